@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collab: module init and exit, parameters, per-netns state.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/net.h>
+
+#include "collab.h"
+#include "socket.h"
+
+int collab_family = COLLAB_FAMILY_DEFAULT;
+module_param_named(family, collab_family, int, 0444);
+MODULE_PARM_DESC(family, "address family number of AF_COLLAB (default "
+		 __stringify(COLLAB_FAMILY_DEFAULT) ")");
+
+unsigned int collab_net_id __read_mostly;
+
+static int __net_init collab_net_init(struct net *net)
+{
+	struct collab_net *cn = collab_net(net);
+
+	cn->net = net;
+	atomic_set(&cn->sockets, 0);
+	return 0;
+}
+
+static void __net_exit collab_net_exit(struct net *net)
+{
+	struct collab_net *cn = collab_net(net);
+
+	/* Every socket holds a reference on its namespace. */
+	WARN_ON_ONCE(atomic_read(&cn->sockets));
+}
+
+static struct pernet_operations collab_net_ops = {
+	.init = collab_net_init,
+	.exit = collab_net_exit,
+	.id = &collab_net_id,
+	.size = sizeof(struct collab_net),
+};
+
+static int __init collab_init(void)
+{
+	int err;
+
+	if (collab_family <= AF_UNSPEC || collab_family >= NPROTO) {
+		pr_err("family=%d is out of range: pick an unused number from 1 to %d\n",
+		       collab_family, NPROTO - 1);
+		return -EINVAL;
+	}
+
+	err = register_pernet_subsys(&collab_net_ops);
+	if (err)
+		return err;
+
+	err = collab_socket_init();
+	if (err)
+		goto err_unregister_pernet;
+
+	pr_info("address family %d\n", collab_family);
+	return 0;
+
+err_unregister_pernet:
+	unregister_pernet_subsys(&collab_net_ops);
+	return err;
+}
+
+static void __exit collab_exit(void)
+{
+	collab_socket_exit();
+	unregister_pernet_subsys(&collab_net_ops);
+}
+
+module_init(collab_init);
+module_exit(collab_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("collab: messaging between collaborative applications");
+MODULE_AUTHOR("The collab authors");
+MODULE_ALIAS_NETPROTO(COLLAB_FAMILY_DEFAULT);
