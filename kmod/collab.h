@@ -6,7 +6,6 @@
 #ifndef _COLLAB_H
 #define _COLLAB_H
 
-#include <linux/atomic.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -18,7 +17,6 @@
  */
 struct collab_net {
 	struct net *net;
-	atomic_t sockets;	/* open AF_COLLAB sockets in this netns */
 };
 
 extern unsigned int collab_net_id;

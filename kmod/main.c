@@ -22,21 +22,11 @@ static int __net_init collab_net_init(struct net *net)
 	struct collab_net *cn = collab_net(net);
 
 	cn->net = net;
-	atomic_set(&cn->sockets, 0);
 	return 0;
-}
-
-static void __net_exit collab_net_exit(struct net *net)
-{
-	struct collab_net *cn = collab_net(net);
-
-	/* Every socket holds a reference on its namespace. */
-	WARN_ON_ONCE(atomic_read(&cn->sockets));
 }
 
 static struct pernet_operations collab_net_ops = {
 	.init = collab_net_init,
-	.exit = collab_net_exit,
 	.id = &collab_net_id,
 	.size = sizeof(struct collab_net),
 };

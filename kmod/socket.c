@@ -32,7 +32,7 @@ static int collab_release(struct socket *sock)
 	sock_orphan(sk);
 	release_sock(sk);
 
-	atomic_dec(&collab_net(sock_net(sk))->sockets);
+	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
 	sock->sk = NULL;
 	sock_put(sk);
 	return 0;
@@ -79,7 +79,7 @@ static int collab_create(struct net *net, struct socket *sock, int protocol,
 	sock->state = SS_UNCONNECTED;
 	sock_init_data(sock, sk);
 
-	atomic_inc(&collab_net(net)->sockets);
+	sock_prot_inuse_add(net, sk->sk_prot, 1);
 	return 0;
 }
 
@@ -101,7 +101,8 @@ int __init collab_socket_init(void)
 	if (err == -EEXIST) {
 		pr_err("address family %d is taken by another protocol: load with family=N for an unused N\n",
 		       collab_family);
-		goto err_unregister_proto;
+		/* modprobe takes EEXIST for "already loaded" and succeeds. */
+		err = -EBUSY;
 	}
 	if (err)
 		goto err_unregister_proto;

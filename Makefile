@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# One build for collab: the kernel module (through kbuild, see Kbuild), the
+# library, the tools and the tests. 'make help' lists the targets.
+
+VERSION := 0.1.0
+
+# The kernel the module is built for: by default the newest Debian 6.1 kernel
+# in /boot, which is also the kernel the test VM boots.
+KVER ?= $(shell ls /boot/vmlinuz-6.1.* 2>/dev/null | sed 's|.*/vmlinuz-||' | sort -V | tail -n 1)
+KDIR ?= /lib/modules/$(KVER)/build
+
+B := $(CURDIR)/build
+COLLAB_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/collab
+KSFT_DIR := $(COLLAB_CACHE)/linux-source-6.1/tools/testing/selftests
+CHECKPATCH := $(COLLAB_CACHE)/linux-source-6.1/scripts/checkpatch.pl
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+COLLAB_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -D_GNU_SOURCE -I$(CURDIR)/kmod/uapi -I$(CURDIR)/lib
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer
+export CC CFLAGS COLLAB_CFLAGS SANITIZE KSFT_DIR
+
+KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR)
+
+.PHONY: all module lib selftests deps check check-host check-vm lint sparse \
+	checkpatch install uninstall clean help vm-shell
+
+all: module lib selftests
+
+module: kdir
+	+$(KMAKE) W=1 COLLAB_WERROR=y modules
+
+.PHONY: kdir
+kdir:
+	@test -d "$(KDIR)" || { echo "collab: no kernel build tree at '$(KDIR)': run 'make deps' (or set KDIR)" >&2; exit 1; }
+
+# ---- libcollab -------------------------------------------------------------
+LIB_SRCS := lib/family.c
+LIB_OBJS := $(LIB_SRCS:lib/%.c=$(B)/lib/%.o)
+SONAME := libcollab.so.0
+
+lib: $(B)/lib/$(SONAME) $(B)/lib/libcollab.so $(B)/lib/collab.pc
+
+$(B)/lib/%.o: lib/%.c lib/*.h kmod/uapi/linux/collab.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(COLLAB_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(B)/lib/$(SONAME): $(LIB_OBJS) lib/libcollab.map
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/libcollab.map \
+		-Wl,--no-undefined -o $@ $(LIB_OBJS)
+
+$(B)/lib/libcollab.so: $(B)/lib/$(SONAME)
+	ln -sf $(SONAME) $@
+
+$(B)/lib/collab.pc: lib/collab.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
+
+# ---- tests -----------------------------------------------------------------
+selftests: lib
+	+$(MAKE) -C selftests/collab OUT=$(B)/selftests/collab LIBDIR=$(B)/lib
+	+$(MAKE) -C selftests/host OUT=$(B)/selftests/host LIBOBJS="$(LIB_OBJS)"
+
+deps:
+	@tools/deps
+
+# The whole test suite: build, host unit tests, lint, every selftest in the
+# VM. Ends with 'N passed, N failed'.
+check:
+	@tools/check
+
+check-host: selftests
+	@selftests/host/run $(B)/selftests/host
+
+check-vm: module selftests
+	tools/vm/run -- selftests/run
+
+lint: checkpatch sparse
+
+checkpatch:
+	perl $(CHECKPATCH) --no-tree --strict --terse --show-types \
+		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \
+		-f kmod/*.c kmod/*.h kmod/uapi/linux/*.h
+
+sparse: kdir
+	+$(KMAKE) C=2 CF=-D__CHECK_ENDIAN__ modules
+
+vm-shell: module selftests
+	tools/vm/run -- bash -i
+
+# ---- install ---------------------------------------------------------------
+install: module lib
+	+$(KMAKE) modules_install
+	depmod -a $(KVER)
+	install -d $(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 kmod/uapi/linux/collab.h $(DESTDIR)$(PREFIX)/include/linux/
+	install -m 644 lib/collab.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(B)/lib/$(SONAME) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libcollab.so
+	install -m 644 $(B)/lib/collab.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	-ldconfig
+
+uninstall:
+	rm -f /lib/modules/$(KVER)/updates/collab.ko /lib/modules/$(KVER)/extra/collab.ko
+	-depmod -a $(KVER)
+	rm -f $(DESTDIR)$(PREFIX)/include/linux/collab.h $(DESTDIR)$(PREFIX)/include/collab.h \
+		$(DESTDIR)$(PREFIX)/lib/$(SONAME) $(DESTDIR)$(PREFIX)/lib/libcollab.so \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/collab.pc
+
+clean:
+	-test -d "$(KDIR)" && $(KMAKE) clean
+	rm -rf $(B)
+
+help:
+	@echo "make            build the module, libcollab and the tests"
+	@echo "make deps       install the Debian packages and kernel files the build needs"
+	@echo "make check      build and run every test (host, lint, VM); ends with 'N passed, N failed'"
+	@echo "make check-host host unit tests only"
+	@echo "make check-vm   the selftests in the VM only"
+	@echo "make lint       checkpatch --strict and sparse on the module"
+	@echo "make vm-shell   an interactive shell in the test VM"
+	@echo "make install    install the module for KVER (default $(KVER)) and libcollab"
+	@echo "variables: KVER, KDIR, PREFIX, DESTDIR, COLLAB_CACHE"

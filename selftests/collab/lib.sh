@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for collab's shell selftests: KTAP output per case, bounded waits,
+# unique namespace names and cleanup.
+
+ksft_skip=4
+ns_prefix="collab-$$"
+nr_case=0
+any_failed=0
+namespaces=()
+
+log()
+{
+	echo "$@"
+}
+
+# run_cases CASE...: run each function in a subshell under 'set -e', so
+# every command is an assertion, and clean up after it (cleanup_case);
+# COLLAB_CASES="name..." in the environment picks some of them;
+# print KTAP; exit 1 when any case failed.
+run_cases()
+{
+	local c rc
+
+	# COLLAB_CASES="a b" runs only those cases.
+	if [ -n "${COLLAB_CASES:-}" ]; then
+		set -- $(printf 'case_%s\n' $COLLAB_CASES)
+	fi
+	echo "TAP version 13"
+	echo "1..$#"
+	for c in "$@"; do
+		nr_case=$((nr_case + 1))
+		(set -e; trap cleanup_case EXIT; "$c") 2>&1 | sed 's/^/# /'
+		rc=${PIPESTATUS[0]}
+		case $rc in
+		0) echo "ok $nr_case ${c#case_}" ;;
+		"$ksft_skip") echo "ok $nr_case ${c#case_} # SKIP" ;;
+		*) echo "not ok $nr_case ${c#case_}"; any_failed=1 ;;
+		esac
+	done
+	exit $any_failed
+}
+
+# expect_fail CMD...: an assertion that CMD fails ('! CMD' is none under
+# 'set -e').
+expect_fail()
+{
+	if "$@" 2>/dev/null; then
+		echo "expected to fail: $*" >&2
+		return 1
+	fi
+	return 0
+}
+
+# wait_for CMD...: poll CMD for up to 5 s.
+wait_for()
+{
+	local i
+
+	for i in $(seq 100); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for: $*" >&2
+	return 1
+}
+
+# ns_add NAME: a network namespace removed at exit; its full name is
+# $ns_prefix-NAME.
+ns_add()
+{
+	ip netns add "$ns_prefix-$1"
+	ip -n "$ns_prefix-$1" link set lo up
+	namespaces+=("$ns_prefix-$1")
+}
+
+# ns_exec NAME CMD...: run CMD in a namespace. To start CMD in the
+# background, use 'ip netns exec "$(ns_name NAME)" CMD &' so that $! is CMD.
+ns_exec()
+{
+	local ns=$1
+
+	shift
+	ip netns exec "$ns_prefix-$ns" "$@"
+}
+
+# kill_tree PID: PID and every process below it.
+kill_tree()
+{
+	local child
+
+	for child in $(pgrep -P "$1"); do
+		kill_tree "$child"
+	done
+	kill "$1" 2>/dev/null
+}
+
+# cleanup_case: end what a case left behind, even when it failed half-way:
+# every process it started (one left running would hold the output pipe
+# open) and its namespaces.
+ns_name()
+{
+	echo "$ns_prefix-$1"
+}
+
+cleanup_case()
+{
+	local ns child
+
+	for child in $(pgrep -P $BASHPID); do
+		kill_tree "$child"
+	done
+	wait
+
+	for ns in "${namespaces[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	return 0
+}
+
+# unload_collab: remove the module when it is loaded; fails if it is in use.
+unload_collab()
+{
+	if [ -d /sys/module/collab ]; then
+		rmmod collab
+	fi
+}
+
+# proto_sockets [NS]: the number of AF_COLLAB sockets open in a namespace.
+proto_sockets()
+{
+	local cmd=(cat /proc/net/protocols)
+
+	[ $# = 0 ] || cmd=(ip netns exec "$ns_prefix-$1" "${cmd[@]}")
+	"${cmd[@]}" | awk '$1 == "COLLAB" { print $3; found = 1 } END { if (!found) print 0 }'
+}
