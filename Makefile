@@ -74,10 +74,10 @@ check:
 	@tools/check
 
 check-host: selftests
-	@selftests/host/run $(B)/selftests/host
+	@selftests/run $(B)/selftests/host
 
 check-vm: module selftests
-	tools/vm/run -- selftests/run
+	tools/vm/run -- selftests/run $(B)/selftests/collab
 
 lint: checkpatch sparse
 
