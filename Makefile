@@ -26,7 +26,8 @@ export CC CFLAGS COLLAB_CFLAGS SANITIZE KSFT_DIR
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR)
 
-.PHONY: all module lib selftests deps check check-host check-vm lint sparse \
+.PHONY: all module lib selftests deps check check-debug check-all check-host check-vm \
+	lint sparse \
 	checkpatch install uninstall clean help vm-shell
 
 all: module lib selftests
@@ -63,7 +64,8 @@ $(B)/lib/collab.pc: lib/collab.pc.in Makefile
 # ---- tests -----------------------------------------------------------------
 selftests: lib
 	+$(MAKE) -C selftests/collab OUT=$(B)/selftests/collab LIBDIR=$(B)/lib
-	+$(MAKE) -C selftests/host OUT=$(B)/selftests/host LIBOBJS="$(LIB_OBJS)"
+	+$(MAKE) -C selftests/host OUT=$(B)/selftests/host
+	+$(MAKE) -C selftests/debug OUT=$(B)/selftests/debug
 
 deps:
 	@tools/deps
@@ -72,6 +74,15 @@ deps:
 # VM. Ends with 'N passed, N failed'.
 check:
 	@tools/check
+
+# Every selftest again on a debug kernel (KASAN, kmemleak, lockdep), built
+# once per machine from linux-source-6.1.
+check-debug:
+	@tools/check --debug
+
+# Both, with one summary: what CI runs.
+check-all:
+	@tools/check --all
 
 check-host: selftests
 	@selftests/run $(B)/selftests/host
@@ -119,6 +130,8 @@ help:
 	@echo "make            build the module, libcollab and the tests"
 	@echo "make deps       install the Debian packages and kernel files the build needs"
 	@echo "make check      build and run every test (host, lint, VM); ends with 'N passed, N failed'"
+	@echo "make check-debug every selftest on a KASAN/kmemleak/lockdep kernel, and proof the checks fire"
+	@echo "make check-all  make check, then make check-debug, with one summary (what CI runs)"
 	@echo "make check-host host unit tests only"
 	@echo "make check-vm   the selftests in the VM only"
 	@echo "make lint       checkpatch --strict and sparse on the module"

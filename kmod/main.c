@@ -8,6 +8,7 @@
 #include <linux/net.h>
 
 #include "collab.h"
+#include "debug.h"
 #include "socket.h"
 
 int collab_family = COLLAB_FAMILY_DEFAULT;
@@ -45,13 +46,19 @@ static int __init collab_init(void)
 	if (err)
 		return err;
 
-	err = collab_socket_init();
+	err = collab_debug_init();
 	if (err)
 		goto err_unregister_pernet;
+
+	err = collab_socket_init();
+	if (err)
+		goto err_debug_exit;
 
 	pr_info("address family %d\n", collab_family);
 	return 0;
 
+err_debug_exit:
+	collab_debug_exit();
 err_unregister_pernet:
 	unregister_pernet_subsys(&collab_net_ops);
 	return err;
@@ -60,6 +67,7 @@ err_unregister_pernet:
 static void __exit collab_exit(void)
 {
 	collab_socket_exit();
+	collab_debug_exit();
 	unregister_pernet_subsys(&collab_net_ops);
 }
 

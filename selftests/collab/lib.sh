@@ -64,6 +64,12 @@ wait_for()
 	return 1
 }
 
+# dmesg_has REGEX: the kernel log (since the last 'dmesg -C') matches.
+dmesg_has()
+{
+	dmesg | grep -qE "$1"
+}
+
 # ns_add NAME: a network namespace removed at exit; its full name is
 # $ns_prefix-NAME.
 ns_add()

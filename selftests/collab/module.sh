@@ -15,12 +15,6 @@ default=18
 
 [ "$(id -u)" = 0 ] || { echo "# needs root"; exit $ksft_skip; }
 
-# dmesg_has TEXT: the kernel said TEXT since the case began.
-dmesg_has()
-{
-	dmesg | grep -q "$1"
-}
-
 case_modprobe()
 {
 	unload_collab
