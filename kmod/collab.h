@@ -1,15 +1,40 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * collab: per-network-namespace state and limits shared by every file of
- * the module.
+ * collab: per-network-namespace state, counters and limits shared by every
+ * file of the module.
  */
 #ifndef _COLLAB_H
 #define _COLLAB_H
 
+#include <linux/atomic.h>
+#include <linux/mutex.h>
+#include <linux/rhashtable-types.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
 #include "uapi/linux/collab.h"
+
+/* Per-netns counters; every message not delivered is counted by reason. */
+enum collab_stat {
+	COLLAB_STAT_TX_MSGS,		/* messages accepted by sendmsg() */
+	COLLAB_STAT_TX_COPIES,		/* copies queued to receivers */
+	COLLAB_STAT_RX_MSGS,		/* messages read by recvmsg() */
+	COLLAB_STAT_TX_NO_ROUTE,	/* sendmsg() failed: no such destination */
+	COLLAB_STAT_TX_REFUSED,		/* sendmsg() failed: no instance takes it */
+	COLLAB_STAT_TX_FULL,		/* sendmsg() gave up: receiver full */
+	COLLAB_STAT_DROP_CLOSED,	/* queued to a socket that closed unread */
+	__COLLAB_STAT_MAX,
+};
+
+/* Live objects of a namespace; all return to zero when it is idle. */
+enum collab_obj {
+	COLLAB_OBJ_SOCKETS,
+	COLLAB_OBJ_INSTANCES,
+	COLLAB_OBJ_APPS,
+	COLLAB_OBJ_SESSIONS,
+	COLLAB_OBJ_MEMBERSHIPS,
+	__COLLAB_OBJ_MAX,
+};
 
 /*
  * Everything the module knows lives in one of these per network namespace:
@@ -17,6 +42,18 @@
  */
 struct collab_net {
 	struct net *net;
+	struct collab_guid node_id;
+
+	/* Writers of the tables; readers use RCU. */
+	struct mutex lock;
+	struct rhashtable instances;	/* instance GUID -> collab_sock */
+	struct rhashtable apps;		/* application type -> collab_app */
+	struct rhashtable sessions;	/* session GUID -> collab_session */
+	struct list_head all_instances;	/* collab_sock.all_node, RCU */
+
+	atomic64_t next_msgid;
+	atomic64_t stats[__COLLAB_STAT_MAX];
+	atomic_t objects[__COLLAB_OBJ_MAX];
 };
 
 extern unsigned int collab_net_id;
@@ -25,6 +62,28 @@ extern int collab_family;
 static inline struct collab_net *collab_net(const struct net *net)
 {
 	return net_generic(net, collab_net_id);
+}
+
+static inline void collab_stat_inc(struct collab_net *cn, enum collab_stat s)
+{
+	atomic64_inc(&cn->stats[s]);
+}
+
+static inline void collab_obj_add(struct collab_net *cn, enum collab_obj o,
+				  int delta)
+{
+	atomic_add(delta, &cn->objects[o]);
+}
+
+static inline bool collab_guid_is_zero(const struct collab_guid *g)
+{
+	return !memchr_inv(g->b, 0, sizeof(g->b));
+}
+
+static inline bool collab_guid_equal(const struct collab_guid *a,
+				     const struct collab_guid *b)
+{
+	return !memcmp(a, b, sizeof(*a));
 }
 
 #endif /* _COLLAB_H */

@@ -6,10 +6,13 @@
 
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/random.h>
 
 #include "collab.h"
 #include "debug.h"
+#include "proc.h"
 #include "socket.h"
+#include "table.h"
 
 int collab_family = COLLAB_FAMILY_DEFAULT;
 module_param_named(family, collab_family, int, 0444);
@@ -21,13 +24,34 @@ unsigned int collab_net_id __read_mostly;
 static int __net_init collab_net_init(struct net *net)
 {
 	struct collab_net *cn = collab_net(net);
+	int err;
 
 	cn->net = net;
+	/* Each namespace is a node with an id of its own. */
+	get_random_bytes(&cn->node_id, sizeof(cn->node_id));
+
+	err = collab_table_init(cn);
+	if (err)
+		return err;
+	err = collab_proc_init(net);
+	if (err)
+		goto err_destroy_table;
 	return 0;
+
+err_destroy_table:
+	collab_table_destroy(cn);
+	return err;
+}
+
+static void __net_exit collab_net_exit(struct net *net)
+{
+	collab_proc_exit(net);
+	collab_table_destroy(collab_net(net));
 }
 
 static struct pernet_operations collab_net_ops = {
 	.init = collab_net_init,
+	.exit = collab_net_exit,
 	.id = &collab_net_id,
 	.size = sizeof(struct collab_net),
 };

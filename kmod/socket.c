@@ -1,19 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * collab: the AF_COLLAB socket family.
+ * collab: the AF_COLLAB socket family (SOCK_RDM): binding an instance,
+ * addressing, sending, receiving, sessions and poll.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cred.h>
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/pid_namespace.h>
+#include <linux/random.h>
+#include <linux/sched/signal.h>
 #include <net/sock.h>
 
 #include "collab.h"
+#include "deliver.h"
+#include "frame.h"
+#include "sock.h"
 #include "socket.h"
+#include "table.h"
 
-struct collab_sock {
-	struct sock sk;
-};
+/* Payloads up to this size sit in the skb head; larger ones in pages. */
+#define COLLAB_LINEAR_MAX	2048
 
 static struct proto collab_proto = {
 	.name = "COLLAB",
@@ -21,18 +29,532 @@ static struct proto collab_proto = {
 	.obj_size = sizeof(struct collab_sock),
 };
 
+static struct collab_net *sock_cn(const struct sock *sk)
+{
+	return collab_net(sock_net(sk));
+}
+
+/*
+ * An application type: 1 to COLLAB_APP_MAX - 1 printable characters, NUL
+ * terminated inside the field; an empty one only where @empty_ok. Copied
+ * NUL-padded into @out, which makes it a hash key.
+ */
+static int check_app(const char *app, bool empty_ok, char *out)
+{
+	size_t len = strnlen(app, COLLAB_APP_MAX);
+	size_t i;
+
+	if (len == COLLAB_APP_MAX || (!len && !empty_ok))
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (app[i] < 0x20 || app[i] > 0x7e)
+			return -EINVAL;
+	memset(out, 0, COLLAB_APP_MAX);
+	memcpy(out, app, len);
+	return 0;
+}
+
+/* Validate a destination from user space into @out. */
+static int check_dest(const struct collab_net *cn, const void *uaddr,
+		      int len, struct sockaddr_collab *out)
+{
+	const struct sockaddr_collab *a = uaddr;
+	int err = 0;
+
+	if (len < (int)sizeof(*a))
+		return -EINVAL;
+	if (a->scl_family != collab_family)
+		return -EAFNOSUPPORT;
+	if (a->scl_flags || a->scl_reserved)
+		return -EINVAL;
+
+	*out = *a;
+	switch (a->scl_kind) {
+	case COLLAB_ADDR_GUID:
+	case COLLAB_ADDR_SESSION:
+		if (collab_guid_is_zero(&a->scl_id))
+			return -EINVAL;
+		memset(out->scl_app, 0, sizeof(out->scl_app));
+		break;
+	case COLLAB_ADDR_APP:
+		err = check_app(a->scl_app, false, out->scl_app);
+		break;
+	case COLLAB_ADDR_BROADCAST:
+		err = check_app(a->scl_app, true, out->scl_app);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (err)
+		return err;
+
+	/* Other nodes are reached once a bearer is up. */
+	if (!collab_guid_is_zero(&a->scl_node) &&
+	    !collab_guid_equal(&a->scl_node, &cn->node_id))
+		return -EHOSTUNREACH;
+	return 0;
+}
+
+static int collab_bind(struct socket *sock, struct sockaddr *uaddr, int len)
+{
+	struct sockaddr_collab *a = (struct sockaddr_collab *)uaddr;
+	struct collab_sock *cs = collab_sk(sock->sk);
+	struct collab_net *cn = sock_cn(sock->sk);
+	char app[COLLAB_APP_MAX];
+	struct collab_guid id;
+	int err, tries;
+
+	if (len < (int)sizeof(*a))
+		return -EINVAL;
+	if (a->scl_family != collab_family)
+		return -EAFNOSUPPORT;
+	if (a->scl_kind != COLLAB_ADDR_APP || a->scl_flags ||
+	    a->scl_reserved || !collab_guid_is_zero(&a->scl_node))
+		return -EINVAL;
+	err = check_app(a->scl_app, false, app);
+	if (err)
+		return err;
+
+	lock_sock(sock->sk);
+	mutex_lock(&cn->lock);
+	if (cs->bound) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (!collab_guid_is_zero(&a->scl_id)) {
+		err = collab_table_bind(cn, cs, &a->scl_id, app);
+	} else {
+		/* A random GUID; a clash is astronomically rare, but retry. */
+		for (tries = 0; tries < 4; tries++) {
+			get_random_bytes(&id, sizeof(id));
+			err = collab_table_bind(cn, cs, &id, app);
+			if (err != -EADDRINUSE)
+				break;
+		}
+	}
+	if (!err)
+		WRITE_ONCE(cs->bound, true);
+out:
+	mutex_unlock(&cn->lock);
+	release_sock(sock->sk);
+	return err;
+}
+
+static int collab_getname(struct socket *sock, struct sockaddr *uaddr,
+			  int peer)
+{
+	struct sockaddr_collab *a = (struct sockaddr_collab *)uaddr;
+	struct collab_sock *cs = collab_sk(sock->sk);
+	int err = sizeof(*a);
+
+	lock_sock(sock->sk);
+	if (peer) {
+		if (cs->connected)
+			*a = cs->peer;
+		else
+			err = -ENOTCONN;
+		goto out;
+	}
+	memset(a, 0, sizeof(*a));
+	a->scl_family = collab_family;
+	if (cs->bound) {
+		a->scl_kind = COLLAB_ADDR_APP;
+		a->scl_node = sock_cn(sock->sk)->node_id;
+		a->scl_id = cs->id;
+		memcpy(a->scl_app, cs->app, COLLAB_APP_MAX);
+	}
+out:
+	release_sock(sock->sk);
+	return err;
+}
+
+static int collab_connect(struct socket *sock, struct sockaddr *uaddr,
+			  int len, int flags)
+{
+	struct collab_sock *cs = collab_sk(sock->sk);
+	struct sockaddr_collab dest;
+	int err;
+
+	/* AF_UNSPEC dissolves the association, as for datagram sockets. */
+	if (len >= (int)sizeof(sa_family_t) && uaddr->sa_family == AF_UNSPEC) {
+		lock_sock(sock->sk);
+		cs->connected = false;
+		release_sock(sock->sk);
+		return 0;
+	}
+
+	err = check_dest(sock_cn(sock->sk), uaddr, len, &dest);
+	if (err)
+		return err;
+	lock_sock(sock->sk);
+	cs->peer = dest;
+	cs->connected = true;
+	release_sock(sock->sk);
+	return 0;
+}
+
+/* The only control message on send: the session a message belongs to. */
+static int parse_cmsg(struct msghdr *m, struct collab_guid *session)
+{
+	struct cmsghdr *cmsg;
+	bool seen = false;
+
+	for_each_cmsghdr(cmsg, m) {
+		if (!CMSG_OK(m, cmsg))
+			return -EINVAL;
+		if (cmsg->cmsg_level != SOL_COLLAB ||
+		    cmsg->cmsg_type != COLLAB_CMSG_SESSION ||
+		    cmsg->cmsg_len != CMSG_LEN(sizeof(*session)) || seen)
+			return -EINVAL;
+		memcpy(session, CMSG_DATA(cmsg), sizeof(*session));
+		seen = true;
+	}
+	return 0;
+}
+
+static void fill_frame(struct sk_buff *skb, const struct collab_sock *cs,
+		       const struct sockaddr_collab *dest,
+		       const struct collab_guid *session, size_t len)
+{
+	struct collab_net *cn = sock_cn(&cs->sk);
+	struct collab_frame *f = collab_frame(skb);
+	struct collab_skb_cb *cb = collab_cb(skb);
+
+	memset(f, 0, sizeof(*f));
+	f->version = COLLAB_WIRE_VERSION;
+	f->type = COLLAB_FRAME_DATA;
+	f->dst_kind = dest->scl_kind;
+	f->len = cpu_to_be32(len);
+	f->msgid = cpu_to_be64(atomic64_inc_return(&cn->next_msgid));
+	f->src_node = cn->node_id;
+	f->src_id = cs->id;
+	f->dst_node = dest->scl_node;
+	f->dst_id = dest->scl_id;
+	f->session = *session;
+	memcpy(f->src_app, cs->app, COLLAB_APP_MAX);
+	memcpy(f->dst_app, dest->scl_app, COLLAB_APP_MAX);
+
+	cb->uid = from_kuid_munged(&init_user_ns, current_uid());
+	cb->pid = task_tgid_nr(current);
+	cb->local = true;
+}
+
+static struct sk_buff *alloc_msg(struct sock *sk, size_t len, int noblock,
+				 int *err)
+{
+	size_t paged = len > COLLAB_LINEAR_MAX ? len : 0;
+	struct sk_buff *skb;
+
+	skb = sock_alloc_send_pskb(sk, sizeof(struct collab_frame) + len - paged,
+				   paged, noblock, err, PAGE_ALLOC_COSTLY_ORDER);
+	if (!skb)
+		return NULL;
+	skb_put(skb, sizeof(struct collab_frame) + len - paged);
+	skb->data_len = paged;
+	skb->len += paged;
+	return skb;
+}
+
+static int collab_sendmsg(struct socket *sock, struct msghdr *m, size_t len)
+{
+	struct collab_guid session = {};
+	struct sock *sk = sock->sk;
+	struct collab_sock *cs = collab_sk(sk);
+	struct collab_net *cn = sock_cn(sk);
+	struct sockaddr_collab dest;
+	struct sk_buff *skb;
+	long timeo;
+	int err;
+
+	if (m->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR |
+			     MSG_CMSG_COMPAT))
+		return -EOPNOTSUPP;
+	if (len > COLLAB_MSG_MAX)
+		return -EMSGSIZE;
+	if (!READ_ONCE(cs->bound))
+		return -ENOTCONN;
+	if (m->msg_name) {
+		err = check_dest(cn, m->msg_name, m->msg_namelen, &dest);
+		if (err)
+			return err;
+	}
+	err = parse_cmsg(m, &session);
+	if (err)
+		return err;
+
+	lock_sock(sk);
+	if (!m->msg_name) {
+		err = -EDESTADDRREQ;
+		if (!cs->connected)
+			goto out_release;
+		dest = cs->peer;
+	}
+	if (dest.scl_kind == COLLAB_ADDR_SESSION) {
+		err = -EINVAL;
+		if (!collab_guid_is_zero(&session) &&
+		    !collab_guid_equal(&session, &dest.scl_id))
+			goto out_release;
+		session = dest.scl_id;
+	}
+	collab_cong_clear(cs);
+
+	timeo = sock_sndtimeo(sk, m->msg_flags & MSG_DONTWAIT);
+	skb = alloc_msg(sk, len, m->msg_flags & MSG_DONTWAIT, &err);
+	if (!skb)
+		goto out_release;
+	err = skb_copy_datagram_from_iter(skb, sizeof(struct collab_frame),
+					  &m->msg_iter, len);
+	if (err)
+		goto out_free;
+	fill_frame(skb, cs, &dest, &session, len);
+
+	err = collab_deliver_local(cs, skb, &timeo);
+	if (err)
+		goto out_free;
+	collab_stat_inc(cn, COLLAB_STAT_TX_MSGS);
+	release_sock(sk);
+	return len;
+
+out_free:
+	kfree_skb(skb);
+	if (err == -EHOSTUNREACH)
+		collab_stat_inc(cn, COLLAB_STAT_TX_NO_ROUTE);
+	else if (err == -ECONNREFUSED)
+		collab_stat_inc(cn, COLLAB_STAT_TX_REFUSED);
+out_release:
+	release_sock(sk);
+	return err;
+}
+
+static void put_source(struct msghdr *m, const struct collab_frame *f)
+{
+	DECLARE_SOCKADDR(struct sockaddr_collab *, a, m->msg_name);
+
+	if (!a)
+		return;
+	memset(a, 0, sizeof(*a));
+	a->scl_family = collab_family;
+	a->scl_kind = COLLAB_ADDR_APP;
+	a->scl_node = f->src_node;
+	a->scl_id = f->src_id;
+	memcpy(a->scl_app, f->src_app, COLLAB_APP_MAX);
+	a->scl_app[COLLAB_APP_MAX - 1] = '\0';
+	m->msg_namelen = sizeof(*a);
+}
+
+static void put_meta(struct msghdr *m, struct sk_buff *skb)
+{
+	const struct collab_frame *f = collab_frame(skb);
+	const struct collab_skb_cb *cb = collab_cb(skb);
+	struct collab_meta meta = {
+		.cm_session = f->session,
+		.cm_msgid = collab_frame_msgid(f),
+		.cm_dest_kind = f->dst_kind,
+		.cm_hops = f->hops,
+	};
+	struct pid *pid;
+
+	if (cb->local) {
+		meta.cm_flags = COLLAB_META_LOCAL;
+		meta.cm_uid = from_kuid_munged(current_user_ns(),
+					       make_kuid(&init_user_ns, cb->uid));
+		rcu_read_lock();
+		pid = find_pid_ns(cb->pid, &init_pid_ns);
+		meta.cm_pid = pid ? pid_vnr(pid) : 0;
+		rcu_read_unlock();
+	}
+	put_cmsg(m, SOL_COLLAB, COLLAB_CMSG_META, sizeof(meta), &meta);
+}
+
+static int collab_recvmsg(struct socket *sock, struct msghdr *m, size_t size,
+			  int flags)
+{
+	struct sock *sk = sock->sk;
+	struct sk_buff *skb;
+	size_t plen, copied;
+	int err;
+
+	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_CMSG_CLOEXEC |
+		      MSG_CMSG_COMPAT))
+		return -EOPNOTSUPP;
+
+	skb = skb_recv_datagram(sk, flags, &err);
+	if (!skb)
+		return err;
+
+	plen = skb->len - sizeof(struct collab_frame);
+	copied = min(plen, size);
+	if (copied < plen)
+		m->msg_flags |= MSG_TRUNC;
+	err = skb_copy_datagram_msg(skb, sizeof(struct collab_frame), m,
+				    copied);
+	if (!err) {
+		put_source(m, collab_frame(skb));
+		put_meta(m, skb);
+	}
+	skb_free_datagram(sk, skb);
+
+	if (!(flags & MSG_PEEK)) {
+		collab_stat_inc(sock_cn(sk), COLLAB_STAT_RX_MSGS);
+		collab_room_freed(collab_sk(sk));
+	}
+	if (err)
+		return err;
+	return flags & MSG_TRUNC ? plen : copied;
+}
+
+static __poll_t collab_poll(struct file *file, struct socket *sock,
+			    poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	__poll_t mask = 0;
+
+	sock_poll_wait(file, sock, wait);
+
+	if (sk->sk_err || !skb_queue_empty_lockless(&sk->sk_error_queue))
+		mask |= EPOLLERR;
+	if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	/* Not writable while the last receiver found full has no room. */
+	if (!READ_ONCE(collab_sk(sk)->congested) && sock_writeable(sk))
+		mask |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
+	return mask;
+}
+
+static int set_session(struct sock *sk, int optname, sockptr_t optval,
+		       unsigned int optlen)
+{
+	struct collab_sock *cs = collab_sk(sk);
+	struct collab_net *cn = sock_cn(sk);
+	struct collab_guid sid;
+	int err;
+
+	if (optlen != sizeof(sid))
+		return -EINVAL;
+	if (copy_from_sockptr(&sid, optval, sizeof(sid)))
+		return -EFAULT;
+	if (collab_guid_is_zero(&sid))
+		return -EINVAL;
+	if (!READ_ONCE(cs->bound))
+		return -ENOTCONN;
+
+	mutex_lock(&cn->lock);
+	if (optname == COLLAB_JOIN)
+		err = collab_table_join(cn, cs, &sid);
+	else
+		err = collab_table_leave(cn, cs, &sid);
+	mutex_unlock(&cn->lock);
+	return err;
+}
+
+static int collab_setsockopt(struct socket *sock, int level, int optname,
+			     sockptr_t optval, unsigned int optlen)
+{
+	struct collab_sock *cs = collab_sk(sock->sk);
+	int val;
+
+	if (level != SOL_COLLAB)
+		return -ENOPROTOOPT;
+
+	switch (optname) {
+	case COLLAB_JOIN:
+	case COLLAB_LEAVE:
+		return set_session(sock->sk, optname, optval, optlen);
+	case COLLAB_ACCEPT_NEW:
+		if (optlen < sizeof(int))
+			return -EINVAL;
+		if (copy_from_sockptr(&val, optval, sizeof(val)))
+			return -EFAULT;
+		WRITE_ONCE(cs->accept_new, !!val);
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+/* COLLAB_SESSIONS: every session joined; -ERANGE with the size needed. */
+static int get_sessions(struct sock *sk, char __user *optval,
+			int __user *optlen, int len)
+{
+	struct collab_sock *cs = collab_sk(sk);
+	struct collab_net *cn = sock_cn(sk);
+	struct collab_guid *ids;
+	struct collab_member *m;
+	int n = 0, err = 0;
+
+	ids = kmalloc_array(COLLAB_SESSIONS_MAX, sizeof(*ids), GFP_KERNEL);
+	if (!ids)
+		return -ENOMEM;
+	mutex_lock(&cn->lock);
+	list_for_each_entry(m, &cs->memberships, sock_node)
+		ids[n++] = m->session->id;
+	mutex_unlock(&cn->lock);
+
+	if (len < n * (int)sizeof(*ids))
+		err = -ERANGE;
+	else if (copy_to_user(optval, ids, n * sizeof(*ids)))
+		err = -EFAULT;
+	if ((!err || err == -ERANGE) && put_user(n * (int)sizeof(*ids), optlen))
+		err = -EFAULT;
+	kfree(ids);
+	return err;
+}
+
+static int collab_getsockopt(struct socket *sock, int level, int optname,
+			     char __user *optval, int __user *optlen)
+{
+	struct collab_sock *cs = collab_sk(sock->sk);
+	int len, val;
+
+	if (level != SOL_COLLAB)
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+
+	switch (optname) {
+	case COLLAB_ACCEPT_NEW:
+		val = READ_ONCE(cs->accept_new);
+		break;
+	case COLLAB_SESSIONS:
+		return get_sessions(sock->sk, optval, optlen, len);
+	default:
+		return -ENOPROTOOPT;
+	}
+
+	if (len < (int)sizeof(int))
+		return -EINVAL;
+	len = sizeof(int);
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
+}
+
 static int collab_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
+	struct collab_sock *cs;
+	struct collab_net *cn;
 
 	if (!sk)
 		return 0;
+	cs = collab_sk(sk);
+	cn = sock_cn(sk);
 
 	lock_sock(sk);
+	collab_cong_clear(cs);
+	if (cs->bound) {
+		mutex_lock(&cn->lock);
+		collab_table_unbind(cn, cs);
+		mutex_unlock(&cn->lock);
+	}
+	collab_deliver_purge(cs);
 	sock_orphan(sk);
 	release_sock(sk);
 
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
+	collab_obj_add(cn, COLLAB_OBJ_SOCKETS, -1);
 	sock->sk = NULL;
 	sock_put(sk);
 	return 0;
@@ -46,17 +568,19 @@ static const struct proto_ops collab_rdm_ops = {
 	.family = PF_COLLAB,
 	.owner = THIS_MODULE,
 	.release = collab_release,
-	.bind = sock_no_bind,
-	.connect = sock_no_connect,
+	.bind = collab_bind,
+	.connect = collab_connect,
 	.socketpair = sock_no_socketpair,
 	.accept = sock_no_accept,
-	.getname = sock_no_getname,
-	.poll = datagram_poll,
+	.getname = collab_getname,
+	.poll = collab_poll,
 	.ioctl = sock_no_ioctl,
 	.listen = sock_no_listen,
 	.shutdown = sock_no_shutdown,
-	.sendmsg = sock_no_sendmsg,
-	.recvmsg = sock_no_recvmsg,
+	.setsockopt = collab_setsockopt,
+	.getsockopt = collab_getsockopt,
+	.sendmsg = collab_sendmsg,
+	.recvmsg = collab_recvmsg,
 	.mmap = sock_no_mmap,
 	.sendpage = sock_no_sendpage,
 };
@@ -64,6 +588,7 @@ static const struct proto_ops collab_rdm_ops = {
 static int collab_create(struct net *net, struct socket *sock, int protocol,
 			 int kern)
 {
+	struct collab_sock *cs;
 	struct sock *sk;
 
 	if (protocol)
@@ -78,8 +603,16 @@ static int collab_create(struct net *net, struct socket *sock, int protocol,
 	sock->ops = &collab_rdm_ops;
 	sock->state = SS_UNCONNECTED;
 	sock_init_data(sock, sk);
+	/* Senders find sockets in the tables under RCU. */
+	sock_set_flag(sk, SOCK_RCU_FREE);
+
+	cs = collab_sk(sk);
+	INIT_LIST_HEAD(&cs->memberships);
+	init_waitqueue_head(&cs->room_wait);
+	collab_cong_init(cs);
 
 	sock_prot_inuse_add(net, sk->sk_prot, 1);
+	collab_obj_add(collab_net(net), COLLAB_OBJ_SOCKETS, 1);
 	return 0;
 }
 
@@ -91,6 +624,9 @@ static struct net_proto_family collab_family_ops __ro_after_init = {
 int __init collab_socket_init(void)
 {
 	int err;
+
+	BUILD_BUG_ON(sizeof(struct sockaddr_collab) >
+		     sizeof(struct sockaddr_storage));
 
 	err = proto_register(&collab_proto, 1);
 	if (err)

@@ -59,4 +59,39 @@ struct sockaddr_collab {
 	char			scl_app[COLLAB_APP_MAX];
 };
 
+/*
+ * Limits. A message carries at most COLLAB_MSG_MAX bytes of payload; a
+ * socket joins at most COLLAB_SESSIONS_MAX sessions.
+ */
+#define COLLAB_MSG_MAX		65536
+#define COLLAB_SESSIONS_MAX	64
+
+/* Socket options at level SOL_COLLAB. */
+enum {
+	COLLAB_JOIN = 1,	/* set, struct collab_guid: join a session */
+	COLLAB_LEAVE,		/* set, struct collab_guid: leave it */
+	COLLAB_ACCEPT_NEW,	/* int: take APP messages of sessions not joined */
+	COLLAB_SESSIONS,	/* get: the sessions joined, struct collab_guid[] */
+};
+
+/* Control message types at level SOL_COLLAB. */
+enum {
+	COLLAB_CMSG_SESSION = 1,	/* sendmsg: struct collab_guid */
+	COLLAB_CMSG_META,		/* recvmsg: struct collab_meta */
+};
+
+/* Metadata of a received message (COLLAB_CMSG_META). */
+struct collab_meta {
+	struct collab_guid	cm_session;	/* all-zero: none */
+	__u64			cm_msgid;	/* unique per source node */
+	__u8			cm_dest_kind;	/* enum collab_addr_kind sent to */
+	__u8			cm_hops;	/* nodes crossed; 0 on one node */
+	__u16			cm_flags;	/* COLLAB_META_* */
+	__u32			cm_uid;		/* sender's uid, when local */
+	__u32			cm_pid;		/* sender's pid, when local */
+	__u32			cm_reserved;
+};
+
+#define COLLAB_META_LOCAL	0x1	/* cm_uid and cm_pid are valid */
+
 #endif /* _UAPI_LINUX_COLLAB_H */

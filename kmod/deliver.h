@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * collab: delivery of a message to the sockets of this node that it is
+ * addressed to, with fan-out for sessions and broadcast.
+ */
+#ifndef _COLLAB_DELIVER_H
+#define _COLLAB_DELIVER_H
+
+#include <linux/skbuff.h>
+
+#include "sock.h"
+
+int collab_deliver_local(struct collab_sock *sender, struct sk_buff *skb,
+			 long *timeo);
+void collab_room_freed(struct collab_sock *cs);
+void collab_cong_clear(struct collab_sock *cs);
+void collab_cong_init(struct collab_sock *cs);
+void collab_deliver_purge(struct collab_sock *cs);
+
+#endif /* _COLLAB_DELIVER_H */

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collab: /proc/net/collab, the node id, live objects and counters of a
+ * namespace as "name value" lines, for scripts and tests.
+ */
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <net/net_namespace.h>
+
+#include "proc.h"
+
+static const char *const obj_names[__COLLAB_OBJ_MAX] = {
+	[COLLAB_OBJ_SOCKETS] = "sockets",
+	[COLLAB_OBJ_INSTANCES] = "instances",
+	[COLLAB_OBJ_APPS] = "apps",
+	[COLLAB_OBJ_SESSIONS] = "sessions",
+	[COLLAB_OBJ_MEMBERSHIPS] = "memberships",
+};
+
+static const char *const stat_names[__COLLAB_STAT_MAX] = {
+	[COLLAB_STAT_TX_MSGS] = "tx_msgs",
+	[COLLAB_STAT_TX_COPIES] = "tx_copies",
+	[COLLAB_STAT_RX_MSGS] = "rx_msgs",
+	[COLLAB_STAT_TX_NO_ROUTE] = "tx_no_route",
+	[COLLAB_STAT_TX_REFUSED] = "tx_refused",
+	[COLLAB_STAT_TX_FULL] = "tx_full",
+	[COLLAB_STAT_DROP_CLOSED] = "drop_closed",
+};
+
+static int collab_proc_show(struct seq_file *seq, void *v)
+{
+	struct collab_net *cn = collab_net(seq_file_single_net(seq));
+	int i;
+
+	seq_printf(seq, "node %*phN\n", (int)sizeof(cn->node_id), cn->node_id.b);
+	for (i = 0; i < __COLLAB_OBJ_MAX; i++)
+		seq_printf(seq, "%s %d\n", obj_names[i],
+			   atomic_read(&cn->objects[i]));
+	for (i = 0; i < __COLLAB_STAT_MAX; i++)
+		seq_printf(seq, "%s %lld\n", stat_names[i],
+			   (long long)atomic64_read(&cn->stats[i]));
+	return 0;
+}
+
+int collab_proc_init(struct net *net)
+{
+	if (!proc_create_net_single("collab", 0444, net->proc_net,
+				    collab_proc_show, NULL))
+		return -ENOMEM;
+	return 0;
+}
+
+void collab_proc_exit(struct net *net)
+{
+	remove_proc_entry("collab", net->proc_net);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * collab: the AF_COLLAB socket and what the other files need of it.
+ */
+#ifndef _COLLAB_SOCK_H
+#define _COLLAB_SOCK_H
+
+#include <linux/rhashtable-types.h>
+#include <linux/wait.h>
+#include <net/sock.h>
+
+#include "uapi/linux/collab.h"
+
+struct collab_app;
+
+struct collab_sock {
+	struct sock sk;
+
+	/* Set once by bind() under collab_net.lock, read locklessly after. */
+	struct collab_guid id;
+	char app[COLLAB_APP_MAX];
+	bool bound;
+
+	bool accept_new;		/* READ_ONCE/WRITE_ONCE */
+
+	/* Under collab_net.lock. */
+	struct rhash_head node;		/* collab_net.instances */
+	struct list_head all_node;	/* collab_net.all_instances, RCU */
+	struct list_head app_node;	/* collab_app.members, RCU */
+	struct collab_app *app_entry;
+	struct list_head memberships;	/* collab_member.sock_node */
+	unsigned int nr_sessions;
+
+	/* Under lock_sock(). */
+	struct sockaddr_collab peer;	/* connect()ed default destination */
+	bool connected;
+
+	/* Senders waiting for room in this socket's receive queue. */
+	wait_queue_head_t room_wait;
+
+	/*
+	 * The receiver this socket last found full (holding a reference), and
+	 * our entry on its room_wait, which wakes our pollers for EPOLLOUT.
+	 * Under lock_sock(); congested is read locklessly by poll.
+	 */
+	struct collab_sock *cong;
+	struct wait_queue_entry cong_wait;
+	bool congested;
+};
+
+static inline struct collab_sock *collab_sk(const struct sock *sk)
+{
+	return container_of(sk, struct collab_sock, sk);
+}
+
+#endif /* _COLLAB_SOCK_H */
