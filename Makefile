@@ -27,7 +27,7 @@ export CC CFLAGS COLLAB_CFLAGS SANITIZE KSFT_DIR
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR)
 
 .PHONY: all module lib selftests deps check check-debug check-all check-host check-vm \
-	lint sparse \
+	lint sparse bench \
 	checkpatch install uninstall clean help vm-shell
 
 all: module lib selftests
@@ -103,6 +103,11 @@ sparse: kdir
 vm-shell: module selftests
 	tools/vm/run -- bash -i
 
+# Side-by-side benchmarks against TIPC, UDP, TCP and AF_UNIX in one VM boot.
+bench: module lib
+	+$(MAKE) -C bench OUT=$(B)/bench LIBDIR=$(B)/lib
+	tools/vm/run -t 3000 -- bench/run $(B)/bench
+
 # ---- install ---------------------------------------------------------------
 install: module lib
 	+$(KMAKE) modules_install
@@ -136,5 +141,6 @@ help:
 	@echo "make check-vm   the selftests in the VM only"
 	@echo "make lint       checkpatch --strict and sparse on the module"
 	@echo "make vm-shell   an interactive shell in the test VM"
+	@echo "make bench      benchmarks: collab beside TIPC and AF_UNIX, as ratios"
 	@echo "make install    install the module for KVER (default $(KVER)) and libcollab"
 	@echo "variables: KVER, KDIR, PREFIX, DESTDIR, COLLAB_CACHE"
