@@ -8,6 +8,7 @@
 
 #include <linux/atomic.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/rhashtable-types.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -24,6 +25,10 @@ enum collab_stat {
 	COLLAB_STAT_TX_FULL,		/* sendmsg() gave up: receiver full */
 	COLLAB_STAT_DROP_CLOSED,	/* queued to a socket that closed unread */
 	__COLLAB_STAT_MAX,
+};
+
+struct collab_stats {
+	u64 v[__COLLAB_STAT_MAX];
 };
 
 /* Live objects of a namespace; all return to zero when it is idle. */
@@ -52,7 +57,8 @@ struct collab_net {
 	struct list_head all_instances;	/* collab_sock.all_node, RCU */
 
 	atomic64_t next_msgid;
-	atomic64_t stats[__COLLAB_STAT_MAX];
+	/* Per CPU, so that senders and receivers share no cache line. */
+	struct collab_stats __percpu *stats;
 	atomic_t objects[__COLLAB_OBJ_MAX];
 };
 
@@ -66,8 +72,10 @@ static inline struct collab_net *collab_net(const struct net *net)
 
 static inline void collab_stat_inc(struct collab_net *cn, enum collab_stat s)
 {
-	atomic64_inc(&cn->stats[s]);
+	this_cpu_inc(cn->stats->v[s]);
 }
+
+u64 collab_stat_read(struct collab_net *cn, enum collab_stat s);
 
 static inline void collab_obj_add(struct collab_net *cn, enum collab_obj o,
 				  int delta)

@@ -140,7 +140,8 @@ static int collect_app(struct collab_net *cn, const struct collab_frame *f,
 		session = collab_find_session(cn, &f->session);
 		if (session) {
 			list_for_each_entry_rcu(m, &session->members, session_node) {
-				if (m->cs->app_entry != app || m->cs == sender)
+				/* cs->app is set once, before the socket is found. */
+				if (memcmp(m->cs->app, f->dst_app, COLLAB_APP_MAX))
 					continue;
 				targets_add(t, m->cs, sender);
 				if (t->n)

@@ -30,9 +30,12 @@ static int __net_init collab_net_init(struct net *net)
 	/* Each namespace is a node with an id of its own. */
 	get_random_bytes(&cn->node_id, sizeof(cn->node_id));
 
+	cn->stats = alloc_percpu(struct collab_stats);
+	if (!cn->stats)
+		return -ENOMEM;
 	err = collab_table_init(cn);
 	if (err)
-		return err;
+		goto err_free_stats;
 	err = collab_proc_init(net);
 	if (err)
 		goto err_destroy_table;
@@ -40,13 +43,28 @@ static int __net_init collab_net_init(struct net *net)
 
 err_destroy_table:
 	collab_table_destroy(cn);
+err_free_stats:
+	free_percpu(cn->stats);
 	return err;
 }
 
 static void __net_exit collab_net_exit(struct net *net)
 {
+	struct collab_net *cn = collab_net(net);
+
 	collab_proc_exit(net);
-	collab_table_destroy(collab_net(net));
+	collab_table_destroy(cn);
+	free_percpu(cn->stats);
+}
+
+u64 collab_stat_read(struct collab_net *cn, enum collab_stat s)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(cn->stats, cpu)->v[s];
+	return sum;
 }
 
 static struct pernet_operations collab_net_ops = {

@@ -37,8 +37,8 @@ static int collab_proc_show(struct seq_file *seq, void *v)
 		seq_printf(seq, "%s %d\n", obj_names[i],
 			   atomic_read(&cn->objects[i]));
 	for (i = 0; i < __COLLAB_STAT_MAX; i++)
-		seq_printf(seq, "%s %lld\n", stat_names[i],
-			   (long long)atomic64_read(&cn->stats[i]));
+		seq_printf(seq, "%s %llu\n", stat_names[i],
+			   collab_stat_read(cn, i));
 	return 0;
 }
 
