@@ -118,6 +118,8 @@ install: module lib
 	install -m 755 $(B)/lib/$(SONAME) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libcollab.so
 	install -m 644 $(B)/lib/collab.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	-ldconfig
 
 uninstall:
@@ -125,7 +127,7 @@ uninstall:
 	-depmod -a $(KVER)
 	rm -f $(DESTDIR)$(PREFIX)/include/linux/collab.h $(DESTDIR)$(PREFIX)/include/collab.h \
 		$(DESTDIR)$(PREFIX)/lib/$(SONAME) $(DESTDIR)$(PREFIX)/lib/libcollab.so \
-		$(DESTDIR)$(PREFIX)/lib/pkgconfig/collab.pc
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/collab.pc $(DESTDIR)$(PREFIX)/share/man/man7/collab.7
 
 clean:
 	-test -d "$(KDIR)" && $(KMAKE) clean

@@ -207,6 +207,9 @@ static int cong_wake(struct wait_queue_entry *wait, unsigned int mode,
 	struct sock *sk = &cs->sk;
 	struct socket_wq *wq;
 
+	/* cs->cong is stable while this entry is on its queue. */
+	if (!has_room(&cs->cong->sk))
+		return 0;
 	list_del_init(&wait->entry);
 	WRITE_ONCE(cs->congested, false);
 
@@ -299,6 +302,9 @@ static int wait_room(struct collab_sock *sender, struct sock *rsk, long *timeo)
 		lock_sock(&sender->sk);
 	}
 	remove_wait_queue(&r->room_wait, &wait);
+	/* Timed out: poll shows no EPOLLOUT until @r has room. */
+	if (err == -EAGAIN)
+		cong_set(sender, r);
 	return err;
 }
 
@@ -346,10 +352,10 @@ int collab_deliver_local(struct collab_sock *sender, struct sk_buff *skb,
 
 	for (i = 0; i < t.n; i++) {
 		err = wait_room(sender, t.sk[i], timeo);
-		if (err) {
+		if (err == -EAGAIN)
 			collab_stat_inc(cn, COLLAB_STAT_TX_FULL);
+		if (err)
 			goto out;
-		}
 	}
 
 	/* Every clone first, so that a failed allocation delivers nothing. */

@@ -108,8 +108,10 @@ static int collab_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 		return -EINVAL;
 	if (a->scl_family != collab_family)
 		return -EAFNOSUPPORT;
-	if (a->scl_kind != COLLAB_ADDR_APP || a->scl_flags ||
-	    a->scl_reserved || !collab_guid_is_zero(&a->scl_node))
+	/* What getsockname() returns binds again: scl_node may be this node. */
+	if (a->scl_kind != COLLAB_ADDR_APP || a->scl_flags || a->scl_reserved ||
+	    (!collab_guid_is_zero(&a->scl_node) &&
+	     !collab_guid_equal(&a->scl_node, &cn->node_id)))
 		return -EINVAL;
 	err = check_app(a->scl_app, false, app);
 	if (err)
@@ -266,7 +268,7 @@ static int collab_sendmsg(struct socket *sock, struct msghdr *m, size_t len)
 	long timeo;
 	int err;
 
-	if (m->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR |
+	if (m->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR | MSG_BATCH |
 			     MSG_CMSG_COMPAT))
 		return -EOPNOTSUPP;
 	if (len > COLLAB_MSG_MAX)
@@ -275,6 +277,8 @@ static int collab_sendmsg(struct socket *sock, struct msghdr *m, size_t len)
 		return -ENOTCONN;
 	if (m->msg_name) {
 		err = check_dest(cn, m->msg_name, m->msg_namelen, &dest);
+		if (err == -EHOSTUNREACH)
+			collab_stat_inc(cn, COLLAB_STAT_TX_NO_ROUTE);
 		if (err)
 			return err;
 	}
@@ -332,9 +336,10 @@ static void put_source(struct msghdr *m, const struct collab_frame *f)
 
 	if (!a)
 		return;
+	/* A GUID address, so that a reply to it reaches this very instance. */
 	memset(a, 0, sizeof(*a));
 	a->scl_family = collab_family;
-	a->scl_kind = COLLAB_ADDR_APP;
+	a->scl_kind = COLLAB_ADDR_GUID;
 	a->scl_node = f->src_node;
 	a->scl_id = f->src_id;
 	memcpy(a->scl_app, f->src_app, COLLAB_APP_MAX);
@@ -390,7 +395,9 @@ static int collab_recvmsg(struct socket *sock, struct msghdr *m, size_t size,
 				    copied);
 	if (!err) {
 		put_source(m, collab_frame(skb));
-		put_meta(m, skb);
+		/* No control buffer, no metadata (and no MSG_CTRUNC for it). */
+		if (m->msg_controllen)
+			put_meta(m, skb);
 	}
 	skb_free_datagram(sk, skb);
 

@@ -77,6 +77,21 @@ TEST_F(sock, bind_explicit_guid)
 	EXPECT_EQ(0, do_bind(other, &self->a, sizeof(self->a)));
 }
 
+/* What getsockname() returns binds again, elsewhere. */
+TEST_F(sock, bind_own_node)
+{
+	struct sockaddr_collab got = {};
+	socklen_t len = sizeof(got);
+	int other = collab_socket();
+
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, do_bind(self->fd, &self->a, sizeof(self->a)));
+	ASSERT_EQ(0, getsockname(self->fd, (struct sockaddr *)&got, &len));
+	got.scl_id.b[0] ^= 1;
+	EXPECT_EQ(0, do_bind(other, &got, sizeof(got)));
+	close(other);
+}
+
 TEST_F(sock, bind_twice)
 {
 	ASSERT_EQ(0, do_bind(self->fd, &self->a, sizeof(self->a)));

@@ -49,7 +49,7 @@ TEST_F(node, guid)
 
 	EXPECT_EQ(sizeof(struct sockaddr_collab), r.srclen);
 	EXPECT_EQ(collab_family(), r.src.scl_family);
-	EXPECT_EQ(COLLAB_ADDR_APP, r.src.scl_kind);
+	EXPECT_EQ(COLLAB_ADDR_GUID, r.src.scl_kind);
 	EXPECT_EQ(0, memcmp(&ga, &r.src.scl_id, sizeof(ga)));
 	EXPECT_STREQ("chat", r.src.scl_app);
 
@@ -61,6 +61,19 @@ TEST_F(node, guid)
 	EXPECT_EQ(getuid(), r.meta.cm_uid);
 	EXPECT_EQ(getpid(), r.meta.cm_pid);
 	EXPECT_NE(0, r.meta.cm_msgid);
+
+	/* The source address as it came is where a reply goes. */
+	ASSERT_EQ(5, send_to(b, &r.src, NULL, "reply", 5, 0));
+	ASSERT_EQ(5, recv(a, self->buf, sizeof(self->buf), MSG_DONTWAIT));
+	EXPECT_EQ(0, memcmp(self->buf, "reply", 5));
+
+	/* Without a control buffer: no metadata and no MSG_CTRUNC. */
+	struct iovec iov = { .iov_base = self->buf, .iov_len = 16 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	ASSERT_EQ(5, send_to(a, &to, NULL, "plain", 5, 0));
+	ASSERT_EQ(5, recvmsg(b, &m, MSG_DONTWAIT));
+	EXPECT_EQ(0, m.msg_flags);
 	close(a);
 	close(b);
 }
