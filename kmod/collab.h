@@ -15,6 +15,12 @@
 
 #include "uapi/linux/collab.h"
 
+/*
+ * A receiver's default SO_RCVBUF: room for a few dozen of the largest
+ * messages, so that a sender of large messages is not woken for each one.
+ */
+#define COLLAB_RCVBUF_DEFAULT	(2 << 20)
+
 /* Per-netns counters; every message not delivered is counted by reason. */
 enum collab_stat {
 	COLLAB_STAT_TX_MSGS,		/* messages accepted by sendmsg() */

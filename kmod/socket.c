@@ -612,6 +612,7 @@ static int collab_create(struct net *net, struct socket *sock, int protocol,
 	sock_init_data(sock, sk);
 	/* Senders find sockets in the tables under RCU. */
 	sock_set_flag(sk, SOCK_RCU_FREE);
+	sk->sk_rcvbuf = COLLAB_RCVBUF_DEFAULT;
 
 	cs = collab_sk(sk);
 	INIT_LIST_HEAD(&cs->memberships);

@@ -14,7 +14,8 @@ extern "C" {
 /*
  * The address family number of AF_COLLAB sockets on this system: the one
  * the loaded module publishes in sysfs, or the default (whose socket()
- * loads the module on demand) when it is not loaded yet.
+ * loads the module on demand) when it is not loaded yet. Once the module
+ * is loaded, the number is read once per process.
  */
 int collab_family(void);
 

@@ -19,7 +19,7 @@ int collab__family_from(const char *path)
 
 	f = fopen(path, "re");
 	if (!f)
-		return AF_COLLAB;
+		return 0;	/* not loaded */
 	if (!fgets(buf, sizeof(buf), f)) {
 		fclose(f);
 		return -EIO;
@@ -33,7 +33,22 @@ int collab__family_from(const char *path)
 	return (int)val;
 }
 
+/*
+ * Read once per process: the number cannot change while a socket of the
+ * family is open, and sysfs reads are not free.
+ */
 COLLAB_EXPORT int collab_family(void)
 {
-	return collab__family_from(COLLAB_FAMILY_SYSFS);
+	static int cached;
+	int family = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+
+	if (family > 0)
+		return family;
+	family = collab__family_from(COLLAB_FAMILY_SYSFS);
+	/* Not loaded yet: the default, whose socket() loads it; ask again. */
+	if (!family)
+		return AF_COLLAB;
+	if (family > 0)
+		__atomic_store_n(&cached, family, __ATOMIC_RELAXED);
+	return family;
 }

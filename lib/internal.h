@@ -4,7 +4,7 @@
 
 #define COLLAB_EXPORT __attribute__((visibility("default")))
 
-/* collab_family() with another sysfs file, for tests. */
+/* The number in a sysfs file; 0 when it does not exist, -EIO if garbled. */
 int collab__family_from(const char *path);
 
 #endif /* COLLAB_INTERNAL_H */

@@ -48,5 +48,6 @@ case_bad_request()
 	expect_fail sh -c "echo nonsense >$plant"
 }
 
-run_cases case_kasan_use_after_free case_kmemleak_leak \
-	case_lockdep_inversion case_bad_request
+# Lockdep first: a KASAN report taints the kernel, which turns lockdep off.
+run_cases case_lockdep_inversion case_kmemleak_leak \
+	case_kasan_use_after_free case_bad_request

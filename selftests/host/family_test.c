@@ -54,7 +54,7 @@ TEST_F(param, number)
 TEST_F(param, not_loaded)
 {
 	unlink(self->path);
-	EXPECT_EQ(AF_COLLAB, collab__family_from(self->path));
+	EXPECT_EQ(0, collab__family_from(self->path));
 }
 
 TEST_F(param, garbled)
