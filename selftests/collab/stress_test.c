@@ -46,7 +46,6 @@ enum {
 #define UNKNOWN_ID		0xdeadULL
 
 struct stress {
-	int family;			/* AF_COLLAB, read once */
 	atomic_bool stop;
 	atomic_int failures;
 	atomic_uint_fast64_t next_id;	/* GUIDs never used twice */
@@ -120,43 +119,6 @@ static void fail(struct worker *w, const char *what, int err)
 		return;
 	fprintf(stderr, "# %s %d: %s: %s\n", w->name, w->index, what,
 		err ? strerror_r(err, buf, sizeof(buf)) : "bad result");
-}
-
-/*
- * addr_of() and bound_socket() read the family from sysfs on every call,
- * which took up to 300 ms per call on a loaded VM and starved the senders:
- * the workers use the number read once at the start instead.
- */
-static struct sockaddr_collab dest_of(const struct stress *st, int kind,
-				      const char *app,
-				      const struct collab_guid *id)
-{
-	struct sockaddr_collab a = {
-		.scl_family = st->family,
-		.scl_kind = kind,
-	};
-
-	if (app)
-		strncpy(a.scl_app, app, sizeof(a.scl_app) - 1);
-	if (id)
-		a.scl_id = *id;
-	return a;
-}
-
-/* A socket bound as instance @id of @app (NULL: a random GUID). */
-static int instance(const struct stress *st, const char *app,
-		    const struct collab_guid *id)
-{
-	struct sockaddr_collab a = dest_of(st, COLLAB_ADDR_APP, app, id);
-	int fd = socket(st->family, SOCK_RDM, 0);
-
-	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 static struct collab_guid session_id(unsigned int k)
@@ -276,22 +238,22 @@ static struct sockaddr_collab pick_dest(struct worker *w,
 	switch (rnd(w) % 6) {
 	case 0:
 		*sid = session_id(rnd(w) % N_SESSIONS);
-		return dest_of(w->st, COLLAB_ADDR_SESSION, NULL, sid);
+		return addr_of(COLLAB_ADDR_SESSION, NULL, sid);
 	case 1:
 		id = pick_guid(w);
-		return dest_of(w->st, COLLAB_ADDR_GUID, NULL, &id);
+		return addr_of(COLLAB_ADDR_GUID, NULL, &id);
 	case 2:
-		return dest_of(w->st, COLLAB_ADDR_BROADCAST, "stress", NULL);
+		return addr_of(COLLAB_ADDR_BROADCAST, "stress", NULL);
 	case 3:
 		/* Every instance, the slow one and the senders included. */
-		return dest_of(w->st, COLLAB_ADDR_BROADCAST, "", NULL);
+		return addr_of(COLLAB_ADDR_BROADCAST, "", NULL);
 	case 4:
 		/* A joined member of the session, or one accepting new ones. */
 		*sid = session_id(rnd(w) % N_SESSIONS);
 		*session = sid;
-		return dest_of(w->st, COLLAB_ADDR_APP, "stress", NULL);
+		return addr_of(COLLAB_ADDR_APP, "stress", NULL);
 	default:
-		return dest_of(w->st, COLLAB_ADDR_APP,
+		return addr_of(COLLAB_ADDR_APP,
 			       rnd(w) & 1 ? "stress" : "nobody", NULL);
 	}
 }
@@ -305,7 +267,7 @@ static void *sender(void *arg)
 	int fd;
 
 	/* Bound, so that broadcasts to every instance reach it too. */
-	fd = instance(w->st, "stress-tx", NULL);
+	fd = bound_socket("stress-tx", NULL);
 	if (fd < 0) {
 		fail(w, "socket", errno);
 		return NULL;
@@ -369,7 +331,7 @@ static void churn_once(struct worker *w)
 	struct collab_guid gid = guid_of(id), sid;
 	int fd, k;
 
-	fd = instance(w->st, "stress", &gid);
+	fd = bound_socket("stress", &gid);
 	if (fd < 0) {
 		fail(w, "bind", errno);
 		return;
@@ -396,7 +358,7 @@ static void *churner(void *arg)
 	while (running(w)) {
 		churn_once(w);
 		/* Sockets that never bind go as well. */
-		fd = socket(w->st->family, SOCK_RDM, 0);
+		fd = collab_socket();
 		if (fd < 0)
 			fail(w, "socket", errno);
 		else
@@ -413,7 +375,7 @@ static void slow_once(struct worker *w)
 	uint64_t id = new_id(st);
 	struct collab_guid gid = guid_of(id), sid = session_id(0);
 
-	fd = instance(w->st, "slow", &gid);
+	fd = bound_socket("slow", &gid);
 	if (fd < 0) {
 		fail(w, "bind", errno);
 		return;
@@ -450,10 +412,10 @@ static struct sockaddr_collab slow_dest(struct worker *w)
 
 	if (rnd(w) & 1) {
 		id = guid_of(atomic_load(&w->st->slow_id));
-		return dest_of(w->st, COLLAB_ADDR_GUID, NULL, &id);
+		return addr_of(COLLAB_ADDR_GUID, NULL, &id);
 	}
 	id = session_id(0);
-	return dest_of(w->st, COLLAB_ADDR_SESSION, NULL, &id);
+	return addr_of(COLLAB_ADDR_SESSION, NULL, &id);
 }
 
 /* One blocking send, and how it waited for room. */
@@ -485,7 +447,7 @@ static void *blocking_sender(void *arg)
 	struct worker *w = arg;
 	int fd;
 
-	fd = instance(w->st, "stress-block", NULL);
+	fd = bound_socket("stress-block", NULL);
 	if (fd < 0) {
 		fail(w, "socket", errno);
 		return NULL;
@@ -522,7 +484,7 @@ static int open_shared(struct stress *st)
 
 	for (i = 0; i < N_SHARED; i++) {
 		id = guid_of(1 + i);
-		st->shared[i] = instance(st, "stress", &id);
+		st->shared[i] = bound_socket("stress", &id);
 		if (st->shared[i] < 0)
 			return -1;
 	}
@@ -677,8 +639,6 @@ FIXTURE(stress) {
 FIXTURE_SETUP(stress)
 {
 	ASSERT_EQ(0, enter_netns());
-	self->st.family = collab_family();
-	ASSERT_LT(0, self->st.family);
 	atomic_init(&self->st.next_id, FIRST_DYNAMIC_ID);
 }
 
