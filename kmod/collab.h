@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rhashtable-types.h>
+#include <linux/seqlock.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -30,6 +31,7 @@ enum collab_stat {
 	COLLAB_STAT_TX_REFUSED,		/* sendmsg() failed: no instance takes it */
 	COLLAB_STAT_TX_FULL,		/* sendmsg() gave up: receiver full */
 	COLLAB_STAT_DROP_CLOSED,	/* queued to a socket that closed unread */
+	COLLAB_STAT_EVENTS_LOST,	/* netlink notifications not sent */
 	__COLLAB_STAT_MAX,
 };
 
@@ -53,14 +55,21 @@ enum collab_obj {
  */
 struct collab_net {
 	struct net *net;
-	struct collab_guid node_id;
 
-	/* Writers of the tables; readers use RCU. */
+	/* Writers of the tables and of the node; readers use RCU. */
 	struct mutex lock;
+	/* The node: read node_id through collab_node_id(). */
+	seqcount_mutex_t node_seq;
+	struct collab_guid node_id;
+	char node_name[COLLAB_NODE_NAME_MAX];	/* under lock */
+
+	/* Creation order of instances, sessions and memberships. */
+	u64 seq;				/* under lock */
 	struct rhashtable instances;	/* instance GUID -> collab_sock */
 	struct rhashtable apps;		/* application type -> collab_app */
 	struct rhashtable sessions;	/* session GUID -> collab_session */
 	struct list_head all_instances;	/* collab_sock.all_node, RCU */
+	struct list_head all_sessions;	/* collab_session.all_node */
 
 	atomic64_t next_msgid;
 	/* Per CPU, so that senders and receivers share no cache line. */
@@ -89,6 +98,17 @@ static inline void collab_obj_add(struct collab_net *cn, enum collab_obj o,
 	atomic_add(delta, &cn->objects[o]);
 }
 
+/* A consistent copy of the node id, which an administrator may change. */
+static inline void collab_node_id(struct collab_net *cn, struct collab_guid *id)
+{
+	unsigned int seq;
+
+	do {
+		seq = read_seqcount_begin(&cn->node_seq);
+		*id = cn->node_id;
+	} while (read_seqcount_retry(&cn->node_seq, seq));
+}
+
 static inline bool collab_guid_is_zero(const struct collab_guid *g)
 {
 	return !memchr_inv(g->b, 0, sizeof(g->b));
@@ -98,6 +118,18 @@ static inline bool collab_guid_equal(const struct collab_guid *a,
 				     const struct collab_guid *b)
 {
 	return !memcmp(a, b, sizeof(*a));
+}
+
+/* Whether @node names this node: its id, or all-zero for "here". */
+static inline bool collab_node_is_local(struct collab_net *cn,
+					const struct collab_guid *node)
+{
+	struct collab_guid self;
+
+	if (collab_guid_is_zero(node))
+		return true;
+	collab_node_id(cn, &self);
+	return collab_guid_equal(node, &self);
 }
 
 #endif /* _COLLAB_H */

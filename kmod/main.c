@@ -10,6 +10,7 @@
 
 #include "collab.h"
 #include "debug.h"
+#include "netlink.h"
 #include "proc.h"
 #include "socket.h"
 #include "table.h"
@@ -27,6 +28,8 @@ static int __net_init collab_net_init(struct net *net)
 	int err;
 
 	cn->net = net;
+	mutex_init(&cn->lock);
+	seqcount_mutex_init(&cn->node_seq, &cn->lock);
 	/* Each namespace is a node with an id of its own. */
 	get_random_bytes(&cn->node_id, sizeof(cn->node_id));
 
@@ -92,13 +95,19 @@ static int __init collab_init(void)
 	if (err)
 		goto err_unregister_pernet;
 
-	err = collab_socket_init();
+	err = collab_netlink_init();
 	if (err)
 		goto err_debug_exit;
+
+	err = collab_socket_init();
+	if (err)
+		goto err_netlink_exit;
 
 	pr_info("address family %d\n", collab_family);
 	return 0;
 
+err_netlink_exit:
+	collab_netlink_exit();
 err_debug_exit:
 	collab_debug_exit();
 err_unregister_pernet:
@@ -109,6 +118,7 @@ err_unregister_pernet:
 static void __exit collab_exit(void)
 {
 	collab_socket_exit();
+	collab_netlink_exit();
 	collab_debug_exit();
 	unregister_pernet_subsys(&collab_net_ops);
 }

@@ -25,14 +25,17 @@ static const char *const stat_names[__COLLAB_STAT_MAX] = {
 	[COLLAB_STAT_TX_REFUSED] = "tx_refused",
 	[COLLAB_STAT_TX_FULL] = "tx_full",
 	[COLLAB_STAT_DROP_CLOSED] = "drop_closed",
+	[COLLAB_STAT_EVENTS_LOST] = "events_lost",
 };
 
 static int collab_proc_show(struct seq_file *seq, void *v)
 {
 	struct collab_net *cn = collab_net(seq_file_single_net(seq));
+	struct collab_guid node;
 	int i;
 
-	seq_printf(seq, "node %*phN\n", (int)sizeof(cn->node_id), cn->node_id.b);
+	collab_node_id(cn, &node);
+	seq_printf(seq, "node %*phN\n", (int)sizeof(node), node.b);
 	for (i = 0; i < __COLLAB_OBJ_MAX; i++)
 		seq_printf(seq, "%s %d\n", obj_names[i],
 			   atomic_read(&cn->objects[i]));

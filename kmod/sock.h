@@ -23,7 +23,16 @@ struct collab_sock {
 
 	bool accept_new;		/* READ_ONCE/WRITE_ONCE */
 
+	/* What collabctl shows of the instance. */
+	atomic64_t tx_msgs;
+	atomic64_t tx_bytes;
+	atomic64_t tx_errors;
+	atomic64_t rx_msgs;
+	atomic64_t rx_bytes;
+
 	/* Under collab_net.lock. */
+	u64 seq;			/* creation order, for dumps */
+	struct pid *pid;		/* the process that bound it */
 	struct rhash_head node;		/* collab_net.instances */
 	struct list_head all_node;	/* collab_net.all_instances, RCU */
 	struct list_head app_node;	/* collab_app.members, RCU */

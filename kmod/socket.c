@@ -55,7 +55,7 @@ static int check_app(const char *app, bool empty_ok, char *out)
 }
 
 /* Validate a destination from user space into @out. */
-static int check_dest(const struct collab_net *cn, const void *uaddr,
+static int check_dest(struct collab_net *cn, const void *uaddr,
 		      int len, struct sockaddr_collab *out)
 {
 	const struct sockaddr_collab *a = uaddr;
@@ -89,8 +89,7 @@ static int check_dest(const struct collab_net *cn, const void *uaddr,
 		return err;
 
 	/* Other nodes are reached once a bearer is up. */
-	if (!collab_guid_is_zero(&a->scl_node) &&
-	    !collab_guid_equal(&a->scl_node, &cn->node_id))
+	if (!collab_node_is_local(cn, &a->scl_node))
 		return -EHOSTUNREACH;
 	return 0;
 }
@@ -110,8 +109,7 @@ static int collab_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 		return -EAFNOSUPPORT;
 	/* What getsockname() returns binds again: scl_node may be this node. */
 	if (a->scl_kind != COLLAB_ADDR_APP || a->scl_flags || a->scl_reserved ||
-	    (!collab_guid_is_zero(&a->scl_node) &&
-	     !collab_guid_equal(&a->scl_node, &cn->node_id)))
+	    !collab_node_is_local(cn, &a->scl_node))
 		return -EINVAL;
 	err = check_app(a->scl_app, false, app);
 	if (err)
@@ -123,6 +121,8 @@ static int collab_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 		err = -EINVAL;
 		goto out;
 	}
+	/* Before the table publishes it: the bind event names the binder. */
+	cs->pid = get_pid(task_tgid(current));
 	if (!collab_guid_is_zero(&a->scl_id)) {
 		err = collab_table_bind(cn, cs, &a->scl_id, app);
 	} else {
@@ -134,8 +134,12 @@ static int collab_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 				break;
 		}
 	}
-	if (!err)
+	if (!err) {
 		WRITE_ONCE(cs->bound, true);
+	} else {
+		put_pid(cs->pid);
+		cs->pid = NULL;
+	}
 out:
 	mutex_unlock(&cn->lock);
 	release_sock(sock->sk);
@@ -161,7 +165,7 @@ static int collab_getname(struct socket *sock, struct sockaddr *uaddr,
 	a->scl_family = collab_family;
 	if (cs->bound) {
 		a->scl_kind = COLLAB_ADDR_APP;
-		a->scl_node = sock_cn(sock->sk)->node_id;
+		collab_node_id(sock_cn(sock->sk), &a->scl_node);
 		a->scl_id = cs->id;
 		memcpy(a->scl_app, cs->app, COLLAB_APP_MAX);
 	}
@@ -228,7 +232,7 @@ static void fill_frame(struct sk_buff *skb, const struct collab_sock *cs,
 	f->dst_kind = dest->scl_kind;
 	f->len = cpu_to_be32(len);
 	f->msgid = cpu_to_be64(atomic64_inc_return(&cn->next_msgid));
-	f->src_node = cn->node_id;
+	collab_node_id(cn, &f->src_node);
 	f->src_id = cs->id;
 	f->dst_node = dest->scl_node;
 	f->dst_id = dest->scl_id;
@@ -257,7 +261,7 @@ static struct sk_buff *alloc_msg(struct sock *sk, size_t len, int noblock,
 	return skb;
 }
 
-static int collab_sendmsg(struct socket *sock, struct msghdr *m, size_t len)
+static int send_msg(struct socket *sock, struct msghdr *m, size_t len)
 {
 	struct collab_guid session = {};
 	struct sock *sk = sock->sk;
@@ -316,6 +320,8 @@ static int collab_sendmsg(struct socket *sock, struct msghdr *m, size_t len)
 	if (err)
 		goto out_free;
 	collab_stat_inc(cn, COLLAB_STAT_TX_MSGS);
+	atomic64_inc(&cs->tx_msgs);
+	atomic64_add(len, &cs->tx_bytes);
 	release_sock(sk);
 	return len;
 
@@ -328,6 +334,15 @@ out_free:
 out_release:
 	release_sock(sk);
 	return err;
+}
+
+static int collab_sendmsg(struct socket *sock, struct msghdr *m, size_t len)
+{
+	int ret = send_msg(sock, m, len);
+
+	if (ret < 0)
+		atomic64_inc(&collab_sk(sock->sk)->tx_errors);
+	return ret;
 }
 
 static void put_source(struct msghdr *m, const struct collab_frame *f)
@@ -403,6 +418,8 @@ static int collab_recvmsg(struct socket *sock, struct msghdr *m, size_t size,
 
 	if (!(flags & MSG_PEEK)) {
 		collab_stat_inc(sock_cn(sk), COLLAB_STAT_RX_MSGS);
+		atomic64_inc(&collab_sk(sk)->rx_msgs);
+		atomic64_add(plen, &collab_sk(sk)->rx_bytes);
 		collab_room_freed(collab_sk(sk));
 	}
 	if (err)
@@ -555,6 +572,8 @@ static int collab_release(struct socket *sock)
 		mutex_lock(&cn->lock);
 		collab_table_unbind(cn, cs);
 		mutex_unlock(&cn->lock);
+		put_pid(cs->pid);
+		cs->pid = NULL;
 	}
 	collab_deliver_purge(cs);
 	sock_orphan(sk);

@@ -9,6 +9,7 @@
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 
+#include "netlink.h"
 #include "table.h"
 
 static const struct rhashtable_params instance_params = {
@@ -36,8 +37,8 @@ int collab_table_init(struct collab_net *cn)
 {
 	int err;
 
-	mutex_init(&cn->lock);
 	INIT_LIST_HEAD(&cn->all_instances);
+	INIT_LIST_HEAD(&cn->all_sessions);
 	err = rhashtable_init(&cn->instances, &instance_params);
 	if (err)
 		return err;
@@ -122,9 +123,11 @@ int collab_table_bind(struct collab_net *cn, struct collab_sock *cs,
 	}
 	entry->count++;
 	cs->app_entry = entry;
+	cs->seq = ++cn->seq;
 	list_add_tail_rcu(&cs->app_node, &entry->members);
 	list_add_tail_rcu(&cs->all_node, &cn->all_instances);
 	collab_obj_add(cn, COLLAB_OBJ_INSTANCES, 1);
+	collab_nl_instance_event(cn, cs, COLLAB_CMD_INSTANCE_NEW);
 	return 0;
 
 err_remove_instance:
@@ -137,6 +140,7 @@ static void member_remove(struct collab_net *cn, struct collab_member *m)
 {
 	struct collab_session *session = m->session;
 
+	collab_nl_member_event(cn, m, COLLAB_CMD_SESSION_LEAVE);
 	list_del_rcu(&m->session_node);
 	list_del(&m->sock_node);
 	m->cs->nr_sessions--;
@@ -146,6 +150,7 @@ static void member_remove(struct collab_net *cn, struct collab_member *m)
 	if (--session->count)
 		return;
 	rhashtable_remove_fast(&cn->sessions, &session->node, session_params);
+	list_del(&session->all_node);
 	collab_obj_add(cn, COLLAB_OBJ_SESSIONS, -1);
 	kfree_rcu(session, rcu);
 }
@@ -159,6 +164,7 @@ void collab_table_unbind(struct collab_net *cn, struct collab_sock *cs)
 
 	list_for_each_entry_safe(m, tmp, &cs->memberships, sock_node)
 		member_remove(cn, m);
+	collab_nl_instance_event(cn, cs, COLLAB_CMD_INSTANCE_DEL);
 	list_del_rcu(&cs->all_node);
 	list_del_rcu(&cs->app_node);
 	app_put(cn, cs->app_entry);
@@ -205,16 +211,20 @@ int collab_table_join(struct collab_net *cn, struct collab_sock *cs,
 		if (rhashtable_insert_fast(&cn->sessions, &session->node,
 					   session_params))
 			goto err_free_session;
+		session->seq = ++cn->seq;
+		list_add_tail(&session->all_node, &cn->all_sessions);
 		collab_obj_add(cn, COLLAB_OBJ_SESSIONS, 1);
 	}
 
 	m->cs = cs;
 	m->session = session;
+	m->seq = ++cn->seq;
 	session->count++;
 	list_add_tail_rcu(&m->session_node, &session->members);
 	list_add_tail(&m->sock_node, &cs->memberships);
 	cs->nr_sessions++;
 	collab_obj_add(cn, COLLAB_OBJ_MEMBERSHIPS, 1);
+	collab_nl_member_event(cn, m, COLLAB_CMD_SESSION_JOIN);
 	return 0;
 
 err_free_session:

@@ -24,6 +24,8 @@ struct collab_app {
 struct collab_session {
 	struct rhash_head node;
 	struct collab_guid id;		/* the key */
+	u64 seq;			/* creation order, for dumps */
+	struct list_head all_node;	/* collab_net.all_sessions */
 	struct list_head members;	/* collab_member.session_node, RCU */
 	unsigned int count;
 	struct rcu_head rcu;
@@ -35,6 +37,7 @@ struct collab_member {
 	struct list_head sock_node;	/* collab_sock.memberships */
 	struct collab_sock *cs;
 	struct collab_session *session;
+	u64 seq;			/* creation order, for dumps */
 	struct rcu_head rcu;
 };
 

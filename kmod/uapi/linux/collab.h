@@ -3,8 +3,8 @@
  * collab: location-transparent messaging between collaborative applications.
  *
  * This header is the whole contract between the collab kernel module and
- * user space: socket addresses, socket options, control messages and (in
- * later revisions) the generic netlink family.
+ * user space: socket addresses, socket options, control messages and the
+ * generic netlink family.
  */
 #ifndef _UAPI_LINUX_COLLAB_H
 #define _UAPI_LINUX_COLLAB_H
@@ -93,5 +93,112 @@ struct collab_meta {
 };
 
 #define COLLAB_META_LOCAL	0x1	/* cm_uid and cm_pid are valid */
+
+/*
+ * Generic netlink family "collab", version 1: what a node knows, and what
+ * an administrator may change. Commands that change state need
+ * CAP_NET_ADMIN in the user namespace that owns the network namespace.
+ *
+ * A reply or a dump message carries one object in a nest: COLLAB_A_INSTANCE,
+ * COLLAB_A_SESSION or COLLAB_A_STATS. A session with more members than fit
+ * in one message spans several consecutive messages with the same
+ * COLLAB_SESSION_A_ID. Dumps resume where they stopped: an object that
+ * exists for the whole dump is reported once; one created or removed during
+ * it may or may not be.
+ */
+#define COLLAB_GENL_NAME		"collab"
+#define COLLAB_GENL_VERSION		1
+#define COLLAB_GENL_MCGRP_EVENTS	"events"
+#define COLLAB_GENL_MCGRP_ACTIVATION	"activation"
+
+/* Length of a node name, including the terminating NUL. */
+#define COLLAB_NODE_NAME_MAX		64
+
+enum collab_cmd {
+	COLLAB_CMD_UNSPEC,
+	COLLAB_CMD_NODE_GET,		/* do: the node's id, name, family */
+	COLLAB_CMD_NODE_SET,		/* do, admin: COLLAB_A_NODE_ID/_NAME */
+	COLLAB_CMD_INSTANCE_GET,	/* do with COLLAB_INSTANCE_A_ID, or dump */
+	COLLAB_CMD_SESSION_GET,		/* dump; COLLAB_SESSION_A_ID filters */
+	COLLAB_CMD_STATS_GET,		/* do: counters of the namespace */
+
+	/* Notifications, on the "events" group. */
+	COLLAB_CMD_INSTANCE_NEW,	/* an instance bound */
+	COLLAB_CMD_INSTANCE_DEL,	/* an instance closed */
+	COLLAB_CMD_SESSION_JOIN,	/* an instance joined a session */
+	COLLAB_CMD_SESSION_LEAVE,	/* an instance left one (or closed) */
+
+	__COLLAB_CMD_MAX,
+};
+#define COLLAB_CMD_MAX (__COLLAB_CMD_MAX - 1)
+
+/* Top-level attributes. */
+enum collab_attr {
+	COLLAB_A_UNSPEC,
+	COLLAB_A_NODE_ID,		/* binary: struct collab_guid */
+	COLLAB_A_NODE_NAME,		/* string, < COLLAB_NODE_NAME_MAX */
+	COLLAB_A_FAMILY,		/* u32: the number of AF_COLLAB */
+	COLLAB_A_INSTANCE,		/* nest: COLLAB_INSTANCE_A_* */
+	COLLAB_A_SESSION,		/* nest: COLLAB_SESSION_A_* */
+	COLLAB_A_STATS,			/* nest: COLLAB_STATS_A_* */
+	__COLLAB_A_MAX,
+};
+#define COLLAB_A_MAX (__COLLAB_A_MAX - 1)
+
+/* An application instance: a bound socket. */
+enum collab_instance_attr {
+	COLLAB_INSTANCE_A_UNSPEC,
+	COLLAB_INSTANCE_A_PAD,
+	COLLAB_INSTANCE_A_ID,		/* binary: struct collab_guid */
+	COLLAB_INSTANCE_A_APP,		/* string: application type */
+	COLLAB_INSTANCE_A_PID,		/* u32: process that bound it (0: gone) */
+	COLLAB_INSTANCE_A_UID,		/* u32: owner of the socket */
+	COLLAB_INSTANCE_A_ACCEPT_NEW,	/* u8: COLLAB_ACCEPT_NEW is set */
+	COLLAB_INSTANCE_A_SESSIONS,	/* nest of COLLAB_SESSION_A_ID */
+	COLLAB_INSTANCE_A_RQ_MSGS,	/* u32: messages waiting to be read */
+	COLLAB_INSTANCE_A_RQ_BYTES,	/* u32: memory they hold */
+	COLLAB_INSTANCE_A_RCVBUF,	/* u32: the limit of that memory */
+	COLLAB_INSTANCE_A_TX_MSGS,	/* u64: messages sent */
+	COLLAB_INSTANCE_A_TX_BYTES,	/* u64: payload bytes sent */
+	COLLAB_INSTANCE_A_TX_ERRORS,	/* u64: sends that failed */
+	COLLAB_INSTANCE_A_RX_MSGS,	/* u64: messages read */
+	COLLAB_INSTANCE_A_RX_BYTES,	/* u64: payload bytes read */
+	__COLLAB_INSTANCE_A_MAX,
+};
+#define COLLAB_INSTANCE_A_MAX (__COLLAB_INSTANCE_A_MAX - 1)
+
+/* A session: its members on this node. */
+enum collab_session_attr {
+	COLLAB_SESSION_A_UNSPEC,
+	COLLAB_SESSION_A_ID,		/* binary: struct collab_guid */
+	COLLAB_SESSION_A_MEMBER_COUNT,	/* u32: members on this node */
+	COLLAB_SESSION_A_MEMBER,	/* nest: COLLAB_INSTANCE_A_ID, _APP */
+	__COLLAB_SESSION_A_MAX,
+};
+#define COLLAB_SESSION_A_MAX (__COLLAB_SESSION_A_MAX - 1)
+
+/*
+ * Counters of a namespace. Object counts are u32, message counters u64;
+ * every message not delivered is counted under one reason.
+ */
+enum collab_stats_attr {
+	COLLAB_STATS_A_UNSPEC,
+	COLLAB_STATS_A_PAD,
+	COLLAB_STATS_A_SOCKETS,		/* u32: open sockets */
+	COLLAB_STATS_A_INSTANCES,	/* u32: bound sockets */
+	COLLAB_STATS_A_APPS,		/* u32: application types bound */
+	COLLAB_STATS_A_SESSIONS,	/* u32: sessions with a member here */
+	COLLAB_STATS_A_MEMBERSHIPS,	/* u32: (instance, session) pairs */
+	COLLAB_STATS_A_TX_MSGS,		/* u64: messages accepted by sendmsg */
+	COLLAB_STATS_A_TX_COPIES,	/* u64: copies queued to receivers */
+	COLLAB_STATS_A_RX_MSGS,		/* u64: messages read by recvmsg */
+	COLLAB_STATS_A_TX_NO_ROUTE,	/* u64: refused: no such destination */
+	COLLAB_STATS_A_TX_REFUSED,	/* u64: refused: no instance takes it */
+	COLLAB_STATS_A_TX_FULL,		/* u64: gave up: receiver full */
+	COLLAB_STATS_A_DROP_CLOSED,	/* u64: dropped: receiver closed */
+	COLLAB_STATS_A_EVENTS_LOST,	/* u64: notifications not sent */
+	__COLLAB_STATS_A_MAX,
+};
+#define COLLAB_STATS_A_MAX (__COLLAB_STATS_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_COLLAB_H */

@@ -1,0 +1,634 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collab: the generic netlink family "collab".
+ *
+ * Every command has a strict policy of its own: an attribute the command
+ * does not take is refused, as is one of the wrong length. Objects are read
+ * under collab_net.lock, so each message is a consistent picture of one
+ * object. Dumps resume after the creation number (collab_net.seq) of the
+ * last object sent rather than at an index, so that a dump spanning many
+ * messages neither repeats nor skips an object that lives through it.
+ */
+#include <linux/pid.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "netlink.h"
+#include "table.h"
+
+enum collab_nlgrp {
+	COLLAB_NLGRP_EVENTS,
+	COLLAB_NLGRP_ACTIVATION,
+};
+
+static struct genl_family collab_genl_family;
+
+#define GUID_POLICY NLA_POLICY_EXACT_LEN(sizeof(struct collab_guid))
+
+/* Requests name an instance or a session by its id and nothing else. */
+static const struct nla_policy instance_key_policy[COLLAB_INSTANCE_A_MAX + 1] = {
+	[COLLAB_INSTANCE_A_ID] = GUID_POLICY,
+};
+
+static const struct nla_policy session_key_policy[COLLAB_SESSION_A_MAX + 1] = {
+	[COLLAB_SESSION_A_ID] = GUID_POLICY,
+};
+
+static const struct nla_policy node_set_policy[COLLAB_A_MAX + 1] = {
+	[COLLAB_A_NODE_ID] = GUID_POLICY,
+	[COLLAB_A_NODE_NAME] = { .type = NLA_NUL_STRING,
+				 .len = COLLAB_NODE_NAME_MAX - 1 },
+};
+
+static const struct nla_policy instance_get_policy[COLLAB_A_MAX + 1] = {
+	[COLLAB_A_INSTANCE] = NLA_POLICY_NESTED(instance_key_policy),
+};
+
+static const struct nla_policy session_get_policy[COLLAB_A_MAX + 1] = {
+	[COLLAB_A_SESSION] = NLA_POLICY_NESTED(session_key_policy),
+};
+
+/* For commands that take no attribute: every one is unsupported. */
+static const struct nla_policy no_attr_policy[COLLAB_A_MAX + 1];
+
+static const u16 stat_attr[__COLLAB_STAT_MAX] = {
+	[COLLAB_STAT_TX_MSGS] = COLLAB_STATS_A_TX_MSGS,
+	[COLLAB_STAT_TX_COPIES] = COLLAB_STATS_A_TX_COPIES,
+	[COLLAB_STAT_RX_MSGS] = COLLAB_STATS_A_RX_MSGS,
+	[COLLAB_STAT_TX_NO_ROUTE] = COLLAB_STATS_A_TX_NO_ROUTE,
+	[COLLAB_STAT_TX_REFUSED] = COLLAB_STATS_A_TX_REFUSED,
+	[COLLAB_STAT_TX_FULL] = COLLAB_STATS_A_TX_FULL,
+	[COLLAB_STAT_DROP_CLOSED] = COLLAB_STATS_A_DROP_CLOSED,
+	[COLLAB_STAT_EVENTS_LOST] = COLLAB_STATS_A_EVENTS_LOST,
+};
+
+static const u16 obj_attr[__COLLAB_OBJ_MAX] = {
+	[COLLAB_OBJ_SOCKETS] = COLLAB_STATS_A_SOCKETS,
+	[COLLAB_OBJ_INSTANCES] = COLLAB_STATS_A_INSTANCES,
+	[COLLAB_OBJ_APPS] = COLLAB_STATS_A_APPS,
+	[COLLAB_OBJ_SESSIONS] = COLLAB_STATS_A_SESSIONS,
+	[COLLAB_OBJ_MEMBERSHIPS] = COLLAB_STATS_A_MEMBERSHIPS,
+};
+
+static int put_guid(struct sk_buff *skb, int type, const struct collab_guid *g)
+{
+	return nla_put(skb, type, sizeof(*g), g);
+}
+
+/* The instance id a request names; -EINVAL, with a reason, if none. */
+static int get_instance_id(struct genl_info *info, struct collab_guid *id)
+{
+	struct nlattr *tb[COLLAB_INSTANCE_A_MAX + 1];
+	struct nlattr *nest = info->attrs[COLLAB_A_INSTANCE];
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, COLLAB_A_INSTANCE))
+		goto missing;
+	err = nla_parse_nested(tb, COLLAB_INSTANCE_A_MAX, nest,
+			       instance_key_policy, info->extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(info->extack, nest, tb, COLLAB_INSTANCE_A_ID))
+		goto missing;
+	nla_memcpy(id, tb[COLLAB_INSTANCE_A_ID], sizeof(*id));
+	return 0;
+
+missing:
+	NL_SET_ERR_MSG(info->extack, "which instance? give its id, or dump them all");
+	return -EINVAL;
+}
+
+/* ---- node ---------------------------------------------------------------- */
+
+static int fill_node(struct sk_buff *skb, struct collab_net *cn,
+		     struct genl_info *info)
+{
+	void *hdr;
+
+	lockdep_assert_held(&cn->lock);
+
+	hdr = genlmsg_put_reply(skb, info, &collab_genl_family, 0,
+				COLLAB_CMD_NODE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (put_guid(skb, COLLAB_A_NODE_ID, &cn->node_id) ||
+	    nla_put_string(skb, COLLAB_A_NODE_NAME, cn->node_name) ||
+	    nla_put_u32(skb, COLLAB_A_FAMILY, collab_family)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int collab_nl_node_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct collab_net *cn = collab_net(genl_info_net(info));
+	struct sk_buff *msg;
+	int err;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&cn->lock);
+	err = fill_node(msg, cn, info);
+	mutex_unlock(&cn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct collab_net *cn = collab_net(genl_info_net(info));
+	struct nlattr *id = info->attrs[COLLAB_A_NODE_ID];
+	struct nlattr *name = info->attrs[COLLAB_A_NODE_NAME];
+	struct collab_guid node;
+
+	if (!id && !name) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set: give a node id or a name");
+		return -EINVAL;
+	}
+	if (id) {
+		nla_memcpy(&node, id, sizeof(node));
+		if (collab_guid_is_zero(&node)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, id,
+					    "the node id must not be all zero");
+			return -EINVAL;
+		}
+	}
+
+	mutex_lock(&cn->lock);
+	if (id) {
+		write_seqcount_begin(&cn->node_seq);
+		cn->node_id = node;
+		write_seqcount_end(&cn->node_seq);
+	}
+	if (name)
+		nla_strscpy(cn->node_name, name, sizeof(cn->node_name));
+	mutex_unlock(&cn->lock);
+	return 0;
+}
+
+/* ---- instances ----------------------------------------------------------- */
+
+static int put_instance_key(struct sk_buff *skb, const struct collab_sock *cs)
+{
+	if (put_guid(skb, COLLAB_INSTANCE_A_ID, &cs->id) ||
+	    nla_put_string(skb, COLLAB_INSTANCE_A_APP, cs->app))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* The owner as the reader sees it: in its own pid and user namespaces. */
+static int put_instance_owner(struct sk_buff *skb, const struct collab_sock *cs)
+{
+	uid_t uid = from_kuid_munged(current_user_ns(), cs->sk.sk_uid);
+
+	if (nla_put_u32(skb, COLLAB_INSTANCE_A_PID, pid_vnr(cs->pid)) ||
+	    nla_put_u32(skb, COLLAB_INSTANCE_A_UID, uid))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int put_instance_sessions(struct sk_buff *skb, struct collab_sock *cs)
+{
+	struct collab_member *m;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, COLLAB_INSTANCE_A_SESSIONS);
+	if (!nest)
+		return -EMSGSIZE;
+	list_for_each_entry(m, &cs->memberships, sock_node)
+		if (put_guid(skb, COLLAB_SESSION_A_ID, &m->session->id))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_u64(struct sk_buff *skb, int type, atomic64_t *v)
+{
+	return nla_put_u64_64bit(skb, type, atomic64_read(v),
+				 COLLAB_INSTANCE_A_PAD);
+}
+
+static int put_instance_state(struct sk_buff *skb, struct collab_sock *cs)
+{
+	struct sock *sk = &cs->sk;
+
+	if (nla_put_u8(skb, COLLAB_INSTANCE_A_ACCEPT_NEW,
+		       READ_ONCE(cs->accept_new)) ||
+	    put_instance_sessions(skb, cs) ||
+	    nla_put_u32(skb, COLLAB_INSTANCE_A_RQ_MSGS,
+			skb_queue_len_lockless(&sk->sk_receive_queue)) ||
+	    nla_put_u32(skb, COLLAB_INSTANCE_A_RQ_BYTES, sk_rmem_alloc_get(sk)) ||
+	    nla_put_u32(skb, COLLAB_INSTANCE_A_RCVBUF, READ_ONCE(sk->sk_rcvbuf)) ||
+	    put_u64(skb, COLLAB_INSTANCE_A_TX_MSGS, &cs->tx_msgs) ||
+	    put_u64(skb, COLLAB_INSTANCE_A_TX_BYTES, &cs->tx_bytes) ||
+	    put_u64(skb, COLLAB_INSTANCE_A_TX_ERRORS, &cs->tx_errors) ||
+	    put_u64(skb, COLLAB_INSTANCE_A_RX_MSGS, &cs->rx_msgs) ||
+	    put_u64(skb, COLLAB_INSTANCE_A_RX_BYTES, &cs->rx_bytes))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* An instance in a GET reply (all it has) or an event (who it is). */
+static int fill_instance(struct sk_buff *skb, struct collab_sock *cs,
+			 u32 portid, u32 seq, int flags, u8 cmd)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &collab_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, COLLAB_A_INSTANCE);
+	if (!nest || put_instance_key(skb, cs) || put_instance_owner(skb, cs))
+		goto cancel;
+	if (cmd == COLLAB_CMD_INSTANCE_GET && put_instance_state(skb, cs))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int collab_nl_instance_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct collab_net *cn = collab_net(genl_info_net(info));
+	struct collab_sock *cs;
+	struct collab_guid id;
+	struct sk_buff *msg;
+	int err;
+
+	err = get_instance_id(info, &id);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	mutex_lock(&cn->lock);
+	cs = collab_find_instance(cn, &id);
+	if (!cs) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[COLLAB_A_INSTANCE],
+				    "no instance with this id on this node");
+		err = -ENOENT;
+	} else {
+		err = fill_instance(msg, cs, info->snd_portid, info->snd_seq,
+				    0, COLLAB_CMD_INSTANCE_GET);
+	}
+	mutex_unlock(&cn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+struct instance_dump {
+	u64 last;		/* collab_sock.seq of the last one sent */
+};
+
+static int collab_nl_instance_dump(struct sk_buff *skb,
+				   struct netlink_callback *cb)
+{
+	struct collab_net *cn = collab_net(sock_net(skb->sk));
+	struct instance_dump *ctx = (void *)cb->ctx;
+	struct collab_sock *cs;
+	int err = 0;
+
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+
+	mutex_lock(&cn->lock);
+	list_for_each_entry(cs, &cn->all_instances, all_node) {
+		if (cs->seq <= ctx->last)
+			continue;
+		err = fill_instance(skb, cs, NETLINK_CB(cb->skb).portid,
+				    cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				    COLLAB_CMD_INSTANCE_GET);
+		if (err)
+			break;
+		ctx->last = cs->seq;
+	}
+	mutex_unlock(&cn->lock);
+
+	/* A full message goes out, and the dump goes on from ctx->last. */
+	if (err && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+static int put_member(struct sk_buff *skb, const struct collab_sock *cs)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, COLLAB_SESSION_A_MEMBER);
+	if (!nest || put_instance_key(skb, cs))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * One message about session @s: its id, its size and the members that
+ * joined after *@after, as many as fit. Returns -EMSGSIZE when some did not
+ * fit, with *@after set to the last one that did.
+ */
+static int fill_session(struct sk_buff *skb, struct collab_session *s,
+			u64 *after, u32 portid, u32 seq)
+{
+	struct collab_member *m;
+	struct nlattr *nest, *mark;
+	unsigned int n = 0;
+	int err = 0;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &collab_genl_family, NLM_F_MULTI,
+			  COLLAB_CMD_SESSION_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, COLLAB_A_SESSION);
+	if (!nest || put_guid(skb, COLLAB_SESSION_A_ID, &s->id) ||
+	    nla_put_u32(skb, COLLAB_SESSION_A_MEMBER_COUNT, s->count))
+		goto cancel;
+	list_for_each_entry(m, &s->members, session_node) {
+		if (m->seq <= *after)
+			continue;
+		mark = (struct nlattr *)skb_tail_pointer(skb);
+		if (put_member(skb, m->cs)) {
+			nlmsg_trim(skb, mark);
+			err = -EMSGSIZE;
+			break;
+		}
+		*after = m->seq;
+		n++;
+	}
+	/* Not one member fitted: the next message starts with this session. */
+	if (err && !n)
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return err;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+struct session_dump {
+	u64 session;		/* collab_session.seq to go on from */
+	u64 member;		/* collab_member.seq of the last one sent */
+	struct collab_guid filter;
+	bool filtered;
+};
+
+static int collab_nl_session_dump_start(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+	struct session_dump *ctx = (void *)cb->ctx;
+	struct nlattr *tb[COLLAB_SESSION_A_MAX + 1];
+	int err;
+
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+
+	if (!attrs[COLLAB_A_SESSION])
+		return 0;
+	err = nla_parse_nested(tb, COLLAB_SESSION_A_MAX, attrs[COLLAB_A_SESSION],
+			       session_key_policy, cb->extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(cb->extack, attrs[COLLAB_A_SESSION], tb,
+			      COLLAB_SESSION_A_ID))
+		return -EINVAL;
+	nla_memcpy(&ctx->filter, tb[COLLAB_SESSION_A_ID], sizeof(ctx->filter));
+	ctx->filtered = true;
+	return 0;
+}
+
+static int collab_nl_session_dump(struct sk_buff *skb,
+				  struct netlink_callback *cb)
+{
+	struct collab_net *cn = collab_net(sock_net(skb->sk));
+	struct session_dump *ctx = (void *)cb->ctx;
+	struct collab_session *s;
+	int err = 0;
+
+	mutex_lock(&cn->lock);
+	list_for_each_entry(s, &cn->all_sessions, all_node) {
+		if (s->seq < ctx->session)
+			continue;
+		if (ctx->filtered && !collab_guid_equal(&s->id, &ctx->filter))
+			continue;
+		if (s->seq > ctx->session) {
+			ctx->session = s->seq;
+			ctx->member = 0;
+		}
+		err = fill_session(skb, s, &ctx->member,
+				   NETLINK_CB(cb->skb).portid,
+				   cb->nlh->nlmsg_seq);
+		if (err)
+			break;
+		ctx->session = s->seq + 1;
+		ctx->member = 0;
+	}
+	mutex_unlock(&cn->lock);
+
+	if (err && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+/* ---- stats --------------------------------------------------------------- */
+
+static int put_stats(struct sk_buff *skb, struct collab_net *cn)
+{
+	struct nlattr *nest;
+	int i;
+
+	nest = nla_nest_start(skb, COLLAB_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < __COLLAB_OBJ_MAX; i++)
+		if (nla_put_u32(skb, obj_attr[i], atomic_read(&cn->objects[i])))
+			return -EMSGSIZE;
+	for (i = 0; i < __COLLAB_STAT_MAX; i++)
+		if (nla_put_u64_64bit(skb, stat_attr[i], collab_stat_read(cn, i),
+				      COLLAB_STATS_A_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int collab_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct collab_net *cn = collab_net(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &collab_genl_family, 0,
+				COLLAB_CMD_STATS_GET);
+	if (!hdr || put_stats(msg, cn)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* ---- events -------------------------------------------------------------- */
+
+static void notify(struct collab_net *cn, struct sk_buff *msg)
+{
+	int err;
+
+	err = genlmsg_multicast_netns(&collab_genl_family, cn->net, msg, 0,
+				      COLLAB_NLGRP_EVENTS, GFP_KERNEL);
+	/* -ESRCH: the last listener went away meanwhile. */
+	if (err && err != -ESRCH)
+		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
+}
+
+static bool has_listeners(struct collab_net *cn)
+{
+	return genl_has_listeners(&collab_genl_family, cn->net,
+				  COLLAB_NLGRP_EVENTS);
+}
+
+/* COLLAB_CMD_INSTANCE_NEW or _DEL for @cs. */
+void collab_nl_instance_event(struct collab_net *cn, struct collab_sock *cs,
+			      u8 cmd)
+{
+	struct sk_buff *msg;
+
+	lockdep_assert_held(&cn->lock);
+
+	if (!has_listeners(cn))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		goto lost;
+	if (fill_instance(msg, cs, 0, 0, 0, cmd)) {
+		nlmsg_free(msg);
+		goto lost;
+	}
+	notify(cn, msg);
+	return;
+
+lost:
+	collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
+}
+
+/* COLLAB_CMD_SESSION_JOIN or _LEAVE for membership @m. */
+void collab_nl_member_event(struct collab_net *cn, struct collab_member *m,
+			    u8 cmd)
+{
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	void *hdr;
+
+	lockdep_assert_held(&cn->lock);
+
+	if (!has_listeners(cn))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		goto lost;
+	hdr = genlmsg_put(msg, 0, 0, &collab_genl_family, 0, cmd);
+	if (!hdr)
+		goto free;
+	nest = nla_nest_start(msg, COLLAB_A_SESSION);
+	if (!nest || put_guid(msg, COLLAB_SESSION_A_ID, &m->session->id) ||
+	    put_member(msg, m->cs))
+		goto free;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	notify(cn, msg);
+	return;
+
+free:
+	nlmsg_free(msg);
+lost:
+	collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
+}
+
+/* ---- the family ---------------------------------------------------------- */
+
+static const struct genl_ops collab_genl_ops[] = {
+	{
+		.cmd = COLLAB_CMD_NODE_GET,
+		.doit = collab_nl_node_get,
+		.policy = no_attr_policy,
+		.maxattr = COLLAB_A_MAX,
+	},
+	{
+		.cmd = COLLAB_CMD_NODE_SET,
+		.doit = collab_nl_node_set,
+		.policy = node_set_policy,
+		.maxattr = COLLAB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = COLLAB_CMD_INSTANCE_GET,
+		.doit = collab_nl_instance_get,
+		.dumpit = collab_nl_instance_dump,
+		.policy = instance_get_policy,
+		.maxattr = COLLAB_A_MAX,
+	},
+	{
+		.cmd = COLLAB_CMD_SESSION_GET,
+		.start = collab_nl_session_dump_start,
+		.dumpit = collab_nl_session_dump,
+		.policy = session_get_policy,
+		.maxattr = COLLAB_A_MAX,
+	},
+	{
+		.cmd = COLLAB_CMD_STATS_GET,
+		.doit = collab_nl_stats_get,
+		.policy = no_attr_policy,
+		.maxattr = COLLAB_A_MAX,
+	},
+};
+
+static const struct genl_multicast_group collab_genl_mcgrps[] = {
+	[COLLAB_NLGRP_EVENTS] = { .name = COLLAB_GENL_MCGRP_EVENTS },
+	/*
+	 * Whoever listens here starts applications for other users: only an
+	 * administrator of the namespace may.
+	 */
+	[COLLAB_NLGRP_ACTIVATION] = { .name = COLLAB_GENL_MCGRP_ACTIVATION,
+				      .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+static struct genl_family collab_genl_family __ro_after_init = {
+	.name = COLLAB_GENL_NAME,
+	.version = COLLAB_GENL_VERSION,
+	.maxattr = COLLAB_A_MAX,
+	.netnsok = true,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = collab_genl_ops,
+	.n_ops = ARRAY_SIZE(collab_genl_ops),
+	.mcgrps = collab_genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(collab_genl_mcgrps),
+};
+
+int __init collab_netlink_init(void)
+{
+	return genl_register_family(&collab_genl_family);
+}
+
+void collab_netlink_exit(void)
+{
+	genl_unregister_family(&collab_genl_family);
+}
