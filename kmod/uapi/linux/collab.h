@@ -130,6 +130,7 @@ enum collab_cmd {
 
 	__COLLAB_CMD_MAX,
 };
+
 #define COLLAB_CMD_MAX (__COLLAB_CMD_MAX - 1)
 
 /* Top-level attributes. */
@@ -143,6 +144,7 @@ enum collab_attr {
 	COLLAB_A_STATS,			/* nest: COLLAB_STATS_A_* */
 	__COLLAB_A_MAX,
 };
+
 #define COLLAB_A_MAX (__COLLAB_A_MAX - 1)
 
 /* An application instance: a bound socket. */
@@ -165,6 +167,7 @@ enum collab_instance_attr {
 	COLLAB_INSTANCE_A_RX_BYTES,	/* u64: payload bytes read */
 	__COLLAB_INSTANCE_A_MAX,
 };
+
 #define COLLAB_INSTANCE_A_MAX (__COLLAB_INSTANCE_A_MAX - 1)
 
 /* A session: its members on this node. */
@@ -175,6 +178,7 @@ enum collab_session_attr {
 	COLLAB_SESSION_A_MEMBER,	/* nest: COLLAB_INSTANCE_A_ID, _APP */
 	__COLLAB_SESSION_A_MAX,
 };
+
 #define COLLAB_SESSION_A_MAX (__COLLAB_SESSION_A_MAX - 1)
 
 /*
@@ -199,6 +203,7 @@ enum collab_stats_attr {
 	COLLAB_STATS_A_EVENTS_LOST,	/* u64: notifications not sent */
 	__COLLAB_STATS_A_MAX,
 };
+
 #define COLLAB_STATS_A_MAX (__COLLAB_STATS_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_COLLAB_H */
