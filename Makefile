@@ -26,11 +26,11 @@ export CC CFLAGS COLLAB_CFLAGS SANITIZE KSFT_DIR
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR)
 
-.PHONY: all module lib selftests deps check check-debug check-all check-host check-vm \
+.PHONY: all module lib tools selftests deps check check-debug check-all check-host check-vm \
 	lint sparse bench \
 	checkpatch install uninstall clean help vm-shell
 
-all: module lib selftests
+all: module lib tools selftests
 
 module: kdir
 	+$(KMAKE) W=1 COLLAB_WERROR=y modules
@@ -61,8 +61,33 @@ $(B)/lib/collab.pc: lib/collab.pc.in Makefile
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
 
+# ---- tools -----------------------------------------------------------------
+# collabctl: one object file per source file, all under $(B)/tools/collabctl.
+CTL := $(B)/tools/collabctl/collabctl
+CTL_SRCS := $(wildcard tools/collabctl/*.c)
+CTL_OBJS := $(CTL_SRCS:tools/collabctl/%.c=$(B)/tools/collabctl/%.o)
+CTL_PKGS := libnl-genl-3.0 json-c
+
+tools: $(CTL)
+
+.PHONY: ctl-pkgs
+ctl-pkgs:
+	@pkg-config --exists $(CTL_PKGS) || { echo "collab: collabctl needs $(CTL_PKGS): run 'sudo make deps'" >&2; exit 1; }
+
+$(B)/tools/collabctl/%.o: tools/collabctl/%.c tools/collabctl/*.h kmod/uapi/linux/collab.h | ctl-pkgs
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(COLLAB_CFLAGS) $$(pkg-config --cflags $(CTL_PKGS)) \
+		-DCOLLAB_VERSION='"$(VERSION)"' -c -o $@ $<
+
+# The version is compiled in.
+$(B)/tools/collabctl/main.o: Makefile
+
+$(CTL): $(CTL_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CTL_OBJS) $$(pkg-config --libs $(CTL_PKGS))
+
 # ---- tests -----------------------------------------------------------------
-selftests: lib
+# The selftests run collabctl from $(CTL).
+selftests: lib tools
 	+$(MAKE) -C selftests/collab OUT=$(B)/selftests/collab LIBDIR=$(B)/lib
 	+$(MAKE) -C selftests/host OUT=$(B)/selftests/host
 	+$(MAKE) -C selftests/debug OUT=$(B)/selftests/debug
@@ -109,7 +134,7 @@ bench: module lib
 	tools/vm/run -t 3000 -- bench/run $(B)/bench
 
 # ---- install ---------------------------------------------------------------
-install: module lib
+install: module lib tools
 	+$(KMAKE) modules_install
 	depmod -a $(KVER)
 	install -d $(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/lib/pkgconfig
@@ -118,8 +143,11 @@ install: module lib
 	install -m 755 $(B)/lib/$(SONAME) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libcollab.so
 	install -m 644 $(B)/lib/collab.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
-	install -d $(DESTDIR)$(PREFIX)/share/man/man7
+	install -d $(DESTDIR)$(PREFIX)/sbin
+	install -m 755 $(CTL) $(DESTDIR)$(PREFIX)/sbin/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+	install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	-ldconfig
 
 uninstall:
@@ -127,14 +155,16 @@ uninstall:
 	-depmod -a $(KVER)
 	rm -f $(DESTDIR)$(PREFIX)/include/linux/collab.h $(DESTDIR)$(PREFIX)/include/collab.h \
 		$(DESTDIR)$(PREFIX)/lib/$(SONAME) $(DESTDIR)$(PREFIX)/lib/libcollab.so \
-		$(DESTDIR)$(PREFIX)/lib/pkgconfig/collab.pc $(DESTDIR)$(PREFIX)/share/man/man7/collab.7
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/collab.pc $(DESTDIR)$(PREFIX)/share/man/man7/collab.7 \
+		$(DESTDIR)$(PREFIX)/sbin/collabctl $(DESTDIR)$(PREFIX)/share/man/man8/collabctl.8
 
 clean:
 	-test -d "$(KDIR)" && $(KMAKE) clean
 	rm -rf $(B)
 
 help:
-	@echo "make            build the module, libcollab and the tests"
+	@echo "make            build the module, libcollab, collabctl and the tests"
+	@echo "make tools      build collabctl only (build/tools/collabctl/collabctl)"
 	@echo "make deps       install the Debian packages and kernel files the build needs"
 	@echo "make check      build and run every test (host, lint, VM); ends with 'N passed, N failed'"
 	@echo "make check-debug every selftest on a KASAN/kmemleak/lockdep kernel, and proof the checks fire"
@@ -144,5 +174,5 @@ help:
 	@echo "make lint       checkpatch --strict and sparse on the module"
 	@echo "make vm-shell   an interactive shell in the test VM"
 	@echo "make bench      benchmarks: collab beside TIPC and AF_UNIX, as ratios"
-	@echo "make install    install the module for KVER (default $(KVER)) and libcollab"
+	@echo "make install    install the module for KVER (default $(KVER)), libcollab and collabctl"
 	@echo "variables: KVER, KDIR, PREFIX, DESTDIR, COLLAB_CACHE"

@@ -7,6 +7,7 @@
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/random.h>
+#include <net/genetlink.h>
 
 #include "collab.h"
 #include "debug.h"
@@ -130,3 +131,4 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("collab: messaging between collaborative applications");
 MODULE_AUTHOR("The collab authors");
 MODULE_ALIAS_NETPROTO(COLLAB_FAMILY_DEFAULT);
+MODULE_ALIAS_GENL_FAMILY(COLLAB_GENL_NAME);

@@ -2,11 +2,15 @@
 /*
  * collab_sock: open AF_COLLAB sockets from shell tests.
  *
- *   collab_sock [-f FAMILY] [-t TYPE] [-p PROTO] [-n COUNT] [-H READYFILE]
+ *   collab_sock [-f FAMILY] [-t TYPE] [-p PROTO] [-n COUNT]
+ *               [-a APP [-i GUID] [-s SESSION]...] [-H READYFILE]
  *
  * Opens COUNT sockets (default 1) and exits 0, or prints the errno name of
- * the first failure and exits 1. With -H it writes READYFILE once the
- * sockets are open and holds them until SIGTERM or SIGINT.
+ * the first failure and exits 1. With -a each socket binds as an instance
+ * of APP, with GUID (32 hex digits; for several sockets, the last byte
+ * counts up) or a random one, and joins every -s SESSION. With -H it writes
+ * READYFILE, one line per bound instance with its GUID, once the sockets are
+ * ready, and holds them until SIGTERM or SIGINT.
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,6 +23,58 @@
 #include <linux/collab.h>
 
 #include "collab.h"
+
+#define SESSIONS_MAX 8
+
+static struct collab_guid guid(const char *s)
+{
+	struct collab_guid g;
+	unsigned int i, byte;
+
+	if (strlen(s) != 32)
+		goto bad;
+	for (i = 0; i < 16; i++) {
+		if (sscanf(s + 2 * i, "%2x", &byte) != 1)
+			goto bad;
+		g.b[i] = byte;
+	}
+	return g;
+bad:
+	fprintf(stderr, "collab_sock: bad GUID '%s'\n", s);
+	exit(2);
+}
+
+/* Bind @fd as an instance of @app and join @n sessions; 0 or an errno. */
+static int bind_join(int fd, const char *app, const struct collab_guid *id,
+		     const struct collab_guid *sessions, int n)
+{
+	struct sockaddr_collab a = { .scl_family = collab_family(),
+				     .scl_kind = COLLAB_ADDR_APP };
+	int i;
+
+	strncpy(a.scl_app, app, sizeof(a.scl_app) - 1);
+	if (id)
+		a.scl_id = *id;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)))
+		return errno;
+	for (i = 0; i < n; i++)
+		if (setsockopt(fd, SOL_COLLAB, COLLAB_JOIN, &sessions[i],
+			       sizeof(sessions[i])))
+			return errno;
+	return 0;
+}
+
+static void print_guid(FILE *f, int fd)
+{
+	struct sockaddr_collab a = {};
+	socklen_t len = sizeof(a);
+	int i;
+
+	getsockname(fd, (struct sockaddr *)&a, &len);
+	for (i = 0; i < 16; i++)
+		fprintf(f, "%02x", a.scl_id.b[i]);
+	fputc('\n', f);
+}
 
 static long number(const char *s, long min, long max)
 {
@@ -36,21 +92,31 @@ static long number(const char *s, long min, long max)
 
 int main(int argc, char **argv)
 {
-	int family = -1, type = SOCK_RDM, proto = 0, opt;
-	const char *ready = NULL;
+	int family = -1, type = SOCK_RDM, proto = 0, opt, err, nsess = 0;
+	struct collab_guid sessions[SESSIONS_MAX], id, *idp = NULL;
+	const char *ready = NULL, *app = NULL;
+	char tmp[4096];
+	int fds[1000];
 	long count = 1, i;
 	sigset_t set;
 	FILE *f;
 
-	while ((opt = getopt(argc, argv, "f:t:p:n:H:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:t:p:n:a:i:s:H:")) != -1) {
 		switch (opt) {
 		case 'f': family = number(optarg, 0, 255); break;
 		case 't': type = number(optarg, 0, 255); break;
 		case 'p': proto = number(optarg, -1, 255); break;
 		case 'n': count = number(optarg, 1, 1000); break;
+		case 'a': app = optarg; break;
+		case 'i': id = guid(optarg); idp = &id; break;
+		case 's':
+			if (nsess == SESSIONS_MAX)
+				return 2;
+			sessions[nsess++] = guid(optarg);
+			break;
 		case 'H': ready = optarg; break;
 		default:
-			fprintf(stderr, "usage: collab_sock [-f FAMILY] [-t TYPE] [-p PROTO] [-n COUNT] [-H READYFILE]\n");
+			fprintf(stderr, "usage: collab_sock [-f FAMILY] [-t TYPE] [-p PROTO] [-n COUNT] [-a APP [-i GUID] [-s SESSION]...] [-H READYFILE]\n");
 			return 2;
 		}
 	}
@@ -58,8 +124,15 @@ int main(int argc, char **argv)
 		family = collab_family();
 
 	for (i = 0; i < count; i++) {
-		if (socket(family, type, proto) < 0) {
-			printf("%s\n", strerrorname_np(errno));
+		fds[i] = socket(family, type, proto);
+		err = fds[i] < 0 ? errno : 0;
+		if (!err && app) {
+			err = bind_join(fds[i], app, idp, sessions, nsess);
+			if (idp)
+				id.b[15]++;
+		}
+		if (err) {
+			printf("%s\n", strerrorname_np(err));
 			return 1;
 		}
 	}
@@ -70,8 +143,14 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	f = fopen(ready, "w");
-	if (!f || fclose(f))
+	/* Written whole, then renamed: a reader never sees half of it. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", ready);
+	f = fopen(tmp, "w");
+	if (!f)
+		return 1;
+	for (i = 0; app && i < count; i++)
+		print_guid(f, fds[i]);
+	if (fclose(f) || rename(tmp, ready))
 		return 1;
 	sigwait(&set, &opt);
 	return 0;

@@ -29,7 +29,7 @@ run_cases()
 	echo "1..$#"
 	for c in "$@"; do
 		nr_case=$((nr_case + 1))
-		(set -e; trap cleanup_case EXIT; "$c") 2>&1 | sed 's/^/# /'
+		(set -e; trap cleanup_case EXIT; "$c") 2>&1 | sed -u "s/^/# /"
 		rc=${PIPESTATUS[0]}
 		case $rc in
 		0) echo "ok $nr_case ${c#case_}" ;;
@@ -97,7 +97,7 @@ kill_tree()
 	for child in $(pgrep -P "$1"); do
 		kill_tree "$child"
 	done
-	kill "$1" 2>/dev/null
+	kill "$1" 2>/dev/null || true
 }
 
 # cleanup_case: end what a case left behind, even when it failed half-way:
@@ -110,10 +110,12 @@ ns_name()
 
 cleanup_case()
 {
-	local ns child
+	local ns child me=$BASHPID
 
-	for child in $(pgrep -P $BASHPID); do
-		kill_tree "$child"
+	# Not $BASHPID inside $(...): that is the substitution's own shell,
+	# which pgrep lists too, and which is gone by the time of the loop.
+	for child in $(pgrep -P "$me"); do
+		[ ! -e "/proc/$child" ] || kill_tree "$child"
 	done
 	wait
 

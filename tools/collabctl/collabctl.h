@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * collabctl: administer the collab module over generic netlink.
+ *
+ * Every object (node, instance, ...) lives in a file of its own and
+ * exports its command table; main.c lists the objects and dispatches.
+ */
+#ifndef COLLABCTL_H
+#define COLLABCTL_H
+
+/* Exit statuses. */
+enum {
+	CTL_OK = 0,		/* success */
+	CTL_FAIL = 1,		/* the operation failed */
+	CTL_USAGE = 2,		/* bad arguments */
+};
+
+/*
+ * One command of an object: its name, its handler (given the arguments
+ * after the name), a synopsis of those arguments and one line of help.
+ * The first command of a table is the default, run when none is named;
+ * an entry with a NULL name ends the table.
+ */
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *args;
+	const char *help;
+};
+
+/* The command tables of the objects, one file each. */
+extern const struct cmd node_cmds[];
+extern const struct cmd instance_cmds[];
+extern const struct cmd session_cmds[];
+extern const struct cmd stats_cmds[];
+extern const struct cmd monitor_cmds[];
+
+/*
+ * Print "collabctl: CMD: MESSAGE: see 'collabctl CMD help'" on stderr and
+ * return CTL_USAGE; CMD is the object and command, such as "node set".
+ */
+int ctl_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Print "collabctl: MESSAGE" on stderr and return CTL_FAIL. */
+int ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Report that memory ran out and exit with CTL_FAIL. */
+void ctl_nomem(void) __attribute__((noreturn));
+
+#endif /* COLLABCTL_H */

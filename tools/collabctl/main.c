@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collabctl: administer the collab module over generic netlink.
+ *
+ * collabctl [OPTIONS] OBJECT [COMMAND [ARGS]]: main() reads the options,
+ * finds the object in the table below and the command in the object's
+ * table, and exits with the command's status.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "collabctl.h"
+#include "out.h"
+
+#ifndef COLLAB_VERSION
+#define COLLAB_VERSION "unknown"
+#endif
+
+struct object {
+	const char *name;
+	const struct cmd *cmds;
+	const char *help;
+};
+
+static const struct object objects[] = {
+	{ "node", node_cmds,
+	  "this node: id, name, address family number" },
+	{ "instance", instance_cmds,
+	  "bound sockets: GUID, application, owner, queue, counters" },
+	{ "session", session_cmds,
+	  "sessions that have members on this node" },
+	{ "stats", stats_cmds,
+	  "object counts and message counters" },
+	{ "monitor", monitor_cmds,
+	  "print instance and session events as they happen" },
+	{ .name = NULL }
+};
+
+int ctl_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("collabctl: ", stderr);
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (cmd)
+		fprintf(stderr, ": see 'collabctl %s help'\n", cmd);
+	else
+		fputs(": see 'collabctl --help'\n", stderr);
+	return CTL_USAGE;
+}
+
+int ctl_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("collabctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return CTL_FAIL;
+}
+
+void ctl_nomem(void)
+{
+	fputs("collabctl: out of memory\n", stderr);
+	exit(CTL_FAIL);
+}
+
+static void usage(void)
+{
+	const struct object *o;
+
+	printf("Usage: collabctl [OPTIONS] OBJECT [COMMAND [ARGS]]\n"
+	       "       collabctl OBJECT help\n"
+	       "\n"
+	       "Show and change the state of the collab module in this\n"
+	       "network namespace. Without a command, an object is shown.\n"
+	       "\n"
+	       "Objects:\n");
+	for (o = objects; o->name; o++)
+		printf("  %-10s %s\n", o->name, o->help);
+	printf("\n"
+	       "Options:\n"
+	       "  -j, --json         print JSON\n"
+	       "  -p, --pretty       print indented JSON (implies -j)\n"
+	       "  -n, --netns NAME   work in network namespace NAME\n"
+	       "                     (/run/netns/NAME, or a path with a slash)\n"
+	       "  -h, --help         print this help\n"
+	       "  -V, --version      print the version\n"
+	       "\n"
+	       "A GUID is 32 hex digits, plain or with dashes as 8-4-4-4-12.\n"
+	       "See collabctl(8).\n");
+}
+
+static bool is_help(const char *arg)
+{
+	return !strcmp(arg, "help") || !strcmp(arg, "-h") ||
+	       !strcmp(arg, "--help");
+}
+
+static void cmd_usage(const struct object *o, const struct cmd *c)
+{
+	bool dflt = c == o->cmds;
+
+	printf("collabctl [OPTIONS] %s %s%s%s%s%s", o->name, dflt ? "[" : "",
+	       c->name, dflt ? "]" : "", *c->args ? " " : "", c->args);
+}
+
+static void object_help(const struct object *o)
+{
+	const struct cmd *c;
+
+	for (c = o->cmds; c->name; c++) {
+		fputs(c == o->cmds ? "Usage: " : "       ", stdout);
+		cmd_usage(o, c);
+		putchar('\n');
+	}
+	printf("\nCommands:\n");
+	for (c = o->cmds; c->name; c++)
+		printf("  %-8s %s\n", c->name, c->help);
+}
+
+static void cmd_help(const struct object *o, const struct cmd *c)
+{
+	printf("Usage: ");
+	cmd_usage(o, c);
+	printf("\n\n%c%s.\n", toupper((unsigned char)c->help[0]), c->help + 1);
+}
+
+static const struct cmd *find_cmd(const struct cmd *cmds, const char *name)
+{
+	for (; cmds->name; cmds++)
+		if (!strcmp(cmds->name, name))
+			return cmds;
+	return NULL;
+}
+
+/*
+ * A first argument that names no command goes to the default command when
+ * that takes arguments, so "instance app chat" means "instance show app
+ * chat".
+ */
+static int run_object(const struct object *o, int argc, char **argv)
+{
+	const struct cmd *c = o->cmds, *named;
+
+	if (argc > 0 && is_help(argv[0])) {
+		object_help(o);
+		return CTL_OK;
+	}
+	if (argc > 0) {
+		named = find_cmd(o->cmds, argv[0]);
+		if (named) {
+			c = named;
+			argc--;
+			argv++;
+		} else if (!*c->args) {
+			return ctl_usage_error(o->name, "unknown command '%s'",
+					       argv[0]);
+		}
+	}
+	if (argc > 0 && is_help(argv[0])) {
+		cmd_help(o, c);
+		return CTL_OK;
+	}
+	return c->fn(argc, argv);
+}
+
+static int enter_netns(const char *name)
+{
+	char path[PATH_MAX];
+	int fd, err;
+
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ctl_error("network namespace '%s': %s: %s (see 'ip netns list')",
+				 name, path, strerror(errno));
+	err = setns(fd, CLONE_NEWNET);
+	if (err)
+		err = errno;
+	close(fd);
+	if (err == EPERM)
+		return ctl_error("cannot enter network namespace '%s': %s (needs CAP_SYS_ADMIN: run as root)",
+				 name, strerror(err));
+	if (err)
+		return ctl_error("cannot enter network namespace '%s': %s",
+				 name, strerror(err));
+	return CTL_OK;
+}
+
+#define SHORT_OPTIONS "+:jpn:hV"
+
+/*
+ * getopt_long() reports an unknown short option in optopt, an unknown long
+ * one as 0, and a known long option given a value it does not take as
+ * that option's letter.
+ */
+static int bad_option(char **argv)
+{
+	if (optopt && strchr("jphV", optopt))
+		return ctl_usage_error(NULL, "option '%s' takes no value",
+				       argv[optind - 1]);
+	if (optopt)
+		return ctl_usage_error(NULL, "unknown option '-%c'", optopt);
+	return ctl_usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
+}
+
+static const struct option long_options[] = {
+	{ "json",	no_argument,		NULL, 'j' },
+	{ "pretty",	no_argument,		NULL, 'p' },
+	{ "netns",	required_argument,	NULL, 'n' },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "version",	no_argument,		NULL, 'V' },
+	{ .name = NULL }
+};
+
+int main(int argc, char **argv)
+{
+	bool json = false, pretty = false;
+	const struct object *o;
+	const char *netns = NULL;
+	int opt, ret;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, SHORT_OPTIONS, long_options,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			json = true;
+			break;
+		case 'p':
+			json = true;
+			pretty = true;
+			break;
+		case 'n':
+			netns = optarg;
+			break;
+		case 'h':
+			usage();
+			return CTL_OK;
+		case 'V':
+			printf("collabctl %s\n", COLLAB_VERSION);
+			return CTL_OK;
+		case ':':
+			return ctl_usage_error(NULL,
+					       "option '%s' needs a value",
+					       argv[optind - 1]);
+		default:
+			return bad_option(argv);
+		}
+	}
+	if (optind == argc)
+		return ctl_usage_error(NULL, "no object given");
+	if (is_help(argv[optind])) {
+		usage();
+		return CTL_OK;
+	}
+	for (o = objects; o->name; o++)
+		if (!strcmp(o->name, argv[optind]))
+			break;
+	if (!o->name)
+		return ctl_usage_error(NULL, "unknown object '%s'",
+				       argv[optind]);
+	if (netns && enter_netns(netns))
+		return CTL_FAIL;
+
+	out_setup(json, pretty);
+	ret = run_object(o, argc - optind - 1, argv + optind + 1);
+	if (fflush(stdout) || ferror(stdout)) {
+		ctl_error("cannot write the output: %s", strerror(errno));
+		return CTL_FAIL;
+	}
+	return ret;
+}

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collabctl monitor: print the notifications of the "events" group, one
+ * line each, as they come, until SIGINT or SIGTERM.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <netlink/attr.h>
+
+#include "collabctl.h"
+#include "nl.h"
+#include "out.h"
+
+static const struct nla_policy top_policy[COLLAB_A_MAX + 1] = {
+	[COLLAB_A_INSTANCE] = { .type = NLA_NESTED },
+	[COLLAB_A_SESSION] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy instance_policy[COLLAB_INSTANCE_A_MAX + 1] = {
+	[COLLAB_INSTANCE_A_ID] = CNL_POLICY_GUID,
+	[COLLAB_INSTANCE_A_APP] = { .type = NLA_STRING,
+				    .maxlen = COLLAB_APP_MAX },
+	[COLLAB_INSTANCE_A_PID] = { .type = NLA_U32 },
+	[COLLAB_INSTANCE_A_UID] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy session_policy[COLLAB_SESSION_A_MAX + 1] = {
+	[COLLAB_SESSION_A_ID] = CNL_POLICY_GUID,
+	[COLLAB_SESSION_A_MEMBER] = { .type = NLA_NESTED },
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int event_instance(struct nlattr **top, const char *event)
+{
+	struct nlattr *tb[COLLAB_INSTANCE_A_MAX + 1];
+
+	if (!top[COLLAB_A_INSTANCE] ||
+	    cnl_parse_nested(top[COLLAB_A_INSTANCE], tb, COLLAB_INSTANCE_A_MAX,
+			     instance_policy) ||
+	    !tb[COLLAB_INSTANCE_A_ID])
+		return -EBADMSG;
+	out_obj_start(NULL);
+	out_str("event", "%s", event);
+	out_guid("id", " %s", nla_data(tb[COLLAB_INSTANCE_A_ID]));
+	if (tb[COLLAB_INSTANCE_A_APP])
+		out_str("app", ": app %s",
+			nla_get_string(tb[COLLAB_INSTANCE_A_APP]));
+	if (tb[COLLAB_INSTANCE_A_PID])
+		out_u64("pid", " pid %s",
+			nla_get_u32(tb[COLLAB_INSTANCE_A_PID]));
+	if (tb[COLLAB_INSTANCE_A_UID])
+		out_u64("uid", " uid %s",
+			nla_get_u32(tb[COLLAB_INSTANCE_A_UID]));
+	out_text("\n");
+	out_obj_end();
+	out_end();
+	return 0;
+}
+
+/* One line for a session event, with member MEMBER if not NULL. */
+static int event_member(const char *event, struct nlattr *sid,
+			struct nlattr *member)
+{
+	struct nlattr *tb[COLLAB_INSTANCE_A_MAX + 1];
+
+	if (member && (cnl_parse_nested(member, tb, COLLAB_INSTANCE_A_MAX,
+					instance_policy) ||
+		       !tb[COLLAB_INSTANCE_A_ID]))
+		return -EBADMSG;
+	out_obj_start(NULL);
+	out_str("event", "%s", event);
+	out_guid("id", " %s", nla_data(sid));
+	if (member) {
+		out_obj_start("member");
+		out_guid("id", ": instance %s",
+			 nla_data(tb[COLLAB_INSTANCE_A_ID]));
+		if (tb[COLLAB_INSTANCE_A_APP])
+			out_str("app", " app %s",
+				nla_get_string(tb[COLLAB_INSTANCE_A_APP]));
+		out_obj_end();
+	}
+	out_text("\n");
+	out_obj_end();
+	out_end();
+	return 0;
+}
+
+/* One line per member the event names (the kernel names one). */
+static int event_session(struct nlattr **top, const char *event)
+{
+	struct nlattr *tb[COLLAB_SESSION_A_MAX + 1], *a;
+	int rem, err, n = 0;
+
+	if (!top[COLLAB_A_SESSION] ||
+	    cnl_parse_nested(top[COLLAB_A_SESSION], tb, COLLAB_SESSION_A_MAX,
+			     session_policy) ||
+	    !tb[COLLAB_SESSION_A_ID])
+		return -EBADMSG;
+	nla_for_each_nested(a, top[COLLAB_A_SESSION], rem) {
+		if (nla_type(a) != COLLAB_SESSION_A_MEMBER)
+			continue;
+		err = event_member(event, tb[COLLAB_SESSION_A_ID], a);
+		if (err)
+			return err;
+		n++;
+	}
+	if (!n)
+		return event_member(event, tb[COLLAB_SESSION_A_ID], NULL);
+	return 0;
+}
+
+static const char *const event_names[COLLAB_CMD_MAX + 1] = {
+	[COLLAB_CMD_INSTANCE_NEW] = "instance_new",
+	[COLLAB_CMD_INSTANCE_DEL] = "instance_del",
+	[COLLAB_CMD_SESSION_JOIN] = "session_join",
+	[COLLAB_CMD_SESSION_LEAVE] = "session_leave",
+};
+
+/* Notifications of kinds this collabctl does not know are left out. */
+static int monitor_event(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *top[COLLAB_A_MAX + 1];
+	uint8_t cmd = cnl_cmd(msg);
+	const char *event;
+	int err;
+
+	(void)arg;
+	event = cmd <= COLLAB_CMD_MAX ? event_names[cmd] : NULL;
+	if (!event)
+		return NL_OK;
+	err = cnl_parse(msg, top, COLLAB_A_MAX, top_policy);
+	if (!err && (cmd == COLLAB_CMD_INSTANCE_NEW ||
+		     cmd == COLLAB_CMD_INSTANCE_DEL))
+		err = event_instance(top, event);
+	else if (!err)
+		err = event_session(top, event);
+	if (err) {
+		out_discard();
+		ctl_error("monitor: malformed %s notification left out", event);
+	}
+	return NL_OK;
+}
+
+static int monitor_loop(struct cnl *nl, const sigset_t *waitmask)
+{
+	struct pollfd pfd = { .fd = cnl_fd(nl), .events = POLLIN };
+	int err;
+
+	while (!stop) {
+		if (ppoll(&pfd, 1, NULL, waitmask) < 0) {
+			if (errno == EINTR)
+				continue;
+			return ctl_error("monitor: poll: %s", strerror(errno));
+		}
+		err = cnl_read(nl, monitor_event, NULL);
+		if (err == -ENOBUFS)
+			ctl_error("monitor: events were lost: the socket's receive buffer overflowed");
+		else if (err)
+			return cnl_fail(nl, err, "monitor");
+	}
+	return CTL_OK;
+}
+
+static int monitor_events(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block, orig;
+	struct cnl nl;
+	int ret;
+
+	if (argc > 0)
+		return ctl_usage_error("monitor events", "unknown argument '%s'",
+				       argv[0]);
+	if (cnl_open(&nl))
+		return CTL_FAIL;
+	ret = cnl_subscribe(&nl, COLLAB_GENL_MCGRP_EVENTS);
+	if (ret)
+		goto out_close;
+
+	/* One event per line, even with -p. */
+	out_setup(out_json(), false);
+	/* Signals only interrupt the wait: none is missed or half-handled. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	ret = monitor_loop(&nl, &orig);
+	sigprocmask(SIG_SETMASK, &orig, NULL);
+
+out_close:
+	cnl_close(&nl);
+	return ret;
+}
+
+const struct cmd monitor_cmds[] = {
+	{ "events", monitor_events, "",
+	  "print instance and session events as they happen, one a line" },
+	{ .name = NULL }
+};

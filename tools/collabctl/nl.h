@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * collabctl: the generic netlink socket of the "collab" family.
+ */
+#ifndef COLLABCTL_NL_H
+#define COLLABCTL_NL_H
+
+#include <stdint.h>
+
+#include <netlink/genl/genl.h>
+
+#include <linux/collab.h>
+
+struct cnl {
+	struct nl_sock *sk;
+	int family;
+	char detail[256];	/* why the last request failed, if known */
+};
+
+/* Attribute policy of a GUID: exactly 16 bytes. */
+#define CNL_POLICY_GUID { .minlen = sizeof(struct collab_guid), \
+			  .maxlen = sizeof(struct collab_guid) }
+
+/* Called with each message a request or a subscription receives. */
+typedef int (*cnl_fn)(struct nl_msg *msg, void *arg);
+
+/*
+ * Open a socket and resolve the family. On failure print why (such as
+ * the module not being loaded) and return CTL_FAIL.
+ */
+int cnl_open(struct cnl *nl);
+void cnl_close(struct cnl *nl);
+
+/* A request of command CMD with NLM_F_* flags FLAGS, or exit on ENOMEM. */
+struct nl_msg *cnl_msg(const struct cnl *nl, uint8_t cmd, int flags);
+
+/*
+ * Send MSG (and free it), then call FN for each message of the reply or
+ * dump until it ends. Return 0, what FN returned if not 0, or a negative
+ * errno from the kernel; nl->detail says more when the kernel did.
+ */
+int cnl_request(struct cnl *nl, struct nl_msg *msg, cnl_fn fn, void *arg);
+
+/*
+ * Print "collabctl: WHAT: ERROR[: DETAIL]" for an error of cnl_request(),
+ * with a hint where one helps, and return CTL_FAIL.
+ */
+int cnl_fail(const struct cnl *nl, int err, const char *what);
+
+/* Join multicast group GROUP of the family; print why not and fail. */
+int cnl_subscribe(struct cnl *nl, const char *group);
+int cnl_fd(const struct cnl *nl);
+
+/*
+ * Call FN for each message queued on a subscribed socket, without
+ * waiting; FN returns NL_OK. Return 0, -ENOBUFS when notifications were
+ * lost because the socket's buffer was full, or another negative errno.
+ */
+int cnl_read(struct cnl *nl, cnl_fn fn, void *arg);
+
+/* Parse the attributes of a message or of a nest; -EBADMSG if invalid. */
+int cnl_parse(struct nl_msg *msg, struct nlattr **tb, int max,
+	      const struct nla_policy *policy);
+int cnl_parse_nested(struct nlattr *nest, struct nlattr **tb, int max,
+		     const struct nla_policy *policy);
+/* The command of a received message. */
+uint8_t cnl_cmd(struct nl_msg *msg);
+/* The value of an unsigned attribute of 1, 2, 4 or 8 bytes; else 0. */
+uint64_t cnl_uint(const struct nlattr *attr);
+
+#endif /* COLLABCTL_NL_H */

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collabctl: one print path for text and JSON (see out.h).
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "collabctl.h"
+#include "out.h"
+#include "parse.h"
+
+/* Objects nest no deeper than this: an array of objects of arrays ... */
+#define OUT_DEPTH	8
+
+static struct {
+	bool json;
+	int flags;
+	struct json_object *root;
+	struct json_object *stack[OUT_DEPTH];
+	int depth;
+} out;
+
+void out_setup(bool json, bool pretty)
+{
+	out.json = json;
+	out.flags = JSON_C_TO_STRING_NOSLASHESCAPE |
+		(pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
+		 JSON_C_TO_STRING_PLAIN);
+}
+
+bool out_json(void)
+{
+	return out.json;
+}
+
+/* Add a JSON value to the innermost object or array, or make it the root. */
+static void out_add(const char *key, struct json_object *val)
+{
+	struct json_object *top;
+
+	if (!val)
+		ctl_nomem();
+	if (!out.depth) {
+		if (out.root) {
+			fprintf(stderr, "collabctl: internal error: two JSON documents\n");
+			abort();
+		}
+		out.root = val;
+		return;
+	}
+	top = out.stack[out.depth - 1];
+	if (json_object_is_type(top, json_type_array)) {
+		if (json_object_array_add(top, val))
+			ctl_nomem();
+	} else if (json_object_object_add(top, key, val)) {
+		ctl_nomem();
+	}
+}
+
+static void out_push(const char *key, struct json_object *val)
+{
+	if (out.depth == OUT_DEPTH) {
+		fprintf(stderr, "collabctl: internal error: JSON nested too deep\n");
+		abort();
+	}
+	out_add(key, val);
+	out.stack[out.depth++] = val;
+}
+
+void out_obj_start(const char *key)
+{
+	if (out.json)
+		out_push(key, json_object_new_object());
+}
+
+void out_obj_end(void)
+{
+	if (out.json && out.depth)
+		out.depth--;
+}
+
+void out_array_start(const char *key)
+{
+	if (out.json)
+		out_push(key, json_object_new_array());
+}
+
+void out_array_end(void)
+{
+	out_obj_end();
+}
+
+/*
+ * Control characters in a string from the kernel are printed as \xNN so
+ * they cannot drive the terminal; JSON escapes them by itself.
+ */
+static void print_escaped(const char *fmt, const char *val)
+{
+	char *buf, *p;
+	const char *s;
+
+	buf = malloc(4 * strlen(val) + 1);
+	if (!buf)
+		ctl_nomem();
+	for (s = val, p = buf; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			p += sprintf(p, "\\x%02x", c);
+		else
+			*p++ = (char)c;
+	}
+	*p = '\0';
+	printf(fmt, buf);
+	free(buf);
+}
+
+void out_str(const char *key, const char *fmt, const char *val)
+{
+	if (out.json)
+		out_add(key, json_object_new_string(val));
+	else if (fmt)
+		print_escaped(fmt, val);
+}
+
+void out_u64(const char *key, const char *fmt, uint64_t val)
+{
+	char buf[24];
+
+	if (out.json) {
+		out_add(key, json_object_new_uint64(val));
+	} else if (fmt) {
+		snprintf(buf, sizeof(buf), "%" PRIu64, val);
+		printf(fmt, buf);
+	}
+}
+
+void out_bool(const char *key, const char *fmt, bool val)
+{
+	if (out.json)
+		out_add(key, json_object_new_boolean(val));
+	else if (fmt)
+		printf(fmt, val ? "yes" : "no");
+}
+
+void out_guid(const char *key, const char *fmt, const struct collab_guid *g)
+{
+	char buf[GUID_STR_LEN];
+
+	guid_str(g, buf);
+	if (out.json)
+		out_add(key, json_object_new_string(buf));
+	else if (fmt)
+		printf(fmt, buf);
+}
+
+void out_text(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out.json)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+void out_end(void)
+{
+	const char *s;
+
+	if (out.json && out.root) {
+		s = json_object_to_json_string_ext(out.root, out.flags);
+		if (!s)
+			ctl_nomem();
+		puts(s);
+	}
+	out_discard();
+	fflush(stdout);
+}
+
+void out_discard(void)
+{
+	json_object_put(out.root);
+	out.root = NULL;
+	out.depth = 0;
+}

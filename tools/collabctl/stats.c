@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collabctl stats: the object counts and message counters of this node,
+ * the same names and values as /proc/net/collab.
+ */
+#include <errno.h>
+
+#include <netlink/attr.h>
+
+#include "collabctl.h"
+#include "nl.h"
+#include "out.h"
+
+static const struct nla_policy top_policy[COLLAB_A_MAX + 1] = {
+	[COLLAB_A_STATS] = { .type = NLA_NESTED },
+};
+
+/* Counters this collabctl does not know are left out. */
+static const char *const stat_names[COLLAB_STATS_A_MAX + 1] = {
+	[COLLAB_STATS_A_SOCKETS] = "sockets",
+	[COLLAB_STATS_A_INSTANCES] = "instances",
+	[COLLAB_STATS_A_APPS] = "apps",
+	[COLLAB_STATS_A_SESSIONS] = "sessions",
+	[COLLAB_STATS_A_MEMBERSHIPS] = "memberships",
+	[COLLAB_STATS_A_TX_MSGS] = "tx_msgs",
+	[COLLAB_STATS_A_TX_COPIES] = "tx_copies",
+	[COLLAB_STATS_A_RX_MSGS] = "rx_msgs",
+	[COLLAB_STATS_A_TX_NO_ROUTE] = "tx_no_route",
+	[COLLAB_STATS_A_TX_REFUSED] = "tx_refused",
+	[COLLAB_STATS_A_TX_FULL] = "tx_full",
+	[COLLAB_STATS_A_DROP_CLOSED] = "drop_closed",
+	[COLLAB_STATS_A_EVENTS_LOST] = "events_lost",
+};
+
+static int stats_print(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *top[COLLAB_A_MAX + 1], *a;
+	const char *name;
+	int rem, type;
+
+	(void)arg;
+	if (cnl_parse(msg, top, COLLAB_A_MAX, top_policy) ||
+	    !top[COLLAB_A_STATS])
+		return -EBADMSG;
+	out_obj_start(NULL);
+	nla_for_each_nested(a, top[COLLAB_A_STATS], rem) {
+		type = nla_type(a);
+		if (type > COLLAB_STATS_A_MAX || !stat_names[type])
+			continue;
+		if (nla_len(a) != sizeof(uint32_t) &&
+		    nla_len(a) != sizeof(uint64_t))
+			return -EBADMSG;
+		name = stat_names[type];
+		out_text("%s ", name);
+		out_u64(name, "%s\n", cnl_uint(a));
+	}
+	out_obj_end();
+	return 0;
+}
+
+static int stats_show(int argc, char **argv)
+{
+	struct cnl nl;
+	int err;
+
+	if (argc > 0)
+		return ctl_usage_error("stats show", "unknown argument '%s'",
+				       argv[0]);
+	if (cnl_open(&nl))
+		return CTL_FAIL;
+	err = cnl_request(&nl, cnl_msg(&nl, COLLAB_CMD_STATS_GET, 0),
+			  stats_print, NULL);
+	if (err) {
+		out_discard();
+		err = cnl_fail(&nl, err, "stats show");
+	} else {
+		out_end();
+	}
+	cnl_close(&nl);
+	return err;
+}
+
+const struct cmd stats_cmds[] = {
+	{ "show", stats_show, "",
+	  "print the object counts and message counters of this node" },
+	{ .name = NULL }
+};
