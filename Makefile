@@ -40,19 +40,28 @@ kdir:
 	@test -d "$(KDIR)" || { echo "collab: no kernel build tree at '$(KDIR)': run 'make deps' (or set KDIR)" >&2; exit 1; }
 
 # ---- libcollab -------------------------------------------------------------
-LIB_SRCS := lib/family.c
+# One file per concern: handle.c (sockets), encode.c/decode.c (the XML
+# envelope, out and in), chat.c/board.c/record.c/blob.c (payloads),
+# codec.c (applications' codecs), text.c (lexical forms), msg.c, thread.c,
+# error.c, family.c.
+LIB_SRCS := lib/family.c lib/handle.c lib/encode.c lib/decode.c lib/chat.c \
+	lib/board.c lib/record.c lib/blob.c lib/codec.c lib/text.c lib/msg.c \
+	lib/thread.c lib/error.c
 LIB_OBJS := $(LIB_SRCS:lib/%.c=$(B)/lib/%.o)
 SONAME := libcollab.so.0
+XML_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
+XML_LIBS := $(shell pkg-config --libs libxml-2.0 2>/dev/null)
+export XML_CFLAGS XML_LIBS
 
 lib: $(B)/lib/$(SONAME) $(B)/lib/libcollab.so $(B)/lib/collab.pc
 
 $(B)/lib/%.o: lib/%.c lib/*.h kmod/uapi/linux/collab.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(COLLAB_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+	$(CC) $(CFLAGS) $(COLLAB_CFLAGS) $(XML_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 
 $(B)/lib/$(SONAME): $(LIB_OBJS) lib/libcollab.map
 	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/libcollab.map \
-		-Wl,--no-undefined -o $@ $(LIB_OBJS)
+		-Wl,--no-undefined -o $@ $(LIB_OBJS) $(XML_LIBS)
 
 $(B)/lib/libcollab.so: $(B)/lib/$(SONAME)
 	ln -sf $(SONAME) $@
