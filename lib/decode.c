@@ -388,17 +388,19 @@ static xmlParserInputPtr on_resolve(void *ctx, const xmlChar *pub, const xmlChar
 
 static void on_error(void *ctx, xmlErrorPtr err)
 {
-	struct dec *d;
-	size_t n;
+	char text[160];
+	size_t i;
 
 	if (!ctx || err->level < XML_ERR_ERROR)
 		return;
-	d = dec_of(ctx);
-	n = err->message ? strlen(err->message) : 0;
-	while (n && err->message[n - 1] == '\n')
-		n--;
-	dec_fail(d, "not well-formed XML: %.*s (line %d)", (int)n,
-		 err->message ? err->message : "?", err->line);
+	/* libxml2's messages span lines; the reason is one. */
+	snprintf(text, sizeof(text), "%s", err->message ? err->message : "?");
+	for (i = 0; text[i]; i++)
+		if (text[i] == '\n')
+			text[i] = ' ';
+	while (i && text[i - 1] == ' ')
+		text[--i] = 0;
+	dec_fail(dec_of(ctx), "not well-formed XML: %s (line %d)", text, err->line);
 }
 
 /* ---- the parser of a thread -------------------------------------------- */

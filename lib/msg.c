@@ -127,7 +127,8 @@ static int copy_app(char dst[COLLAB_APP_TYPE_MAX], const char *app, bool empty_o
 	if (n ? !valid_app(app, n) : !empty_ok)
 		return -EINVAL;
 	memset(dst, 0, COLLAB_APP_TYPE_MAX);
-	memcpy(dst, app, n);
+	if (n)
+		memcpy(dst, app, n);
 	return 0;
 }
 
