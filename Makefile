@@ -27,7 +27,7 @@ export CC CFLAGS COLLAB_CFLAGS SANITIZE KSFT_DIR
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR)
 
 .PHONY: all module lib tools selftests deps check check-debug check-all check-host check-vm \
-	lint sparse bench \
+	lint sparse bench bench-xml fuzz \
 	checkpatch install uninstall clean help vm-shell
 
 all: module lib tools selftests
@@ -69,6 +69,25 @@ $(B)/lib/libcollab.so: $(B)/lib/$(SONAME)
 $(B)/lib/collab.pc: lib/collab.pc.in Makefile
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
+
+# ---- fuzzing ---------------------------------------------------------------
+# libFuzzer on the decoder, with ASan and UBSan: FUZZ_SECS seconds (default
+# 60), new inputs kept in build/fuzz/corpus. 'make check' replays
+# lib/fuzz/corpus through the same target (selftests/host: fuzz_replay).
+FUZZ := $(B)/fuzz/decode_fuzz
+FUZZ_SECS ?= 60
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+fuzz: $(FUZZ)
+	@mkdir -p $(B)/fuzz/corpus
+	$(FUZZ) -max_total_time=$(FUZZ_SECS) -max_len=$$((65536 + 16)) -timeout=5 \
+		-dict=lib/fuzz/xml.dict $(B)/fuzz/corpus lib/fuzz/corpus
+
+$(FUZZ): lib/fuzz/decode_fuzz.c $(LIB_SRCS) lib/*.h kmod/uapi/linux/collab.h
+	@mkdir -p $(@D)
+	@command -v clang >/dev/null || { echo "collab: 'make fuzz' needs clang: run 'sudo make deps'" >&2; exit 1; }
+	clang $(FUZZ_CFLAGS) $(COLLAB_CFLAGS) $(XML_CFLAGS) -o $@ lib/fuzz/decode_fuzz.c \
+		$(LIB_SRCS) $(XML_LIBS) -lm
 
 # ---- tools -----------------------------------------------------------------
 # collabctl: one object file per source file, all under $(B)/tools/collabctl.
@@ -142,6 +161,12 @@ bench: module lib
 	+$(MAKE) -C bench OUT=$(B)/bench LIBDIR=$(B)/lib
 	tools/vm/run -t 3000 -- bench/run $(B)/bench
 
+# libcollab's XML format on the host, one core: encode + decode + validation
+# beside a naive libxml2 round trip and memcpy, as ratios.
+bench-xml: lib
+	+$(MAKE) -C bench OUT=$(B)/bench LIBDIR=$(B)/lib $(B)/bench/xml_bench
+	$(B)/bench/xml_bench
+
 # ---- install ---------------------------------------------------------------
 install: module lib tools
 	+$(KMAKE) modules_install
@@ -183,5 +208,7 @@ help:
 	@echo "make lint       checkpatch --strict and sparse on the module"
 	@echo "make vm-shell   an interactive shell in the test VM"
 	@echo "make bench      benchmarks: collab beside TIPC and AF_UNIX, as ratios"
+	@echo "make bench-xml  libcollab's XML encode + decode + validation beside naive libxml2"
+	@echo "make fuzz       libFuzzer on the XML decoder for FUZZ_SECS (default 60) seconds"
 	@echo "make install    install the module for KVER (default $(KVER)), libcollab and collabctl"
 	@echo "variables: KVER, KDIR, PREFIX, DESTDIR, COLLAB_CACHE"
