@@ -11,6 +11,8 @@
 #include <linux/percpu.h>
 #include <linux/rhashtable-types.h>
 #include <linux/seqlock.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -22,6 +24,21 @@
  */
 #define COLLAB_RCVBUF_DEFAULT	(2 << 20)
 
+/* Link defaults and limits, settable with "collabctl node set". */
+#define COLLAB_TOLERANCE_MS	1500
+#define COLLAB_TOLERANCE_MIN_MS	100
+#define COLLAB_TOLERANCE_MAX_MS	60000
+#define COLLAB_LIFETIME_MS	120000
+#define COLLAB_LIFETIME_MAX_MS	(24 * 3600 * 1000)
+#define COLLAB_STORE_MSGS	4096
+#define COLLAB_STORE_MSGS_MAX	65536
+/* Bytes a peer's store may hold, whatever the message count. */
+#define COLLAB_STORE_BYTES	(32 << 20)
+#define COLLAB_PEERS_MAX	256
+#define COLLAB_RINSTANCES_MAX	16384	/* per peer */
+#define COLLAB_BEARERS_MAX	8
+#define COLLAB_STATICS_MAX	64
+
 /* Per-netns counters; every message not delivered is counted by reason. */
 enum collab_stat {
 	COLLAB_STAT_TX_MSGS,		/* messages accepted by sendmsg() */
@@ -32,6 +49,25 @@ enum collab_stat {
 	COLLAB_STAT_TX_FULL,		/* sendmsg() gave up: receiver full */
 	COLLAB_STAT_DROP_CLOSED,	/* queued to a socket that closed unread */
 	COLLAB_STAT_EVENTS_LOST,	/* netlink notifications not sent */
+	COLLAB_STAT_TX_REMOTE,		/* messages stored for a peer */
+	COLLAB_STAT_RX_REMOTE,		/* messages that came from a peer */
+	COLLAB_STAT_TX_PACKETS,		/* UDP datagrams sent */
+	COLLAB_STAT_RX_PACKETS,		/* UDP datagrams received */
+	COLLAB_STAT_RETRANSMITS,	/* data packets sent again */
+	COLLAB_STAT_STORE_FULL,		/* sends that found a peer's store full */
+	COLLAB_STAT_DROP_MALFORMED,	/* short, bad length, type or flags */
+	COLLAB_STAT_DROP_VERSION,	/* unknown wire version */
+	COLLAB_STAT_DROP_NOT_OURS,	/* addressed to another node */
+	COLLAB_STAT_DROP_NO_LINK,	/* no link up with the sender */
+	COLLAB_STAT_DROP_DUPLICATE,	/* had it already */
+	COLLAB_STAT_DROP_WINDOW,	/* outside the receive window */
+	COLLAB_STAT_RX_STALLED,		/* from a peer: waited for room here */
+	COLLAB_STAT_DROP_NO_ROUTE,	/* from a peer, for no instance here */
+	COLLAB_STAT_DROP_PEER_LIMIT,	/* too many peers or remote entries */
+	COLLAB_STAT_DROP_EXPIRED,	/* stored past their lifetime */
+	COLLAB_STAT_DROP_NOMEM,		/* no memory on the way in */
+	COLLAB_STAT_RECEIPTS,		/* receipts queued to senders */
+	COLLAB_STAT_RECEIPTS_LOST,	/* sender gone, or its queue full */
 	__COLLAB_STAT_MAX,
 };
 
@@ -46,6 +82,10 @@ enum collab_obj {
 	COLLAB_OBJ_APPS,
 	COLLAB_OBJ_SESSIONS,
 	COLLAB_OBJ_MEMBERSHIPS,
+	COLLAB_OBJ_PEERS,
+	COLLAB_OBJ_PEERS_UP,
+	COLLAB_OBJ_REMOTE_INSTANCES,
+	COLLAB_OBJ_STORED,		/* messages kept for peers */
 	__COLLAB_OBJ_MAX,
 };
 
@@ -70,6 +110,28 @@ struct collab_net {
 	struct rhashtable sessions;	/* session GUID -> collab_session */
 	struct list_head all_instances;	/* collab_sock.all_node, RCU */
 	struct list_head all_sessions;	/* collab_session.all_node */
+
+	/* Between nodes: bearers and static peers (under lock). */
+	struct list_head bearers;	/* collab_bearer.node, RCU */
+	struct list_head statics;	/* collab_static.node */
+	u32 next_bearer_id;
+	struct delayed_work discovery;
+
+	/* Peers: writers hold peers_lock (BH off), readers use RCU. */
+	spinlock_t peers_lock;
+	struct rhashtable peers;	/* node id -> collab_peer */
+	struct list_head all_peers;	/* collab_peer.all_node, RCU */
+
+	/* What peers told us of their instances (BH off); RCU lookups. */
+	spinlock_t rlock;
+	struct rhashtable rinstances;	/* instance GUID -> collab_rinst */
+	struct rhashtable rsessions;	/* session -> peers with members */
+	struct rhashtable rapps;	/* application type -> peers with one */
+
+	/* Link settings, READ_ONCE. */
+	u32 tolerance_ms;
+	u32 lifetime_ms;
+	u32 store_max_msgs;
 
 	atomic64_t next_msgid;
 	/* Per CPU, so that senders and receivers share no cache line. */

@@ -14,6 +14,8 @@
 #include "collab.h"
 #include "deliver.h"
 #include "frame.h"
+#include "peer.h"
+#include "route.h"
 #include "table.h"
 
 /* Receivers of one message; small sets live on the stack. */
@@ -32,11 +34,12 @@ static void targets_init(struct collab_targets *t)
 }
 
 /* Room for @count receivers; called outside RCU, before collecting. */
-static int targets_reserve(struct collab_targets *t, unsigned int count)
+static int targets_reserve(struct collab_targets *t, unsigned int count,
+			   gfp_t gfp)
 {
 	if (count <= t->max)
 		return 0;
-	t->sk = kmalloc_array(count, sizeof(*t->sk), GFP_KERNEL);
+	t->sk = kmalloc_array(count, sizeof(*t->sk), gfp);
 	if (!t->sk) {
 		t->sk = t->inline_sk;
 		return -ENOMEM;
@@ -160,14 +163,15 @@ static int collect_app(struct collab_net *cn, const struct collab_frame *f,
 }
 
 static int collect(struct collab_net *cn, const struct collab_frame *f,
-		   const struct collab_sock *sender, struct collab_targets *t)
+		   const struct collab_sock *sender, struct collab_targets *t,
+		   gfp_t gfp)
 {
 	struct collab_sock *cs;
 	int err = 0;
 
 	if (f->dst_kind == COLLAB_ADDR_SESSION ||
 	    f->dst_kind == COLLAB_ADDR_BROADCAST) {
-		err = targets_reserve(t, fanout_bound(cn, f));
+		err = targets_reserve(t, fanout_bound(cn, f), gfp);
 		if (err)
 			return err;
 	}
@@ -271,24 +275,25 @@ void collab_room_freed(struct collab_sock *cs)
 		wake_up_interruptible_poll(&cs->room_wait, EPOLLOUT);
 }
 
-/* Under lock_sock(sender), which is dropped while waiting. */
-static int wait_room(struct collab_sock *sender, struct sock *rsk, long *timeo)
+/*
+ * Wait on @wq until @ready(@arg); under lock_sock(sender), which is
+ * dropped while waiting. -EAGAIN when *timeo runs out.
+ */
+static int wait_for(struct collab_sock *sender, wait_queue_head_t *wq,
+		    bool (*ready)(void *arg), void *arg, long *timeo)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
-	struct collab_sock *r = collab_sk(rsk);
 	int err = 0;
 
-	if (has_room(rsk))
+	if (ready(arg))
 		return 0;
-	if (!*timeo) {
-		cong_set(sender, r);
+	if (!*timeo)
 		return -EAGAIN;
-	}
 
-	add_wait_queue(&r->room_wait, &wait);
-	/* Pairs with the barrier in collab_room_freed(). */
+	add_wait_queue(wq, &wait);
+	/* Pairs with the barrier of the waker (collab_room_freed()). */
 	smp_mb();
-	while (!has_room(rsk)) {
+	while (!ready(arg)) {
 		if (signal_pending(current)) {
 			err = sock_intr_errno(*timeo);
 			break;
@@ -301,10 +306,41 @@ static int wait_room(struct collab_sock *sender, struct sock *rsk, long *timeo)
 		*timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, *timeo);
 		lock_sock(&sender->sk);
 	}
-	remove_wait_queue(&r->room_wait, &wait);
+	remove_wait_queue(wq, &wait);
+	return err;
+}
+
+static bool sock_has_room(void *sk)
+{
+	return has_room(sk);
+}
+
+static int wait_room(struct collab_sock *sender, struct sock *rsk, long *timeo)
+{
+	struct collab_sock *r = collab_sk(rsk);
+	int err;
+
+	err = wait_for(sender, &r->room_wait, sock_has_room, rsk, timeo);
 	/* Timed out: poll shows no EPOLLOUT until @r has room. */
 	if (err == -EAGAIN)
 		cong_set(sender, r);
+	return err;
+}
+
+static bool store_has_room(void *peer)
+{
+	return collab_link_has_room(peer);
+}
+
+/* Room in the store for @peer; -EHOSTUNREACH if it went meanwhile. */
+static int wait_store(struct collab_sock *sender, struct collab_peer *peer,
+		      long *timeo)
+{
+	int err;
+
+	err = wait_for(sender, &peer->store_wait, store_has_room, peer, timeo);
+	if (!err && READ_ONCE(peer->dead))
+		err = -EHOSTUNREACH;
 	return err;
 }
 
@@ -328,25 +364,200 @@ static void queue_rcv(struct collab_net *cn, struct sock *rsk,
 	rsk->sk_data_ready(rsk);
 }
 
+/* Queue @skb to every receiver of @t: clones first, so all or none. */
+static int queue_all(struct collab_net *cn, struct collab_targets *t,
+		     struct sk_buff *skb, gfp_t gfp)
+{
+	struct sk_buff_head copies;
+	struct sk_buff *copy;
+	unsigned int i;
+
+	__skb_queue_head_init(&copies);
+	for (i = 1; i < t->n; i++) {
+		copy = skb_clone(skb, gfp);
+		if (!copy) {
+			__skb_queue_purge(&copies);
+			return -ENOBUFS;
+		}
+		__skb_queue_tail(&copies, copy);
+	}
+	if (!t->n) {
+		consume_skb(skb);
+		return 0;
+	}
+	skb_orphan(skb);
+	queue_rcv(cn, t->sk[0], skb);
+	for (i = 1; i < t->n; i++)
+		queue_rcv(cn, t->sk[i], __skb_dequeue(&copies));
+	return 0;
+}
+
+/*
+ * Tell instance @src_id of this node, if it asked for receipts, what
+ * became of its message @msgid on @node (@status: 0 or an errno). Any
+ * context.
+ */
+void collab_receipt(struct collab_net *cn, const struct collab_guid *src_id,
+		    u64 msgid, int status, const struct collab_guid *node)
+{
+	struct collab_receipt *r;
+	struct collab_sock *cs;
+	struct sk_buff *skb;
+	struct sock *sk;
+
+	rcu_read_lock();
+	cs = collab_find_instance(cn, src_id);
+	if (!cs || !READ_ONCE(cs->confirm) ||
+	    !refcount_inc_not_zero(&cs->sk.sk_refcnt)) {
+		rcu_read_unlock();
+		collab_stat_inc(cn, COLLAB_STAT_RECEIPTS_LOST);
+		return;
+	}
+	rcu_read_unlock();
+	sk = &cs->sk;
+
+	skb = alloc_skb(sizeof(*r), GFP_ATOMIC);
+	if (!skb)
+		goto lost;
+	r = skb_put_zero(skb, sizeof(*r));
+	r->cr_msgid = msgid;
+	r->cr_status = status;
+	r->cr_node = *node;
+	if (sock_flag(sk, SOCK_DEAD) || sock_queue_err_skb(sk, skb)) {
+		kfree_skb(skb);
+		goto lost;
+	}
+	collab_stat_inc(cn, COLLAB_STAT_RECEIPTS);
+	sock_put(sk);
+	return;
+
+lost:
+	collab_stat_inc(cn, COLLAB_STAT_RECEIPTS_LOST);
+	sock_put(sk);
+}
+
+/* The message in link packets of at most @mss bytes each. */
+static int fragment(struct sk_buff *msg, unsigned int mss,
+		    struct sk_buff_head *out)
+{
+	const struct collab_frame *f = collab_frame(msg);
+	struct collab_tx_cb *cb;
+	unsigned int off, n;
+	struct sk_buff *skb;
+
+	__skb_queue_head_init(out);
+	for (off = 0; off < msg->len; off += n) {
+		n = min(mss, msg->len - off);
+		skb = collab_link_alloc(n, GFP_KERNEL);
+		if (!skb) {
+			__skb_queue_purge(out);
+			return -ENOBUFS;
+		}
+		skb_copy_bits(msg, off, skb_put(skb, n), n);
+		cb = collab_tx_cb(skb);
+		cb->type = COLLAB_LINK_MSG;
+		cb->flags = off ? 0 : COLLAB_LF_FIRST;
+		__skb_queue_tail(out, skb);
+	}
+	/* The last fragment knows whom to tell if the message expires. */
+	cb->flags |= COLLAB_LF_LAST;
+	if (f->flags & COLLAB_FF_CONFIRM) {
+		cb->flags |= COLLAB_TXF_CONFIRM;
+		cb->msgid = collab_frame_msgid(f);
+		cb->src_id = f->src_id;
+	}
+	return 0;
+}
+
+/* Store the message for every peer of @rt: one copy of it, clones after. */
+static int store_remote(struct collab_net *cn, struct collab_rtargets *rt,
+			struct sk_buff *msg)
+{
+	unsigned int i, mss = UINT_MAX;
+	struct sk_buff_head frags, q;
+	struct sk_buff *skb, *c;
+	int err;
+
+	for (i = 0; i < rt->n; i++)
+		mss = min(mss, collab_link_mss(rt->peer[i]));
+	err = fragment(msg, mss, &frags);
+	if (err)
+		return err;
+	for (i = 0; i + 1 < rt->n; i++) {
+		__skb_queue_head_init(&q);
+		skb_queue_walk(&frags, skb) {
+			c = skb_clone(skb, GFP_KERNEL);
+			if (!c) {
+				__skb_queue_purge(&q);
+				__skb_queue_purge(&frags);
+				return -ENOBUFS;
+			}
+			__skb_queue_tail(&q, c);
+		}
+		if (!collab_link_enqueue(rt->peer[i], &q, 1))
+			collab_stat_inc(cn, COLLAB_STAT_TX_REMOTE);
+	}
+	if (!collab_link_enqueue(rt->peer[i], &frags, 1))
+		collab_stat_inc(cn, COLLAB_STAT_TX_REMOTE);
+	return 0;
+}
+
+/*
+ * Whether the message is for instances of this node too: an APP or GUID
+ * address that names another node is for that node only.
+ */
+static bool wants_local(struct collab_net *cn, const struct collab_frame *f)
+{
+	return (f->dst_kind != COLLAB_ADDR_APP &&
+		f->dst_kind != COLLAB_ADDR_GUID) ||
+	       collab_node_is_local(cn, &f->dst_node);
+}
+
+/* Receivers here and peers there; the error if there is no one. */
+static int resolve(struct collab_net *cn, const struct collab_frame *f,
+		   const struct collab_sock *sender, struct collab_targets *t,
+		   struct collab_rtargets *rt)
+{
+	int err = 0, rerr;
+
+	if (wants_local(cn, f))
+		err = collect(cn, f, sender, t, GFP_KERNEL);
+	else
+		err = -EHOSTUNREACH;
+	/* A GUID found here, or an APP of this node, goes nowhere else. */
+	if ((f->dst_kind == COLLAB_ADDR_GUID && t->n) ||
+	    (f->dst_kind == COLLAB_ADDR_APP && wants_local(cn, f)))
+		return err;
+	if (err && err != -EHOSTUNREACH)
+		return err;
+	rerr = collab_route_collect(cn, f, rt, GFP_KERNEL);
+	if (rerr)
+		return rerr;
+	return rt->n ? 0 : err;
+}
+
 /*
  * Deliver @skb (frame header and payload, owned by the sender) to every
- * local receiver its header names. All or nothing: either every receiver
- * gets a copy, or none does and an error comes back. Consumes @skb on
- * success only.
+ * receiver its header names: queued to those of this node, stored for the
+ * peers that have the others. All or nothing: either every receiver gets
+ * a copy, or none does and an error comes back. Consumes @skb on success
+ * only.
  */
-int collab_deliver_local(struct collab_sock *sender, struct sk_buff *skb,
-			 long *timeo)
+int collab_deliver(struct collab_sock *sender, struct sk_buff *skb,
+		   long *timeo)
 {
 	struct collab_net *cn = collab_net(sock_net(&sender->sk));
 	const struct collab_frame *f = collab_frame(skb);
-	struct sk_buff_head copies;
+	struct collab_rtargets rt = { .peer = rt.inline_peer };
 	struct collab_targets t;
-	struct sk_buff *copy;
+	struct collab_guid self;
 	unsigned int i;
+	bool confirm;
+	u64 msgid;
 	int err;
 
 	targets_init(&t);
-	err = collect(cn, f, sender, &t);
+	err = resolve(cn, f, sender, &t, &rt);
 	if (err)
 		goto out;
 
@@ -357,27 +568,57 @@ int collab_deliver_local(struct collab_sock *sender, struct sk_buff *skb,
 		if (err)
 			goto out;
 	}
+	for (i = 0; i < rt.n; i++) {
+		err = wait_store(sender, rt.peer[i], timeo);
+		if (err == -EAGAIN)
+			collab_stat_inc(cn, COLLAB_STAT_STORE_FULL);
+		if (err)
+			goto out;
+	}
+	if (rt.n) {
+		err = store_remote(cn, &rt, skb);
+		if (err)
+			goto out;
+	}
+	confirm = t.n && (f->flags & COLLAB_FF_CONFIRM);
+	msgid = collab_frame_msgid(f);
+	err = queue_all(cn, &t, skb, GFP_KERNEL);
+	if (!err && confirm) {
+		collab_node_id(cn, &self);
+		collab_receipt(cn, &sender->id, msgid, 0, &self);
+	}
 
-	/* Every clone first, so that a failed allocation delivers nothing. */
-	__skb_queue_head_init(&copies);
-	for (i = 1; i < t.n; i++) {
-		copy = skb_clone(skb, GFP_KERNEL);
-		if (!copy) {
-			__skb_queue_purge(&copies);
-			err = -ENOBUFS;
+out:
+	collab_rtargets_release(&rt);
+	targets_release(&t);
+	return err;
+}
+
+/*
+ * A message from a peer, for receivers of this node; in softirq. -EAGAIN
+ * (or -ENOMEM) when it must wait: some receiver has no room. Consumes
+ * @skb unless it returns one of those.
+ */
+int collab_deliver_rx(struct collab_net *cn, struct sk_buff *skb)
+{
+	const struct collab_frame *f = collab_frame(skb);
+	struct collab_targets t;
+	unsigned int i;
+	int err;
+
+	targets_init(&t);
+	err = collect(cn, f, NULL, &t, GFP_ATOMIC);
+	if (err)
+		goto out;
+	for (i = 0; i < t.n; i++) {
+		if (!has_room(t.sk[i])) {
+			err = -EAGAIN;
 			goto out;
 		}
-		__skb_queue_tail(&copies, copy);
 	}
-	if (t.n) {
-		skb_orphan(skb);
-		queue_rcv(cn, t.sk[0], skb);
-	} else {
-		consume_skb(skb);
-	}
-	for (i = 1; i < t.n; i++)
-		queue_rcv(cn, t.sk[i], __skb_dequeue(&copies));
-
+	err = queue_all(cn, &t, skb, GFP_ATOMIC);
+	if (err == -ENOBUFS)
+		err = -ENOMEM;
 out:
 	targets_release(&t);
 	return err;

@@ -10,8 +10,13 @@
 
 #include "sock.h"
 
-int collab_deliver_local(struct collab_sock *sender, struct sk_buff *skb,
-			 long *timeo);
+struct collab_net;
+
+int collab_deliver(struct collab_sock *sender, struct sk_buff *skb,
+		   long *timeo);
+int collab_deliver_rx(struct collab_net *cn, struct sk_buff *skb);
+void collab_receipt(struct collab_net *cn, const struct collab_guid *src_id,
+		    u64 msgid, int status, const struct collab_guid *node);
 void collab_room_freed(struct collab_sock *cs);
 void collab_cong_clear(struct collab_sock *cs);
 void collab_cong_init(struct collab_sock *cs);

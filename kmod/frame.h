@@ -19,12 +19,19 @@ enum collab_frame_type {
 	COLLAB_FRAME_DATA = 1,
 };
 
+/* Frame flags. */
+#define COLLAB_FF_CONFIRM	0x01	/* the sender wants receipts */
+#define COLLAB_FF_KNOWN		COLLAB_FF_CONFIRM
+
 struct collab_frame {
 	u8 version;
 	u8 type;		/* enum collab_frame_type */
 	u8 dst_kind;		/* enum collab_addr_kind */
 	u8 hops;
+	u8 flags;		/* COLLAB_FF_* */
+	u8 reserved[3];
 	__be32 len;		/* payload bytes after the header */
+	__be32 reserved2;
 	__be64 msgid;		/* unique per source node */
 	struct collab_guid src_node;
 	struct collab_guid src_id;
@@ -35,7 +42,7 @@ struct collab_frame {
 	char dst_app[COLLAB_APP_MAX];
 };
 
-static_assert(sizeof(struct collab_frame) == 160);
+static_assert(sizeof(struct collab_frame) == 168);
 
 /*
  * What only the local node knows about a message, kept in skb->cb: the
@@ -67,5 +74,82 @@ static inline u64 collab_frame_msgid(const struct collab_frame *f)
 {
 	return be64_to_cpu(f->msgid);
 }
+
+/*
+ * Between nodes, every UDP datagram starts with a link header. Sequenced
+ * packets (messages and route updates) are numbered per link and kept by
+ * the sender until acknowledged; the others are not.
+ */
+enum collab_link_type {
+	COLLAB_LINK_BEACON = 1,	/* "I am here": discovery, multicast or static */
+	COLLAB_LINK_HELLO,	/* handshake: epochs and where each side is */
+	COLLAB_LINK_PROBE,	/* supervision of an idle link; asks an ACK */
+	COLLAB_LINK_ACK,	/* acknowledgment only */
+	COLLAB_LINK_MSG,	/* sequenced: a message, or a fragment of one */
+	COLLAB_LINK_ROUTE,	/* sequenced: route records */
+	COLLAB_LINK_RECEIPT,	/* sequenced: what became of a message */
+	__COLLAB_LINK_MAX,
+};
+
+/* Link header flags. */
+#define COLLAB_LF_FIRST		0x01	/* first fragment of a message */
+#define COLLAB_LF_LAST		0x02	/* last fragment of a message */
+#define COLLAB_LF_UP		0x04	/* HELLO: the sender's link is up */
+#define COLLAB_LF_KNOWN		(COLLAB_LF_FIRST | COLLAB_LF_LAST | COLLAB_LF_UP)
+
+struct collab_link_hdr {
+	u8 version;		/* COLLAB_WIRE_VERSION */
+	u8 type;		/* enum collab_link_type */
+	u8 flags;		/* COLLAB_LF_* */
+	u8 key_id;		/* 0: clear text; else the key (and a trailer) */
+	__be32 src_epoch;	/* sender's incarnation of this link */
+	__be32 dst_epoch;	/* the receiver's, as the sender knows it */
+	__be32 seq;		/* sequenced packets: this one's number */
+	__be32 ack;		/* next sequence number expected from the peer */
+	__be32 sack;		/* bit n: ack + 1 + n has arrived */
+	__be64 nonce;		/* with a key: the AEAD nonce counter */
+	struct collab_guid src_node;
+	struct collab_guid dst_node;	/* all-zero in beacons */
+};
+
+static_assert(sizeof(struct collab_link_hdr) == 64);
+
+/* HELLO and BEACON bodies. */
+struct collab_hello {
+	__be32 snd_una;		/* oldest sequence number the sender holds */
+	__be32 rcv_nxt;		/* next one it expects from the receiver */
+	__be32 tolerance_ms;	/* how long it waits before the link is down */
+	__be32 reserved;
+	char name[COLLAB_NODE_NAME_MAX];
+};
+
+/* Route records: what a node tells its peers about its instances. */
+enum collab_route_op {
+	COLLAB_ROUTE_RESET = 1,	/* forget every record of the sender */
+	COLLAB_ROUTE_ADD,	/* instance id of type app exists */
+	COLLAB_ROUTE_DEL,	/* instance id is gone (and left its sessions) */
+	COLLAB_ROUTE_JOIN,	/* instance id joined session */
+	COLLAB_ROUTE_LEAVE,	/* instance id left session */
+};
+
+struct collab_route_rec {
+	u8 op;			/* enum collab_route_op */
+	u8 reserved[7];
+	struct collab_guid id;
+	struct collab_guid session;
+	char app[COLLAB_APP_MAX];
+};
+
+static_assert(sizeof(struct collab_route_rec) == 72);
+
+/* A receipt, from the node a message reached back to its source. */
+struct collab_receipt_rec {
+	__be64 msgid;
+	struct collab_guid src_id;	/* the sending instance */
+	__be32 status;			/* 0 or a positive errno */
+	__be32 reserved;
+};
+
+static_assert(sizeof(struct collab_receipt_rec) == 32);
 
 #endif /* _COLLAB_FRAME_H */

@@ -9,9 +9,11 @@
 #include <linux/random.h>
 #include <net/genetlink.h>
 
+#include "bearer.h"
 #include "collab.h"
 #include "debug.h"
 #include "netlink.h"
+#include "peer.h"
 #include "proc.h"
 #include "socket.h"
 #include "table.h"
@@ -34,17 +36,27 @@ static int __net_init collab_net_init(struct net *net)
 	/* Each namespace is a node with an id of its own. */
 	get_random_bytes(&cn->node_id, sizeof(cn->node_id));
 
+	cn->tolerance_ms = COLLAB_TOLERANCE_MS;
+	cn->lifetime_ms = COLLAB_LIFETIME_MS;
+	cn->store_max_msgs = COLLAB_STORE_MSGS;
+	collab_discovery_init(cn);
+
 	cn->stats = alloc_percpu(struct collab_stats);
 	if (!cn->stats)
 		return -ENOMEM;
 	err = collab_table_init(cn);
 	if (err)
 		goto err_free_stats;
-	err = collab_proc_init(net);
+	err = collab_peers_init(cn);
 	if (err)
 		goto err_destroy_table;
+	err = collab_proc_init(net);
+	if (err)
+		goto err_destroy_peers;
 	return 0;
 
+err_destroy_peers:
+	collab_peers_destroy(cn);
 err_destroy_table:
 	collab_table_destroy(cn);
 err_free_stats:
@@ -52,11 +64,19 @@ err_free_stats:
 	return err;
 }
 
+/*
+ * Sockets hold their namespace, so none is left; bearers and peers do
+ * not, and go here: first what receives, then what sends.
+ */
 static void __net_exit collab_net_exit(struct net *net)
 {
 	struct collab_net *cn = collab_net(net);
 
 	collab_proc_exit(net);
+	collab_bearers_destroy(cn);
+	collab_discovery_stop(cn);
+	collab_peers_destroy(cn);
+	collab_statics_destroy(cn);
 	collab_table_destroy(cn);
 	free_percpu(cn->stats);
 }
@@ -88,7 +108,11 @@ static int __init collab_init(void)
 		return -EINVAL;
 	}
 
-	err = register_pernet_subsys(&collab_net_ops);
+	/*
+	 * A device subsystem, so that a namespace going away drops our
+	 * bearers and the routes our peers cache before its devices go.
+	 */
+	err = register_pernet_device(&collab_net_ops);
 	if (err)
 		return err;
 
@@ -112,7 +136,7 @@ err_netlink_exit:
 err_debug_exit:
 	collab_debug_exit();
 err_unregister_pernet:
-	unregister_pernet_subsys(&collab_net_ops);
+	unregister_pernet_device(&collab_net_ops);
 	return err;
 }
 
@@ -121,7 +145,7 @@ static void __exit collab_exit(void)
 	collab_socket_exit();
 	collab_netlink_exit();
 	collab_debug_exit();
-	unregister_pernet_subsys(&collab_net_ops);
+	unregister_pernet_device(&collab_net_ops);
 }
 
 module_init(collab_init);

@@ -16,13 +16,6 @@
 #include "netlink.h"
 #include "table.h"
 
-enum collab_nlgrp {
-	COLLAB_NLGRP_EVENTS,
-	COLLAB_NLGRP_ACTIVATION,
-};
-
-static struct genl_family collab_genl_family;
-
 #define GUID_POLICY NLA_POLICY_EXACT_LEN(sizeof(struct collab_guid))
 
 /* Requests name an instance or a session by its id and nothing else. */
@@ -34,10 +27,26 @@ static const struct nla_policy session_key_policy[COLLAB_SESSION_A_MAX + 1] = {
 	[COLLAB_SESSION_A_ID] = GUID_POLICY,
 };
 
+static struct netlink_range_validation tolerance_range = {
+	.min = COLLAB_TOLERANCE_MIN_MS, .max = COLLAB_TOLERANCE_MAX_MS,
+};
+
+static struct netlink_range_validation lifetime_range = {
+	.min = 1, .max = COLLAB_LIFETIME_MAX_MS,
+};
+
+static struct netlink_range_validation store_range = {
+	.min = 1, .max = COLLAB_STORE_MSGS_MAX,
+};
+
 static const struct nla_policy node_set_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_NODE_ID] = GUID_POLICY,
 	[COLLAB_A_NODE_NAME] = { .type = NLA_NUL_STRING,
 				 .len = COLLAB_NODE_NAME_MAX - 1 },
+	[COLLAB_A_TOLERANCE_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &tolerance_range),
+	[COLLAB_A_STORE_LIFETIME_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							     &lifetime_range),
+	[COLLAB_A_STORE_MAX_MSGS] = NLA_POLICY_FULL_RANGE(NLA_U32, &store_range),
 };
 
 static const struct nla_policy instance_get_policy[COLLAB_A_MAX + 1] = {
@@ -60,6 +69,25 @@ static const u16 stat_attr[__COLLAB_STAT_MAX] = {
 	[COLLAB_STAT_TX_FULL] = COLLAB_STATS_A_TX_FULL,
 	[COLLAB_STAT_DROP_CLOSED] = COLLAB_STATS_A_DROP_CLOSED,
 	[COLLAB_STAT_EVENTS_LOST] = COLLAB_STATS_A_EVENTS_LOST,
+	[COLLAB_STAT_TX_REMOTE] = COLLAB_STATS_A_TX_REMOTE,
+	[COLLAB_STAT_RX_REMOTE] = COLLAB_STATS_A_RX_REMOTE,
+	[COLLAB_STAT_TX_PACKETS] = COLLAB_STATS_A_TX_PACKETS,
+	[COLLAB_STAT_RX_PACKETS] = COLLAB_STATS_A_RX_PACKETS,
+	[COLLAB_STAT_RETRANSMITS] = COLLAB_STATS_A_RETRANSMITS,
+	[COLLAB_STAT_STORE_FULL] = COLLAB_STATS_A_STORE_FULL,
+	[COLLAB_STAT_DROP_MALFORMED] = COLLAB_STATS_A_DROP_MALFORMED,
+	[COLLAB_STAT_DROP_VERSION] = COLLAB_STATS_A_DROP_VERSION,
+	[COLLAB_STAT_DROP_NOT_OURS] = COLLAB_STATS_A_DROP_NOT_OURS,
+	[COLLAB_STAT_DROP_NO_LINK] = COLLAB_STATS_A_DROP_NO_LINK,
+	[COLLAB_STAT_DROP_DUPLICATE] = COLLAB_STATS_A_DROP_DUPLICATE,
+	[COLLAB_STAT_DROP_WINDOW] = COLLAB_STATS_A_DROP_WINDOW,
+	[COLLAB_STAT_RX_STALLED] = COLLAB_STATS_A_RX_STALLED,
+	[COLLAB_STAT_DROP_NO_ROUTE] = COLLAB_STATS_A_DROP_NO_ROUTE,
+	[COLLAB_STAT_DROP_PEER_LIMIT] = COLLAB_STATS_A_DROP_PEER_LIMIT,
+	[COLLAB_STAT_DROP_EXPIRED] = COLLAB_STATS_A_DROP_EXPIRED,
+	[COLLAB_STAT_DROP_NOMEM] = COLLAB_STATS_A_DROP_NOMEM,
+	[COLLAB_STAT_RECEIPTS] = COLLAB_STATS_A_RECEIPTS,
+	[COLLAB_STAT_RECEIPTS_LOST] = COLLAB_STATS_A_RECEIPTS_LOST,
 };
 
 static const u16 obj_attr[__COLLAB_OBJ_MAX] = {
@@ -68,6 +96,10 @@ static const u16 obj_attr[__COLLAB_OBJ_MAX] = {
 	[COLLAB_OBJ_APPS] = COLLAB_STATS_A_APPS,
 	[COLLAB_OBJ_SESSIONS] = COLLAB_STATS_A_SESSIONS,
 	[COLLAB_OBJ_MEMBERSHIPS] = COLLAB_STATS_A_MEMBERSHIPS,
+	[COLLAB_OBJ_PEERS] = COLLAB_STATS_A_PEERS,
+	[COLLAB_OBJ_PEERS_UP] = COLLAB_STATS_A_PEERS_UP,
+	[COLLAB_OBJ_REMOTE_INSTANCES] = COLLAB_STATS_A_REMOTE_INSTANCES,
+	[COLLAB_OBJ_STORED] = COLLAB_STATS_A_STORED,
 };
 
 static int put_guid(struct sk_buff *skb, int type, const struct collab_guid *g)
@@ -113,7 +145,10 @@ static int fill_node(struct sk_buff *skb, struct collab_net *cn,
 		return -EMSGSIZE;
 	if (put_guid(skb, COLLAB_A_NODE_ID, &cn->node_id) ||
 	    nla_put_string(skb, COLLAB_A_NODE_NAME, cn->node_name) ||
-	    nla_put_u32(skb, COLLAB_A_FAMILY, collab_family)) {
+	    nla_put_u32(skb, COLLAB_A_FAMILY, collab_family) ||
+	    nla_put_u32(skb, COLLAB_A_TOLERANCE_MS, cn->tolerance_ms) ||
+	    nla_put_u32(skb, COLLAB_A_STORE_LIFETIME_MS, cn->lifetime_ms) ||
+	    nla_put_u32(skb, COLLAB_A_STORE_MAX_MSGS, cn->store_max_msgs)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -145,10 +180,12 @@ static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 	struct collab_net *cn = collab_net(genl_info_net(info));
 	struct nlattr *id = info->attrs[COLLAB_A_NODE_ID];
 	struct nlattr *name = info->attrs[COLLAB_A_NODE_NAME];
+	struct nlattr **a = info->attrs;
 	struct collab_guid node;
 
-	if (!id && !name) {
-		NL_SET_ERR_MSG(info->extack, "nothing to set: give a node id or a name");
+	if (!id && !name && !a[COLLAB_A_TOLERANCE_MS] &&
+	    !a[COLLAB_A_STORE_LIFETIME_MS] && !a[COLLAB_A_STORE_MAX_MSGS]) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set: give an id, a name or a setting");
 		return -EINVAL;
 	}
 	if (id) {
@@ -161,13 +198,27 @@ static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&cn->lock);
-	if (id) {
-		write_seqcount_begin(&cn->node_seq);
-		cn->node_id = node;
-		write_seqcount_end(&cn->node_seq);
+	/* Peers know the node by its id: it stays while a bearer is up. */
+	if (id && !list_empty(&cn->bearers)) {
+		mutex_unlock(&cn->lock);
+		NL_SET_ERR_MSG_ATTR(info->extack, id,
+				    "the node id cannot change while a bearer is up: delete the bearers first");
+		return -EBUSY;
 	}
+	write_seqcount_begin(&cn->node_seq);
+	if (id)
+		cn->node_id = node;
 	if (name)
 		nla_strscpy(cn->node_name, name, sizeof(cn->node_name));
+	write_seqcount_end(&cn->node_seq);
+	if (a[COLLAB_A_TOLERANCE_MS])
+		WRITE_ONCE(cn->tolerance_ms, nla_get_u32(a[COLLAB_A_TOLERANCE_MS]));
+	if (a[COLLAB_A_STORE_LIFETIME_MS])
+		WRITE_ONCE(cn->lifetime_ms,
+			   nla_get_u32(a[COLLAB_A_STORE_LIFETIME_MS]));
+	if (a[COLLAB_A_STORE_MAX_MSGS])
+		WRITE_ONCE(cn->store_max_msgs,
+			   nla_get_u32(a[COLLAB_A_STORE_MAX_MSGS]));
 	mutex_unlock(&cn->lock);
 	return 0;
 }
@@ -598,6 +649,47 @@ static const struct genl_ops collab_genl_ops[] = {
 		.policy = no_attr_policy,
 		.maxattr = COLLAB_A_MAX,
 	},
+	{
+		.cmd = COLLAB_CMD_BEARER_ADD,
+		.doit = collab_nl_bearer_add,
+		.policy = collab_nl_bearer_policy,
+		.maxattr = COLLAB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = COLLAB_CMD_BEARER_DEL,
+		.doit = collab_nl_bearer_del,
+		.policy = collab_nl_bearer_policy,
+		.maxattr = COLLAB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = COLLAB_CMD_BEARER_GET,
+		.dumpit = collab_nl_bearer_dump,
+		.policy = no_attr_policy,
+		.maxattr = COLLAB_A_MAX,
+	},
+	{
+		.cmd = COLLAB_CMD_PEER_ADD,
+		.doit = collab_nl_peer_add,
+		.policy = collab_nl_peer_policy,
+		.maxattr = COLLAB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = COLLAB_CMD_PEER_DEL,
+		.doit = collab_nl_peer_del,
+		.policy = collab_nl_peer_policy,
+		.maxattr = COLLAB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = COLLAB_CMD_PEER_GET,
+		.doit = collab_nl_peer_get,
+		.dumpit = collab_nl_peer_dump,
+		.policy = collab_nl_peer_policy,
+		.maxattr = COLLAB_A_MAX,
+	},
 };
 
 static const struct genl_multicast_group collab_genl_mcgrps[] = {
@@ -610,7 +702,7 @@ static const struct genl_multicast_group collab_genl_mcgrps[] = {
 				      .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
-static struct genl_family collab_genl_family __ro_after_init = {
+struct genl_family collab_genl_family __ro_after_init = {
 	.name = COLLAB_GENL_NAME,
 	.version = COLLAB_GENL_VERSION,
 	.maxattr = COLLAB_A_MAX,

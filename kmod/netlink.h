@@ -5,10 +5,24 @@
 #ifndef _COLLAB_NETLINK_H
 #define _COLLAB_NETLINK_H
 
+#include <net/netlink.h>
+
 #include "collab.h"
 
 struct collab_member;
 struct collab_sock;
+
+struct collab_peer;
+struct genl_info;
+struct netlink_callback;
+struct nla_policy;
+
+enum collab_nlgrp {
+	COLLAB_NLGRP_EVENTS,
+	COLLAB_NLGRP_ACTIVATION,
+};
+
+extern struct genl_family collab_genl_family;
 
 int collab_netlink_init(void);
 void collab_netlink_exit(void);
@@ -17,5 +31,17 @@ void collab_nl_instance_event(struct collab_net *cn, struct collab_sock *cs,
 			      u8 cmd);
 void collab_nl_member_event(struct collab_net *cn, struct collab_member *m,
 			    u8 cmd);
+
+/* nl_link.c: bearers and peers. */
+extern const struct nla_policy collab_nl_bearer_policy[];
+extern const struct nla_policy collab_nl_peer_policy[];
+int collab_nl_bearer_add(struct sk_buff *skb, struct genl_info *info);
+int collab_nl_bearer_del(struct sk_buff *skb, struct genl_info *info);
+int collab_nl_bearer_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int collab_nl_peer_add(struct sk_buff *skb, struct genl_info *info);
+int collab_nl_peer_del(struct sk_buff *skb, struct genl_info *info);
+int collab_nl_peer_get(struct sk_buff *skb, struct genl_info *info);
+int collab_nl_peer_dump(struct sk_buff *skb, struct netlink_callback *cb);
+void collab_nl_peer_event(struct collab_peer *peer, u8 cmd);
 
 #endif /* _COLLAB_NETLINK_H */

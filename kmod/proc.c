@@ -15,6 +15,10 @@ static const char *const obj_names[__COLLAB_OBJ_MAX] = {
 	[COLLAB_OBJ_APPS] = "apps",
 	[COLLAB_OBJ_SESSIONS] = "sessions",
 	[COLLAB_OBJ_MEMBERSHIPS] = "memberships",
+	[COLLAB_OBJ_PEERS] = "peers",
+	[COLLAB_OBJ_PEERS_UP] = "peers_up",
+	[COLLAB_OBJ_REMOTE_INSTANCES] = "remote_instances",
+	[COLLAB_OBJ_STORED] = "stored",
 };
 
 static const char *const stat_names[__COLLAB_STAT_MAX] = {
@@ -26,6 +30,25 @@ static const char *const stat_names[__COLLAB_STAT_MAX] = {
 	[COLLAB_STAT_TX_FULL] = "tx_full",
 	[COLLAB_STAT_DROP_CLOSED] = "drop_closed",
 	[COLLAB_STAT_EVENTS_LOST] = "events_lost",
+	[COLLAB_STAT_TX_REMOTE] = "tx_remote",
+	[COLLAB_STAT_RX_REMOTE] = "rx_remote",
+	[COLLAB_STAT_TX_PACKETS] = "tx_packets",
+	[COLLAB_STAT_RX_PACKETS] = "rx_packets",
+	[COLLAB_STAT_RETRANSMITS] = "retransmits",
+	[COLLAB_STAT_STORE_FULL] = "store_full",
+	[COLLAB_STAT_DROP_MALFORMED] = "drop_malformed",
+	[COLLAB_STAT_DROP_VERSION] = "drop_version",
+	[COLLAB_STAT_DROP_NOT_OURS] = "drop_not_ours",
+	[COLLAB_STAT_DROP_NO_LINK] = "drop_no_link",
+	[COLLAB_STAT_DROP_DUPLICATE] = "drop_duplicate",
+	[COLLAB_STAT_DROP_WINDOW] = "drop_window",
+	[COLLAB_STAT_RX_STALLED] = "rx_stalled",
+	[COLLAB_STAT_DROP_NO_ROUTE] = "drop_no_route",
+	[COLLAB_STAT_DROP_PEER_LIMIT] = "drop_peer_limit",
+	[COLLAB_STAT_DROP_EXPIRED] = "drop_expired",
+	[COLLAB_STAT_DROP_NOMEM] = "drop_nomem",
+	[COLLAB_STAT_RECEIPTS] = "receipts",
+	[COLLAB_STAT_RECEIPTS_LOST] = "receipts_lost",
 };
 
 static int collab_proc_show(struct seq_file *seq, void *v)

@@ -22,6 +22,8 @@ struct collab_sock {
 	bool bound;
 
 	bool accept_new;		/* READ_ONCE/WRITE_ONCE */
+	bool confirm;			/* COLLAB_CONFIRM, READ_ONCE */
+	u64 last_msgid;			/* under lock_sock() */
 
 	/* What collabctl shows of the instance. */
 	atomic64_t tx_msgs;

@@ -88,9 +88,7 @@ static int check_dest(struct collab_net *cn, const void *uaddr,
 	if (err)
 		return err;
 
-	/* Other nodes are reached once a bearer is up. */
-	if (!collab_node_is_local(cn, &a->scl_node))
-		return -EHOSTUNREACH;
+	/* Whether another node is reachable is for delivery to find out. */
 	return 0;
 }
 
@@ -218,7 +216,7 @@ static int parse_cmsg(struct msghdr *m, struct collab_guid *session)
 	return 0;
 }
 
-static void fill_frame(struct sk_buff *skb, const struct collab_sock *cs,
+static void fill_frame(struct sk_buff *skb, struct collab_sock *cs,
 		       const struct sockaddr_collab *dest,
 		       const struct collab_guid *session, size_t len)
 {
@@ -230,6 +228,7 @@ static void fill_frame(struct sk_buff *skb, const struct collab_sock *cs,
 	f->version = COLLAB_WIRE_VERSION;
 	f->type = COLLAB_FRAME_DATA;
 	f->dst_kind = dest->scl_kind;
+	f->flags = READ_ONCE(cs->confirm) ? COLLAB_FF_CONFIRM : 0;
 	f->len = cpu_to_be32(len);
 	f->msgid = cpu_to_be64(atomic64_inc_return(&cn->next_msgid));
 	collab_node_id(cn, &f->src_node);
@@ -270,6 +269,7 @@ static int send_msg(struct socket *sock, struct msghdr *m, size_t len)
 	struct sockaddr_collab dest;
 	struct sk_buff *skb;
 	long timeo;
+	u64 msgid;
 	int err;
 
 	if (m->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR | MSG_BATCH |
@@ -315,10 +315,12 @@ static int send_msg(struct socket *sock, struct msghdr *m, size_t len)
 	if (err)
 		goto out_free;
 	fill_frame(skb, cs, &dest, &session, len);
+	msgid = collab_frame_msgid(collab_frame(skb));
 
-	err = collab_deliver_local(cs, skb, &timeo);
+	err = collab_deliver(cs, skb, &timeo);
 	if (err)
 		goto out_free;
+	cs->last_msgid = msgid;
 	collab_stat_inc(cn, COLLAB_STAT_TX_MSGS);
 	atomic64_inc(&cs->tx_msgs);
 	atomic64_add(len, &cs->tx_bytes);
@@ -386,6 +388,28 @@ static void put_meta(struct msghdr *m, struct sk_buff *skb)
 	put_cmsg(m, SOL_COLLAB, COLLAB_CMSG_META, sizeof(meta), &meta);
 }
 
+/* MSG_ERRQUEUE: one struct collab_receipt. */
+static int recv_receipt(struct sock *sk, struct msghdr *m, size_t size,
+			int flags)
+{
+	struct sk_buff *skb;
+	size_t copied;
+	int err;
+
+	skb = skb_dequeue(&sk->sk_error_queue);
+	if (!skb)
+		return -EAGAIN;
+	copied = min_t(size_t, skb->len, size);
+	if (copied < skb->len)
+		m->msg_flags |= MSG_TRUNC;
+	err = skb_copy_datagram_msg(skb, 0, m, copied);
+	m->msg_flags |= MSG_ERRQUEUE;
+	kfree_skb(skb);
+	if (err)
+		return err;
+	return flags & MSG_TRUNC ? sizeof(struct collab_receipt) : copied;
+}
+
 static int collab_recvmsg(struct socket *sock, struct msghdr *m, size_t size,
 			  int flags)
 {
@@ -395,8 +419,10 @@ static int collab_recvmsg(struct socket *sock, struct msghdr *m, size_t size,
 	int err;
 
 	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_CMSG_CLOEXEC |
-		      MSG_CMSG_COMPAT))
+		      MSG_CMSG_COMPAT | MSG_ERRQUEUE))
 		return -EOPNOTSUPP;
+	if (flags & MSG_ERRQUEUE)
+		return recv_receipt(sk, m, size, flags);
 
 	skb = skb_recv_datagram(sk, flags, &err);
 	if (!skb)
@@ -485,15 +511,35 @@ static int collab_setsockopt(struct socket *sock, int level, int optname,
 	case COLLAB_LEAVE:
 		return set_session(sock->sk, optname, optval, optlen);
 	case COLLAB_ACCEPT_NEW:
+	case COLLAB_CONFIRM:
 		if (optlen < sizeof(int))
 			return -EINVAL;
 		if (copy_from_sockptr(&val, optval, sizeof(val)))
 			return -EFAULT;
-		WRITE_ONCE(cs->accept_new, !!val);
+		if (optname == COLLAB_ACCEPT_NEW)
+			WRITE_ONCE(cs->accept_new, !!val);
+		else
+			WRITE_ONCE(cs->confirm, !!val);
 		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
+}
+
+static int get_last_msgid(struct sock *sk, char __user *optval,
+			  int __user *optlen, int len)
+{
+	u64 id;
+
+	if (len < (int)sizeof(id))
+		return -EINVAL;
+	lock_sock(sk);
+	id = collab_sk(sk)->last_msgid;
+	release_sock(sk);
+	if (put_user((int)sizeof(id), optlen) ||
+	    copy_to_user(optval, &id, sizeof(id)))
+		return -EFAULT;
+	return 0;
 }
 
 /* COLLAB_SESSIONS: every session joined; -ERANGE with the size needed. */
@@ -541,8 +587,13 @@ static int collab_getsockopt(struct socket *sock, int level, int optname,
 	case COLLAB_ACCEPT_NEW:
 		val = READ_ONCE(cs->accept_new);
 		break;
+	case COLLAB_CONFIRM:
+		val = READ_ONCE(cs->confirm);
+		break;
 	case COLLAB_SESSIONS:
 		return get_sessions(sock->sk, optval, optlen, len);
+	case COLLAB_LAST_MSGID:
+		return get_last_msgid(sock->sk, optval, optlen, len);
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -576,6 +627,7 @@ static int collab_release(struct socket *sock)
 		cs->pid = NULL;
 	}
 	collab_deliver_purge(cs);
+	skb_queue_purge(&sk->sk_error_queue);
 	sock_orphan(sk);
 	release_sock(sk);
 
@@ -611,6 +663,12 @@ static const struct proto_ops collab_rdm_ops = {
 	.sendpage = sock_no_sendpage,
 };
 
+/* Receipts may be queued to a socket that is closing: none stays. */
+static void collab_sk_destruct(struct sock *sk)
+{
+	skb_queue_purge(&sk->sk_error_queue);
+}
+
 static int collab_create(struct net *net, struct socket *sock, int protocol,
 			 int kern)
 {
@@ -632,6 +690,7 @@ static int collab_create(struct net *net, struct socket *sock, int protocol,
 	/* Senders find sockets in the tables under RCU. */
 	sock_set_flag(sk, SOCK_RCU_FREE);
 	sk->sk_rcvbuf = COLLAB_RCVBUF_DEFAULT;
+	sk->sk_destruct = collab_sk_destruct;
 
 	cs = collab_sk(sk);
 	INIT_LIST_HEAD(&cs->memberships);

@@ -9,7 +9,9 @@
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 
+#include "frame.h"
 #include "netlink.h"
+#include "route.h"
 #include "table.h"
 
 static const struct rhashtable_params instance_params = {
@@ -128,6 +130,7 @@ int collab_table_bind(struct collab_net *cn, struct collab_sock *cs,
 	list_add_tail_rcu(&cs->all_node, &cn->all_instances);
 	collab_obj_add(cn, COLLAB_OBJ_INSTANCES, 1);
 	collab_nl_instance_event(cn, cs, COLLAB_CMD_INSTANCE_NEW);
+	collab_route_announce(cn, COLLAB_ROUTE_ADD, cs, NULL);
 	return 0;
 
 err_remove_instance:
@@ -165,6 +168,8 @@ void collab_table_unbind(struct collab_net *cn, struct collab_sock *cs)
 	list_for_each_entry_safe(m, tmp, &cs->memberships, sock_node)
 		member_remove(cn, m);
 	collab_nl_instance_event(cn, cs, COLLAB_CMD_INSTANCE_DEL);
+	/* Peers drop the memberships with the instance. */
+	collab_route_announce(cn, COLLAB_ROUTE_DEL, cs, NULL);
 	list_del_rcu(&cs->all_node);
 	list_del_rcu(&cs->app_node);
 	app_put(cn, cs->app_entry);
@@ -225,6 +230,7 @@ int collab_table_join(struct collab_net *cn, struct collab_sock *cs,
 	cs->nr_sessions++;
 	collab_obj_add(cn, COLLAB_OBJ_MEMBERSHIPS, 1);
 	collab_nl_member_event(cn, m, COLLAB_CMD_SESSION_JOIN);
+	collab_route_announce(cn, COLLAB_ROUTE_JOIN, cs, sid);
 	return 0;
 
 err_free_session:
@@ -245,6 +251,7 @@ int collab_table_leave(struct collab_net *cn, struct collab_sock *cs,
 	if (!m)
 		return -EADDRNOTAVAIL;
 	member_remove(cn, m);
+	collab_route_announce(cn, COLLAB_ROUTE_LEAVE, cs, sid);
 	return 0;
 }
 

@@ -367,7 +367,10 @@ static void *churner(void *arg)
 	return NULL;
 }
 
-/* A small queue read slowly, then left full and closed under waiters. */
+/*
+ * A small queue read slowly, then left full (past the senders' timeout
+ * every other round) and closed under waiters.
+ */
 static void slow_once(struct worker *w)
 {
 	struct stress *st = w->st;
@@ -390,8 +393,14 @@ static void slow_once(struct worker *w)
 		sleep_us(2000);
 		recv_one(w, fd);
 	}
-	/* Shorter than the senders' timeout: close while they wait. */
-	sleep_us(BLOCK_TIMEOUT_US / 4);
+	/*
+	 * Every other round the queue stays full past the senders' timeout,
+	 * so their waits time out; otherwise it closes while they wait.
+	 */
+	if (w->rounds & 1)
+		sleep_us(BLOCK_TIMEOUT_US * 2);
+	else
+		sleep_us(BLOCK_TIMEOUT_US / 4);
 	if (close(fd))
 		fail(w, "close", errno);
 }

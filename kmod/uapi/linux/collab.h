@@ -72,6 +72,23 @@ enum {
 	COLLAB_LEAVE,		/* set, struct collab_guid: leave it */
 	COLLAB_ACCEPT_NEW,	/* int: take APP messages of sessions not joined */
 	COLLAB_SESSIONS,	/* get: the sessions joined, struct collab_guid[] */
+	COLLAB_CONFIRM,		/* int: receipts on the error queue */
+	COLLAB_LAST_MSGID,	/* get, __u64: id of the last message sent */
+};
+
+/*
+ * With COLLAB_CONFIRM set, each node that a message reaches (or that
+ * cannot take it) sends back a receipt; recvmsg(MSG_ERRQUEUE) returns one
+ * struct collab_receipt per call. cr_status is 0 once the message sits in
+ * its receivers' queues on cr_node, else an errno: ETIMEDOUT (kept past
+ * the store lifetime while cr_node was unreachable), EHOSTUNREACH (no
+ * such instance there), ECONNREFUSED (no instance of the type takes it).
+ */
+struct collab_receipt {
+	__u64			cr_msgid;	/* as COLLAB_LAST_MSGID gave it */
+	__s32			cr_status;	/* 0 or a positive errno */
+	__u32			cr_reserved;
+	struct collab_guid	cr_node;	/* the node the receipt is from */
 };
 
 /* Control message types at level SOL_COLLAB. */
@@ -116,8 +133,8 @@ struct collab_meta {
 
 enum collab_cmd {
 	COLLAB_CMD_UNSPEC,
-	COLLAB_CMD_NODE_GET,		/* do: the node's id, name, family */
-	COLLAB_CMD_NODE_SET,		/* do, admin: COLLAB_A_NODE_ID/_NAME */
+	COLLAB_CMD_NODE_GET,		/* do: id, name, family, link settings */
+	COLLAB_CMD_NODE_SET,		/* do, admin: id (no bearer up), name, settings */
 	COLLAB_CMD_INSTANCE_GET,	/* do with COLLAB_INSTANCE_A_ID, or dump */
 	COLLAB_CMD_SESSION_GET,		/* dump; COLLAB_SESSION_A_ID filters */
 	COLLAB_CMD_STATS_GET,		/* do: counters of the namespace */
@@ -127,6 +144,17 @@ enum collab_cmd {
 	COLLAB_CMD_INSTANCE_DEL,	/* an instance closed */
 	COLLAB_CMD_SESSION_JOIN,	/* an instance joined a session */
 	COLLAB_CMD_SESSION_LEAVE,	/* an instance left one (or closed) */
+
+	COLLAB_CMD_BEARER_ADD,		/* do, admin: COLLAB_A_BEARER */
+	COLLAB_CMD_BEARER_DEL,		/* do, admin: COLLAB_BEARER_A_ID */
+	COLLAB_CMD_BEARER_GET,		/* dump */
+	COLLAB_CMD_PEER_ADD,		/* do, admin: a static peer's address */
+	COLLAB_CMD_PEER_DEL,		/* do, admin: COLLAB_PEER_A_NODE_ID */
+	COLLAB_CMD_PEER_GET,		/* do with COLLAB_PEER_A_NODE_ID, or dump */
+
+	/* Notifications, on the "events" group: COLLAB_A_PEER. */
+	COLLAB_CMD_PEER_UP,		/* a link to a peer came up */
+	COLLAB_CMD_PEER_DOWN,		/* it went down, or the peer went */
 
 	__COLLAB_CMD_MAX,
 };
@@ -142,6 +170,11 @@ enum collab_attr {
 	COLLAB_A_INSTANCE,		/* nest: COLLAB_INSTANCE_A_* */
 	COLLAB_A_SESSION,		/* nest: COLLAB_SESSION_A_* */
 	COLLAB_A_STATS,			/* nest: COLLAB_STATS_A_* */
+	COLLAB_A_BEARER,		/* nest: COLLAB_BEARER_A_* */
+	COLLAB_A_PEER,			/* nest: COLLAB_PEER_A_* */
+	COLLAB_A_TOLERANCE_MS,		/* u32: silence before a link is down */
+	COLLAB_A_STORE_LIFETIME_MS,	/* u32: how long a message is kept */
+	COLLAB_A_STORE_MAX_MSGS,	/* u32: messages kept per peer */
 	__COLLAB_A_MAX,
 };
 
@@ -201,9 +234,98 @@ enum collab_stats_attr {
 	COLLAB_STATS_A_TX_FULL,		/* u64: gave up: receiver full */
 	COLLAB_STATS_A_DROP_CLOSED,	/* u64: dropped: receiver closed */
 	COLLAB_STATS_A_EVENTS_LOST,	/* u64: notifications not sent */
+	COLLAB_STATS_A_PEERS,		/* u32: known peers */
+	COLLAB_STATS_A_PEERS_UP,	/* u32: peers whose link is up */
+	COLLAB_STATS_A_REMOTE_INSTANCES,	/* u32: instances of peers */
+	COLLAB_STATS_A_STORED,		/* u32: messages kept for peers */
+	COLLAB_STATS_A_TX_REMOTE,	/* u64: messages stored for a peer */
+	COLLAB_STATS_A_RX_REMOTE,	/* u64: messages that came from one */
+	COLLAB_STATS_A_TX_PACKETS,	/* u64: UDP datagrams sent */
+	COLLAB_STATS_A_RX_PACKETS,	/* u64: UDP datagrams received */
+	COLLAB_STATS_A_RETRANSMITS,	/* u64: data packets sent again */
+	COLLAB_STATS_A_STORE_FULL,	/* u64: sends that found a store full */
+	COLLAB_STATS_A_DROP_MALFORMED,	/* u64: too short, bad length/type */
+	COLLAB_STATS_A_DROP_VERSION,	/* u64: unknown wire version */
+	COLLAB_STATS_A_DROP_NOT_OURS,	/* u64: for another node */
+	COLLAB_STATS_A_DROP_NO_LINK,	/* u64: no link with the sender */
+	COLLAB_STATS_A_DROP_DUPLICATE,	/* u64: seen already (acked again) */
+	COLLAB_STATS_A_DROP_WINDOW,	/* u64: outside the receive window */
+	COLLAB_STATS_A_RX_STALLED,	/* u64: from peers, waited for room */
+	COLLAB_STATS_A_DROP_NO_ROUTE,	/* u64: no such destination here */
+	COLLAB_STATS_A_DROP_PEER_LIMIT,	/* u64: too many peers or entries */
+	COLLAB_STATS_A_DROP_EXPIRED,	/* u64: stored past their lifetime */
+	COLLAB_STATS_A_DROP_NOMEM,	/* u64: no memory on the way in */
+	COLLAB_STATS_A_RECEIPTS,	/* u64: receipts queued to senders */
+	COLLAB_STATS_A_RECEIPTS_LOST,	/* u64: not queued: sender gone or full */
 	__COLLAB_STATS_A_MAX,
 };
 
 #define COLLAB_STATS_A_MAX (__COLLAB_STATS_A_MAX - 1)
+
+/* The UDP port collab listens on unless a bearer names another. */
+#define COLLAB_UDP_PORT		6118
+
+/*
+ * A bearer: a UDP socket of the node, IPv4 or IPv6, that carries traffic
+ * to peers. Its discovery group, if any, is a multicast address that
+ * beacons go to and are heard on.
+ */
+enum collab_bearer_attr {
+	COLLAB_BEARER_A_UNSPEC,
+	COLLAB_BEARER_A_PAD,
+	COLLAB_BEARER_A_ID,		/* u32: chosen by the kernel */
+	COLLAB_BEARER_A_LOCAL,		/* binary: struct sockaddr_in or _in6 */
+	COLLAB_BEARER_A_IFINDEX,	/* u32: the device it is bound to */
+	COLLAB_BEARER_A_DISCOVERY,	/* binary: struct sockaddr_in or _in6 */
+	COLLAB_BEARER_A_MTU,		/* u32: largest datagram it sends */
+	COLLAB_BEARER_A_TX_PACKETS,	/* u64 */
+	COLLAB_BEARER_A_RX_PACKETS,	/* u64 */
+	COLLAB_BEARER_A_TX_ERRORS,	/* u64: datagrams the stack refused */
+	__COLLAB_BEARER_A_MAX,
+};
+
+#define COLLAB_BEARER_A_MAX (__COLLAB_BEARER_A_MAX - 1)
+
+/* States of a link to a peer, in COLLAB_PEER_A_STATE. */
+enum collab_peer_state {
+	COLLAB_PEER_DOWN,		/* not heard from within the tolerance */
+	COLLAB_PEER_CONNECTING,		/* handshake under way */
+	COLLAB_PEER_UP,
+};
+
+/* Flags of a peer, in COLLAB_PEER_A_FLAGS. */
+#define COLLAB_PEER_STATIC	0x1	/* added by an administrator */
+
+/* A peer: another node, and the link to it. */
+enum collab_peer_attr {
+	COLLAB_PEER_A_UNSPEC,
+	COLLAB_PEER_A_PAD,
+	COLLAB_PEER_A_NODE_ID,		/* binary: struct collab_guid */
+	COLLAB_PEER_A_NODE_NAME,	/* string: as the peer announces it */
+	COLLAB_PEER_A_ADDR,		/* binary: struct sockaddr_in or _in6 */
+	COLLAB_PEER_A_BEARER_ID,	/* u32 */
+	COLLAB_PEER_A_STATE,		/* u8: enum collab_peer_state */
+	COLLAB_PEER_A_FLAGS,		/* u32: COLLAB_PEER_* */
+	COLLAB_PEER_A_RTT_US,		/* u32: smoothed round-trip time */
+	COLLAB_PEER_A_RTO_US,		/* u32: retransmission timeout */
+	COLLAB_PEER_A_CWND,		/* u32: send window, in packets */
+	COLLAB_PEER_A_MTU,		/* u32: largest datagram to this peer */
+	COLLAB_PEER_A_STORED_MSGS,	/* u32: kept until the peer has them */
+	COLLAB_PEER_A_STORED_BYTES,	/* u32 */
+	COLLAB_PEER_A_IN_FLIGHT,	/* u32: packets sent, not acknowledged */
+	COLLAB_PEER_A_INSTANCES,	/* u32: its instances this node knows */
+	COLLAB_PEER_A_DOWN_MS,		/* u32: how long it has been down */
+	COLLAB_PEER_A_TX_MSGS,		/* u64 */
+	COLLAB_PEER_A_RX_MSGS,		/* u64 */
+	COLLAB_PEER_A_TX_PACKETS,	/* u64 */
+	COLLAB_PEER_A_RX_PACKETS,	/* u64 */
+	COLLAB_PEER_A_RETRANSMITS,	/* u64 */
+	COLLAB_PEER_A_DUPLICATES,	/* u64: packets received twice */
+	COLLAB_PEER_A_EXPIRED,		/* u64: messages given up on */
+	COLLAB_PEER_A_LINK_UPS,		/* u32: times the link came up */
+	__COLLAB_PEER_A_MAX,
+};
+
+#define COLLAB_PEER_A_MAX (__COLLAB_PEER_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_COLLAB_H */

@@ -1,0 +1,1009 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collab: the reliable link to a peer.
+ *
+ * A handshake (HELLO) tells each side the other's epoch, the incarnation
+ * of its end of the link, and where each stands in the other's sequence
+ * space. Sequenced packets (message fragments and route records) are
+ * numbered per link and kept on the sender's txq until the receiver
+ * acknowledges them: cumulatively, plus a bitmap of what arrived beyond a
+ * gap. Loss is repaired from the bitmap at once and by a timer derived
+ * from the measured round-trip time; the send window halves on loss and
+ * grows again by one packet per window. The sequence space outlives the
+ * link going down: what was stored is sent again when it comes back, and
+ * the receiver drops what it has already seen.
+ *
+ * Every function here runs with peer->lock held, except where it says.
+ * Packets to send are collected on a collab_xmit list under the lock and
+ * handed to the bearer after it is dropped.
+ */
+#include <linux/ip.h>
+#include <linux/ktime.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+
+#include "bearer.h"
+#include "deliver.h"
+#include "netlink.h"
+#include "peer.h"
+#include "route.h"
+
+#define RTO_INIT_US	200000
+#define RTO_MIN_US	10000
+#define RTO_MAX_US	2000000
+#define HELLO_MS	250	/* handshake retries while the link is down */
+
+struct collab_xmit {
+	struct sk_buff_head q;
+	union collab_sockaddr to;
+};
+
+static void xmit_init(struct collab_peer *peer, struct collab_xmit *x)
+{
+	__skb_queue_head_init(&x->q);
+	x->to = peer->addr;
+}
+
+/* Drops peer->lock, sends what was collected, turns BH back on. */
+static void unlock_flush(struct collab_peer *peer, struct collab_xmit *x)
+	__releases(&peer->lock)
+{
+	struct collab_bearer *b;
+	struct sk_buff *skb;
+	u32 mtu = 0;
+
+	spin_unlock(&peer->lock);
+	if (skb_queue_empty(&x->q))
+		goto out;
+	rcu_read_lock();
+	b = rcu_dereference(peer->bearer);
+	while ((skb = __skb_dequeue(&x->q))) {
+		if (!b || peer->dead)
+			kfree_skb(skb);
+		else
+			collab_bearer_xmit(b, skb, &x->to, &peer->dst_cache,
+					   &mtu);
+	}
+	rcu_read_unlock();
+	if (mtu && mtu != READ_ONCE(peer->mtu))
+		WRITE_ONCE(peer->mtu, mtu);
+out:
+	local_bh_enable();
+}
+
+static u32 tolerance_ms(struct collab_peer *peer)
+{
+	return READ_ONCE(peer->cn->tolerance_ms);
+}
+
+/* Bit n: packet rcv_nxt + 1 + n waits in the out-of-order queue. */
+static u32 sack_bits(struct collab_peer *peer)
+{
+	struct sk_buff *skb;
+	u32 bits = 0, d;
+
+	skb_queue_walk(&peer->ooo, skb) {
+		/* In order, but held back by a stalled message. */
+		if (collab_tx_cb(skb)->seq == peer->rcv_nxt)
+			continue;
+		d = collab_tx_cb(skb)->seq - peer->rcv_nxt - 1;
+		if (d >= COLLAB_SACK_BITS)
+			break;
+		bits |= 1U << d;
+	}
+	return bits;
+}
+
+/* Put a link header on @skb, which has the headroom for it. */
+static struct sk_buff *push_hdr(struct collab_peer *peer, struct sk_buff *skb,
+				u8 type, u8 flags, u32 seq)
+{
+	struct collab_link_hdr *h;
+
+	h = skb_push(skb, sizeof(*h));
+	memset(h, 0, sizeof(*h));
+	h->version = COLLAB_WIRE_VERSION;
+	h->type = type;
+	h->flags = flags;
+	h->src_epoch = htonl(peer->epoch);
+	h->dst_epoch = htonl(peer->remote_epoch);
+	h->seq = htonl(seq);
+	h->ack = htonl(peer->rcv_nxt);
+	h->sack = htonl(sack_bits(peer));
+	collab_node_id(peer->cn, &h->src_node);
+	h->dst_node = peer->id;
+	peer->ack_pending = 0;
+	peer->last_tx = jiffies;
+	peer->tx_packets++;
+	return skb;
+}
+
+/* A packet for the wire: a header in front of @data (NULL: none). */
+static struct sk_buff *build(struct collab_peer *peer, struct sk_buff *data,
+			     u8 type, u8 flags, u32 seq)
+{
+	struct sk_buff *skb;
+
+	if (data) {
+		/* The stored packet stays as it is; only the head is copied. */
+		skb = skb_clone(data, GFP_ATOMIC);
+		if (skb && skb_cow_head(skb, COLLAB_HEADROOM)) {
+			kfree_skb(skb);
+			skb = NULL;
+		}
+	} else {
+		skb = collab_link_alloc(0, GFP_ATOMIC);
+	}
+	if (!skb)
+		return NULL;
+	return push_hdr(peer, skb, type, flags, seq);
+}
+
+static void send_ctl(struct collab_peer *peer, u8 type, struct collab_xmit *x)
+{
+	struct sk_buff *skb = build(peer, NULL, type, 0, 0);
+
+	if (skb)
+		__skb_queue_tail(&x->q, skb);
+}
+
+static void send_hello(struct collab_peer *peer, struct collab_xmit *x)
+{
+	struct collab_hello *hello;
+	struct sk_buff *skb;
+	u8 flags;
+
+	skb = collab_hello_build(peer->cn, COLLAB_LINK_HELLO, COLLAB_HEADROOM);
+	if (!skb)
+		return;
+	hello = (struct collab_hello *)skb->data;
+	hello->snd_una = htonl(peer->snd_una);
+	hello->rcv_nxt = htonl(peer->rcv_nxt);
+	flags = peer->state == COLLAB_PEER_UP ? COLLAB_LF_UP : 0;
+	__skb_queue_tail(&x->q, push_hdr(peer, skb, COLLAB_LINK_HELLO, flags, 0));
+}
+
+static void send_data(struct collab_peer *peer, struct sk_buff *skb,
+		      struct collab_xmit *x)
+{
+	struct collab_tx_cb *cb = collab_tx_cb(skb);
+	struct sk_buff *pkt;
+
+	cb->tries++;
+	cb->sent_ns = ktime_get_ns();
+	pkt = build(peer, skb, cb->type,
+		    cb->flags & (COLLAB_LF_FIRST | COLLAB_LF_LAST), cb->seq);
+	if (pkt)
+		__skb_queue_tail(&x->q, pkt);
+}
+
+static u32 in_flight(const struct collab_peer *peer)
+{
+	return peer->snd_sent - peer->snd_una;
+}
+
+static void arm_rtx(struct collab_peer *peer)
+{
+	if (!peer->dead && in_flight(peer) && !timer_pending(&peer->rtx_timer))
+		mod_timer(&peer->rtx_timer,
+			  jiffies + usecs_to_jiffies(peer->rto_us) + 1);
+}
+
+/* Send new packets while the window has room. */
+static void push(struct collab_peer *peer, struct collab_xmit *x)
+{
+	struct sk_buff *skb;
+
+	if (peer->state != COLLAB_PEER_UP)
+		return;
+	while ((skb = peer->send_head) &&
+	       in_flight(peer) < min_t(u32, peer->cwnd, COLLAB_WINDOW)) {
+		send_data(peer, skb, x);
+		peer->snd_sent++;
+		peer->send_head = skb_queue_is_last(&peer->txq, skb) ? NULL :
+				  skb->next;
+	}
+	arm_rtx(peer);
+}
+
+static void rtt_sample(struct collab_peer *peer, u64 sent_ns)
+{
+	u32 r = min_t(u64, (ktime_get_ns() - sent_ns) / NSEC_PER_USEC,
+		      RTO_MAX_US);
+	u32 delta;
+
+	if (!peer->srtt_us) {
+		peer->srtt_us = r;
+		peer->rttvar_us = r / 2;
+	} else {
+		delta = peer->srtt_us > r ? peer->srtt_us - r : r - peer->srtt_us;
+		peer->rttvar_us = (3 * peer->rttvar_us + delta) / 4;
+		peer->srtt_us = (7 * peer->srtt_us + r) / 8;
+	}
+	peer->rto_us = clamp_t(u32, peer->srtt_us + 4 * peer->rttvar_us,
+			       RTO_MIN_US, RTO_MAX_US);
+}
+
+/* One packet off the store: its message is delivered, or given up. */
+static void unstore(struct collab_peer *peer, struct sk_buff *skb)
+{
+	struct collab_tx_cb *cb = collab_tx_cb(skb);
+
+	peer->stored_bytes -= skb->len;
+	if (cb->type != COLLAB_LINK_MSG || (cb->flags & COLLAB_LF_LAST)) {
+		peer->stored_msgs--;
+		collab_obj_add(peer->cn, COLLAB_OBJ_STORED, -1);
+	}
+	if (peer->send_head == skb)
+		peer->send_head = skb_queue_is_last(&peer->txq, skb) ? NULL :
+				  skb->next;
+	__skb_unlink(skb, &peer->txq);
+	consume_skb(skb);
+	peer->snd_una++;
+	if (collab_seq_before(peer->snd_sent, peer->snd_una))
+		peer->snd_sent = peer->snd_una;
+}
+
+static void window_grow(struct collab_peer *peer, u32 acked)
+{
+	peer->cwnd_acc += acked;
+	if (peer->cwnd_acc >= peer->cwnd) {
+		peer->cwnd_acc = 0;
+		if (peer->cwnd < COLLAB_WINDOW)
+			peer->cwnd++;
+	}
+}
+
+/*
+ * Halve the window, once per loss episode: until what was in flight when
+ * the loss was seen is acknowledged.
+ */
+static void window_cut(struct collab_peer *peer)
+{
+	if (peer->in_recovery &&
+	    collab_seq_before(peer->snd_una, peer->recover_seq))
+		return;
+	peer->in_recovery = true;
+	peer->recover_seq = peer->snd_sent;
+	peer->cwnd = max_t(u32, peer->cwnd / 2, COLLAB_CWND_MIN);
+	peer->cwnd_acc = 0;
+}
+
+static void rto_reset(struct collab_peer *peer)
+{
+	if (peer->srtt_us)
+		peer->rto_us = clamp_t(u32, peer->srtt_us + 4 * peer->rttvar_us,
+				       RTO_MIN_US, RTO_MAX_US);
+}
+
+/*
+ * Repair the gaps below the highest packet the receiver has. Bit n of
+ * @sack is packet snd_una + 1 + n: the caller checked that the ACK's
+ * cumulative number is snd_una.
+ */
+static void sack_rcv(struct collab_peer *peer, u32 sack, struct collab_xmit *x)
+{
+	u64 now = ktime_get_ns(), wait = (u64)(peer->srtt_us + peer->srtt_us / 4 +
+					       RTO_MIN_US / 4) * NSEC_PER_USEC;
+	u32 top = peer->snd_una + 1 + fls(sack);
+	struct collab_tx_cb *cb;
+	struct sk_buff *skb;
+	bool lost = false;
+
+	skb_queue_walk(&peer->txq, skb) {
+		cb = collab_tx_cb(skb);
+		if (!collab_seq_before(cb->seq, top) ||
+		    !collab_seq_before(cb->seq, peer->snd_sent))
+			break;
+		if (cb->seq != peer->snd_una &&
+		    (sack & (1U << (cb->seq - peer->snd_una - 1))))
+			cb->sacked = true;
+		if (cb->sacked || now - cb->sent_ns < wait)
+			continue;
+		send_data(peer, skb, x);
+		peer->retransmits++;
+		collab_stat_inc(peer->cn, COLLAB_STAT_RETRANSMITS);
+		lost = true;
+	}
+	if (lost)
+		window_cut(peer);
+}
+
+/*
+ * @ack: the next sequence number the peer expects. In a handshake it may
+ * be anything stored (the link went down before its ACK came).
+ */
+static void ack_rcv(struct collab_peer *peer, u32 ack, u32 sack, bool hello,
+		    struct collab_xmit *x)
+{
+	struct collab_tx_cb *cb;
+	struct sk_buff *skb;
+	u32 acked = 0;
+
+	/* Nothing beyond what was sent can be acknowledged. */
+	if (collab_seq_after(ack, hello ? peer->snd_nxt : peer->snd_sent))
+		return;
+	while (collab_seq_before(peer->snd_una, ack) &&
+	       (skb = skb_peek(&peer->txq))) {
+		cb = collab_tx_cb(skb);
+		if (cb->tries == 1 && !acked)
+			rtt_sample(peer, cb->sent_ns);
+		unstore(peer, skb);
+		acked++;
+	}
+	if (acked) {
+		if (peer->in_recovery &&
+		    !collab_seq_before(peer->snd_una, peer->recover_seq))
+			peer->in_recovery = false;
+		if (!peer->in_recovery)
+			window_grow(peer, acked);
+		/* Progress: the timer backs off no more. */
+		rto_reset(peer);
+		del_timer(&peer->rtx_timer);
+		if (wq_has_sleeper(&peer->store_wait))
+			wake_up_interruptible_poll(&peer->store_wait, EPOLLOUT);
+	}
+	/* A late ACK (reordered, duplicated) says nothing of what is new. */
+	if (sack && ack == peer->snd_una)
+		sack_rcv(peer, sack, x);
+	push(peer, x);
+}
+
+/* Everything not acknowledged goes again, from the oldest. */
+static void rewind(struct collab_peer *peer)
+{
+	struct sk_buff *skb;
+
+	peer->snd_sent = peer->snd_una;
+	peer->send_head = skb_peek(&peer->txq);
+	skb_queue_walk(&peer->txq, skb)
+		collab_tx_cb(skb)->sacked = false;
+}
+
+static void link_up(struct collab_peer *peer, struct collab_xmit *x)
+{
+	peer->state = COLLAB_PEER_UP;
+	peer->link_ups++;
+	peer->link_gen++;
+	peer->last_rx = jiffies;
+	peer->cwnd = COLLAB_CWND_INIT;
+	peer->cwnd_acc = 0;
+	collab_obj_add(peer->cn, COLLAB_OBJ_PEERS_UP, 1);
+	collab_nl_peer_event(peer, COLLAB_CMD_PEER_UP);
+	/* The full route sync, then what waited in the store. */
+	schedule_work(&peer->work);
+	rewind(peer);
+	push(peer, x);
+	mod_timer(&peer->keepalive, jiffies +
+		  msecs_to_jiffies(tolerance_ms(peer) / 4));
+}
+
+void collab_link_down(struct collab_peer *peer)
+{
+	if (peer->state != COLLAB_PEER_UP)
+		return;
+	peer->state = COLLAB_PEER_DOWN;
+	peer->down_since = jiffies;
+	collab_obj_add(peer->cn, COLLAB_OBJ_PEERS_UP, -1);
+	collab_nl_peer_event(peer, COLLAB_CMD_PEER_DOWN);
+	del_timer(&peer->rtx_timer);
+	rewind(peer);
+	if (!peer->dead)
+		mod_timer(&peer->keepalive, jiffies + msecs_to_jiffies(HELLO_MS));
+}
+
+/* Drop the receive state of an old incarnation of the peer. */
+static void rx_reset(struct collab_peer *peer, u32 start)
+{
+	__skb_queue_purge(&peer->ooo);
+	kfree_skb(peer->reasm);
+	peer->reasm = NULL;
+	peer->rcv_nxt = start;
+}
+
+/* The peer expired what it held for us before @start: skip it. */
+static void rx_skip_to(struct collab_peer *peer, u32 start)
+{
+	struct sk_buff *skb;
+
+	if (!collab_seq_after(start, peer->rcv_nxt))
+		return;
+	peer->rcv_nxt = start;
+	kfree_skb(peer->reasm);
+	peer->reasm = NULL;
+	while ((skb = skb_peek(&peer->ooo)) &&
+	       collab_seq_before(collab_tx_cb(skb)->seq, start))
+		kfree_skb(__skb_dequeue(&peer->ooo));
+}
+
+static void hello_rcv(struct collab_peer *peer, const struct collab_link_hdr *h,
+		      const struct collab_hello *hello, struct collab_xmit *x)
+{
+	u32 src_epoch = ntohl(h->src_epoch);
+
+	if (!src_epoch) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
+		return;
+	}
+	if (src_epoch != peer->remote_epoch) {
+		/* A new incarnation: what we knew of its side is void. */
+		collab_link_down(peer);
+		peer->remote_epoch = src_epoch;
+		rx_reset(peer, ntohl(hello->snd_una));
+	} else {
+		rx_skip_to(peer, ntohl(hello->snd_una));
+	}
+	if (ntohl(h->dst_epoch) != peer->epoch) {
+		send_hello(peer, x);
+		return;
+	}
+	/* It knows us: what it has of ours is acknowledged. */
+	ack_rcv(peer, ntohl(hello->rcv_nxt), 0, true, x);
+	if (peer->state != COLLAB_PEER_UP)
+		link_up(peer, x);
+	if (!(h->flags & COLLAB_LF_UP))
+		send_hello(peer, x);
+}
+
+/* A BEACON or a HELLO; consumes @skb. In softirq. */
+void collab_link_hello_rcv(struct collab_peer *peer, struct sk_buff *skb)
+{
+	const struct collab_link_hdr *h = (const void *)skb->data;
+	const struct collab_hello *hello;
+	struct collab_xmit x;
+
+	if (skb->len < sizeof(*h) + sizeof(*hello)) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
+		kfree_skb(skb);
+		return;
+	}
+	hello = (const void *)(h + 1);
+
+	spin_lock_bh(&peer->lock);
+	xmit_init(peer, &x);
+	if (peer->dead)
+		goto out;
+	peer->rx_packets++;
+	memcpy(peer->name, hello->name, sizeof(peer->name));
+	peer->name[sizeof(peer->name) - 1] = '\0';
+	if (h->type == COLLAB_LINK_HELLO)
+		hello_rcv(peer, h, hello, &x);
+	else if (peer->state != COLLAB_PEER_UP)
+		send_hello(peer, &x);
+out:
+	unlock_flush(peer, &x);
+	consume_skb(skb);
+}
+
+/* Append sequenced packets to the store; push() sends them. */
+static void store(struct collab_peer *peer, struct sk_buff_head *pkts,
+		  unsigned int msgs)
+{
+	struct collab_tx_cb *cb;
+	struct sk_buff *skb;
+
+	while ((skb = __skb_dequeue(pkts))) {
+		cb = collab_tx_cb(skb);
+		cb->seq = peer->snd_nxt++;
+		cb->stored_at = jiffies;
+		cb->tries = 0;
+		cb->sacked = false;
+		peer->stored_bytes += skb->len;
+		__skb_queue_tail(&peer->txq, skb);
+		if (!peer->send_head)
+			peer->send_head = skb;
+	}
+	peer->stored_msgs += msgs;
+	collab_obj_add(peer->cn, COLLAB_OBJ_STORED, msgs);
+}
+
+/* Tell the peer what became of its message: @err 0 or a negative errno. */
+static void store_receipt(struct collab_peer *peer,
+			  const struct collab_receipt_rec *r, int err)
+{
+	struct collab_receipt_rec *rec;
+	struct sk_buff_head one;
+	struct sk_buff *skb;
+
+	/* A peer that never acknowledges does not fill our memory. */
+	skb = peer->stored_msgs < 2 * READ_ONCE(peer->cn->store_max_msgs) ?
+	      collab_link_alloc(sizeof(*rec), GFP_ATOMIC) : NULL;
+	if (!skb) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_RECEIPTS_LOST);
+		return;
+	}
+	rec = skb_put(skb, sizeof(*rec));
+	*rec = *r;
+	rec->status = htonl(-err);
+	collab_tx_cb(skb)->type = COLLAB_LINK_RECEIPT;
+	collab_tx_cb(skb)->flags = 0;
+	__skb_queue_head_init(&one);
+	__skb_queue_tail(&one, skb);
+	store(peer, &one, 1);
+}
+
+/* A receipt for a message of ours; consumes @skb. */
+static void receipt_rcv(struct collab_peer *peer, struct sk_buff *skb)
+{
+	const struct collab_receipt_rec *r = (const void *)skb->data;
+	u32 status;
+
+	if (skb->len != sizeof(*r)) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
+		goto out;
+	}
+	status = ntohl(r->status);
+	if (status > MAX_ERRNO) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
+		goto out;
+	}
+	collab_receipt(peer->cn, &r->src_id, be64_to_cpu(r->msgid), status,
+		       &peer->id);
+out:
+	consume_skb(skb);
+}
+
+/* ---- receiving messages ------------------------------------------------- */
+
+/* The checks a reassembled message passes before it is routed. */
+static bool msg_valid(struct collab_peer *peer, struct sk_buff *skb)
+{
+	const struct collab_frame *f = collab_frame(skb);
+
+	return f->version == COLLAB_WIRE_VERSION &&
+	       f->type == COLLAB_FRAME_DATA &&
+	       !(f->flags & ~COLLAB_FF_KNOWN) &&
+	       f->dst_kind > COLLAB_ADDR_UNSPEC &&
+	       f->dst_kind < __COLLAB_ADDR_MAX &&
+	       collab_frame_len(f) == skb->len - sizeof(*f) &&
+	       !f->src_app[COLLAB_APP_MAX - 1] &&
+	       !f->dst_app[COLLAB_APP_MAX - 1] &&
+	       collab_guid_equal(&f->src_node, &peer->id);
+}
+
+/*
+ * Hand a whole message to its receivers here. False when they have no
+ * room: the message waits in peer->stalled, and so does the link.
+ */
+static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb,
+			bool retry)
+{
+	struct collab_receipt_rec r = {};
+	struct collab_net *cn = peer->cn;
+	const struct collab_frame *f;
+	struct collab_skb_cb *cb;
+	bool confirm;
+	int err;
+
+	if (!msg_valid(peer, skb)) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
+		kfree_skb(skb);
+		return true;
+	}
+	f = collab_frame(skb);
+	confirm = f->flags & COLLAB_FF_CONFIRM;
+	r.msgid = f->msgid;
+	r.src_id = f->src_id;
+	cb = collab_cb(skb);
+	memset(cb, 0, sizeof(*cb));
+	err = collab_deliver_rx(cn, skb);
+	if (confirm && err != -EAGAIN && err != -ENOMEM)
+		store_receipt(peer, &r, err);
+	switch (err) {
+	case 0:
+		peer->rx_msgs++;
+		collab_stat_inc(cn, COLLAB_STAT_RX_REMOTE);
+		return true;
+	case -EAGAIN:
+	case -ENOMEM:
+		if (!retry)
+			collab_stat_inc(cn, COLLAB_STAT_RX_STALLED);
+		peer->stalled = skb;
+		mod_timer(&peer->ack_timer, jiffies + 1);
+		return false;
+	default:
+		collab_stat_inc(cn, COLLAB_STAT_DROP_NO_ROUTE);
+		kfree_skb(skb);
+		return true;
+	}
+}
+
+/* Add a fragment to the message being put together. */
+static struct sk_buff *reasm_add(struct collab_peer *peer, struct sk_buff *skb,
+				 u8 flags)
+{
+	struct sk_buff *head = peer->reasm;
+
+	if (flags & COLLAB_LF_FIRST) {
+		if (head || !pskb_may_pull(skb, sizeof(struct collab_frame)))
+			goto bad;
+		head = skb;
+	} else {
+		if (!head || head->len + skb->len >
+			     sizeof(struct collab_frame) + COLLAB_MSG_MAX)
+			goto bad;
+		if (!skb_has_frag_list(head))
+			skb_shinfo(head)->frag_list = skb;
+		else
+			skb_shinfo(head)->frag_list->prev->next = skb;
+		skb_shinfo(head)->frag_list->prev = skb;
+		skb->next = NULL;
+		head->len += skb->len;
+		head->data_len += skb->len;
+		head->truesize += skb->truesize;
+	}
+	if (flags & COLLAB_LF_LAST) {
+		peer->reasm = NULL;
+		return head;
+	}
+	peer->reasm = head;
+	return NULL;
+
+bad:
+	kfree_skb(peer->reasm);
+	peer->reasm = NULL;
+	kfree_skb(skb);
+	collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
+	return NULL;
+}
+
+/* One sequenced packet, in order; false if the link must wait. */
+static bool seq_rcv(struct collab_peer *peer, struct sk_buff *skb)
+{
+	u8 type = collab_tx_cb(skb)->type, flags = collab_tx_cb(skb)->flags;
+	struct sk_buff *msg;
+
+	peer->rcv_nxt++;
+	if (type == COLLAB_LINK_ROUTE) {
+		collab_route_rcv(peer, skb);
+		return true;
+	}
+	if (type == COLLAB_LINK_RECEIPT) {
+		receipt_rcv(peer, skb);
+		return true;
+	}
+	msg = reasm_add(peer, skb, flags);
+	return msg ? msg_deliver(peer, msg, false) : true;
+}
+
+/* Everything that is now in order, unless a message waits for room. */
+static void drain_ooo(struct collab_peer *peer)
+{
+	struct sk_buff *skb;
+
+	while (!peer->stalled && (skb = skb_peek(&peer->ooo)) &&
+	       collab_tx_cb(skb)->seq == peer->rcv_nxt) {
+		__skb_unlink(skb, &peer->ooo);
+		seq_rcv(peer, skb);
+	}
+}
+
+/* Keep a packet that came early, in sequence order; false if a copy. */
+static bool ooo_insert(struct collab_peer *peer, struct sk_buff *skb, u32 seq)
+{
+	struct sk_buff *pos;
+
+	skb_queue_reverse_walk(&peer->ooo, pos) {
+		u32 s = collab_tx_cb(pos)->seq;
+
+		if (s == seq)
+			return false;
+		if (collab_seq_before(s, seq)) {
+			__skb_queue_after(&peer->ooo, pos, skb);
+			return true;
+		}
+	}
+	__skb_queue_head(&peer->ooo, skb);
+	return true;
+}
+
+static void ack_now_or_later(struct collab_peer *peer, bool now,
+			     struct collab_xmit *x)
+{
+	peer->ack_pending++;
+	if (now || peer->ack_pending >= 2 || !skb_queue_empty(&peer->ooo))
+		send_ctl(peer, COLLAB_LINK_ACK, x);
+	else if (!timer_pending(&peer->ack_timer))
+		mod_timer(&peer->ack_timer, jiffies + 1);
+}
+
+static void data_rcv(struct collab_peer *peer, struct sk_buff *skb,
+		     const struct collab_link_hdr *h, struct collab_xmit *x)
+{
+	struct collab_tx_cb *cb = collab_tx_cb(skb);
+	u32 seq = ntohl(h->seq);
+
+	cb->seq = seq;
+	cb->type = h->type;
+	cb->flags = h->flags;
+	__skb_pull(skb, sizeof(*h));
+
+	if (collab_seq_before(seq, peer->rcv_nxt)) {
+		peer->duplicates++;
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_DUPLICATE);
+		kfree_skb(skb);
+		ack_now_or_later(peer, true, x);
+		return;
+	}
+	if (!collab_seq_before(seq, peer->rcv_nxt + COLLAB_WINDOW)) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_WINDOW);
+		kfree_skb(skb);
+		return;
+	}
+	if (seq != peer->rcv_nxt || peer->stalled) {
+		if (!ooo_insert(peer, skb, seq)) {
+			peer->duplicates++;
+			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_DUPLICATE);
+			kfree_skb(skb);
+		}
+		ack_now_or_later(peer, true, x);
+		return;
+	}
+	seq_rcv(peer, skb);
+	drain_ooo(peer);
+	ack_now_or_later(peer, false, x);
+	/* Receipts the messages gave rise to. */
+	push(peer, x);
+}
+
+/* Any packet but BEACON and HELLO; consumes @skb. In softirq. */
+void collab_link_rcv(struct collab_peer *peer, struct sk_buff *skb)
+{
+	const struct collab_link_hdr *h = (const void *)skb->data;
+	struct collab_xmit x;
+
+	spin_lock_bh(&peer->lock);
+	xmit_init(peer, &x);
+	if (peer->dead || peer->state != COLLAB_PEER_UP ||
+	    ntohl(h->src_epoch) != peer->remote_epoch ||
+	    ntohl(h->dst_epoch) != peer->epoch) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NO_LINK);
+		/* The other side thinks the link is up: start over. */
+		if (!peer->dead && peer->state != COLLAB_PEER_UP)
+			send_hello(peer, &x);
+		kfree_skb(skb);
+		goto out;
+	}
+	peer->last_rx = jiffies;
+	peer->rx_packets++;
+	ack_rcv(peer, ntohl(h->ack), ntohl(h->sack), false, &x);
+	switch (h->type) {
+	case COLLAB_LINK_MSG:
+	case COLLAB_LINK_ROUTE:
+		data_rcv(peer, skb, h, &x);
+		break;
+	case COLLAB_LINK_PROBE:
+		send_ctl(peer, COLLAB_LINK_ACK, &x);
+		fallthrough;
+	default:
+		consume_skb(skb);
+	}
+out:
+	unlock_flush(peer, &x);
+}
+
+/* ---- timers ------------------------------------------------------------- */
+
+static void rtx_fire(struct timer_list *t)
+{
+	struct collab_peer *peer = from_timer(peer, t, rtx_timer);
+	struct sk_buff *skb;
+	struct collab_xmit x;
+	u32 n = 0;
+
+	spin_lock_bh(&peer->lock);
+	xmit_init(peer, &x);
+	if (peer->dead || peer->state != COLLAB_PEER_UP || !in_flight(peer))
+		goto out;
+	/* Back off, and send again what the receiver has not reported. */
+	peer->rto_us = min_t(u32, peer->rto_us * 2, RTO_MAX_US);
+	peer->in_recovery = false;
+	window_cut(peer);
+	skb_queue_walk(&peer->txq, skb) {
+		if (!collab_seq_before(collab_tx_cb(skb)->seq, peer->snd_sent) ||
+		    n >= peer->cwnd)
+			break;
+		if (collab_tx_cb(skb)->sacked)
+			continue;
+		send_data(peer, skb, &x);
+		peer->retransmits++;
+		collab_stat_inc(peer->cn, COLLAB_STAT_RETRANSMITS);
+		n++;
+	}
+	arm_rtx(peer);
+out:
+	unlock_flush(peer, &x);
+}
+
+/* A delayed acknowledgment, and another try for a stalled message. */
+static void ack_fire(struct timer_list *t)
+{
+	struct collab_peer *peer = from_timer(peer, t, ack_timer);
+	struct sk_buff *skb;
+	struct collab_xmit x;
+
+	spin_lock_bh(&peer->lock);
+	xmit_init(peer, &x);
+	if (peer->dead)
+		goto out;
+	skb = peer->stalled;
+	if (skb) {
+		peer->stalled = NULL;
+		if (!msg_deliver(peer, skb, true))
+			goto out;
+		drain_ooo(peer);
+		send_ctl(peer, COLLAB_LINK_ACK, &x);
+		push(peer, &x);
+	}
+	if (peer->ack_pending && peer->state == COLLAB_PEER_UP)
+		send_ctl(peer, COLLAB_LINK_ACK, &x);
+out:
+	unlock_flush(peer, &x);
+}
+
+/* While the link is down, messages older than their lifetime go. */
+static void expire(struct collab_peer *peer)
+{
+	unsigned long life = msecs_to_jiffies(READ_ONCE(peer->cn->lifetime_ms));
+	struct collab_tx_cb *cb;
+	struct sk_buff *skb;
+	bool mid = false;
+
+	while ((skb = skb_peek(&peer->txq))) {
+		cb = collab_tx_cb(skb);
+		/* A message goes whole: its first fragment decides. */
+		if (!mid && time_before(jiffies, cb->stored_at + life))
+			break;
+		mid = cb->type == COLLAB_LINK_MSG &&
+		      !(cb->flags & COLLAB_LF_LAST);
+		if (!mid && cb->type == COLLAB_LINK_MSG) {
+			peer->expired++;
+			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_EXPIRED);
+			if (cb->flags & COLLAB_TXF_CONFIRM)
+				collab_receipt(peer->cn, &cb->src_id, cb->msgid,
+					       ETIMEDOUT, &peer->id);
+		}
+		unstore(peer, skb);
+	}
+	rewind(peer);
+	if (wq_has_sleeper(&peer->store_wait))
+		wake_up_interruptible_poll(&peer->store_wait, EPOLLOUT);
+}
+
+/* The handshake while down; probes and supervision while up. */
+static void keepalive_fire(struct timer_list *t)
+{
+	struct collab_peer *peer = from_timer(peer, t, keepalive);
+	unsigned long tol = msecs_to_jiffies(tolerance_ms(peer));
+	unsigned long next = msecs_to_jiffies(HELLO_MS);
+	struct collab_xmit x;
+
+	spin_lock_bh(&peer->lock);
+	xmit_init(peer, &x);
+	if (peer->dead)
+		goto out;
+	if (peer->state == COLLAB_PEER_UP) {
+		next = max(tol / 4, 1UL);
+		if (time_after(jiffies, peer->last_rx + tol))
+			collab_link_down(peer);
+		else if (time_after_eq(jiffies, peer->last_tx + tol / 4))
+			send_ctl(peer, COLLAB_LINK_PROBE, &x);
+	}
+	if (peer->state != COLLAB_PEER_UP) {
+		if (rcu_access_pointer(peer->bearer))
+			send_hello(peer, &x);
+		expire(peer);
+	}
+	mod_timer(&peer->keepalive, jiffies + next);
+out:
+	unlock_flush(peer, &x);
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+/* Whether a sender may store another message for @peer (lockless). */
+bool collab_link_has_room(struct collab_peer *peer)
+{
+	return READ_ONCE(peer->dead) ||
+	       (READ_ONCE(peer->stored_msgs) <
+		READ_ONCE(peer->cn->store_max_msgs) &&
+		READ_ONCE(peer->stored_bytes) < COLLAB_STORE_BYTES);
+}
+
+/* An skb for @len bytes of link payload, with room for every header. */
+struct sk_buff *collab_link_alloc(unsigned int len, gfp_t gfp)
+{
+	struct sk_buff *skb = alloc_skb(COLLAB_HEADROOM + len, gfp);
+
+	if (skb)
+		skb_reserve(skb, COLLAB_HEADROOM);
+	return skb;
+}
+
+/* Payload bytes of one link packet to @peer. */
+unsigned int collab_link_mss(struct collab_peer *peer)
+{
+	u32 mtu = READ_ONCE(peer->mtu) ?: 1500;
+	unsigned int ip = peer->addr.sa.sa_family == AF_INET6 ?
+			  sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+
+	mtu = max_t(u32, mtu, 576);
+	return mtu - ip - sizeof(struct udphdr) - sizeof(struct collab_link_hdr);
+}
+
+/*
+ * Store the packets of @msgs messages (or route records) for @peer and
+ * send what the window allows. In process context; -EHOSTUNREACH when the
+ * peer went meanwhile. Consumes @pkts.
+ */
+int collab_link_enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,
+			unsigned int msgs)
+{
+	struct collab_xmit x;
+
+	spin_lock_bh(&peer->lock);
+	xmit_init(peer, &x);
+	if (peer->dead) {
+		__skb_queue_purge(pkts);
+		unlock_flush(peer, &x);
+		return -EHOSTUNREACH;
+	}
+	if (skb_peek(pkts) && collab_tx_cb(skb_peek(pkts))->type == COLLAB_LINK_MSG)
+		peer->tx_msgs += msgs;
+	store(peer, pkts, msgs);
+	push(peer, &x);
+	unlock_flush(peer, &x);
+	return 0;
+}
+
+/* ---- life --------------------------------------------------------------- */
+
+void collab_link_init(struct collab_peer *peer)
+{
+	skb_queue_head_init(&peer->txq);
+	skb_queue_head_init(&peer->ooo);
+	init_waitqueue_head(&peer->store_wait);
+	peer->cwnd = COLLAB_CWND_INIT;
+	peer->rto_us = RTO_INIT_US;
+	peer->snd_una = 1;
+	peer->snd_sent = 1;
+	peer->snd_nxt = 1;
+	timer_setup(&peer->rtx_timer, rtx_fire, 0);
+	timer_setup(&peer->ack_timer, ack_fire, 0);
+	timer_setup(&peer->keepalive, keepalive_fire, 0);
+}
+
+/* Once the peer is in the table: the handshake starts at once. */
+void collab_link_start(struct collab_peer *peer)
+{
+	mod_timer(&peer->keepalive, jiffies);
+}
+
+/* Once peer->dead is set: no timer arms again. */
+void collab_link_destroy(struct collab_peer *peer)
+{
+	unsigned int stored;
+
+	del_timer_sync(&peer->keepalive);
+	del_timer_sync(&peer->rtx_timer);
+	del_timer_sync(&peer->ack_timer);
+
+	spin_lock_bh(&peer->lock);
+	if (peer->state == COLLAB_PEER_UP) {
+		peer->state = COLLAB_PEER_DOWN;
+		collab_obj_add(peer->cn, COLLAB_OBJ_PEERS_UP, -1);
+		collab_nl_peer_event(peer, COLLAB_CMD_PEER_DOWN);
+	}
+	stored = peer->stored_msgs;
+	peer->stored_msgs = 0;
+	peer->stored_bytes = 0;
+	peer->send_head = NULL;
+	__skb_queue_purge(&peer->txq);
+	__skb_queue_purge(&peer->ooo);
+	kfree_skb(peer->reasm);
+	peer->reasm = NULL;
+	kfree_skb(peer->stalled);
+	peer->stalled = NULL;
+	spin_unlock_bh(&peer->lock);
+	collab_obj_add(peer->cn, COLLAB_OBJ_STORED, -stored);
+}

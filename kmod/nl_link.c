@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collab: the bearer and peer commands of the generic netlink family, and
+ * the peer up/down events.
+ */
+#include <linux/inetdevice.h>
+#include <linux/rculist.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+
+#include "bearer.h"
+#include "netlink.h"
+#include "peer.h"
+
+#define SOCKADDR_POLICY { .type = NLA_BINARY, \
+			  .len = sizeof(struct sockaddr_in6) }
+
+static const struct nla_policy bearer_policy[COLLAB_BEARER_A_MAX + 1] = {
+	[COLLAB_BEARER_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[COLLAB_BEARER_A_LOCAL] = SOCKADDR_POLICY,
+	[COLLAB_BEARER_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
+	[COLLAB_BEARER_A_DISCOVERY] = SOCKADDR_POLICY,
+	[COLLAB_BEARER_A_MTU] = NLA_POLICY_RANGE(NLA_U32, 576, 65535),
+};
+
+static const struct nla_policy peer_key_policy[COLLAB_PEER_A_MAX + 1] = {
+	[COLLAB_PEER_A_NODE_ID] =
+		NLA_POLICY_EXACT_LEN(sizeof(struct collab_guid)),
+	[COLLAB_PEER_A_ADDR] = SOCKADDR_POLICY,
+};
+
+const struct nla_policy collab_nl_bearer_policy[COLLAB_A_MAX + 1] = {
+	[COLLAB_A_BEARER] = NLA_POLICY_NESTED(bearer_policy),
+};
+
+const struct nla_policy collab_nl_peer_policy[COLLAB_A_MAX + 1] = {
+	[COLLAB_A_PEER] = NLA_POLICY_NESTED(peer_key_policy),
+};
+
+/* A struct sockaddr_in or _in6 from user space; port 0 means @port. */
+static int get_sockaddr(const struct nlattr *nla, union collab_sockaddr *sa,
+			u16 port, struct netlink_ext_ack *extack)
+{
+	memset(sa, 0, sizeof(*sa));
+	nla_memcpy(sa, nla, sizeof(*sa));
+	if (sa->sa.sa_family == AF_INET && nla_len(nla) == sizeof(sa->v4)) {
+		if (!sa->v4.sin_port)
+			sa->v4.sin_port = htons(port);
+		return 0;
+	}
+	if (sa->sa.sa_family == AF_INET6 && nla_len(nla) == sizeof(sa->v6)) {
+		if (!sa->v6.sin6_port)
+			sa->v6.sin6_port = htons(port);
+		return 0;
+	}
+	NL_SET_ERR_MSG_ATTR(extack, nla,
+			    "an address is a struct sockaddr_in or sockaddr_in6");
+	return -EINVAL;
+}
+
+static u16 sockaddr_port(const union collab_sockaddr *sa)
+{
+	return ntohs(sa->sa.sa_family == AF_INET ? sa->v4.sin_port :
+		     sa->v6.sin6_port);
+}
+
+static int put_sockaddr(struct sk_buff *skb, int type,
+			const union collab_sockaddr *sa)
+{
+	return nla_put(skb, type, sa->sa.sa_family == AF_INET ?
+		       sizeof(sa->v4) : sizeof(sa->v6), sa);
+}
+
+static int parse_nest(struct genl_info *info, int attr, int max,
+		      const struct nla_policy *policy, struct nlattr **tb,
+		      const char *what)
+{
+	if (GENL_REQ_ATTR_CHECK(info, attr)) {
+		/* @what is a literal: extack keeps the pointer. */
+		if (info->extack)
+			info->extack->_msg = what;
+		return -EINVAL;
+	}
+	return nla_parse_nested(tb, max, info->attrs[attr], policy,
+				info->extack);
+}
+
+/* ---- bearers ------------------------------------------------------------- */
+
+static int bearer_cfg(struct net *net, struct nlattr **tb,
+		      struct collab_bearer_cfg *cfg,
+		      struct netlink_ext_ack *extack)
+{
+	struct nlattr *group = tb[COLLAB_BEARER_A_DISCOVERY];
+	bool mcast;
+	int err;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (tb[COLLAB_BEARER_A_LOCAL]) {
+		err = get_sockaddr(tb[COLLAB_BEARER_A_LOCAL], &cfg->local,
+				   COLLAB_UDP_PORT, extack);
+		if (err)
+			return err;
+	} else {
+		cfg->local.v4.sin_family = AF_INET;
+		cfg->local.v4.sin_port = htons(COLLAB_UDP_PORT);
+	}
+	if (group) {
+		err = get_sockaddr(group, &cfg->group,
+				   sockaddr_port(&cfg->local), extack);
+		if (err)
+			return err;
+		mcast = cfg->group.sa.sa_family == AF_INET ?
+			ipv4_is_multicast(cfg->group.v4.sin_addr.s_addr) :
+			ipv6_addr_is_multicast(&cfg->group.v6.sin6_addr);
+		if (cfg->group.sa.sa_family != cfg->local.sa.sa_family || !mcast ||
+		    sockaddr_port(&cfg->group) != sockaddr_port(&cfg->local)) {
+			NL_SET_ERR_MSG_ATTR(extack, group,
+					    "the discovery group is a multicast address of the bearer's family, on its port");
+			return -EINVAL;
+		}
+	}
+	if (tb[COLLAB_BEARER_A_IFINDEX]) {
+		cfg->ifindex = nla_get_u32(tb[COLLAB_BEARER_A_IFINDEX]);
+		if (!__dev_get_by_index(net, cfg->ifindex)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[COLLAB_BEARER_A_IFINDEX],
+					    "no such device");
+			return -ENODEV;
+		}
+	}
+	if (tb[COLLAB_BEARER_A_MTU])
+		cfg->mtu = nla_get_u32(tb[COLLAB_BEARER_A_MTU]);
+	return 0;
+}
+
+static int fill_bearer(struct sk_buff *skb, struct collab_bearer *b,
+		       u32 portid, u32 seq, int flags)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &collab_genl_family, flags,
+			  COLLAB_CMD_BEARER_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, COLLAB_A_BEARER);
+	if (!nest || nla_put_u32(skb, COLLAB_BEARER_A_ID, b->id) ||
+	    put_sockaddr(skb, COLLAB_BEARER_A_LOCAL, &b->local) ||
+	    (b->ifindex &&
+	     nla_put_u32(skb, COLLAB_BEARER_A_IFINDEX, b->ifindex)) ||
+	    (b->group.sa.sa_family &&
+	     put_sockaddr(skb, COLLAB_BEARER_A_DISCOVERY, &b->group)) ||
+	    (b->mtu && nla_put_u32(skb, COLLAB_BEARER_A_MTU, b->mtu)) ||
+	    nla_put_u64_64bit(skb, COLLAB_BEARER_A_TX_PACKETS,
+			      atomic64_read(&b->tx_packets), COLLAB_BEARER_A_PAD) ||
+	    nla_put_u64_64bit(skb, COLLAB_BEARER_A_RX_PACKETS,
+			      atomic64_read(&b->rx_packets), COLLAB_BEARER_A_PAD) ||
+	    nla_put_u64_64bit(skb, COLLAB_BEARER_A_TX_ERRORS,
+			      atomic64_read(&b->tx_errors), COLLAB_BEARER_A_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+int collab_nl_bearer_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct collab_net *cn = collab_net(genl_info_net(info));
+	struct nlattr *tb[COLLAB_BEARER_A_MAX + 1];
+	struct collab_bearer_cfg cfg;
+	struct collab_bearer *b;
+	struct sk_buff *msg;
+	u32 id;
+	int err;
+
+	err = parse_nest(info, COLLAB_A_BEARER, COLLAB_BEARER_A_MAX,
+			 bearer_policy, tb, "which bearer? give at least its type");
+	if (err)
+		return err;
+	rtnl_lock();
+	err = bearer_cfg(genl_info_net(info), tb, &cfg, info->extack);
+	rtnl_unlock();
+	if (err)
+		return err;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&cn->lock);
+	err = collab_bearer_add(cn, &cfg, &id);
+	if (!err) {
+		list_for_each_entry(b, &cn->bearers, node)
+			if (b->id == id)
+				err = fill_bearer(msg, b, info->snd_portid,
+						  info->snd_seq, 0);
+	}
+	mutex_unlock(&cn->lock);
+	if (err == -EADDRINUSE)
+		NL_SET_ERR_MSG(info->extack, "the UDP port is in use in this namespace");
+	else if (err == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack, "too many bearers");
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+int collab_nl_bearer_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct collab_net *cn = collab_net(genl_info_net(info));
+	struct nlattr *tb[COLLAB_BEARER_A_MAX + 1];
+	int err;
+
+	err = parse_nest(info, COLLAB_A_BEARER, COLLAB_BEARER_A_MAX,
+			 bearer_policy, tb, "which bearer? give its id");
+	if (err)
+		return err;
+	if (!tb[COLLAB_BEARER_A_ID]) {
+		NL_SET_ERR_MSG(info->extack, "which bearer? give its id");
+		return -EINVAL;
+	}
+	mutex_lock(&cn->lock);
+	err = collab_bearer_del(cn, nla_get_u32(tb[COLLAB_BEARER_A_ID]));
+	mutex_unlock(&cn->lock);
+	if (err)
+		NL_SET_ERR_MSG(info->extack, "no such bearer");
+	return err;
+}
+
+/* Resumes after the id of the last bearer sent, in cb->args[0]. */
+int collab_nl_bearer_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct collab_net *cn = collab_net(sock_net(skb->sk));
+	struct collab_bearer *b;
+	int err = 0;
+
+	mutex_lock(&cn->lock);
+	list_for_each_entry(b, &cn->bearers, node) {
+		if (b->id <= cb->args[0])
+			continue;
+		err = fill_bearer(skb, b, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (err)
+			break;
+		cb->args[0] = b->id;
+	}
+	mutex_unlock(&cn->lock);
+	if (err && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+/* ---- peers --------------------------------------------------------------- */
+
+static int put_peer_link(struct sk_buff *skb, struct collab_peer *peer)
+{
+	struct collab_bearer *b = rcu_dereference_protected(peer->bearer,
+					lockdep_is_held(&peer->lock));
+	u32 down = peer->state == COLLAB_PEER_UP ? 0 :
+		   jiffies_to_msecs(jiffies - peer->down_since);
+
+	return (b && nla_put_u32(skb, COLLAB_PEER_A_BEARER_ID, b->id)) ||
+	       (peer->addr.sa.sa_family &&
+		put_sockaddr(skb, COLLAB_PEER_A_ADDR, &peer->addr)) ||
+	       nla_put_u8(skb, COLLAB_PEER_A_STATE, peer->state) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_FLAGS, peer->flags) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_RTT_US, peer->srtt_us) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_RTO_US, peer->rto_us) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_CWND, peer->cwnd) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_MTU, READ_ONCE(peer->mtu)) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_STORED_MSGS, peer->stored_msgs) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_STORED_BYTES, peer->stored_bytes) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_IN_FLIGHT,
+			   peer->snd_sent - peer->snd_una) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_INSTANCES,
+			   READ_ONCE(peer->nr_rinstances)) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_DOWN_MS, down) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_LINK_UPS, peer->link_ups);
+}
+
+static int put_peer_counters(struct sk_buff *skb, struct collab_peer *peer)
+{
+	static const int attr[] = {
+		COLLAB_PEER_A_TX_MSGS, COLLAB_PEER_A_RX_MSGS,
+		COLLAB_PEER_A_TX_PACKETS, COLLAB_PEER_A_RX_PACKETS,
+		COLLAB_PEER_A_RETRANSMITS, COLLAB_PEER_A_DUPLICATES,
+		COLLAB_PEER_A_EXPIRED,
+	};
+	const u64 val[] = {
+		peer->tx_msgs, peer->rx_msgs, peer->tx_packets,
+		peer->rx_packets, peer->retransmits, peer->duplicates,
+		peer->expired,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(attr); i++)
+		if (nla_put_u64_64bit(skb, attr[i], val[i], COLLAB_PEER_A_PAD))
+			return -EMSGSIZE;
+	return 0;
+}
+
+/* Under peer->lock. */
+static int fill_peer(struct sk_buff *skb, struct collab_peer *peer,
+		     u32 portid, u32 seq, int flags, u8 cmd)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	lockdep_assert_held(&peer->lock);
+	hdr = genlmsg_put(skb, portid, seq, &collab_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, COLLAB_A_PEER);
+	if (!nest ||
+	    nla_put(skb, COLLAB_PEER_A_NODE_ID, sizeof(peer->id), &peer->id) ||
+	    nla_put_string(skb, COLLAB_PEER_A_NODE_NAME, peer->name) ||
+	    put_peer_link(skb, peer) || put_peer_counters(skb, peer)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int fill_peer_unlocked(struct sk_buff *skb, struct collab_peer *peer,
+			      u32 portid, u32 seq, int flags)
+{
+	int err;
+
+	spin_lock_bh(&peer->lock);
+	err = fill_peer(skb, peer, portid, seq, flags, COLLAB_CMD_PEER_GET);
+	spin_unlock_bh(&peer->lock);
+	return err;
+}
+
+int collab_nl_peer_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct collab_net *cn = collab_net(genl_info_net(info));
+	struct nlattr *tb[COLLAB_PEER_A_MAX + 1];
+	union collab_sockaddr sa;
+	int err;
+
+	err = parse_nest(info, COLLAB_A_PEER, COLLAB_PEER_A_MAX,
+			 peer_key_policy, tb, "which peer? give its address");
+	if (err)
+		return err;
+	if (!tb[COLLAB_PEER_A_ADDR]) {
+		NL_SET_ERR_MSG(info->extack, "which peer? give its address");
+		return -EINVAL;
+	}
+	err = get_sockaddr(tb[COLLAB_PEER_A_ADDR], &sa, COLLAB_UDP_PORT,
+			   info->extack);
+	if (err)
+		return err;
+	mutex_lock(&cn->lock);
+	err = collab_static_add(cn, &sa);
+	mutex_unlock(&cn->lock);
+	if (err == -EEXIST)
+		NL_SET_ERR_MSG(info->extack, "that address is a static peer already");
+	else if (err == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack, "too many static peers");
+	return err;
+}
+
+static int peer_key(struct genl_info *info, struct collab_guid *id)
+{
+	struct nlattr *tb[COLLAB_PEER_A_MAX + 1];
+	int err;
+
+	err = parse_nest(info, COLLAB_A_PEER, COLLAB_PEER_A_MAX,
+			 peer_key_policy, tb, "which peer? give its node id");
+	if (err)
+		return err;
+	if (!tb[COLLAB_PEER_A_NODE_ID]) {
+		NL_SET_ERR_MSG(info->extack, "which peer? give its node id");
+		return -EINVAL;
+	}
+	nla_memcpy(id, tb[COLLAB_PEER_A_NODE_ID], sizeof(*id));
+	return 0;
+}
+
+int collab_nl_peer_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct collab_net *cn = collab_net(genl_info_net(info));
+	struct collab_guid id;
+	int err;
+
+	err = peer_key(info, &id);
+	if (err)
+		return err;
+	err = collab_peer_remove(cn, &id);
+	if (err)
+		NL_SET_ERR_MSG(info->extack, "no such peer");
+	return err;
+}
+
+int collab_nl_peer_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct collab_net *cn = collab_net(genl_info_net(info));
+	struct collab_peer *peer;
+	struct collab_guid id;
+	struct sk_buff *msg;
+	int err;
+
+	err = peer_key(info, &id);
+	if (err)
+		return err;
+	peer = collab_peer_find(cn, &id);
+	if (!peer) {
+		NL_SET_ERR_MSG(info->extack, "no such peer");
+		return -ENOENT;
+	}
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	err = msg ? fill_peer_unlocked(msg, peer, info->snd_portid,
+				       info->snd_seq, 0) : -ENOMEM;
+	collab_peer_put(peer);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* Resumes at the index of the next peer, in cb->args[0]. */
+int collab_nl_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct collab_net *cn = collab_net(sock_net(skb->sk));
+	struct collab_peer *peer;
+	long i = 0;
+	int err = 0;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(peer, &cn->all_peers, all_node) {
+		if (i++ < cb->args[0])
+			continue;
+		err = fill_peer_unlocked(skb, peer, NETLINK_CB(cb->skb).portid,
+					 cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (err)
+			break;
+		cb->args[0] = i;
+	}
+	rcu_read_unlock();
+	if (err && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+/* COLLAB_CMD_PEER_UP or _DOWN; under peer->lock, maybe in softirq. */
+void collab_nl_peer_event(struct collab_peer *peer, u8 cmd)
+{
+	struct collab_net *cn = peer->cn;
+	struct sk_buff *msg;
+	int err;
+
+	if (!genl_has_listeners(&collab_genl_family, cn->net,
+				COLLAB_NLGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg || fill_peer(msg, peer, 0, 0, 0, cmd)) {
+		nlmsg_free(msg);
+		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
+		return;
+	}
+	err = genlmsg_multicast_netns(&collab_genl_family, cn->net, msg, 0,
+				      COLLAB_NLGRP_EVENTS, GFP_ATOMIC);
+	if (err && err != -ESRCH)
+		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
+}

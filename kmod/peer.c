@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collab: the peer table. A peer is created when a node is first heard
+ * from (a beacon or a handshake, in softirq) and lives until an
+ * administrator removes it or the namespace goes. Removal unlinks it, stops
+ * its timers and work, withdraws what it told us, and frees it after RCU
+ * once the last reference is gone.
+ */
+#include <linux/random.h>
+#include <linux/rculist.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+
+#include "bearer.h"
+#include "netlink.h"
+#include "peer.h"
+#include "route.h"
+
+static const struct rhashtable_params peer_params = {
+	.key_len = sizeof(struct collab_guid),
+	.key_offset = offsetof(struct collab_peer, id),
+	.head_offset = offsetof(struct collab_peer, node),
+	.automatic_shrinking = true,
+};
+
+int collab_peers_init(struct collab_net *cn)
+{
+	int err;
+
+	spin_lock_init(&cn->peers_lock);
+	INIT_LIST_HEAD(&cn->all_peers);
+	err = rhashtable_init(&cn->peers, &peer_params);
+	if (err)
+		return err;
+	err = collab_route_init(cn);
+	if (err)
+		rhashtable_destroy(&cn->peers);
+	return err;
+}
+
+/* A reference to the peer with node id @id, or NULL. */
+struct collab_peer *collab_peer_find(struct collab_net *cn,
+				     const struct collab_guid *id)
+{
+	struct collab_peer *peer;
+
+	rcu_read_lock();
+	peer = rhashtable_lookup(&cn->peers, id, peer_params);
+	if (peer && !refcount_inc_not_zero(&peer->ref))
+		peer = NULL;
+	rcu_read_unlock();
+	return peer;
+}
+
+void collab_peer_put(struct collab_peer *peer)
+{
+	if (refcount_dec_and_test(&peer->ref))
+		kfree_rcu(peer, rcu);
+}
+
+static struct collab_peer *peer_alloc(struct collab_net *cn,
+				      const struct collab_guid *id)
+{
+	struct collab_peer *peer;
+
+	peer = kzalloc(sizeof(*peer), GFP_ATOMIC);
+	if (!peer)
+		return NULL;
+	if (dst_cache_init(&peer->dst_cache, GFP_ATOMIC)) {
+		kfree(peer);
+		return NULL;
+	}
+	peer->cn = cn;
+	peer->id = *id;
+	/* One reference for the table, one for the caller. */
+	refcount_set(&peer->ref, 2);
+	spin_lock_init(&peer->lock);
+	peer->state = COLLAB_PEER_DOWN;
+	peer->epoch = get_random_u32() | 1;
+	peer->down_since = jiffies;
+	INIT_LIST_HEAD(&peer->rinstances);
+	INIT_WORK(&peer->work, collab_route_work);
+	collab_link_init(peer);
+	return peer;
+}
+
+static void peer_set_path(struct collab_peer *peer, struct collab_bearer *b,
+			  const union collab_sockaddr *from)
+{
+	/* A live link keeps its path; one that is down takes the newest. */
+	if (peer->state == COLLAB_PEER_UP && rcu_access_pointer(peer->bearer))
+		return;
+	if (rcu_access_pointer(peer->bearer) == b &&
+	    collab_sockaddr_equal(&peer->addr, from))
+		return;
+	rcu_assign_pointer(peer->bearer, b);
+	peer->addr = *from;
+	dst_cache_reset(&peer->dst_cache);
+}
+
+/*
+ * In softirq: the peer @id that a packet from @from on @b came from,
+ * created if new (up to COLLAB_PEERS_MAX); a reference, or NULL.
+ */
+struct collab_peer *collab_peer_lookup_create(struct collab_net *cn,
+					      const struct collab_guid *id,
+					      struct collab_bearer *b,
+					      const union collab_sockaddr *from)
+{
+	struct collab_peer *peer, *old;
+
+	peer = collab_peer_find(cn, id);
+	if (peer)
+		goto found;
+	if (atomic_read(&cn->objects[COLLAB_OBJ_PEERS]) >= COLLAB_PEERS_MAX) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_PEER_LIMIT);
+		return NULL;
+	}
+	peer = peer_alloc(cn, id);
+	if (!peer) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_NOMEM);
+		return NULL;
+	}
+
+	spin_lock_bh(&cn->peers_lock);
+	old = rhashtable_lookup_get_insert_fast(&cn->peers, &peer->node,
+						peer_params);
+	if (old) {
+		/* Lost a race with another CPU, or no memory for the table. */
+		spin_unlock_bh(&cn->peers_lock);
+		peer->dead = true;
+		collab_link_destroy(peer);
+		dst_cache_destroy(&peer->dst_cache);
+		kfree(peer);
+		if (IS_ERR(old))
+			return NULL;
+		peer = collab_peer_find(cn, id);
+		if (!peer)
+			return NULL;
+		goto found;
+	}
+	list_add_tail_rcu(&peer->all_node, &cn->all_peers);
+	collab_obj_add(cn, COLLAB_OBJ_PEERS, 1);
+	spin_unlock_bh(&cn->peers_lock);
+	collab_link_start(peer);
+
+found:
+	spin_lock_bh(&peer->lock);
+	if (!peer->dead) {
+		peer_set_path(peer, b, from);
+		if (collab_static_match(cn, from))
+			peer->flags |= COLLAB_PEER_STATIC;
+	}
+	spin_unlock_bh(&peer->lock);
+	return peer;
+}
+
+/* In process context, once @peer is off the table. */
+static void peer_kill(struct collab_net *cn, struct collab_peer *peer)
+{
+	spin_lock_bh(&peer->lock);
+	peer->dead = true;
+	RCU_INIT_POINTER(peer->bearer, NULL);
+	spin_unlock_bh(&peer->lock);
+	/* Senders waiting for room see it dead. */
+	wake_up_interruptible_all(&peer->store_wait);
+
+	collab_link_destroy(peer);
+	cancel_work_sync(&peer->work);
+	collab_route_peer_gone(cn, peer);
+	/* Nothing transmits through the route cache any more. */
+	synchronize_net();
+	dst_cache_destroy(&peer->dst_cache);
+	collab_peer_put(peer);
+}
+
+static void peer_unlink(struct collab_net *cn, struct collab_peer *peer)
+{
+	lockdep_assert_held(&cn->peers_lock);
+	rhashtable_remove_fast(&cn->peers, &peer->node, peer_params);
+	list_del_rcu(&peer->all_node);
+	collab_obj_add(cn, COLLAB_OBJ_PEERS, -1);
+}
+
+int collab_peer_remove(struct collab_net *cn, const struct collab_guid *id)
+{
+	struct collab_peer *peer;
+
+	spin_lock_bh(&cn->peers_lock);
+	peer = rhashtable_lookup_fast(&cn->peers, id, peer_params);
+	if (!peer) {
+		spin_unlock_bh(&cn->peers_lock);
+		return -ENOENT;
+	}
+	peer_unlink(cn, peer);
+	spin_unlock_bh(&cn->peers_lock);
+
+	collab_static_del(cn, &peer->addr);
+	peer_kill(cn, peer);
+	return 0;
+}
+
+void collab_peers_destroy(struct collab_net *cn)
+{
+	struct collab_peer *peer;
+
+	for (;;) {
+		spin_lock_bh(&cn->peers_lock);
+		peer = list_first_entry_or_null(&cn->all_peers,
+						struct collab_peer, all_node);
+		if (peer)
+			peer_unlink(cn, peer);
+		spin_unlock_bh(&cn->peers_lock);
+		if (!peer)
+			break;
+		peer_kill(cn, peer);
+	}
+	collab_route_destroy(cn);
+	rhashtable_destroy(&cn->peers);
+}
+
+/* A bearer goes: the links over it go down until another path is heard. */
+void collab_peers_bearer_gone(struct collab_net *cn, struct collab_bearer *b)
+{
+	struct collab_peer *peer;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(peer, &cn->all_peers, all_node) {
+		spin_lock_bh(&peer->lock);
+		if (rcu_access_pointer(peer->bearer) == b) {
+			RCU_INIT_POINTER(peer->bearer, NULL);
+			collab_link_down(peer);
+		}
+		spin_unlock_bh(&peer->lock);
+	}
+	rcu_read_unlock();
+	synchronize_net();
+}

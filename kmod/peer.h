@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * collab: peers (the other nodes this node talks to) and the reliable link
+ * to each of them.
+ *
+ * A peer lives in collab_net.peers (by node id) and on collab_net.all_peers
+ * from the first packet heard from it (or "peer add") until it is removed.
+ * Readers find it under RCU; whoever keeps it beyond an RCU section holds a
+ * reference. Everything about its link is under peer->lock, taken with
+ * bottom halves off: packets arrive in softirq, timers fire there, senders
+ * come from process context.
+ */
+#ifndef _COLLAB_PEER_H
+#define _COLLAB_PEER_H
+
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
+#include <linux/skbuff.h>
+#include <linux/timer.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <net/dst_cache.h>
+
+#include "frame.h"
+
+#include "collab.h"
+
+struct collab_bearer;
+
+union collab_sockaddr {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+/* Link limits, in packets. */
+enum {
+	COLLAB_CWND_INIT = 16,
+	COLLAB_CWND_MIN = 4,
+	COLLAB_WINDOW = 256,	/* most packets in flight, and kept out of order */
+	COLLAB_SACK_BITS = 32,
+};
+
+struct collab_peer {
+	struct rhash_head node;		/* collab_net.peers */
+	struct list_head all_node;	/* collab_net.all_peers, RCU */
+	struct collab_net *cn;
+	struct collab_guid id;
+	refcount_t ref;
+	struct rcu_head rcu;
+
+	spinlock_t lock;		/* all that follows, with BH off */
+	bool dead;			/* removed: timers stay off */
+	u8 state;			/* enum collab_peer_state */
+	u32 flags;			/* COLLAB_PEER_* */
+	char name[COLLAB_NODE_NAME_MAX];
+	struct collab_bearer __rcu *bearer;	/* NULL when its bearer went */
+	union collab_sockaddr addr;
+	struct dst_cache dst_cache;
+	u32 mtu;			/* largest datagram, IP header included */
+	u32 epoch;			/* our incarnation of this link */
+	u32 remote_epoch;		/* the peer's, 0 until known */
+	unsigned long last_rx;		/* jiffies */
+	unsigned long last_tx;
+	unsigned long down_since;
+	unsigned int link_ups;
+
+	/* Sending: every packet of [snd_una, snd_nxt) sits on txq in order. */
+	struct sk_buff_head txq;
+	struct sk_buff *send_head;	/* first packet never sent, or NULL */
+	u32 snd_una;			/* oldest not acknowledged */
+	u32 snd_sent;			/* next to send for the first time */
+	u32 snd_nxt;			/* next number to give a packet */
+	unsigned int stored_msgs;
+	unsigned int stored_bytes;
+	u32 cwnd;
+	u32 cwnd_acc;
+	u32 srtt_us;
+	u32 rttvar_us;
+	u32 rto_us;
+	u32 recover_seq;		/* a loss episode ends when this is acked */
+	bool in_recovery;
+	wait_queue_head_t store_wait;	/* senders waiting for room in txq */
+
+	/* Receiving. */
+	u32 rcv_nxt;
+	struct sk_buff_head ooo;	/* beyond rcv_nxt, by sequence number */
+	struct sk_buff *reasm;		/* a message whose fragments arrive */
+	struct sk_buff *stalled;	/* a message its receivers had no room for */
+	unsigned int ack_pending;	/* packets received, not acknowledged */
+
+	struct timer_list rtx_timer;	/* retransmission */
+	struct timer_list ack_timer;	/* delayed acknowledgment, stall retry */
+	struct timer_list keepalive;	/* handshake, probes, supervision */
+	struct work_struct work;	/* route sync, in process context */
+	unsigned int link_gen;		/* bumped when the link comes up */
+
+	/* Under collab_net.lock. */
+	unsigned int synced_gen;	/* link_gen of the last full route sync */
+	bool routes_synced;
+
+	/* What the peer told us of its instances, under collab_net.rlock. */
+	struct list_head rinstances;	/* collab_rinst.peer_node */
+	unsigned int nr_rinstances;	/* READ_ONCE for readers */
+
+	/* Counters, under lock. */
+	u64 tx_msgs, rx_msgs, tx_packets, rx_packets;
+	u64 retransmits, duplicates, expired;
+};
+
+/* In collab_tx_cb.flags only: the sender of the message wants receipts. */
+#define COLLAB_TXF_CONFIRM	0x80
+
+/* What a stored packet carries in skb->cb. */
+struct collab_tx_cb {
+	u64 sent_ns;			/* last transmission */
+	unsigned long stored_at;	/* jiffies */
+	u32 seq;
+	u8 type;			/* sequenced: COLLAB_LINK_MSG, ... */
+	u8 flags;			/* COLLAB_LF_FIRST, _LAST, COLLAB_TXF_* */
+	u8 tries;			/* transmissions so far */
+	bool sacked;
+	/* Last fragment of a message with COLLAB_TXF_CONFIRM: for receipts. */
+	u64 msgid;
+	struct collab_guid src_id;
+};
+
+static inline struct collab_tx_cb *collab_tx_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct collab_tx_cb) > sizeof(skb->cb));
+	return (struct collab_tx_cb *)skb->cb;
+}
+
+/* Serial number arithmetic on link sequence numbers. */
+static inline bool collab_seq_before(u32 a, u32 b)
+{
+	return (s32)(a - b) < 0;
+}
+
+static inline bool collab_seq_after(u32 a, u32 b)
+{
+	return collab_seq_before(b, a);
+}
+
+int collab_peers_init(struct collab_net *cn);
+void collab_peers_destroy(struct collab_net *cn);
+
+struct collab_peer *collab_peer_find(struct collab_net *cn,
+				     const struct collab_guid *id);
+struct collab_peer *collab_peer_lookup_create(struct collab_net *cn,
+					      const struct collab_guid *id,
+					      struct collab_bearer *b,
+					      const union collab_sockaddr *from);
+void collab_peer_put(struct collab_peer *peer);
+int collab_peer_remove(struct collab_net *cn, const struct collab_guid *id);
+void collab_peers_bearer_gone(struct collab_net *cn, struct collab_bearer *b);
+
+/* Room for every header in front of a link packet's payload. */
+#define COLLAB_HEADROOM	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + \
+			 sizeof(struct udphdr) + sizeof(struct collab_link_hdr))
+
+/* link.c */
+void collab_link_init(struct collab_peer *peer);
+void collab_link_start(struct collab_peer *peer);
+void collab_link_destroy(struct collab_peer *peer);
+void collab_link_rcv(struct collab_peer *peer, struct sk_buff *skb);
+void collab_link_hello_rcv(struct collab_peer *peer, struct sk_buff *skb);
+void collab_link_down(struct collab_peer *peer);
+bool collab_link_has_room(struct collab_peer *peer);
+int collab_link_enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,
+			unsigned int msgs);
+struct sk_buff *collab_link_alloc(unsigned int len, gfp_t gfp);
+unsigned int collab_link_mss(struct collab_peer *peer);
+
+#endif /* _COLLAB_PEER_H */

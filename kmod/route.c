@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collab: routing state between nodes.
+ *
+ * Outgoing: every change to the local tables (an instance bound or gone, a
+ * session joined or left) becomes a route record, sequenced on the link to
+ * every peer that has had its full sync; when a link comes up, a work item
+ * sends RESET and the whole table. Records ride the reliable link, so they
+ * arrive once and in order.
+ *
+ * Incoming: records are applied in softirq, in link order, under
+ * collab_net.rlock; senders read the result under RCU. What a peer told us
+ * lasts until it sends RESET (a new sync) or is removed: a peer that is
+ * down for a while keeps its instances, so that messages to them are
+ * stored for it rather than refused.
+ */
+#include <linux/rculist.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+
+#include "frame.h"
+#include "route.h"
+#include "table.h"
+
+static const struct rhashtable_params rinst_params = {
+	.key_len = sizeof(struct collab_guid),
+	.key_offset = offsetof(struct collab_rinst, id),
+	.head_offset = offsetof(struct collab_rinst, node),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params rsession_params = {
+	.key_len = sizeof(struct collab_guid),
+	.key_offset = offsetof(struct collab_rset, key),
+	.head_offset = offsetof(struct collab_rset, node),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params rapp_params = {
+	.key_len = COLLAB_APP_MAX,
+	.key_offset = offsetof(struct collab_rset, key),
+	.head_offset = offsetof(struct collab_rset, node),
+	.automatic_shrinking = true,
+};
+
+int collab_route_init(struct collab_net *cn)
+{
+	int err;
+
+	spin_lock_init(&cn->rlock);
+	err = rhashtable_init(&cn->rinstances, &rinst_params);
+	if (err)
+		return err;
+	err = rhashtable_init(&cn->rsessions, &rsession_params);
+	if (err)
+		goto err_destroy_rinstances;
+	err = rhashtable_init(&cn->rapps, &rapp_params);
+	if (err)
+		goto err_destroy_rsessions;
+	return 0;
+
+err_destroy_rsessions:
+	rhashtable_destroy(&cn->rsessions);
+err_destroy_rinstances:
+	rhashtable_destroy(&cn->rinstances);
+	return err;
+}
+
+/* Every peer is gone by now, and with it every entry. */
+void collab_route_destroy(struct collab_net *cn)
+{
+	rhashtable_destroy(&cn->rapps);
+	rhashtable_destroy(&cn->rsessions);
+	rhashtable_destroy(&cn->rinstances);
+}
+
+/* ---- incoming: what peers tell us, under rlock -------------------------- */
+
+static int rset_add(struct rhashtable *ht, const struct rhashtable_params p,
+		    const void *key, struct collab_peer *peer)
+{
+	struct collab_rset *set;
+	struct collab_rref *ref;
+
+	set = rhashtable_lookup_fast(ht, key, p);
+	if (!set) {
+		set = kzalloc(sizeof(*set), GFP_ATOMIC);
+		if (!set)
+			return -ENOMEM;
+		memcpy(set->key, key, p.key_len);
+		INIT_LIST_HEAD(&set->refs);
+		if (rhashtable_insert_fast(ht, &set->node, p)) {
+			kfree(set);
+			return -ENOMEM;
+		}
+	}
+	list_for_each_entry(ref, &set->refs, node) {
+		if (ref->peer == peer) {
+			ref->count++;
+			return 0;
+		}
+	}
+	ref = kzalloc(sizeof(*ref), GFP_ATOMIC);
+	if (!ref) {
+		if (list_empty(&set->refs)) {
+			rhashtable_remove_fast(ht, &set->node, p);
+			kfree_rcu(set, rcu);
+		}
+		return -ENOMEM;
+	}
+	ref->peer = peer;
+	ref->count = 1;
+	list_add_tail_rcu(&ref->node, &set->refs);
+	return 0;
+}
+
+static void rset_del(struct rhashtable *ht, const struct rhashtable_params p,
+		     const void *key, struct collab_peer *peer)
+{
+	struct collab_rset *set;
+	struct collab_rref *ref;
+
+	set = rhashtable_lookup_fast(ht, key, p);
+	if (!set)
+		return;
+	list_for_each_entry(ref, &set->refs, node) {
+		if (ref->peer != peer)
+			continue;
+		if (--ref->count)
+			return;
+		list_del_rcu(&ref->node);
+		kfree_rcu(ref, rcu);
+		break;
+	}
+	if (list_empty(&set->refs)) {
+		rhashtable_remove_fast(ht, &set->node, p);
+		kfree_rcu(set, rcu);
+	}
+}
+
+static struct collab_rmember *rmember_find(struct collab_rinst *ri,
+					   const struct collab_guid *sid)
+{
+	struct collab_rmember *m;
+
+	list_for_each_entry(m, &ri->sessions, node)
+		if (collab_guid_equal(&m->session, sid))
+			return m;
+	return NULL;
+}
+
+static void rmember_del(struct collab_net *cn, struct collab_rinst *ri,
+			struct collab_rmember *m)
+{
+	rset_del(&cn->rsessions, rsession_params, &m->session, ri->peer);
+	list_del(&m->node);
+	ri->nr_sessions--;
+	kfree(m);
+}
+
+static void rinst_del(struct collab_net *cn, struct collab_rinst *ri)
+{
+	struct collab_rmember *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, &ri->sessions, node)
+		rmember_del(cn, ri, m);
+	rset_del(&cn->rapps, rapp_params, ri->app, ri->peer);
+	rhashtable_remove_fast(&cn->rinstances, &ri->node, rinst_params);
+	list_del(&ri->peer_node);
+	WRITE_ONCE(ri->peer->nr_rinstances, ri->peer->nr_rinstances - 1);
+	collab_obj_add(cn, COLLAB_OBJ_REMOTE_INSTANCES, -1);
+	kfree_rcu(ri, rcu);
+}
+
+static void peer_reset(struct collab_net *cn, struct collab_peer *peer)
+{
+	struct collab_rinst *ri, *tmp;
+
+	list_for_each_entry_safe(ri, tmp, &peer->rinstances, peer_node)
+		rinst_del(cn, ri);
+}
+
+static int rinst_add(struct collab_net *cn, struct collab_peer *peer,
+		     const struct collab_route_rec *r)
+{
+	struct collab_rinst *ri;
+
+	ri = rhashtable_lookup_fast(&cn->rinstances, &r->id, rinst_params);
+	if (ri) {
+		if (ri->peer == peer && !memcmp(ri->app, r->app, COLLAB_APP_MAX))
+			return 0;
+		/* The instance moved, or its GUID was reused: latest wins. */
+		rinst_del(cn, ri);
+	}
+	if (peer->nr_rinstances >= COLLAB_RINSTANCES_MAX)
+		return -ENOSPC;
+	ri = kzalloc(sizeof(*ri), GFP_ATOMIC);
+	if (!ri)
+		return -ENOMEM;
+	ri->id = r->id;
+	memcpy(ri->app, r->app, COLLAB_APP_MAX);
+	ri->peer = peer;
+	INIT_LIST_HEAD(&ri->sessions);
+	if (rset_add(&cn->rapps, rapp_params, ri->app, peer))
+		goto err_free;
+	if (rhashtable_insert_fast(&cn->rinstances, &ri->node, rinst_params))
+		goto err_del_app;
+	list_add_tail(&ri->peer_node, &peer->rinstances);
+	WRITE_ONCE(peer->nr_rinstances, peer->nr_rinstances + 1);
+	collab_obj_add(cn, COLLAB_OBJ_REMOTE_INSTANCES, 1);
+	return 0;
+
+err_del_app:
+	rset_del(&cn->rapps, rapp_params, ri->app, peer);
+err_free:
+	kfree(ri);
+	return -ENOMEM;
+}
+
+static int rjoin(struct collab_net *cn, struct collab_rinst *ri,
+		 const struct collab_guid *sid)
+{
+	struct collab_rmember *m;
+
+	if (rmember_find(ri, sid))
+		return 0;
+	if (ri->nr_sessions >= COLLAB_SESSIONS_MAX)
+		return -ENOSPC;
+	m = kzalloc(sizeof(*m), GFP_ATOMIC);
+	if (!m)
+		return -ENOMEM;
+	m->session = *sid;
+	if (rset_add(&cn->rsessions, rsession_params, sid, ri->peer)) {
+		kfree(m);
+		return -ENOMEM;
+	}
+	list_add_tail(&m->node, &ri->sessions);
+	ri->nr_sessions++;
+	return 0;
+}
+
+/* One record; a bad or unaffordable one is counted and skipped. */
+static int apply(struct collab_net *cn, struct collab_peer *peer,
+		 const struct collab_route_rec *r)
+{
+	struct collab_rmember *m;
+	struct collab_rinst *ri;
+
+	if (r->op == COLLAB_ROUTE_RESET) {
+		peer_reset(cn, peer);
+		return 0;
+	}
+	if (r->op == COLLAB_ROUTE_ADD)
+		return r->app[0] && !r->app[COLLAB_APP_MAX - 1] ?
+		       rinst_add(cn, peer, r) : -EINVAL;
+
+	ri = rhashtable_lookup_fast(&cn->rinstances, &r->id, rinst_params);
+	if (!ri || ri->peer != peer)
+		return 0;
+	switch (r->op) {
+	case COLLAB_ROUTE_DEL:
+		rinst_del(cn, ri);
+		return 0;
+	case COLLAB_ROUTE_JOIN:
+		return collab_guid_is_zero(&r->session) ? -EINVAL :
+		       rjoin(cn, ri, &r->session);
+	case COLLAB_ROUTE_LEAVE:
+		m = rmember_find(ri, &r->session);
+		if (m)
+			rmember_del(cn, ri, m);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* A ROUTE packet, in link order; consumes @skb. Under peer->lock. */
+void collab_route_rcv(struct collab_peer *peer, struct sk_buff *skb)
+{
+	const struct collab_route_rec *r = (const void *)skb->data;
+	struct collab_net *cn = peer->cn;
+	unsigned int i, n = skb->len / sizeof(*r);
+	int err;
+
+	if (skb->len % sizeof(*r) || skb_linearize(skb)) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
+		goto out;
+	}
+	r = (const void *)skb->data;
+	spin_lock(&cn->rlock);
+	for (i = 0; i < n; i++) {
+		err = apply(cn, peer, &r[i]);
+		if (err == -EINVAL)
+			collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
+		else if (err == -ENOSPC)
+			collab_stat_inc(cn, COLLAB_STAT_DROP_PEER_LIMIT);
+		else if (err)
+			collab_stat_inc(cn, COLLAB_STAT_DROP_NOMEM);
+	}
+	spin_unlock(&cn->rlock);
+out:
+	consume_skb(skb);
+}
+
+/* The peer is off the table: withdraw all it told us. */
+void collab_route_peer_gone(struct collab_net *cn, struct collab_peer *peer)
+{
+	spin_lock_bh(&cn->rlock);
+	peer_reset(cn, peer);
+	spin_unlock_bh(&cn->rlock);
+}
+
+/* ---- outgoing: what we tell peers --------------------------------------- */
+
+/* Route records packed into link packets. */
+struct rec_batch {
+	struct sk_buff_head q;
+	struct sk_buff *cur;
+	unsigned int room;	/* bytes of records per packet */
+	unsigned int pkts;
+	gfp_t gfp;
+};
+
+static void batch_init(struct rec_batch *b, unsigned int mss, gfp_t gfp)
+{
+	__skb_queue_head_init(&b->q);
+	b->cur = NULL;
+	b->room = max_t(unsigned int, mss / sizeof(struct collab_route_rec), 1) *
+		  sizeof(struct collab_route_rec);
+	b->pkts = 0;
+	b->gfp = gfp;
+}
+
+static int batch_add(struct rec_batch *b, u8 op, const struct collab_guid *id,
+		     const struct collab_guid *sid, const char *app)
+{
+	struct collab_route_rec *r;
+
+	if (!b->cur || b->cur->len + sizeof(*r) > b->room) {
+		b->cur = collab_link_alloc(b->room, b->gfp);
+		if (!b->cur)
+			return -ENOMEM;
+		collab_tx_cb(b->cur)->type = COLLAB_LINK_ROUTE;
+		collab_tx_cb(b->cur)->flags = 0;
+		__skb_queue_tail(&b->q, b->cur);
+		b->pkts++;
+	}
+	r = skb_put_zero(b->cur, sizeof(*r));
+	r->op = op;
+	if (id)
+		r->id = *id;
+	if (sid)
+		r->session = *sid;
+	if (app)
+		memcpy(r->app, app, COLLAB_APP_MAX);
+	return 0;
+}
+
+/* RESET, then every instance and membership of this node. */
+static int sync_full(struct collab_net *cn, struct collab_peer *peer)
+{
+	struct collab_member *m;
+	struct collab_sock *cs;
+	struct rec_batch b;
+	int err;
+
+	lockdep_assert_held(&cn->lock);
+	batch_init(&b, collab_link_mss(peer), GFP_KERNEL);
+	err = batch_add(&b, COLLAB_ROUTE_RESET, NULL, NULL, NULL);
+	list_for_each_entry(cs, &cn->all_instances, all_node) {
+		if (err)
+			break;
+		err = batch_add(&b, COLLAB_ROUTE_ADD, &cs->id, NULL, cs->app);
+		list_for_each_entry(m, &cs->memberships, sock_node) {
+			if (err)
+				break;
+			err = batch_add(&b, COLLAB_ROUTE_JOIN, &cs->id,
+					&m->session->id, NULL);
+		}
+	}
+	if (err) {
+		__skb_queue_purge(&b.q);
+		return err;
+	}
+	return collab_link_enqueue(peer, &b.q, b.pkts);
+}
+
+void collab_route_work(struct work_struct *work)
+{
+	struct collab_peer *peer = container_of(work, struct collab_peer, work);
+	struct collab_net *cn = peer->cn;
+	unsigned int gen;
+	bool up;
+
+	mutex_lock(&cn->lock);
+	spin_lock_bh(&peer->lock);
+	gen = peer->link_gen;
+	up = peer->state == COLLAB_PEER_UP && !peer->dead;
+	spin_unlock_bh(&peer->lock);
+	if (up && gen != peer->synced_gen && !sync_full(cn, peer)) {
+		peer->synced_gen = gen;
+		peer->routes_synced = true;
+	}
+	mutex_unlock(&cn->lock);
+}
+
+/*
+ * A change to the local tables, for every peer that had its full sync
+ * (the others get it in theirs). Under collab_net.lock.
+ */
+void collab_route_announce(struct collab_net *cn, u8 op,
+			   const struct collab_sock *cs,
+			   const struct collab_guid *session)
+{
+	struct collab_peer *peer;
+	struct sk_buff_head one;
+	struct sk_buff *skb;
+	struct rec_batch b;
+
+	lockdep_assert_held(&cn->lock);
+	if (list_empty(&cn->all_peers))
+		return;
+	batch_init(&b, sizeof(struct collab_route_rec), GFP_KERNEL);
+	if (batch_add(&b, op, &cs->id, session, cs->app)) {
+		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
+		return;
+	}
+	rcu_read_lock();
+	list_for_each_entry_rcu(peer, &cn->all_peers, all_node) {
+		if (!peer->routes_synced)
+			continue;
+		skb = skb_clone(b.cur, GFP_ATOMIC);
+		if (!skb) {
+			collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
+			continue;
+		}
+		__skb_queue_head_init(&one);
+		__skb_queue_tail(&one, skb);
+		collab_link_enqueue(peer, &one, 1);
+	}
+	rcu_read_unlock();
+	__skb_queue_purge(&b.q);
+}
+
+/* ---- the peers a message goes to ---------------------------------------- */
+
+static void rtargets_add(struct collab_rtargets *t, struct collab_peer *peer)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->peer[i] == peer)
+			return;
+	if (t->n < t->max && refcount_inc_not_zero(&peer->ref))
+		t->peer[t->n++] = peer;
+}
+
+static void rtargets_add_set(struct collab_rtargets *t, struct collab_rset *set)
+{
+	struct collab_rref *ref;
+
+	if (!set)
+		return;
+	list_for_each_entry_rcu(ref, &set->refs, node)
+		rtargets_add(t, ref->peer);
+}
+
+static void rtargets_add_node(struct collab_net *cn, struct collab_rtargets *t,
+			      const struct collab_guid *node)
+{
+	struct collab_peer *peer;
+
+	if (collab_node_is_local(cn, node))
+		return;
+	peer = collab_peer_find(cn, node);
+	if (peer) {
+		rtargets_add(t, peer);
+		collab_peer_put(peer);
+	}
+}
+
+static void collect_rcu(struct collab_net *cn, const struct collab_frame *f,
+			struct collab_rtargets *t)
+{
+	struct collab_peer *peer;
+	struct collab_rinst *ri;
+
+	switch (f->dst_kind) {
+	case COLLAB_ADDR_GUID:
+		ri = rhashtable_lookup(&cn->rinstances, &f->dst_id, rinst_params);
+		if (ri)
+			rtargets_add(t, ri->peer);
+		else
+			rtargets_add_node(cn, t, &f->dst_node);
+		break;
+	case COLLAB_ADDR_APP:
+		rtargets_add_node(cn, t, &f->dst_node);
+		break;
+	case COLLAB_ADDR_SESSION:
+		rtargets_add_set(t, rhashtable_lookup(&cn->rsessions, &f->dst_id,
+						      rsession_params));
+		break;
+	case COLLAB_ADDR_BROADCAST:
+		if (f->dst_app[0]) {
+			rtargets_add_set(t, rhashtable_lookup(&cn->rapps,
+							      f->dst_app,
+							      rapp_params));
+			break;
+		}
+		list_for_each_entry_rcu(peer, &cn->all_peers, all_node)
+			if (READ_ONCE(peer->nr_rinstances))
+				rtargets_add(t, peer);
+		break;
+	}
+}
+
+/* The peers @f goes to, each held; release with collab_rtargets_release. */
+int collab_route_collect(struct collab_net *cn, const struct collab_frame *f,
+			 struct collab_rtargets *t, gfp_t gfp)
+{
+	unsigned int count = atomic_read(&cn->objects[COLLAB_OBJ_PEERS]);
+
+	t->n = 0;
+	t->max = ARRAY_SIZE(t->inline_peer);
+	t->peer = t->inline_peer;
+	if (!count)
+		return 0;
+	if (count > t->max) {
+		t->peer = kmalloc_array(count, sizeof(*t->peer), gfp);
+		if (!t->peer) {
+			t->peer = t->inline_peer;
+			return -ENOMEM;
+		}
+		t->max = count;
+	}
+	rcu_read_lock();
+	collect_rcu(cn, f, t);
+	rcu_read_unlock();
+	return 0;
+}
+
+void collab_rtargets_release(struct collab_rtargets *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++)
+		collab_peer_put(t->peer[i]);
+	if (t->peer != t->inline_peer)
+		kfree(t->peer);
+}

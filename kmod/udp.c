@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collab: the UDP bearer. Each bearer is a kernel UDP tunnel socket of the
+ * namespace, IPv4 or IPv6, bound to the wildcard address on its port (and
+ * to a device if asked), so that it also hears its discovery group. Every
+ * datagram that arrives is checked here before anything else reads it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/igmp.h>
+#include <linux/rculist.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/ipv6_stubs.h>
+#include <net/route.h>
+#include <net/udp.h>
+#include <net/udp_tunnel.h>
+
+#include "bearer.h"
+#include "frame.h"
+
+bool collab_sockaddr_equal(const union collab_sockaddr *a,
+			   const union collab_sockaddr *b)
+{
+	if (a->sa.sa_family != b->sa.sa_family)
+		return false;
+	if (a->sa.sa_family == AF_INET)
+		return a->v4.sin_addr.s_addr == b->v4.sin_addr.s_addr &&
+		       a->v4.sin_port == b->v4.sin_port;
+	return ipv6_addr_equal(&a->v6.sin6_addr, &b->v6.sin6_addr) &&
+	       a->v6.sin6_port == b->v6.sin6_port;
+}
+
+static void source_of(struct sk_buff *skb, union collab_sockaddr *from)
+{
+	memset(from, 0, sizeof(*from));
+	if (ip_hdr(skb)->version == 4) {
+		from->v4.sin_family = AF_INET;
+		from->v4.sin_addr.s_addr = ip_hdr(skb)->saddr;
+		from->v4.sin_port = udp_hdr(skb)->source;
+		return;
+	}
+	from->v6.sin6_family = AF_INET6;
+	from->v6.sin6_addr = ipv6_hdr(skb)->saddr;
+	from->v6.sin6_port = udp_hdr(skb)->source;
+	from->v6.sin6_scope_id = ipv6_iface_scope_id(&ipv6_hdr(skb)->saddr,
+						     inet6_iif(skb));
+}
+
+/* The checks every link header passes before its peer is looked up. */
+static int check_hdr(struct collab_net *cn, struct sk_buff *skb)
+{
+	const struct collab_link_hdr *h;
+	struct collab_guid self;
+
+	if (!pskb_may_pull(skb, sizeof(*h)))
+		goto malformed;
+	h = (const struct collab_link_hdr *)skb->data;
+	if (h->version != COLLAB_WIRE_VERSION) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_VERSION);
+		return -EPROTO;
+	}
+	if (!h->type || h->type >= __COLLAB_LINK_MAX ||
+	    (h->flags & ~COLLAB_LF_KNOWN) || h->key_id ||
+	    collab_guid_is_zero(&h->src_node))
+		goto malformed;
+	collab_node_id(cn, &self);
+	if (collab_guid_equal(&h->src_node, &self)) {
+		/* Our own beacon, looped back by a bridge or multicast. */
+		collab_stat_inc(cn, COLLAB_STAT_DROP_NOT_OURS);
+		return -EPROTO;
+	}
+	if (h->type == COLLAB_LINK_BEACON ? !collab_guid_is_zero(&h->dst_node) :
+	    !collab_guid_equal(&h->dst_node, &self)) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_NOT_OURS);
+		return -EPROTO;
+	}
+	return 0;
+
+malformed:
+	collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
+	return -EPROTO;
+}
+
+static void dispatch(struct collab_net *cn, struct collab_bearer *b,
+		     struct sk_buff *skb)
+{
+	const struct collab_link_hdr *h = (void *)skb->data;
+	union collab_sockaddr from;
+	struct collab_peer *peer;
+
+	source_of(skb, &from);
+	if (h->type == COLLAB_LINK_BEACON || h->type == COLLAB_LINK_HELLO) {
+		peer = collab_peer_lookup_create(cn, &h->src_node, b, &from);
+		if (!peer) {
+			kfree_skb(skb);
+			return;
+		}
+		collab_link_hello_rcv(peer, skb);
+		collab_peer_put(peer);
+		return;
+	}
+	peer = collab_peer_find(cn, &h->src_node);
+	if (!peer) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_NO_LINK);
+		kfree_skb(skb);
+		return;
+	}
+	collab_link_rcv(peer, skb);
+	collab_peer_put(peer);
+}
+
+/* encap_rcv: skb->data is at the UDP header. */
+static int collab_udp_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct collab_bearer *b;
+	struct collab_net *cn;
+
+	b = rcu_dereference_sk_user_data(sk);
+	if (!b)
+		goto drop;
+	cn = b->cn;
+	atomic64_inc(&b->rx_packets);
+	collab_stat_inc(cn, COLLAB_STAT_RX_PACKETS);
+
+	if (skb_linearize(skb))
+		goto nomem;
+	__skb_pull(skb, sizeof(struct udphdr));
+	if (check_hdr(cn, skb))
+		goto drop;
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+	dispatch(cn, b, skb);
+	return 0;
+
+nomem:
+	collab_stat_inc(b->cn, COLLAB_STAT_DROP_NOMEM);
+drop:
+	kfree_skb(skb);
+	return 0;
+}
+
+static int xmit4(struct collab_bearer *b, struct sk_buff *skb,
+		 const struct sockaddr_in *to, struct dst_cache *cache,
+		 u32 *mtu)
+{
+	struct sock *sk = b->sock->sk;
+	bool mcast = ipv4_is_multicast(to->sin_addr.s_addr);
+	struct flowi4 fl4 = {};
+	struct rtable *rt = NULL;
+	__be32 saddr;
+
+	if (cache)
+		rt = dst_cache_get_ip4(cache, &saddr);
+	if (!rt) {
+		fl4.daddr = to->sin_addr.s_addr;
+		fl4.saddr = b->local.v4.sin_addr.s_addr;
+		fl4.flowi4_oif = b->ifindex;
+		fl4.flowi4_proto = IPPROTO_UDP;
+		fl4.fl4_sport = b->local.v4.sin_port;
+		fl4.fl4_dport = to->sin_port;
+		rt = ip_route_output_key(sock_net(sk), &fl4);
+		if (IS_ERR(rt))
+			return PTR_ERR(rt);
+		saddr = fl4.saddr;
+		if (cache)
+			dst_cache_set_ip4(cache, &rt->dst, saddr);
+	}
+	if (mtu)
+		*mtu = dst_mtu(&rt->dst);
+	udp_tunnel_xmit_skb(rt, sk, skb, saddr, to->sin_addr.s_addr, 0,
+			    mcast ? 1 : ip4_dst_hoplimit(&rt->dst), 0,
+			    b->local.v4.sin_port, to->sin_port, false, false);
+	return 0;
+}
+
+static int xmit6(struct collab_bearer *b, struct sk_buff *skb,
+		 const struct sockaddr_in6 *to, struct dst_cache *cache,
+		 u32 *mtu)
+{
+	bool mcast = ipv6_addr_is_multicast(&to->sin6_addr);
+	struct sock *sk = b->sock->sk;
+	struct dst_entry *dst = NULL;
+	struct flowi6 fl6 = {};
+	struct in6_addr saddr;
+
+	if (cache)
+		dst = dst_cache_get_ip6(cache, &saddr);
+	if (!dst) {
+		fl6.daddr = to->sin6_addr;
+		fl6.saddr = b->local.v6.sin6_addr;
+		fl6.flowi6_oif = b->ifindex ?: to->sin6_scope_id;
+		fl6.flowi6_proto = IPPROTO_UDP;
+		fl6.fl6_sport = b->local.v6.sin6_port;
+		fl6.fl6_dport = to->sin6_port;
+		dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl6,
+						      NULL);
+		if (IS_ERR(dst))
+			return PTR_ERR(dst);
+		saddr = fl6.saddr;
+		if (cache)
+			dst_cache_set_ip6(cache, dst, &saddr);
+	}
+	if (mtu)
+		*mtu = dst_mtu(dst);
+	return udp_tunnel6_xmit_skb(dst, sk, skb, dst->dev, &saddr,
+				    (struct in6_addr *)&to->sin6_addr, 0,
+				    mcast ? 1 : ip6_dst_hoplimit(dst), 0,
+				    b->local.v6.sin6_port, to->sin6_port,
+				    false);
+}
+
+/*
+ * Send one datagram (the link header already on @skb, headroom for the
+ * rest) to @to; consumes @skb. With BH off: the route cache is per CPU.
+ */
+int collab_bearer_xmit(struct collab_bearer *b, struct sk_buff *skb,
+		       const union collab_sockaddr *to,
+		       struct dst_cache *cache, u32 *mtu)
+{
+	int err;
+
+	lockdep_assert_in_softirq();
+	if (to->sa.sa_family != b->local.sa.sa_family) {
+		kfree_skb(skb);
+		return -EAFNOSUPPORT;
+	}
+	skb->ignore_df = 1;
+	if (to->sa.sa_family == AF_INET)
+		err = xmit4(b, skb, &to->v4, cache, mtu);
+	else
+		err = xmit6(b, skb, &to->v6, cache, mtu);
+	if (err) {
+		/* The lookups fail before the skb is handed on. */
+		kfree_skb(skb);
+		atomic64_inc(&b->tx_errors);
+		return err;
+	}
+	atomic64_inc(&b->tx_packets);
+	collab_stat_inc(b->cn, COLLAB_STAT_TX_PACKETS);
+	return 0;
+}
+
+static int join_group(struct collab_bearer *b)
+{
+	struct sock *sk = b->sock->sk;
+	struct ip_mreqn mreq = {};
+	int err;
+
+	if (!b->group.sa.sa_family)
+		return 0;
+	/* As setsockopt(IP_ADD_MEMBERSHIP) does: RTNL, then the socket. */
+	rtnl_lock();
+	lock_sock(sk);
+	if (b->group.sa.sa_family == AF_INET) {
+		inet_sk(sk)->mc_loop = 0;
+		mreq.imr_multiaddr = b->group.v4.sin_addr;
+		mreq.imr_ifindex = b->ifindex;
+		err = ip_mc_join_group(sk, &mreq);
+	} else {
+		inet6_sk(sk)->mc_loop = 0;
+		err = ipv6_sock_mc_join(sk, b->ifindex, &b->group.v6.sin6_addr);
+	}
+	release_sock(sk);
+	rtnl_unlock();
+	return err;
+}
+
+static int open_socket(struct collab_net *cn, struct collab_bearer *b)
+{
+	struct udp_tunnel_sock_cfg tcfg = {
+		.sk_user_data = b,
+		.encap_type = 1,
+		.encap_rcv = collab_udp_rcv,
+	};
+	struct udp_port_cfg cfg = {
+		.family = b->local.sa.sa_family,
+		.bind_ifindex = b->ifindex,
+		.use_udp_checksums = true,
+		.use_udp6_tx_checksums = true,
+		.use_udp6_rx_checksums = true,
+		.ipv6_v6only = true,
+	};
+	int err;
+
+	cfg.local_udp_port = b->local.sa.sa_family == AF_INET ?
+			     b->local.v4.sin_port : b->local.v6.sin6_port;
+	err = udp_sock_create(cn->net, &cfg, &b->sock);
+	if (err)
+		return err;
+	err = join_group(b);
+	if (err) {
+		udp_tunnel_sock_release(b->sock);
+		return err;
+	}
+	setup_udp_tunnel_sock(cn->net, b->sock, &tcfg);
+	return 0;
+}
+
+/* Under collab_net.lock. */
+int collab_bearer_add(struct collab_net *cn, const struct collab_bearer_cfg *cfg,
+		      u32 *id)
+{
+	struct collab_bearer *b;
+	unsigned int n = 0;
+	int err;
+
+	lockdep_assert_held(&cn->lock);
+	list_for_each_entry(b, &cn->bearers, node)
+		if (++n >= COLLAB_BEARERS_MAX)
+			return -ENOSPC;
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	b->cn = cn;
+	b->local = cfg->local;
+	b->group = cfg->group;
+	b->ifindex = cfg->ifindex;
+	b->mtu = cfg->mtu;
+	err = open_socket(cn, b);
+	if (err) {
+		kfree(b);
+		return err;
+	}
+	b->id = ++cn->next_bearer_id;
+	*id = b->id;
+	list_add_tail_rcu(&b->node, &cn->bearers);
+	collab_discovery_kick(cn);
+	return 0;
+}
+
+static void bearer_free(struct collab_net *cn, struct collab_bearer *b)
+{
+	list_del_rcu(&b->node);
+	/* Peers stop using it; then nothing can reach it but RCU readers. */
+	collab_peers_bearer_gone(cn, b);
+	udp_tunnel_sock_release(b->sock);
+	kfree_rcu(b, rcu);
+}
+
+int collab_bearer_del(struct collab_net *cn, u32 id)
+{
+	struct collab_bearer *b;
+
+	lockdep_assert_held(&cn->lock);
+	list_for_each_entry(b, &cn->bearers, node) {
+		if (b->id == id) {
+			bearer_free(cn, b);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+void collab_bearers_destroy(struct collab_net *cn)
+{
+	struct collab_bearer *b, *tmp;
+
+	mutex_lock(&cn->lock);
+	list_for_each_entry_safe(b, tmp, &cn->bearers, node)
+		bearer_free(cn, b);
+	mutex_unlock(&cn->lock);
+}
+
+/* Under RCU or collab_net.lock: the first bearer of an address family. */
+struct collab_bearer *collab_bearer_for(struct collab_net *cn,
+					sa_family_t family)
+{
+	struct collab_bearer *b;
+
+	list_for_each_entry_rcu(b, &cn->bearers, node,
+				lockdep_is_held(&cn->lock))
+		if (b->local.sa.sa_family == family)
+			return b;
+	return NULL;
+}

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collab_msg: send and receive checked message streams from shell tests.
+ *
+ *   collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT]
+ *                   [-w SECONDS] [-l MS] [-H READYFILE]
+ *   collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE]
+ *                   [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG]
+ *                   [-C 0|ERRNO-NAME] [-w SECONDS]
+ *
+ * recv binds an instance (GUID given or random; -c sets COLLAB_ACCEPT_NEW),
+ * joins the sessions, writes its GUID to READYFILE, then reads COUNT
+ * messages within SECONDS (default 30). Every message carries its
+ * sender's tag and a sequence number, and its bytes follow from both: a
+ * message that is corrupt, a copy of one already read, or out of order
+ * for its sender fails the run, as does any message in the MS (default 0)
+ * after the last. It prints "received N from S senders".
+ *
+ * send binds an instance of APP and sends COUNT messages (default 1) of
+ * SIZE bytes (default 64, at least 16) to the destination; a blocking send
+ * waits for room. It prints "sent N". With -C it sets COLLAB_CONFIRM and
+ * then waits (SECONDS) for one receipt per message, each for a message it
+ * sent and with the status given (0: delivered, or an errno name such as
+ * ETIMEDOUT); it prints "receipts N".
+ *
+ * Exit status: 0 when all went as asked, 1 otherwise, 2 on bad usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "collab_test.h"
+
+#define SESSIONS_MAX	8
+#define SENDERS_MAX	64
+#define MAGIC		0xc011ab00u
+
+struct hdr {
+	uint32_t magic;
+	uint32_t seq;
+	uint64_t tag;
+};
+
+struct opts {
+	const char *app, *dest_app, *ready;
+	struct collab_guid id, dest, node, sessions[SESSIONS_MAX];
+	bool has_id, has_dest, has_node, accept_new, confirm;
+	int want_status;
+	int nr_sessions, kind;
+	long count, size, wait_s, linger_ms;
+	uint64_t tag;
+};
+
+static void usage(void)
+{
+	fputs("usage: collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT] [-w SECONDS] [-l MS] [-H READYFILE]\n"
+	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG] [-C 0|ERRNO] [-w SECONDS]\n",
+	      stderr);
+	exit(2);
+}
+
+static struct collab_guid parse_guid(const char *s)
+{
+	struct collab_guid g;
+	unsigned int i, byte;
+
+	if (strlen(s) != 32)
+		goto bad;
+	for (i = 0; i < 16; i++) {
+		if (sscanf(s + 2 * i, "%2x", &byte) != 1)
+			goto bad;
+		g.b[i] = byte;
+	}
+	return g;
+bad:
+	fprintf(stderr, "collab_msg: bad GUID '%s'\n", s);
+	exit(2);
+}
+
+static long parse_num(const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || *end || end == s || v < min || v > max) {
+		fprintf(stderr, "collab_msg: bad number '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static int parse_kind(const char *s)
+{
+	static const char *const names[] = {
+		[COLLAB_ADDR_GUID] = "guid", [COLLAB_ADDR_APP] = "app",
+		[COLLAB_ADDR_SESSION] = "session",
+		[COLLAB_ADDR_BROADCAST] = "broadcast",
+	};
+	int k;
+
+	for (k = COLLAB_ADDR_GUID; k < __COLLAB_ADDR_MAX; k++)
+		if (!strcmp(s, names[k]))
+			return k;
+	fprintf(stderr, "collab_msg: bad kind '%s'\n", s);
+	exit(2);
+}
+
+static int parse_errno(const char *s)
+{
+	int e;
+
+	if (!strcmp(s, "0"))
+		return 0;
+	for (e = 1; e < 200; e++)
+		if (strerrorname_np(e) && !strcmp(s, strerrorname_np(e)))
+			return e;
+	fprintf(stderr, "collab_msg: bad errno name '%s'\n", s);
+	exit(2);
+}
+
+static void parse(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	o->count = 1;
+	o->size = 64;
+	o->wait_s = 30;
+	o->tag = (uint64_t)getpid() << 16 ^ (uint64_t)time(NULL);
+	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:H:k:d:N:A:z:T:C:")) != -1) {
+		switch (c) {
+		case 'a': o->app = optarg; break;
+		case 'i': o->id = parse_guid(optarg); o->has_id = true; break;
+		case 's':
+			if (o->nr_sessions == SESSIONS_MAX)
+				usage();
+			o->sessions[o->nr_sessions++] = parse_guid(optarg);
+			break;
+		case 'c': o->accept_new = true; break;
+		case 'n': o->count = parse_num(optarg, 0, 100000000); break;
+		case 'w': o->wait_s = parse_num(optarg, 1, 3600); break;
+		case 'l': o->linger_ms = parse_num(optarg, 0, 60000); break;
+		case 'H': o->ready = optarg; break;
+		case 'k': o->kind = parse_kind(optarg); break;
+		case 'd': o->dest = parse_guid(optarg); o->has_dest = true; break;
+		case 'N': o->node = parse_guid(optarg); o->has_node = true; break;
+		case 'A': o->dest_app = optarg; break;
+		case 'z': o->size = parse_num(optarg, sizeof(struct hdr),
+					      COLLAB_MSG_MAX); break;
+		case 'T': o->tag = parse_num(optarg, 0, LONG_MAX); break;
+		case 'C': o->confirm = true; o->want_status = parse_errno(optarg); break;
+		default: usage();
+		}
+	}
+	if (!o->app)
+		usage();
+}
+
+static void fill(unsigned char *buf, long size, uint64_t tag, uint32_t seq)
+{
+	struct hdr h = { .magic = MAGIC, .seq = seq, .tag = tag };
+	long i;
+
+	memcpy(buf, &h, sizeof(h));
+	for (i = sizeof(h); i < size; i++)
+		buf[i] = (unsigned char)(seq * 7 + i);
+}
+
+static int open_instance(const struct opts *o)
+{
+	int fd, i;
+
+	fd = bound_socket(o->app, o->has_id ? &o->id : NULL);
+	if (fd < 0) {
+		fprintf(stderr, "collab_msg: bind %s: %s\n", o->app, strerror(errno));
+		exit(1);
+	}
+	for (i = 0; i < o->nr_sessions; i++) {
+		if (join(fd, &o->sessions[i])) {
+			fprintf(stderr, "collab_msg: join: %s\n", strerror(errno));
+			exit(1);
+		}
+	}
+	if (o->accept_new && set_int(fd, COLLAB_ACCEPT_NEW, 1)) {
+		fprintf(stderr, "collab_msg: COLLAB_ACCEPT_NEW: %s\n", strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
+/* One receipt per message in @ids, each with the status wanted. */
+static int receipts(const struct opts *o, int fd, uint64_t *ids, long n)
+{
+	time_t end = time(NULL) + o->wait_s;
+	struct pollfd p = { .fd = fd, .events = 0 };
+	struct collab_receipt r;
+	long got = 0, i;
+
+	while (got < n && time(NULL) < end) {
+		if (poll(&p, 1, 200) <= 0 || !(p.revents & POLLERR))
+			continue;
+		if (recv(fd, &r, sizeof(r), MSG_ERRQUEUE | MSG_DONTWAIT) !=
+		    sizeof(r))
+			continue;
+		for (i = 0; i < n && ids[i] != r.cr_msgid; i++)
+			;
+		if (i == n || r.cr_status != o->want_status) {
+			fprintf(stderr, "collab_msg: receipt for %llu: status %d (%s)\n",
+				(unsigned long long)r.cr_msgid, r.cr_status,
+				r.cr_status ? strerrorname_np(r.cr_status) : "0");
+			return 1;
+		}
+		ids[i] = 0;
+		got++;
+	}
+	printf("receipts %ld\n", got);
+	return got == n ? 0 : 1;
+}
+
+static int do_send(const struct opts *o)
+{
+	struct sockaddr_collab dest = addr_of(o->kind, o->dest_app,
+					      o->has_dest ? &o->dest : NULL);
+	const struct collab_guid *session = NULL;
+	unsigned char *buf = malloc(o->size);
+	long n;
+	int fd;
+
+	if (!buf || !o->kind)
+		usage();
+	if (o->has_node)
+		dest.scl_node = o->node;
+	if (o->kind != COLLAB_ADDR_SESSION && o->nr_sessions)
+		session = &o->sessions[0];
+	uint64_t *ids = calloc(o->count + 1, sizeof(*ids));
+	socklen_t len = sizeof(*ids);
+	int rc = 0;
+
+	fd = open_instance(o);
+	if (!ids || (o->confirm && set_int(fd, COLLAB_CONFIRM, 1)))
+		return 1;
+	for (n = 0; n < o->count; n++) {
+		fill(buf, o->size, o->tag, n);
+		if (send_to(fd, &dest, session, buf, o->size, 0) != o->size) {
+			fprintf(stderr, "collab_msg: send %ld: %s (%s)\n", n,
+				strerror(errno), strerrorname_np(errno));
+			return 1;
+		}
+		if (getsockopt(fd, SOL_COLLAB, COLLAB_LAST_MSGID, &ids[n], &len))
+			return 1;
+	}
+	printf("sent %ld\n", n);
+	if (o->confirm)
+		rc = receipts(o, fd, ids, n);
+	free(ids);
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+struct sender {
+	uint64_t tag;
+	uint32_t next;
+};
+
+/* The next message of its sender, intact; false (and why) otherwise. */
+static bool check(const unsigned char *buf, ssize_t len, struct sender *s,
+		  int *nr_senders)
+{
+	static unsigned char want[COLLAB_MSG_MAX];
+	struct hdr h;
+	int i;
+
+	if (len < (ssize_t)sizeof(h)) {
+		fprintf(stderr, "collab_msg: short message (%zd bytes)\n", len);
+		return false;
+	}
+	memcpy(&h, buf, sizeof(h));
+	fill(want, len, h.tag, h.seq);
+	if (h.magic != MAGIC || memcmp(buf, want, len)) {
+		fprintf(stderr, "collab_msg: corrupt message (%zd bytes)\n", len);
+		return false;
+	}
+	for (i = 0; i < *nr_senders && s[i].tag != h.tag; i++)
+		;
+	if (i == *nr_senders) {
+		if (i == SENDERS_MAX)
+			return false;
+		s[i].tag = h.tag;
+		s[i].next = 0;
+		(*nr_senders)++;
+	}
+	if (h.seq != s[i].next) {
+		fprintf(stderr, "collab_msg: sender %llx: got %u, expected %u\n",
+			(unsigned long long)h.tag, h.seq, s[i].next);
+		return false;
+	}
+	s[i].next++;
+	return true;
+}
+
+static void write_ready(const struct opts *o, int fd)
+{
+	struct collab_guid g = guid_of_fd(fd);
+	FILE *f;
+	int i;
+
+	if (!o->ready)
+		return;
+	f = fopen(o->ready, "we");
+	if (!f)
+		exit(1);
+	for (i = 0; i < 16; i++)
+		fprintf(f, "%02x", g.b[i]);
+	fputc('\n', f);
+	fclose(f);
+}
+
+static int do_recv(const struct opts *o)
+{
+	static unsigned char buf[COLLAB_MSG_MAX];
+	struct sender senders[SENDERS_MAX];
+	time_t end = time(NULL) + o->wait_s;
+	int fd, nr_senders = 0;
+	struct pollfd p;
+	struct received r;
+	long n = 0;
+
+	fd = open_instance(o);
+	write_ready(o, fd);
+	p.fd = fd;
+	p.events = POLLIN;
+	while (n < o->count && time(NULL) < end) {
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		if (recv_from(fd, buf, sizeof(buf), MSG_DONTWAIT, &r) < 0)
+			continue;
+		if (!check(buf, r.len, senders, &nr_senders))
+			return 1;
+		n++;
+	}
+	printf("received %ld from %d senders\n", n, nr_senders);
+	if (n == o->count && o->linger_ms && poll(&p, 1, o->linger_ms) > 0) {
+		fputs("collab_msg: a message more than expected\n", stderr);
+		return 1;
+	}
+	close(fd);
+	return n == o->count ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {};
+	const char *cmd;
+
+	if (argc < 2)
+		usage();
+	cmd = argv[1];
+	parse(argc - 1, argv + 1, &o);
+	if (!strcmp(cmd, "send"))
+		return do_send(&o);
+	if (!strcmp(cmd, "recv"))
+		return do_recv(&o);
+	usage();
+	return 2;
+}

@@ -1,0 +1,335 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Between hosts: two network namespaces are two nodes, joined by a veth
+# pair, each with a UDP bearer. Every address kind, loss, reordering and
+# duplication, fragmentation, a link that goes away for a while, sessions
+# that stay apart, IPv6, hostile datagrams, and unloading with live peers.
+#
+#   +----------------------+           +----------------------+
+#   | ns a                 |           | ns b                 |
+#   |  collab node A       |   veth    |  collab node B       |
+#   |  10.77.0.1 fd77::1   |-----------|  10.77.0.2 fd77::2   |
+#   |  bearer udp :6118    |           |  bearer udp :6118    |
+#   +----------------------+           +----------------------+
+#
+# Discovery group 239.77.0.1 (ff12::77 for IPv6) on both sides.
+
+here=$(dirname "$(readlink -f "$0")")
+source "$here/lib.sh"
+msg=$here/collab_msg
+ctl=$(readlink -f "$here/../../tools/collabctl/collabctl")
+tmp=/tmp/collab-hosts-$$
+s1=5e551000000000000000000000000001
+s2=5e551000000000000000000000000002
+
+[ "$(id -u)" = 0 ] || { echo "# needs root"; exit $ksft_skip; }
+[ -x "$ctl" ] || { echo "# no collabctl at $ctl"; exit 1; }
+modprobe collab
+mkdir -p "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+
+ctl_in()
+{
+	local ns=$1
+
+	shift
+	ns_exec "$ns" "$ctl" "$@"
+}
+
+# stat NS NAME: a counter or object count from /proc/net/collab.
+stat()
+{
+	ns_exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/collab
+}
+
+node_id()
+{
+	stat "$1" node
+}
+
+peers_up()
+{
+	test "$(stat a peers_up)" = 1 && test "$(stat b peers_up)" = 1
+}
+
+# hosts [MTU]: namespaces a and b joined by veth, addresses up.
+hosts()
+{
+	local mtu=${1:-1500}
+
+	ns_add a
+	ns_add b
+	ip link add va netns "$(ns_name a)" mtu "$mtu" type veth \
+		peer vb netns "$(ns_name b)" mtu "$mtu"
+	ns_exec a ip addr add 10.77.0.1/24 dev va
+	ns_exec b ip addr add 10.77.0.2/24 dev vb
+	ns_exec a ip addr add fd77::1/64 dev va nodad
+	ns_exec b ip addr add fd77::2/64 dev vb nodad
+	ns_exec a ip link set va up
+	ns_exec b ip link set vb up
+	ns_exec a ip route add 224.0.0.0/4 dev va
+	ns_exec b ip route add 224.0.0.0/4 dev vb
+}
+
+# link_up [4|6]: bearers with discovery on both sides, and the link up.
+link_up()
+{
+	if [ "${1:-4}" = 6 ]; then
+		ctl_in a bearer add udp local '[fd77::1]' dev va discovery ff12::77
+		ctl_in b bearer add udp local '[fd77::2]' dev vb discovery ff12::77
+	else
+		ctl_in a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1
+		ctl_in b bearer add udp local 10.77.0.2 dev vb discovery 239.77.0.1
+	fi >/dev/null
+	wait_for peers_up
+}
+
+# receiver NS NAME ARGS...: collab_msg recv in the background; its GUID is
+# in $tmp/NAME.id once it is ready, its pid in $tmp/NAME.pid.
+receiver()
+{
+	local ns=$1 name=$2
+
+	shift 2
+	rm -f "$tmp/$name.id"
+	ip netns exec "$(ns_name "$ns")" "$msg" recv -H "$tmp/$name.id" "$@" \
+		>"$tmp/$name.out" 2>&1 &
+	echo $! >"$tmp/$name.pid"
+	wait_for test -s "$tmp/$name.id"
+}
+
+# remote_knows NS GUID: the node of NS has the instance GUID of its peer.
+remote_knows()
+{
+	test "$(stat "$1" remote_instances)" -ge "$2"
+}
+
+# finish NAME: the receiver NAME exits 0; its output is shown either way.
+finish()
+{
+	local rc=0
+
+	wait "$(cat "$tmp/$1.pid")" || rc=$?
+	sed "s/^/$1: /" "$tmp/$1.out"
+	return $rc
+}
+
+case_discovery()
+{
+	hosts
+	link_up
+	ctl_in a -j peer >"$tmp/peers.json"
+	python3 -c 'import json, sys
+p = json.load(open(sys.argv[1]))
+assert len(p) == 1 and p[0]["state"] == "up", p
+assert p[0]["id"].replace("-", "") == sys.argv[2].replace("-", ""), p' \
+		"$tmp/peers.json" "$(node_id b)"
+}
+
+case_static_peer()
+{
+	hosts
+	ctl_in a bearer add udp local 10.77.0.1 >/dev/null
+	ctl_in b bearer add udp local 10.77.0.2 >/dev/null
+	sleep 1.5
+	test "$(stat a peers_up)" = 0
+	ctl_in a peer add 10.77.0.2
+	wait_for peers_up
+	ctl_in a peer | grep -q static
+}
+
+case_every_kind()
+{
+	local id_b
+
+	hosts
+	link_up
+	receiver b guid -a chat -n 1
+	receiver b app -a board -c -n 1
+	receiver b sess -a chat -s "$s1" -n 1
+	receiver b bcast -a whiteboard -n 2
+	wait_for remote_knows a 4
+	id_b=$(cat "$tmp/guid.id")
+	ns_exec a "$msg" send -a chat -k guid -d "$id_b"
+	ns_exec a "$msg" send -a chat -k app -A board -N "$(node_id b)"
+	ns_exec a "$msg" send -a chat -k session -d "$s1"
+	ns_exec a "$msg" send -a chat -k broadcast -A whiteboard
+	ns_exec a "$msg" send -a chat -k broadcast
+	for r in guid app sess bcast; do
+		finish $r
+	done
+	# Nothing is left stored once the peer has it all.
+	wait_for test "$(stat a stored)" = 0
+}
+
+case_loss_reorder_duplicate()
+{
+	hosts
+	link_up
+	for ns in a b; do
+		ns_exec $ns tc qdisc add dev v${ns} root netem loss 20% \
+			delay 2ms 1ms reorder 25% duplicate 5%
+	done
+	receiver b r -a chat -n 1000 -w 120 -l 500
+	wait_for remote_knows a 1
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 1000 -z 200
+	finish r
+	test "$(stat a retransmits)" -gt 0
+	test "$(stat b drop_duplicate)" -gt 0
+}
+
+case_fragments_mtu_1280()
+{
+	hosts 1280
+	link_up
+	receiver b r -a chat -n 20 -l 300
+	wait_for remote_knows a 1
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 20 -z 65536
+	finish r
+}
+
+case_peer_down_10s()
+{
+	hosts
+	ns_exec a "$ctl" node set tolerance 500
+	ns_exec b "$ctl" node set tolerance 500
+	link_up
+	receiver b r -a chat -n 200 -w 60 -l 300
+	wait_for remote_knows a 1
+	ns_exec a ip link set va down
+	wait_for test "$(stat a peers_up)" = 0
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 200
+	test "$(stat a stored)" = 200
+	sleep 10
+	ns_exec a ip link set va up
+	finish r
+	wait_for test "$(stat a stored)" = 0
+}
+
+# Receipts: delivered, refused at the far end, expired while unreachable.
+case_receipts()
+{
+	hosts
+	ns_exec a "$ctl" node set tolerance 300 lifetime 1500
+	ns_exec b "$ctl" node set tolerance 300
+	link_up
+	receiver b r -a chat -n 30
+	wait_for remote_knows a 1
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 30 -C 0
+	finish r
+	ns_exec a "$msg" send -a chat -k app -A nobody -N "$(node_id b)" \
+		-n 3 -C EHOSTUNREACH
+	ns_exec a ip link set va down
+	wait_for test "$(stat a peers_up)" = 0
+	ns_exec a "$msg" send -a chat -k app -A chat -N "$(node_id b)" \
+		-n 5 -C ETIMEDOUT -w 10
+	test "$(stat a drop_expired)" = 5
+	test "$(stat a stored)" = 0
+}
+
+case_sessions_apart()
+{
+	hosts
+	link_up
+	# Instances 1 <-> 2 in session s1, 3 <-> 4 in s2, same two hosts.
+	receiver b two -a chat -s "$s1" -n 50 -l 500
+	receiver b four -a chat -s "$s2" -n 70 -l 500
+	wait_for remote_knows a 2
+	ns_exec a "$msg" send -a chat -k session -d "$s1" -n 50 -T 1 &
+	ns_exec a "$msg" send -a chat -k session -d "$s2" -n 70 -T 3
+	wait $!
+	finish two
+	finish four
+	grep -q "received 50 from 1 senders" "$tmp/two.out"
+	grep -q "received 70 from 1 senders" "$tmp/four.out"
+}
+
+case_ipv6()
+{
+	hosts
+	link_up 6
+	receiver b r -a chat -s "$s1" -n 100 -l 300
+	wait_for remote_knows a 1
+	ns_exec a "$msg" send -a chat -k session -d "$s1" -n 100 -z 3000
+	finish r
+}
+
+# Datagrams no collab node sends: each is dropped and counted, and the
+# link carries on.
+case_hostile_datagrams()
+{
+	local before
+
+	hosts
+	link_up
+	before=$(( $(stat b drop_malformed) + $(stat b drop_version) +
+		   $(stat b drop_not_ours) + $(stat b drop_no_link) ))
+	ns_exec a python3 - "$(node_id a)" <<-'EOF'
+	import os, socket, struct, sys
+	me = bytes.fromhex(sys.argv[1].replace("-", ""))
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	def hdr(version=1, typ=5, flags=0, key=0, src=me, dst=bytes(16)):
+	    return struct.pack("!BBBBIIIIIQ", version, typ, flags, key,
+	                       1, 1, 1, 0, 0, 0) + src + dst
+	frames = [b"", b"\x01", hdr()[:40], hdr(version=9), hdr(typ=0),
+	          hdr(typ=99), hdr(flags=0x80), hdr(key=3), hdr(src=bytes(16)),
+	          hdr(dst=os.urandom(16)), hdr(typ=2) + b"\0" * 3,
+	          hdr(typ=5, dst=os.urandom(16)) + os.urandom(1200)]
+	frames += [os.urandom(n) for n in (1, 63, 64, 65, 200, 1400)]
+	for f in frames * 20:
+	    s.sendto(f, ("10.77.0.2", 6118))
+	EOF
+	wait_for test $(( $(stat b drop_malformed) + $(stat b drop_version) +
+			 $(stat b drop_not_ours) + $(stat b drop_no_link) )) \
+		-ge $(( before + 300 ))
+	receiver b r -a chat -n 10
+	wait_for remote_knows a 1
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 10
+	finish r
+}
+
+# Sends to a type with no instance, or to an unknown node, are refused
+# with the errno of one node; a peer removed takes its instances along.
+# expect_errno NAME ARGS...: collab_msg ARGS in ns a fails with errno NAME.
+expect_errno()
+{
+	local want=$1 out
+
+	shift
+	if out=$(ns_exec a "$msg" "$@" 2>&1); then
+		echo "expected $want: collab_msg $*" >&2
+		return 1
+	fi
+	grep -q "($want)" <<<"$out" || { echo "$out" >&2; return 1; }
+}
+
+case_errors()
+{
+	local other=0123456789abcdef0123456789abcdef
+
+	hosts
+	link_up
+	expect_errno EHOSTUNREACH send -a chat -k guid -d "$other"
+	expect_errno EHOSTUNREACH send -a chat -k app -A chat -N "$other"
+	receiver b r -a chat -n 1 -w 5
+	wait_for remote_knows a 1
+	ctl_in a peer del "$(node_id b)"
+	test "$(stat a remote_instances)" = 0
+	expect_fail ctl_in a peer del "$(node_id b)"
+	kill "$(cat "$tmp/r.pid")"
+}
+
+case_unload_with_live_peers()
+{
+	hosts
+	link_up
+	unload_collab
+	modprobe collab
+}
+
+run_cases case_discovery case_static_peer case_every_kind \
+	case_loss_reorder_duplicate case_fragments_mtu_1280 case_peer_down_10s \
+	case_receipts case_sessions_apart case_ipv6 case_hostile_datagrams \
+	case_errors \
+	case_unload_with_live_peers
