@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * collab benchmark: AF_COLLAB SOCK_RDM beside TIPC SOCK_RDM and AF_UNIX
- * SOCK_SEQPACKET on one node.
+ * collab benchmark: AF_COLLAB SOCK_RDM beside TIPC SOCK_RDM, AF_UNIX
+ * SOCK_SEQPACKET, UDP and TCP, on one node or between two hosts.
  *
  *   bench [OPTIONS] lat    [ROUNDS]   64-byte ping-pong round trips
  *   bench [OPTIONS] tput   SIZE       one-way stream to one receiver
  *   bench [OPTIONS] fanout RECEIVERS  64-byte messages to a group
+ *   bench [OPTIONS] serve  [PORT]     the receivers of 'bench -c HOST' runs
+ *   bench -c HOST quit                end the 'bench serve' on HOST
  *
  * Every transport of a run is set up at once and measured in short blocks
- * taken in turn (collab, TIPC, AF_UNIX, collab, ...), so that whatever else
- * the machine does touches all of them alike. The sender runs on CPU 0,
- * every receiver on CPU 1.
+ * taken in turn (collab, TIPC, AF_UNIX, ...), so that whatever else the
+ * machine does touches all of them alike. The sender runs on CPU 0, every
+ * receiver on CPU 1.
+ *
+ * With -c HOST the receivers are not threads of this process but of
+ * 'bench serve' on HOST (another VM, another network namespace): a TCP
+ * control connection to it sets them up, reads their counters at the start
+ * and the end of each block, and ends the run; 'bench serve' then waits
+ * for the next run, until 'quit'.
  *
  * Throughput is what the receivers counted while the sender was sending;
  * between blocks the receivers drain their queues, uncounted, and whatever
@@ -18,10 +26,14 @@
  * transport; a transport that fails prints "KIND TRANSPORT FAIL" and the
  * reason on stderr, and the exit status is 1.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,6 +43,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,9 +52,9 @@
 
 #include "collab.h"
 
-#define NR_TRANSPORTS	3
 #define RX_MAX		16
 #define BUF_SIZE	65536		/* receive buffer: any message fits */
+#define STREAM_BUF	(4 * BUF_SIZE)	/* TCP: several messages per read */
 #define SIZE_MAX_MSG	(60 * 1024)
 #define SMALL_SIZE	64		/* latency and fan-out messages */
 #define LAT_BLOCK	500		/* round trips per block */
@@ -52,20 +65,36 @@
 #define DRAIN_MAX	5.0		/* a drain never takes longer */
 #define SEND_TIMEOUT_S	5		/* a send blocked this long fails */
 #define LAT_TIMEOUT_S	2		/* a reply missing this long fails */
+#define UDP_PING_MS	200		/* UDP: a reply missing this long is lost */
+#define UDP_PING_TRIES	20		/* ... and sent again, this many times */
+#define CTL_PORT	7117		/* bench serve listens here */
+#define CONNECT_SECS	180		/* -c: the server may still be booting */
+#define READY_SECS	20		/* -c: until the receivers are known */
+#define SERVE_IDLE_S	300		/* bench serve: no client this long: exit */
+#define CTL_TIMEOUT_S	120		/* a control reply missing this long */
 
-enum transport { T_COLLAB, T_TIPC, T_UNIX };
+enum transport { T_COLLAB, T_TIPC, T_UNIX, T_UDP, T_TCP, NR_TRANSPORTS };
 
-static const char *const transport_names[] = { "collab", "tipc", "unix" };
+static const char *const transport_names[NR_TRANSPORTS] = {
+	"collab", "tipc", "unix", "udp", "tcp"
+};
 
 union addr {
 	struct sockaddr sa;
+	struct sockaddr_in in;
 	struct sockaddr_collab scl;
 	struct sockaddr_tipc tipc;
+	struct sockaddr_storage ss;
 };
 
-/* Where one send goes: a socket, and an address unless it is connected. */
+/*
+ * Where one send goes: a socket, and an address unless it is connected.
+ * On a TCP stream each message has a 4-byte length (network order) in
+ * front of it.
+ */
 struct dest {
 	int fd;
+	bool stream;
 	union addr to;
 	socklen_t tolen;
 };
@@ -73,17 +102,19 @@ struct dest {
 /* The sockets of one transport. */
 struct setup {
 	int n;				/* receivers */
-	int rx[RX_MAX];			/* receiving sockets */
-	struct dest uni[RX_MAX];	/* sender to receiver i */
+	int rx[RX_MAX];			/* receiving sockets (TCP: listening) */
+	uint16_t port[RX_MAX];		/* UDP, TCP: receiver i's port */
+	struct dest uni[RX_MAX];	/* sender to receiver i; replies come
+					 * back to uni[0].fd */
 	struct dest group;		/* one send to all (fd -1: none) */
-	int tx;				/* where replies to the sender arrive */
-	struct dest back;		/* receiver 0 to the sender */
+	int tx;				/* the sender's own socket, or -1 */
 };
 
 struct rx_thread {
 	pthread_t th;
-	int fd;
-	const struct dest *back;	/* ping-pong: reply here */
+	enum transport t;
+	int fd;				/* TCP: the accepted connection */
+	bool pong;			/* reply to every message */
 	int err;			/* errno that stopped it, or 0 */
 	long csw;			/* its voluntary context switches */
 	_Atomic unsigned long count;	/* written by the thread only */
@@ -103,6 +134,12 @@ struct tp {
 	long tx_csw;			/* the sender's context switches in blocks */
 	uint64_t *rtt;			/* round trips, ns */
 	long nrtt;
+	uint64_t seq;			/* of the last ping */
+	unsigned long lost;		/* pings sent again (UDP) */
+	/* -c: the receivers' figures, as 'bench serve' last reported them */
+	unsigned long rcount;
+	long rcsw;
+	int rerr;
 };
 
 static struct tp tps[NR_TRANSPORTS];
@@ -110,6 +147,16 @@ static int rx_cpu;
 static int rcvbuf;			/* -r: SO_RCVBUFFORCE of receivers */
 static _Atomic int rx_ready;
 static _Atomic int quit;
+
+/* Names and GUIDs of the receivers: their process and the run. */
+static uint32_t rx_pid, run_no;
+
+/* -c HOST: the receivers are there, behind the control connection. */
+static bool remote;
+static struct in_addr host;		/* the receivers' (loopback by default) */
+static int ctl_port = CTL_PORT;
+static FILE *ctl_in, *ctl_out;
+static bool remote_ended;
 
 static void die(const char *what)
 {
@@ -171,6 +218,14 @@ static void set_timeout(int fd, int opt, long ms)
 		die("setsockopt(SO_RCVTIMEO/SO_SNDTIMEO)");
 }
 
+static void nodelay(int fd)
+{
+	int one = 1;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
+		die("setsockopt(TCP_NODELAY)");
+}
+
 /* A transport stops being measured; the others go on. */
 static void tp_fail(struct tp *p, const char *what, int err)
 {
@@ -182,15 +237,16 @@ static void tp_fail(struct tp *p, const char *what, int err)
 
 /* ---- addresses and sockets of each transport ---------------------------- */
 
-/* A GUID unique to this process: role @kind, index @idx. */
-static struct collab_guid guid_make(uint32_t kind, uint32_t idx)
+/* A GUID unique to process @pid, this run, role @kind, index @idx. */
+static struct collab_guid guid_make(uint32_t pid, uint32_t kind, uint32_t idx)
 {
-	uint32_t pid = (uint32_t)getpid();
+	uint16_t run = run_no;
 	struct collab_guid g;
 
 	memset(&g, 0, sizeof(g));
 	g.b[0] = 0xbe;
 	g.b[1] = 0x4c;
+	memcpy(g.b + 2, &run, sizeof(run));
 	memcpy(g.b + 4, &pid, sizeof(pid));
 	memcpy(g.b + 8, &kind, sizeof(kind));
 	memcpy(g.b + 12, &idx, sizeof(idx));
@@ -240,16 +296,29 @@ static void collab_dest(struct dest *d, int fd, int kind,
 /* TIPC service types below 64 are reserved; a few types per process. */
 static uint32_t tipc_type(uint32_t kind)
 {
-	return 0x20000000u + ((uint32_t)getpid() << 3) + kind;
+	return 0x20000000u + (rx_pid << 3) + kind;
+}
+
+/* Receiver i's service instance: a new name in every run. */
+static uint32_t tipc_inst(int i)
+{
+	return run_no * RX_MAX + i;
+}
+
+static int tipc_socket(void)
+{
+	int fd = socket(AF_TIPC, SOCK_RDM, 0);
+
+	if (fd < 0)
+		die("socket(AF_TIPC, SOCK_RDM) (is the tipc module loaded?)");
+	return fd;
 }
 
 static int tipc_bound(uint32_t type, uint32_t lower, uint32_t upper)
 {
 	struct sockaddr_tipc a;
-	int fd = socket(AF_TIPC, SOCK_RDM, 0);
+	int fd = tipc_socket();
 
-	if (fd < 0)
-		die("socket(AF_TIPC, SOCK_RDM) (is the tipc module loaded?)");
 	memset(&a, 0, sizeof(a));
 	a.family = AF_TIPC;
 	a.addrtype = TIPC_ADDR_NAMESEQ;
@@ -281,47 +350,81 @@ static void tipc_dest(struct dest *d, int fd, int addrtype, uint32_t type,
 	d->tolen = sizeof(d->to.tipc);
 }
 
-/*
- * @n receivers. collab: instances, sent to by GUID, that joined one
- * session for fan-out. TIPC: receivers bound to service instances 0..n-1,
- * sent to by name, multicast to the range for fan-out. AF_UNIX: a
- * socketpair per receiver and no group.
- */
-static void setup(struct setup *s, enum transport t, int n)
+/* A UDP or TCP socket on every address, on a port the kernel picks. */
+static int inet_bound(int type, uint16_t *port)
 {
-	struct collab_guid id, sid;
-	int i, sv[2];
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, type, 0);
+
+	if (fd < 0)
+		die("socket(AF_INET)");
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    getsockname(fd, (struct sockaddr *)&a, &len))
+		die("bind(AF_INET)");
+	if (type == SOCK_STREAM && listen(fd, RX_MAX))
+		die("listen");
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static int inet_connected(int type, uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr = host,
+				 .sin_port = htons(port) };
+	int fd = socket(AF_INET, type, 0);
+
+	if (fd < 0)
+		die("socket(AF_INET)");
+	if (type == SOCK_STREAM)
+		nodelay(fd);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)))
+		die("connect(AF_INET)");
+	return fd;
+}
+
+static void setup_init(struct setup *s, int n)
+{
+	int i;
 
 	memset(s, 0, sizeof(*s));
 	s->n = n;
 	s->group.fd = -1;
+	s->tx = -1;
+	for (i = 0; i < RX_MAX; i++) {
+		s->rx[i] = -1;
+		s->uni[i].fd = -1;
+	}
+}
 
+/*
+ * The receiving side of @n receivers. collab: instances that joined one
+ * session for fan-out. TIPC: receivers bound to service instances, one
+ * each. AF_UNIX: a socketpair per receiver (this makes the sender's end
+ * too). UDP: a socket each; TCP: a listening socket each, accepted by the
+ * receiver's thread.
+ */
+static void rx_setup(struct setup *s, enum transport t, int n)
+{
+	struct collab_guid id, sid;
+	int i, sv[2];
+
+	setup_init(s, n);
 	switch (t) {
 	case T_COLLAB:
-		id = guid_make(2, 0);
-		s->tx = collab_bound("bench-tx", &id);
-		collab_dest(&s->back, -1, COLLAB_ADDR_GUID, &id);
-		sid = guid_make(3, 0);
-		collab_dest(&s->group, s->tx, COLLAB_ADDR_SESSION, &sid);
+		sid = guid_make(rx_pid, 3, 0);
 		for (i = 0; i < n; i++) {
-			id = guid_make(1, i);
+			id = guid_make(rx_pid, 1, i);
 			s->rx[i] = collab_bound("bench-rx", &id);
-			collab_dest(&s->uni[i], s->tx, COLLAB_ADDR_GUID, &id);
 			if (setsockopt(s->rx[i], SOL_COLLAB, COLLAB_JOIN, &sid,
 				       sizeof(sid)))
 				die("setsockopt(COLLAB_JOIN)");
 		}
 		break;
 	case T_TIPC:
-		s->tx = tipc_bound(tipc_type(2), 0, 0);
-		tipc_dest(&s->back, -1, TIPC_ADDR_NAME, tipc_type(2), 0, 0);
-		tipc_dest(&s->group, s->tx, TIPC_ADDR_MCAST, tipc_type(1), 0,
-			  n - 1);
-		for (i = 0; i < n; i++) {
-			s->rx[i] = tipc_bound(tipc_type(1), i, i);
-			tipc_dest(&s->uni[i], s->tx, TIPC_ADDR_NAME,
-				  tipc_type(1), i, i);
-		}
+		for (i = 0; i < n; i++)
+			s->rx[i] = tipc_bound(tipc_type(1), tipc_inst(i),
+					      tipc_inst(i));
 		break;
 	case T_UNIX:
 		for (i = 0; i < n; i++) {
@@ -330,71 +433,262 @@ static void setup(struct setup *s, enum transport t, int n)
 			s->rx[i] = sv[1];
 			s->uni[i].fd = sv[0];
 		}
-		s->tx = s->uni[0].fd;
+		break;
+	case T_UDP:
+	case T_TCP:
+		for (i = 0; i < n; i++)
+			s->rx[i] = inet_bound(t == T_UDP ? SOCK_DGRAM : SOCK_STREAM,
+					      &s->port[i]);
+		break;
+	case NR_TRANSPORTS:
 		break;
 	}
-	s->back.fd = s->rx[0];
+}
+
+/*
+ * The sending side, to the receivers of rx_pid and run_no (collab, TIPC),
+ * or s->port[] on host (UDP, TCP). collab: the sender is an instance too,
+ * and sends to each receiver's GUID or to their session. TIPC: sends to the
+ * service names, or multicast to the range of them.
+ */
+static void tx_setup(struct setup *s, enum transport t)
+{
+	struct collab_guid id;
+	int i;
+
+	switch (t) {
+	case T_COLLAB:
+		id = guid_make(getpid(), 2, 0);
+		s->tx = collab_bound("bench-tx", &id);
+		id = guid_make(rx_pid, 3, 0);
+		collab_dest(&s->group, s->tx, COLLAB_ADDR_SESSION, &id);
+		for (i = 0; i < s->n; i++) {
+			id = guid_make(rx_pid, 1, i);
+			collab_dest(&s->uni[i], s->tx, COLLAB_ADDR_GUID, &id);
+		}
+		break;
+	case T_TIPC:
+		s->tx = tipc_socket();
+		tipc_dest(&s->group, s->tx, TIPC_ADDR_MCAST, tipc_type(1),
+			  tipc_inst(0), tipc_inst(s->n - 1));
+		for (i = 0; i < s->n; i++)
+			tipc_dest(&s->uni[i], s->tx, TIPC_ADDR_NAME,
+				  tipc_type(1), tipc_inst(i), tipc_inst(i));
+		break;
+	case T_UNIX:
+		break;
+	case T_UDP:
+	case T_TCP:
+		for (i = 0; i < s->n; i++) {
+			s->uni[i].fd = inet_connected(t == T_UDP ? SOCK_DGRAM :
+						      SOCK_STREAM, s->port[i]);
+			s->uni[i].stream = t == T_TCP;
+		}
+		break;
+	case NR_TRANSPORTS:
+		break;
+	}
 
 	/* A blocked sender gives up instead of hanging the run. */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < s->n; i++) {
 		set_timeout(s->uni[i].fd, SO_SNDTIMEO, SEND_TIMEOUT_S * 1000);
-	set_timeout(s->tx, SO_SNDTIMEO, SEND_TIMEOUT_S * 1000);
-	set_timeout(s->back.fd, SO_SNDTIMEO, SEND_TIMEOUT_S * 1000);
-	set_timeout(s->tx, SO_RCVTIMEO, LAT_TIMEOUT_S * 1000);
+		set_timeout(s->uni[i].fd, SO_RCVTIMEO, t == T_UDP ? UDP_PING_MS :
+			    LAT_TIMEOUT_S * 1000);
+	}
+}
+
+/* Send @len bytes, or a length and @len bytes on a stream. */
+static int send_to(int fd, bool stream, const void *buf, size_t len,
+		   const struct sockaddr *to, socklen_t tolen)
+{
+	uint32_t hdr = htonl(len);
+	struct iovec iov[2] = {
+		{ .iov_base = &hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = (void *)buf, .iov_len = len },
+	};
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
+	size_t want = sizeof(hdr) + len;
+	ssize_t r;
+
+	if (!stream) {
+		do {
+			r = sendto(fd, buf, len, MSG_NOSIGNAL, to, tolen);
+		} while (r < 0 && errno == EINTR);
+		if (r == (ssize_t)len)
+			return 0;
+		if (r >= 0)
+			errno = EMSGSIZE;
+		return -1;
+	}
+	/* A stream takes part of it when a timeout strikes: the rest, then. */
+	while (want) {
+		r = sendmsg(fd, &m, MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		want -= r;
+		while (m.msg_iovlen && (size_t)r >= m.msg_iov->iov_len) {
+			r -= m.msg_iov->iov_len;
+			m.msg_iov++;
+			m.msg_iovlen--;
+		}
+		if (m.msg_iovlen) {
+			m.msg_iov->iov_base = (char *)m.msg_iov->iov_base + r;
+			m.msg_iov->iov_len -= r;
+		}
+	}
+	return 0;
 }
 
 static int send_msg(const struct dest *d, const void *buf, size_t len)
 {
-	ssize_t r;
-
-	do {
-		r = sendto(d->fd, buf, len, 0, d->tolen ? &d->to.sa : NULL,
-			   d->tolen);
-	} while (r < 0 && errno == EINTR);
-	if (r == (ssize_t)len)
-		return 0;
-	if (r >= 0)
-		errno = EMSGSIZE;
-	return -1;
+	return send_to(d->fd, d->stream, buf, len,
+		       d->tolen ? &d->to.sa : NULL, d->tolen);
 }
 
-static ssize_t recv_msg(int fd, void *buf)
+/*
+ * A reply of @want bytes to the sender: its payload is at *@msg. On a
+ * stream, one read of the length and the payload.
+ */
+static ssize_t recv_reply(const struct dest *d, char *buf, size_t want,
+			  const char **msg)
 {
+	uint32_t len;
 	ssize_t r;
 
 	do {
-		r = recv(fd, buf, BUF_SIZE, 0);
+		r = d->stream ? recv(d->fd, buf, sizeof(len) + want, MSG_WAITALL) :
+				recv(d->fd, buf, BUF_SIZE, 0);
 	} while (r < 0 && errno == EINTR);
-	return r;
+	*msg = buf;
+	if (!d->stream || r < 0)
+		return r;
+	if (r != (ssize_t)(sizeof(len) + want)) {
+		errno = r ? EBADMSG : ECONNRESET;
+		return -1;
+	}
+	memcpy(&len, buf, sizeof(len));
+	if (ntohl(len) != want) {
+		errno = EBADMSG;
+		return -1;
+	}
+	*msg = buf + sizeof(len);
+	return want;
 }
 
 /* ---- receivers ---------------------------------------------------------- */
 
-/* Count what arrives (and answer it, for ping-pong) until told to quit. */
-static void *rx_main(void *arg)
+/* Messages: count each, and send it back where it came from for ping-pong. */
+static void rx_dgram(struct rx_thread *r, char *buf)
 {
-	struct rx_thread *r = arg;
 	unsigned long n = 0;
-	char *buf = malloc(BUF_SIZE);
+	union addr from;
+	socklen_t fromlen;
 	ssize_t len;
 
-	if (!buf)
-		die("malloc");
-	pin(rx_cpu);
-	atomic_fetch_add(&rx_ready, 1);
 	while (!atomic_load_explicit(&quit, memory_order_relaxed)) {
-		len = recv_msg(r->fd, buf);
+		fromlen = sizeof(from);
+		do {
+			len = recvfrom(r->fd, buf, BUF_SIZE, 0, &from.sa, &fromlen);
+		} while (len < 0 && errno == EINTR);
 		if (len < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				continue;
 			r->err = errno;
 			break;
 		}
-		if (r->back && send_msg(r->back, buf, len)) {
+		/* A socketpair has no address to send to. */
+		if (r->pong && send_to(r->fd, false, buf, len,
+				       r->t == T_UNIX ? NULL : &from.sa,
+				       r->t == T_UNIX ? 0 : fromlen)) {
 			r->err = errno;
 			break;
 		}
 		atomic_store_explicit(&r->count, ++n, memory_order_relaxed);
+	}
+}
+
+/* A stream of length-prefixed messages: as many per read as have come. */
+static void rx_stream(struct rx_thread *r, char *buf)
+{
+	size_t have = 0, off;
+	unsigned long n = 0;
+	uint32_t len;
+	ssize_t got;
+
+	while (!atomic_load_explicit(&quit, memory_order_relaxed)) {
+		got = recv(r->fd, buf + have, STREAM_BUF - have, 0);
+		if (got == 0)
+			break;		/* the sender is gone */
+		if (got < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK ||
+			    errno == EINTR)
+				continue;
+			r->err = errno;
+			break;
+		}
+		have += got;
+		for (off = 0; have - off >= sizeof(len); off += sizeof(len) + len) {
+			memcpy(&len, buf + off, sizeof(len));
+			len = ntohl(len);
+			if (len > BUF_SIZE) {
+				r->err = EBADMSG;
+				return;
+			}
+			if (have - off < sizeof(len) + len)
+				break;
+			if (r->pong && send_to(r->fd, true, buf + off + sizeof(len),
+					       len, NULL, 0)) {
+				r->err = errno;
+				return;
+			}
+			atomic_store_explicit(&r->count, ++n,
+					      memory_order_relaxed);
+		}
+		memmove(buf, buf + off, have - off);
+		have -= off;
+	}
+}
+
+/* TCP: the sender's connection, in place of the listening socket. */
+static int rx_accept(struct rx_thread *r)
+{
+	int fd;
+
+	while (!atomic_load_explicit(&quit, memory_order_relaxed)) {
+		fd = accept(r->fd, NULL, NULL);
+		if (fd >= 0) {
+			close(r->fd);
+			r->fd = fd;
+			nodelay(fd);
+			set_timeout(fd, SO_RCVTIMEO, RX_TICK_MS);
+			set_timeout(fd, SO_SNDTIMEO, SEND_TIMEOUT_S * 1000);
+			return 0;
+		}
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			r->err = errno;
+			return -1;
+		}
+	}
+	return -1;
+}
+
+/* Count what arrives (and answer it, for ping-pong) until told to quit. */
+static void *rx_main(void *arg)
+{
+	struct rx_thread *r = arg;
+	char *buf = malloc(STREAM_BUF);
+
+	if (!buf)
+		die("malloc");
+	pin(rx_cpu);
+	atomic_fetch_add(&rx_ready, 1);
+	if (r->t == T_TCP) {
+		if (!rx_accept(r))
+			rx_stream(r, buf);
+	} else {
+		rx_dgram(r, buf);
 	}
 	r->csw = thread_csw();
 	free(buf);
@@ -411,9 +705,11 @@ static int rx_start(int pong)
 		if (!p->on)
 			continue;
 		for (i = 0; i < p->s.n; i++) {
+			p->rx[i].t = p->t;
 			p->rx[i].fd = p->s.rx[i];
-			p->rx[i].back = pong ? &p->s.back : NULL;
+			p->rx[i].pong = pong;
 			set_timeout(p->rx[i].fd, SO_RCVTIMEO, RX_TICK_MS);
+			set_timeout(p->rx[i].fd, SO_SNDTIMEO, SEND_TIMEOUT_S * 1000);
 			if (rcvbuf && setsockopt(p->rx[i].fd, SOL_SOCKET,
 						 SO_RCVBUFFORCE, &rcvbuf,
 						 sizeof(rcvbuf)))
@@ -450,7 +746,7 @@ static void rx_stop(void)
 	}
 }
 
-static unsigned long rx_sum(struct tp *p)
+static unsigned long rx_count(struct tp *p)
 {
 	unsigned long sum = 0;
 	int i;
@@ -461,18 +757,227 @@ static unsigned long rx_sum(struct tp *p)
 	return sum;
 }
 
-/* A receiver that stopped on an error fails its transport. */
-static bool rx_failed(struct tp *p)
+static int rx_err(struct tp *p)
 {
 	int i;
 
-	for (i = 0; i < p->s.n; i++) {
-		if (p->rx[i].err) {
-			tp_fail(p, "receiver", p->rx[i].err);
-			return true;
-		}
+	for (i = 0; i < p->s.n; i++)
+		if (p->rx[i].err)
+			return p->rx[i].err;
+	return 0;
+}
+
+static long rx_csw(struct tp *p)
+{
+	long sum = 0;
+	int i;
+
+	for (i = 0; i < p->s.n; i++)
+		sum += p->rx[i].csw;
+	return sum;
+}
+
+/* ---- the control connection to 'bench serve' ---------------------------- */
+
+static void ctl_send(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(ctl_out, fmt, ap);
+	va_end(ap);
+	if (fflush(ctl_out))
+		die("control connection: write");
+}
+
+static void ctl_recv(char *line, size_t size, const char *want)
+{
+	if (!fgets(line, size, ctl_in)) {
+		fprintf(stderr, "bench: control connection: %s\n",
+			ferror(ctl_in) ? strerror(errno) : "closed");
+		exit(1);
 	}
-	return false;
+	if (strncmp(line, want, strlen(want))) {
+		fprintf(stderr, "bench: control connection: wanted '%s', got '%s'\n",
+			want, line);
+		exit(1);
+	}
+}
+
+static void ctl_open(int fd)
+{
+	ctl_in = fdopen(fd, "r");
+	ctl_out = fdopen(dup(fd), "w");
+	if (!ctl_in || !ctl_out)
+		die("fdopen");
+}
+
+static void ctl_close(void)
+{
+	fclose(ctl_in);
+	fclose(ctl_out);
+	ctl_in = ctl_out = NULL;
+}
+
+/* -c: connect to 'bench serve', which may not be up yet. */
+static void ctl_connect(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr = host,
+				 .sin_port = htons(ctl_port) };
+	double until = now() + CONNECT_SECS;
+	int fd;
+
+	for (;;) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0)
+			die("socket(AF_INET)");
+		if (!connect(fd, (struct sockaddr *)&a, sizeof(a)))
+			break;
+		if (now() > until)
+			die("connect to bench serve");
+		close(fd);
+		usleep(200000);
+	}
+	nodelay(fd);
+	set_timeout(fd, SO_RCVTIMEO, CTL_TIMEOUT_S * 1000);
+	ctl_open(fd);
+}
+
+/* "count" is every transport's receivers' count and error, in order. */
+static void remote_counts(void)
+{
+	char line[512], *pos;
+	int i, used;
+
+	ctl_send("count\n");
+	ctl_recv(line, sizeof(line), "count ");
+	pos = line + strlen("count ");
+	for (i = 0; i < NR_TRANSPORTS; i++) {
+		if (sscanf(pos, "%lu %d%n", &tps[i].rcount, &tps[i].rerr,
+			   &used) != 2) {
+			fprintf(stderr, "bench: bad counts: %s", line);
+			exit(1);
+		}
+		pos += used;
+	}
+}
+
+/* What the receivers of @p counted so far. */
+static unsigned long rx_sum(struct tp *p)
+{
+	if (!remote)
+		return rx_count(p);
+	if (!remote_ended)
+		remote_counts();
+	return p->rcount;
+}
+
+/* A receiver that stopped on an error fails its transport. */
+static bool rx_failed(struct tp *p)
+{
+	int err = remote ? p->rerr : rx_err(p);
+
+	if (err)
+		tp_fail(p, "receiver", err);
+	return err;
+}
+
+/*
+ * -c: the first message to a receiver on another host waits until that
+ * host's instance (collab) or name (TIPC) is known here.
+ */
+static void probe(struct tp *p, size_t size)
+{
+	double until = now() + READY_SECS;
+	char *buf = calloc(1, size);	/* ping number 0: its reply is skipped */
+
+	if (!buf)
+		die("calloc");
+	while (send_msg(&p->s.uni[0], buf, size)) {
+		if ((errno != EHOSTUNREACH && errno != ECONNREFUSED &&
+		     errno != ENOENT) || now() > until) {
+			tp_fail(p, "first send", errno);
+			break;
+		}
+		usleep(20000);
+	}
+	if (p->on)
+		p->sent++;
+	free(buf);
+}
+
+/*
+ * Set up every transport for @n receivers: here, or in 'bench serve' on
+ * the host, then the senders here.
+ */
+static void run_start(int n, bool pong, size_t size)
+{
+	char line[256], list[128] = "";
+	unsigned int udp, tcp;
+	struct tp *p;
+
+	if (!remote) {
+		rx_pid = getpid();
+		for (p = tps; p < tps + NR_TRANSPORTS; p++) {
+			if (!p->on)
+				continue;
+			rx_setup(&p->s, p->t, n);
+			tx_setup(&p->s, p->t);
+		}
+		rx_start(pong);
+		return;
+	}
+	for (p = tps; p < tps + NR_TRANSPORTS; p++) {
+		if (!p->on)
+			continue;
+		if (*list)
+			strcat(list, ",");
+		strcat(list, transport_names[p->t]);
+	}
+	ctl_connect();
+	ctl_send("setup %d %d %d %s\n", n, pong, rcvbuf, list);
+	ctl_recv(line, sizeof(line), "ready ");
+	if (sscanf(line, "ready %u %u %u %u", &rx_pid, &run_no, &udp, &tcp) != 4) {
+		fprintf(stderr, "bench: bad reply: %s", line);
+		exit(1);
+	}
+	for (p = tps; p < tps + NR_TRANSPORTS; p++) {
+		if (!p->on)
+			continue;
+		setup_init(&p->s, n);
+		p->s.port[0] = p->t == T_UDP ? udp : tcp;
+		tx_setup(&p->s, p->t);
+		probe(p, size);
+	}
+}
+
+/* Stop the receivers; -c: their last counts, and 'bench serve' lets go. */
+static void run_end(void)
+{
+	char line[512], *pos;
+	int i, used;
+
+	if (!remote) {
+		rx_stop();
+		for (i = 0; i < NR_TRANSPORTS; i++) {
+			tps[i].rcount = rx_count(&tps[i]);
+			tps[i].rcsw = rx_csw(&tps[i]);
+		}
+		return;
+	}
+	ctl_send("end\n");
+	ctl_recv(line, sizeof(line), "end ");
+	pos = line + strlen("end ");
+	for (i = 0; i < NR_TRANSPORTS; i++) {
+		if (sscanf(pos, "%lu %ld %d%n", &tps[i].rcount, &tps[i].rcsw,
+			   &tps[i].rerr, &used) != 3) {
+			fprintf(stderr, "bench: bad reply: %s", line);
+			exit(1);
+		}
+		pos += used;
+	}
+	remote_ended = true;
+	ctl_close();
 }
 
 /* ---- latency ------------------------------------------------------------ */
@@ -484,26 +989,50 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* @count round trips of a 64-byte message; kept in p->rtt unless warm-up. */
+/*
+ * @count round trips of a 64-byte message; kept in p->rtt unless warm-up.
+ * Each carries its number, so that a late reply to one that UDP lost, and
+ * that was sent again, is skipped.
+ */
 static void ping(struct tp *p, long count, bool keep)
 {
 	char buf[BUF_SIZE], msg[SMALL_SIZE];
-	uint64_t t0;
+	const struct dest *d = &p->s.uni[0];
+	const char *reply;
+	uint64_t t0, got;
+	int tries;
 	ssize_t len;
 	long i;
 
 	memset(msg, 0x5a, sizeof(msg));
 	for (i = 0; i < count && p->on; i++) {
+		p->seq++;
+		memcpy(msg, &p->seq, sizeof(p->seq));
+		tries = 0;
+again:
 		t0 = now_ns();
-		if (send_msg(&p->s.uni[0], msg, sizeof(msg))) {
+		if (send_msg(d, msg, sizeof(msg))) {
 			tp_fail(p, "ping: send", errno);
 			break;
 		}
-		len = recv_msg(p->s.tx, buf);
-		if (len != sizeof(msg)) {
-			tp_fail(p, "ping: no reply", len < 0 ? errno : EBADMSG);
-			break;
+		for (;;) {
+			len = recv_reply(d, buf, sizeof(msg), &reply);
+			if (len < 0 && p->t == T_UDP && ++tries < UDP_PING_TRIES &&
+			    (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				p->lost++;
+				goto again;
+			}
+			if (len != sizeof(msg)) {
+				tp_fail(p, "ping: no reply",
+					len < 0 ? errno : EBADMSG);
+				break;
+			}
+			memcpy(&got, reply, sizeof(got));
+			if (got == p->seq)
+				break;
 		}
+		if (!p->on)
+			break;
 		if (keep)
 			p->rtt[p->nrtt++] = now_ns() - t0;
 	}
@@ -521,12 +1050,11 @@ static void lat(long rounds, double limit)
 	for (p = tps; p < tps + NR_TRANSPORTS; p++) {
 		if (!p->on)
 			continue;
-		setup(&p->s, p->t, 1);
 		p->rtt = calloc(rounds, sizeof(*p->rtt));
 		if (!p->rtt)
 			die("calloc");
 	}
-	rx_start(1);
+	run_start(1, true, SMALL_SIZE);
 	for (p = tps; p < tps + NR_TRANSPORTS; p++)
 		ping(p, LAT_WARMUP, false);
 	/* Blocks in turn, until every round is done or time is up. */
@@ -536,7 +1064,10 @@ static void lat(long rounds, double limit)
 			ping(p, block, true);
 		done += block;
 	} while (done < rounds && now() < end);
-	rx_stop();
+	run_end();
+	for (p = tps; p < tps + NR_TRANSPORTS; p++)
+		if (p->on)
+			rx_failed(p);
 
 	for (p = tps; p < tps + NR_TRANSPORTS; p++) {
 		if (p->failed) {
@@ -548,10 +1079,10 @@ static void lat(long rounds, double limit)
 		for (sum = 0, i = 0; i < p->nrtt; i++)
 			sum += p->rtt[i];
 		qsort(p->rtt, p->nrtt, sizeof(*p->rtt), cmp_u64);
-		printf("lat %s p50_us=%.2f p99_us=%.2f mean_us=%.2f min_us=%.2f rounds=%ld\n",
+		printf("lat %s p50_us=%.2f p99_us=%.2f mean_us=%.2f min_us=%.2f rounds=%ld lost=%lu\n",
 		       transport_names[p->t], p->rtt[p->nrtt / 2] / 1e3,
 		       p->rtt[p->nrtt * 99 / 100] / 1e3,
-		       sum / 1e3 / p->nrtt, p->rtt[0] / 1e3, p->nrtt);
+		       sum / 1e3 / p->nrtt, p->rtt[0] / 1e3, p->nrtt, p->lost);
 	}
 	for (p = tps; p < tps + NR_TRANSPORTS; p++)
 		free(p->rtt);
@@ -562,7 +1093,7 @@ static void lat(long rounds, double limit)
 /*
  * Send for @secs: to receiver 0 alone (@fanout false), or to every
  * receiver with one send to the group (collab, TIPC) or one send per
- * receiver (AF_UNIX). Counts what the receivers got meanwhile.
+ * receiver (the others). Counts what the receivers got meanwhile.
  */
 static void block(struct tp *p, const char *buf, size_t size, double secs,
 		  bool fanout, bool count)
@@ -625,19 +1156,16 @@ static void drain(struct tp *p)
 static void stream(int n, size_t size, double secs, int blocks, bool fanout)
 {
 	unsigned long got, want;
-	double tx_csw, rx_csw;
+	double tx_sleeps, rx_sleeps;
 	struct tp *p;
 	char *buf;
-	int b, i;
+	int b;
 
 	buf = malloc(size);
 	if (!buf)
 		die("malloc");
 	memset(buf, 0x5a, size);
-	for (p = tps; p < tps + NR_TRANSPORTS; p++)
-		if (p->on)
-			setup(&p->s, p->t, n);
-	rx_start(0);
+	run_start(n, false, size);
 
 	for (p = tps; p < tps + NR_TRANSPORTS; p++) {
 		if (!p->on)
@@ -654,7 +1182,10 @@ static void stream(int n, size_t size, double secs, int blocks, bool fanout)
 				drain(p);
 		}
 	}
-	rx_stop();
+	run_end();
+	for (p = tps; p < tps + NR_TRANSPORTS; p++)
+		if (p->on)
+			rx_failed(p);
 
 	for (p = tps; p < tps + NR_TRANSPORTS; p++) {
 		if (p->failed) {
@@ -664,31 +1195,133 @@ static void stream(int n, size_t size, double secs, int blocks, bool fanout)
 		}
 		if (!p->on)
 			continue;
-		got = rx_sum(p);
+		got = p->rcount;
 		want = p->sent * n;
 		/*
 		 * Sleeps per message: the sender's inside blocks, per send
 		 * call; the receivers' over the whole run, per copy.
 		 */
-		tx_csw = (double)p->tx_csw / (p->sent ? p->sent : 1);
-		for (rx_csw = 0, i = 0; i < n; i++)
-			rx_csw += p->rx[i].csw;
-		rx_csw /= got ? got : 1;
+		tx_sleeps = (double)p->tx_csw / (p->sent ? p->sent : 1);
+		rx_sleeps = (double)p->rcsw / (got ? got : 1);
 		if (fanout)
 			printf("fanout %s receivers=%d copies_s=%.0f msg_s=%.0f sent=%lu copies=%lu lost=%lu secs=%.3f tx_sleeps=%.3f rx_sleeps=%.3f\n",
 			       transport_names[p->t], n, p->counted / p->secs,
 			       p->counted / p->secs / n, p->sent, got,
-			       want > got ? want - got : 0, p->secs, tx_csw,
-			       rx_csw);
+			       want > got ? want - got : 0, p->secs, tx_sleeps,
+			       rx_sleeps);
 		else
 			printf("tput %s size=%zu msg_s=%.0f mb_s=%.2f sent=%lu recv=%lu lost=%lu secs=%.3f tx_sleeps=%.3f rx_sleeps=%.3f\n",
 			       transport_names[p->t], size,
 			       p->counted / p->secs,
 			       p->counted / p->secs * size / 1e6, p->sent, got,
-			       want > got ? want - got : 0, p->secs, tx_csw,
-			       rx_csw);
+			       want > got ? want - got : 0, p->secs, tx_sleeps,
+			       rx_sleeps);
 	}
 	free(buf);
+}
+
+/* ---- bench serve -------------------------------------------------------- */
+
+static void select_transports(char *list);
+
+static void serve_teardown(void)
+{
+	struct tp *p;
+	int i;
+
+	for (p = tps; p < tps + NR_TRANSPORTS; p++) {
+		for (i = 0; i < p->s.n; i++) {
+			/* TCP: rx[i].fd is the accepted one by now. */
+			if (p->rx[i].fd >= 0)
+				close(p->rx[i].fd);
+			if (p->s.uni[i].fd >= 0)
+				close(p->s.uni[i].fd);
+		}
+		memset(p, 0, sizeof(*p));
+		p->t = p - tps;
+	}
+	atomic_store(&quit, 0);
+	atomic_store(&rx_ready, 0);
+}
+
+/* One client: "setup", "count"s, "end", as often as it likes; or "quit". */
+static bool serve_client(int fd)
+{
+	char line[256], list[128];
+	bool running = false, done = false;
+	int n, pong;
+	struct tp *p;
+
+	ctl_open(fd);
+	while (!done && fgets(line, sizeof(line), ctl_in)) {
+		if (!strcmp(line, "quit\n")) {
+			done = true;
+		} else if (!running && sscanf(line, "setup %d %d %d %127s", &n,
+					      &pong, &rcvbuf, list) == 4 &&
+			   n >= 1 && n <= RX_MAX) {
+			run_no++;
+			select_transports(list);
+			for (p = tps; p < tps + NR_TRANSPORTS; p++)
+				if (p->on)
+					rx_setup(&p->s, p->t, n);
+			rx_start(pong);
+			running = true;
+			ctl_send("ready %u %u %u %u\n", rx_pid, run_no,
+				 tps[T_UDP].s.port[0], tps[T_TCP].s.port[0]);
+		} else if (running && !strcmp(line, "count\n")) {
+			fprintf(ctl_out, "count");
+			for (p = tps; p < tps + NR_TRANSPORTS; p++)
+				fprintf(ctl_out, " %lu %d", rx_count(p), rx_err(p));
+			ctl_send("\n");
+		} else if (running && !strcmp(line, "end\n")) {
+			rx_stop();
+			fprintf(ctl_out, "end");
+			for (p = tps; p < tps + NR_TRANSPORTS; p++)
+				fprintf(ctl_out, " %lu %ld %d", rx_count(p),
+					rx_csw(p), rx_err(p));
+			ctl_send("\n");
+			serve_teardown();
+			running = false;
+		} else {
+			fprintf(stderr, "bench serve: unexpected: %s", line);
+			break;
+		}
+	}
+	if (running) {
+		rx_stop();
+		serve_teardown();
+	}
+	ctl_close();
+	return done;
+}
+
+/* Receivers for clients, one after the other, until one says "quit". */
+static int serve(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd, c, one = 1;
+
+	signal(SIGALRM, SIG_DFL);
+	pin(rx_cpu);
+	rx_pid = getpid();
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		die("socket(AF_INET)");
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 4))
+		die("bench serve: listen");
+	set_timeout(fd, SO_RCVTIMEO, SERVE_IDLE_S * 1000);
+	for (;;) {
+		c = accept(fd, NULL, NULL);
+		if (c < 0) {
+			if (errno == EINTR)
+				continue;
+			die("bench serve: accept (no client came)");
+		}
+		nodelay(c);
+		if (serve_client(c))
+			return 0;
+	}
 }
 
 /* ---- main --------------------------------------------------------------- */
@@ -699,14 +1332,18 @@ static void usage(void)
 		"usage: bench [OPTIONS] lat [ROUNDS]    64-byte round trips (default 20000)\n"
 		"       bench [OPTIONS] tput SIZE       one-way, SIZE bytes (up to %d)\n"
 		"       bench [OPTIONS] fanout N        64-byte messages to N receivers (up to %d)\n"
+		"       bench [OPTIONS] serve [PORT]    receivers for 'bench -c' (port %d)\n"
+		"       bench -c HOST[:PORT] quit       end the 'bench serve' on HOST\n"
 		"options:\n"
-		"  -t LIST    transports, comma-separated: collab,tipc,unix (default: all)\n"
+		"  -t LIST    transports, comma-separated: collab,tipc,unix,udp,tcp\n"
+		"             (default: collab,tipc,unix; with -c: collab,tipc,udp,tcp)\n"
+		"  -c HOST    the receivers are those of 'bench serve' on HOST (IPv4)\n"
 		"  -s SECS    tput/fanout: seconds measured per transport (default 2)\n"
 		"  -b BLOCKS  tput/fanout: blocks they are cut into (default 8)\n"
 		"  -T SECS    lat: stop after this long, with fewer rounds (default 60)\n"
 		"  -r BYTES   SO_RCVBUFFORCE on every receiver (default: each transport's own)\n"
 		"environment: COLLAB_BENCH_RX_CPU=N puts the receivers on CPU N (default 1)\n",
-		SIZE_MAX_MSG, RX_MAX);
+		SIZE_MAX_MSG, RX_MAX, CTL_PORT);
 	exit(2);
 }
 
@@ -738,20 +1375,38 @@ static void select_transports(char *list)
 	}
 }
 
+static void parse_host(char *arg)
+{
+	char *colon = strchr(arg, ':');
+
+	if (colon) {
+		*colon = '\0';
+		ctl_port = arg_num(colon + 1, 1, 65535);
+	}
+	if (inet_pton(AF_INET, arg, &host) != 1)
+		usage();
+	remote = true;
+}
+
 int main(int argc, char **argv)
 {
+	char defaults[] = "collab,tipc,unix", remote_defaults[] = "collab,tipc,udp,tcp";
 	long secs = 2, blocks = 8, limit = 60, a;
 	bool any = false;
-	const char *cpu;
+	const char *cpu, *cmd;
 	int i, c;
 
 	for (i = 0; i < NR_TRANSPORTS; i++)
 		tps[i].t = i;
-	while ((c = getopt(argc, argv, "t:s:b:T:r:h")) != -1) {
+	host.s_addr = htonl(INADDR_LOOPBACK);
+	while ((c = getopt(argc, argv, "t:c:s:b:T:r:h")) != -1) {
 		switch (c) {
 		case 't':
 			select_transports(optarg);
 			any = true;
+			break;
+		case 'c':
+			parse_host(optarg);
 			break;
 		case 's':
 			secs = arg_num(optarg, 1, 300);
@@ -769,11 +1424,9 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (!any)
-		for (i = 0; i < NR_TRANSPORTS; i++)
-			tps[i].on = true;
 	if (optind >= argc || argc - optind > 2)
 		usage();
+	cmd = argv[optind];
 
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGALRM, on_alarm);
@@ -782,23 +1435,45 @@ int main(int argc, char **argv)
 	cpu = getenv("COLLAB_BENCH_RX_CPU");
 	if (cpu)
 		rx_cpu = atoi(cpu);
+
+	if (!strcmp(cmd, "serve")) {
+		if (remote)
+			usage();
+		return serve(argc - optind > 1 ?
+			     arg_num(argv[optind + 1], 1, 65535) : CTL_PORT);
+	}
+	if (!strcmp(cmd, "quit")) {
+		if (!remote || argc - optind != 1)
+			usage();
+		ctl_connect();
+		ctl_send("quit\n");
+		ctl_close();
+		return 0;
+	}
+	if (!any)
+		select_transports(remote ? remote_defaults : defaults);
+	if (remote && tps[T_UNIX].on) {
+		fprintf(stderr, "bench: AF_UNIX does not go to another host\n");
+		usage();
+	}
 	pin(0);
 
-	if (!strcmp(argv[optind], "lat")) {
+	if (!strcmp(cmd, "lat")) {
 		a = argc - optind > 1 ? arg_num(argv[optind + 1], 1, 10000000) : 20000;
 		/* Warm-up, the last block begun, and reply timeouts. */
-		alarm(limit + 60);
+		alarm(limit + 60 + (remote ? CONNECT_SECS + READY_SECS * 2 : 0));
 		lat(a, limit);
 	} else if (argc - optind != 2) {
 		usage();
 	} else {
 		/* Bounded by the send timeout and the drains of every block. */
 		alarm(NR_TRANSPORTS * (blocks + 1) *
-		      (secs / blocks + 1 + SEND_TIMEOUT_S + DRAIN_MAX) + 30);
-		if (!strcmp(argv[optind], "tput")) {
+		      (secs / blocks + 1 + SEND_TIMEOUT_S + DRAIN_MAX) + 30 +
+		      (remote ? CONNECT_SECS + READY_SECS * 2 : 0));
+		if (!strcmp(cmd, "tput")) {
 			a = arg_num(argv[optind + 1], 1, SIZE_MAX_MSG);
 			stream(1, a, secs, blocks, false);
-		} else if (!strcmp(argv[optind], "fanout")) {
+		} else if (!strcmp(cmd, "fanout") && !remote) {
 			a = arg_num(argv[optind + 1], 1, RX_MAX);
 			stream(a, SMALL_SIZE, secs, blocks, true);
 		} else {
