@@ -5,6 +5,10 @@
  * and go, events arrive, only an administrator may change the node, and
  * malformed requests get an error (and the kernel stays well).
  */
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -35,8 +39,20 @@ struct node_reply {
 	struct collab_guid id;
 	char name[COLLAB_NODE_NAME_MAX];
 	uint32_t family;
+	uint32_t tolerance_ms, lifetime_ms, store_max_msgs;
 	int found;
 };
+
+/* A u32 attribute of a reply, or -EPROTO when it is missing or no u32. */
+static int get_u32(struct nlmsghdr *h, int type, uint32_t *v)
+{
+	struct nlattr *a = genl_attr(h, type);
+
+	if (!a || nla_len_of(a) != (int)sizeof(*v))
+		return -EPROTO;
+	*v = nla_u32(a);
+	return 0;
+}
 
 static int node_cb(struct nlmsghdr *h, void *arg)
 {
@@ -51,10 +67,11 @@ static int node_cb(struct nlmsghdr *h, void *arg)
 	if (!a || nla_len_of(a) > (int)sizeof(n->name))
 		return -EPROTO;
 	memcpy(n->name, nla_data_of(a), nla_len_of(a));
-	a = genl_attr(h, COLLAB_A_FAMILY);
-	if (!a)
+	if (get_u32(h, COLLAB_A_FAMILY, &n->family) ||
+	    get_u32(h, COLLAB_A_TOLERANCE_MS, &n->tolerance_ms) ||
+	    get_u32(h, COLLAB_A_STORE_LIFETIME_MS, &n->lifetime_ms) ||
+	    get_u32(h, COLLAB_A_STORE_MAX_MSGS, &n->store_max_msgs))
 		return -EPROTO;
-	n->family = nla_u32(a);
 	n->found++;
 	return 0;
 }
@@ -655,6 +672,959 @@ TEST_F(nl, events)
 	nl_close(&mon);
 }
 
+/* ---- link settings ------------------------------------------------------- */
+
+static int node_set_u32(struct nl *nl, struct nl_req *r, int type, uint32_t v)
+{
+	nl_req(nl, r, 0, COLLAB_CMD_NODE_SET);
+	nl_put(r, type, &v, sizeof(v));
+	return nl_call(nl, r, NULL, NULL);
+}
+
+static uint32_t setting(const struct node_reply *n, int type)
+{
+	switch (type) {
+	case COLLAB_A_TOLERANCE_MS:
+		return n->tolerance_ms;
+	case COLLAB_A_STORE_LIFETIME_MS:
+		return n->lifetime_ms;
+	default:
+		return n->store_max_msgs;
+	}
+}
+
+TEST_F(nl, node_link_settings)
+{
+	static const struct {
+		int type;
+		uint32_t def, min, max;
+	} s[] = {
+		{ COLLAB_A_TOLERANCE_MS, 1500, 100, 60000 },
+		{ COLLAB_A_STORE_LIFETIME_MS, 120000, 1, 24 * 3600 * 1000 },
+		{ COLLAB_A_STORE_MAX_MSGS, 4096, 1, 65536 },
+	};
+	struct node_reply n;
+	uint16_t half = 500;
+	unsigned int i;
+
+	ASSERT_EQ(0, node_get(&self->nl, &self->r, &n));
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		EXPECT_EQ(s[i].def, setting(&n, s[i].type));
+
+	for (i = 0; i < ARRAY_SIZE(s); i++) {
+		/* Just out of range, or not a u32: refused, with a reason. */
+		EXPECT_EQ(-ERANGE, node_set_u32(&self->nl, &self->r, s[i].type,
+						s[i].min - 1));
+		EXPECT_STRNE("", self->nl.ext_msg);
+		EXPECT_EQ(-ERANGE, node_set_u32(&self->nl, &self->r, s[i].type,
+						s[i].max + 1));
+		EXPECT_STRNE("", self->nl.ext_msg);
+		nl_req(&self->nl, &self->r, 0, COLLAB_CMD_NODE_SET);
+		nl_put(&self->r, s[i].type, &half, sizeof(half));
+		EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+		EXPECT_STRNE("", self->nl.ext_msg);
+		ASSERT_EQ(0, node_get(&self->nl, &self->r, &n));
+		EXPECT_EQ(s[i].def, setting(&n, s[i].type));
+
+		/* The bounds are in the range. */
+		EXPECT_EQ(0, node_set_u32(&self->nl, &self->r, s[i].type,
+					  s[i].min));
+		ASSERT_EQ(0, node_get(&self->nl, &self->r, &n));
+		EXPECT_EQ(s[i].min, setting(&n, s[i].type));
+		EXPECT_EQ(0, node_set_u32(&self->nl, &self->r, s[i].type,
+					  s[i].max));
+		ASSERT_EQ(0, node_get(&self->nl, &self->r, &n));
+		EXPECT_EQ(s[i].max, setting(&n, s[i].type));
+	}
+
+	/* One setting out of range refuses the whole request. */
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_NODE_SET);
+	nl_put(&self->r, COLLAB_A_TOLERANCE_MS, &(uint32_t){ 700 }, 4);
+	nl_put(&self->r, COLLAB_A_STORE_LIFETIME_MS, &(uint32_t){ 5000 }, 4);
+	nl_put(&self->r, COLLAB_A_STORE_MAX_MSGS, &(uint32_t){ 0 }, 4);
+	EXPECT_EQ(-ERANGE, nl_call(&self->nl, &self->r, NULL, NULL));
+	ASSERT_EQ(0, node_get(&self->nl, &self->r, &n));
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		EXPECT_EQ(s[i].max, setting(&n, s[i].type));
+
+	/* All three at once. */
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_NODE_SET);
+	nl_put(&self->r, COLLAB_A_TOLERANCE_MS, &(uint32_t){ 700 }, 4);
+	nl_put(&self->r, COLLAB_A_STORE_LIFETIME_MS, &(uint32_t){ 5000 }, 4);
+	nl_put(&self->r, COLLAB_A_STORE_MAX_MSGS, &(uint32_t){ 10 }, 4);
+	EXPECT_EQ(0, nl_call(&self->nl, &self->r, NULL, NULL));
+	ASSERT_EQ(0, node_get(&self->nl, &self->r, &n));
+	EXPECT_EQ(700, n.tolerance_ms);
+	EXPECT_EQ(5000, n.lifetime_ms);
+	EXPECT_EQ(10, n.store_max_msgs);
+}
+
+/* ---- bearers ------------------------------------------------------------- */
+
+/* The last error came with an extack message that says @what. */
+#define EXPECT_EXTACK(what) do {					\
+	EXPECT_NE(NULL, strstr(self->nl.ext_msg, what))			\
+		TH_LOG("extack \"%s\", expected one with \"%s\"",	\
+		       self->nl.ext_msg, what);				\
+} while (0)
+
+union inet_addr {
+	struct sockaddr sa;
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+static struct sockaddr_in sin4(const char *ip, uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons(port) };
+
+	inet_pton(AF_INET, ip, &a.sin_addr);
+	return a;
+}
+
+static struct sockaddr_in6 sin6(const char *ip, uint16_t port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+				  .sin6_port = htons(port) };
+
+	inet_pton(AF_INET6, ip, &a.sin6_addr);
+	return a;
+}
+
+struct bearer {
+	uint32_t id, ifindex, mtu;
+	union inet_addr local, group;
+	int local_len, group_len;	/* 0: not reported */
+	int counters;			/* every counter reported */
+};
+
+/* What replies and dumps said, one bearer per message, in order. */
+struct bearers {
+	struct bearer b[16];
+	int n;
+	uint8_t cmd;
+};
+
+static int get_sockaddr(const struct nlattr *a, union inet_addr *sa, int *len)
+{
+	if (!a)
+		return 0;
+	if (nla_len_of(a) > (int)sizeof(*sa))
+		return -EPROTO;
+	memcpy(sa, nla_data_of(a), nla_len_of(a));
+	*len = nla_len_of(a);
+	return 0;
+}
+
+static int bearer_cb(struct nlmsghdr *h, void *arg)
+{
+	struct nlattr *nest = genl_attr(h, COLLAB_A_BEARER), *a;
+	struct bearers *bs = arg;
+	struct bearer *b;
+
+	if (!nest || bs->n == (int)ARRAY_SIZE(bs->b))
+		return -EPROTO;
+	b = &bs->b[bs->n++];
+	memset(b, 0, sizeof(*b));
+	bs->cmd = ((struct genlmsghdr *)NLMSG_DATA(h))->cmd;
+	a = nla_in(nest, COLLAB_BEARER_A_ID);
+	if (!a || nla_len_of(a) != 4)
+		return -EPROTO;
+	b->id = nla_u32(a);
+	a = nla_in(nest, COLLAB_BEARER_A_IFINDEX);
+	if (a)
+		b->ifindex = nla_u32(a);
+	a = nla_in(nest, COLLAB_BEARER_A_MTU);
+	if (a)
+		b->mtu = nla_u32(a);
+	if (get_sockaddr(nla_in(nest, COLLAB_BEARER_A_LOCAL), &b->local,
+			 &b->local_len) ||
+	    get_sockaddr(nla_in(nest, COLLAB_BEARER_A_DISCOVERY), &b->group,
+			 &b->group_len))
+		return -EPROTO;
+	b->counters = nla_in(nest, COLLAB_BEARER_A_TX_PACKETS) &&
+		      nla_in(nest, COLLAB_BEARER_A_RX_PACKETS) &&
+		      nla_in(nest, COLLAB_BEARER_A_TX_ERRORS);
+	return 0;
+}
+
+/* A BEARER_ADD request with @local (NULL: none); the nest stays open. */
+static void bearer_req(struct nl *nl, struct nl_req *r, const void *local,
+		       size_t len)
+{
+	nl_req(nl, r, 0, COLLAB_CMD_BEARER_ADD);
+	nl_nest(r, COLLAB_A_BEARER);
+	if (local)
+		nl_put(r, COLLAB_BEARER_A_LOCAL, local, len);
+}
+
+static int bearer_add(struct nl *nl, struct nl_req *r, const void *local,
+		      size_t len, struct bearers *bs)
+{
+	bearer_req(nl, r, local, len);
+	nl_nest_end(r);
+	return nl_call(nl, r, bearer_cb, bs);
+}
+
+static int bearer_del(struct nl *nl, struct nl_req *r, uint32_t id)
+{
+	nl_req(nl, r, 0, COLLAB_CMD_BEARER_DEL);
+	nl_nest(r, COLLAB_A_BEARER);
+	nl_put(r, COLLAB_BEARER_A_ID, &id, sizeof(id));
+	nl_nest_end(r);
+	return nl_call(nl, r, NULL, NULL);
+}
+
+/* One message of a dump: 1 to go on, else what the dump returns. */
+static int dump_part(struct nl *nl, struct nlmsghdr *h, nl_cb cb, void *arg)
+{
+	int err;
+
+	if (h->nlmsg_seq != nl->seq)
+		return -EPROTO;
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		nl_ext_msg(nl, h);
+		err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+		return err ?: -EPROTO;
+	}
+	if (h->nlmsg_type == NLMSG_DONE) {
+		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(int)))
+			return -EPROTO;
+		return *(int *)NLMSG_DATA(h);
+	}
+	if (h->nlmsg_type != nl->family || !(h->nlmsg_flags & NLM_F_MULTI))
+		return -EPROTO;
+	err = cb(h, arg);
+	return err ?: 1;
+}
+
+/*
+ * A dump of @cmd, each message to @cb: 0 only when every message is a
+ * part of it and it ends with NLMSG_DONE reporting no error.
+ */
+static int dump(struct nl *nl, struct nl_req *r, uint8_t cmd, nl_cb cb,
+		void *arg)
+{
+	static char buf[NL_BUF] __attribute__((aligned(4)));
+	struct nlmsghdr *h;
+	ssize_t n;
+	int err;
+
+	nl_req(nl, r, NLM_F_DUMP, cmd);
+	err = nl_send(nl, r);
+	if (err)
+		return err;
+	for (;;) {
+		n = recv(nl->fd, buf, sizeof(buf), 0);
+		if (n < 0)
+			return -errno;
+		for (h = (void *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+			err = dump_part(nl, h, cb, arg);
+			if (err != 1)
+				return err;
+		}
+	}
+}
+
+TEST_F(nl, bearer_add_dump_del)
+{
+	struct sockaddr_in local = sin4("127.0.0.1", 7001);
+	struct sockaddr_in group = sin4("239.1.2.3", 0);
+	struct sockaddr_in any = sin4("0.0.0.0", COLLAB_UDP_PORT);
+	struct sockaddr_in6 local6 = sin6("::1", 7001);
+	uint32_t lo = if_nametoindex("lo"), mtu = 1400;
+	struct bearers add = {}, add6 = {}, def = {}, got = {};
+	struct bearer *b = &add.b[0];
+	int i;
+
+	ASSERT_NE(0, lo);
+	/* IPv4 on lo, discovery on the bearer's port (the group's is 0). */
+	bearer_req(&self->nl, &self->r, &local, sizeof(local));
+	nl_put(&self->r, COLLAB_BEARER_A_IFINDEX, &lo, sizeof(lo));
+	nl_put(&self->r, COLLAB_BEARER_A_DISCOVERY, &group, sizeof(group));
+	nl_put(&self->r, COLLAB_BEARER_A_MTU, &mtu, sizeof(mtu));
+	nl_nest_end(&self->r);
+	ASSERT_EQ(0, nl_call(&self->nl, &self->r, bearer_cb, &add));
+
+	/* The reply is the new bearer, with the id the kernel chose. */
+	ASSERT_EQ(1, add.n);
+	EXPECT_EQ(COLLAB_CMD_BEARER_GET, add.cmd);
+	EXPECT_LE(1, b->id);
+	EXPECT_EQ(sizeof(local), b->local_len);
+	EXPECT_EQ(0, memcmp(&local, &b->local, sizeof(local)));
+	group.sin_port = htons(7001);
+	EXPECT_EQ(sizeof(group), b->group_len);
+	EXPECT_EQ(0, memcmp(&group, &b->group, sizeof(group)));
+	EXPECT_EQ(lo, b->ifindex);
+	EXPECT_EQ(mtu, b->mtu);
+	EXPECT_TRUE(b->counters);
+
+	/* IPv6 on the same port is another socket. */
+	ASSERT_EQ(0, bearer_add(&self->nl, &self->r, &local6, sizeof(local6),
+				&add6));
+	ASSERT_EQ(1, add6.n);
+	EXPECT_EQ(b->id + 1, add6.b[0].id);
+	EXPECT_EQ(sizeof(local6), add6.b[0].local_len);
+	EXPECT_EQ(0, memcmp(&local6, &add6.b[0].local, sizeof(local6)));
+	EXPECT_EQ(0, add6.b[0].group_len);
+	EXPECT_EQ(0, add6.b[0].ifindex);
+	EXPECT_EQ(0, add6.b[0].mtu);
+
+	/* An empty nest: IPv4, every address, the collab port. */
+	ASSERT_EQ(0, bearer_add(&self->nl, &self->r, NULL, 0, &def));
+	ASSERT_EQ(1, def.n);
+	EXPECT_EQ(sizeof(any), def.b[0].local_len);
+	EXPECT_EQ(0, memcmp(&any, &def.b[0].local, sizeof(any)));
+
+	/* The dump shows them as the replies did, in the order added. */
+	ASSERT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_BEARER_GET,
+			  bearer_cb, &got));
+	ASSERT_EQ(3, got.n);
+	EXPECT_EQ(COLLAB_CMD_BEARER_GET, got.cmd);
+	EXPECT_EQ(0, memcmp(&add.b[0], &got.b[0], sizeof(got.b[0])));
+	EXPECT_EQ(0, memcmp(&add6.b[0], &got.b[1], sizeof(got.b[1])));
+	EXPECT_EQ(0, memcmp(&def.b[0], &got.b[2], sizeof(got.b[2])));
+
+	/* A bearer removed is gone; its id is not given again. */
+	EXPECT_EQ(0, bearer_del(&self->nl, &self->r, b->id));
+	memset(&got, 0, sizeof(got));
+	ASSERT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_BEARER_GET,
+			  bearer_cb, &got));
+	ASSERT_EQ(2, got.n);
+	EXPECT_EQ(add6.b[0].id, got.b[0].id);
+	EXPECT_EQ(def.b[0].id, got.b[1].id);
+	memset(&add, 0, sizeof(add));
+	ASSERT_EQ(0, bearer_add(&self->nl, &self->r, &local, sizeof(local),
+				&add));
+	EXPECT_EQ(def.b[0].id + 1, add.b[0].id);
+
+	for (i = 0; i < got.n; i++)
+		EXPECT_EQ(0, bearer_del(&self->nl, &self->r, got.b[i].id));
+	EXPECT_EQ(0, bearer_del(&self->nl, &self->r, add.b[0].id));
+	memset(&got, 0, sizeof(got));
+	ASSERT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_BEARER_GET,
+			  bearer_cb, &got));
+	EXPECT_EQ(0, got.n);
+}
+
+TEST_F(nl, bearer_add_refused)
+{
+	struct sockaddr_in local = sin4("127.0.0.1", 7002);
+	struct sockaddr_in6 local6 = sin6("::1", 7002);
+	struct sockaddr_in group = sin4("239.1.2.3", 7002);
+	struct sockaddr_in6 group6 = sin6("ff02::1", 7002);
+	struct sockaddr_in unicast = sin4("10.1.2.3", 7002);
+	struct sockaddr_in other_port = sin4("239.1.2.3", 7003);
+	struct sockaddr_in6 v4_in_v6 = local6;
+	struct sockaddr_in unix_family = local;
+	char big[sizeof(struct sockaddr_in6) + 1] = {};
+	uint32_t v, lo = if_nametoindex("lo");
+	struct bearers bs = {};
+	uint64_t count = 0;
+	int fd;
+
+	/* No nest at all. */
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_BEARER_ADD);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_STRNE("", self->nl.ext_msg);
+
+	/* Local addresses of the wrong size for their family, or no IP one. */
+	v4_in_v6.sin6_family = AF_INET;
+	unix_family.sin_family = AF_UNIX;
+	EXPECT_EQ(-EINVAL, bearer_add(&self->nl, &self->r, &local,
+				      sizeof(local) - 1, &bs));
+	EXPECT_EXTACK("sockaddr_in");
+	EXPECT_EQ(-EINVAL, bearer_add(&self->nl, &self->r, &local6,
+				      sizeof(local6) - 1, &bs));
+	EXPECT_EXTACK("sockaddr_in");
+	EXPECT_EQ(-EINVAL, bearer_add(&self->nl, &self->r, &v4_in_v6,
+				      sizeof(v4_in_v6), &bs));
+	EXPECT_EXTACK("sockaddr_in");
+	EXPECT_EQ(-EINVAL, bearer_add(&self->nl, &self->r, &unix_family,
+				      sizeof(unix_family), &bs));
+	EXPECT_EXTACK("sockaddr_in");
+	EXPECT_EQ(-EINVAL, bearer_add(&self->nl, &self->r, &local, 0, &bs));
+	EXPECT_EXTACK("sockaddr_in");
+	memcpy(big, &local6, sizeof(local6));
+	EXPECT_EQ(-ERANGE, bearer_add(&self->nl, &self->r, big, sizeof(big),
+				      &bs));
+	EXPECT_STRNE("", self->nl.ext_msg);
+
+	/* Attributes a request does not give, inside the nest. */
+	bearer_req(&self->nl, &self->r, &local, sizeof(local));
+	nl_put(&self->r, COLLAB_BEARER_A_TX_PACKETS, &count, sizeof(count));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_STRNE("", self->nl.ext_msg);
+	bearer_req(&self->nl, &self->r, &local, sizeof(local));
+	nl_put(&self->r, COLLAB_BEARER_A_MAX + 1, &count, sizeof(count));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_STRNE("", self->nl.ext_msg);
+
+	/*
+	 * Discovery groups that are not a multicast address of the bearer's
+	 * family on its port, or no address at all.
+	 */
+	bearer_req(&self->nl, &self->r, &local, sizeof(local));
+	nl_put(&self->r, COLLAB_BEARER_A_DISCOVERY, &unicast, sizeof(unicast));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_EXTACK("multicast");
+	bearer_req(&self->nl, &self->r, &local, sizeof(local));
+	nl_put(&self->r, COLLAB_BEARER_A_DISCOVERY, &group6, sizeof(group6));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_EXTACK("multicast");
+	bearer_req(&self->nl, &self->r, &local6, sizeof(local6));
+	nl_put(&self->r, COLLAB_BEARER_A_DISCOVERY, &group, sizeof(group));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_EXTACK("multicast");
+	bearer_req(&self->nl, &self->r, &local, sizeof(local));
+	nl_put(&self->r, COLLAB_BEARER_A_DISCOVERY, &other_port,
+	       sizeof(other_port));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_EXTACK("multicast");
+	bearer_req(&self->nl, &self->r, &local, sizeof(local));
+	nl_put(&self->r, COLLAB_BEARER_A_DISCOVERY, &group, sizeof(group) - 1);
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_EXTACK("sockaddr_in");
+
+	/* A group no device of the namespace can join (no route to it). */
+	bearer_req(&self->nl, &self->r, &local, sizeof(local));
+	nl_put(&self->r, COLLAB_BEARER_A_DISCOVERY, &group, sizeof(group));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-ENODEV, nl_call(&self->nl, &self->r, NULL, NULL));
+
+	/* A device that is none. */
+	v = 0;
+	bearer_req(&self->nl, &self->r, &local, sizeof(local));
+	nl_put(&self->r, COLLAB_BEARER_A_IFINDEX, &v, sizeof(v));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-ERANGE, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_STRNE("", self->nl.ext_msg);
+	v = lo + 1000;
+	bearer_req(&self->nl, &self->r, &local, sizeof(local));
+	nl_put(&self->r, COLLAB_BEARER_A_IFINDEX, &v, sizeof(v));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-ENODEV, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_EXTACK("device");
+
+	/* Nothing came of any of it: no bearer, and the port is free. */
+	ASSERT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_BEARER_GET,
+			  bearer_cb, &bs));
+	EXPECT_EQ(0, bs.n);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, bind(fd, (struct sockaddr *)&local, sizeof(local)));
+	close(fd);
+}
+
+/* The largest datagram a bearer sends: 576 to 65535 bytes. */
+TEST_F(nl, bearer_mtu_range)
+{
+	static const uint32_t mtu[] = { 575, 576, 65535, 65536, 4294967295u };
+	struct sockaddr_in local;
+	struct bearers bs = {};
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(mtu); i++) {
+		local = sin4("127.0.0.1", 7010 + i);
+		memset(&bs, 0, sizeof(bs));
+		bearer_req(&self->nl, &self->r, &local, sizeof(local));
+		nl_put(&self->r, COLLAB_BEARER_A_MTU, &mtu[i], sizeof(mtu[i]));
+		nl_nest_end(&self->r);
+		err = nl_call(&self->nl, &self->r, bearer_cb, &bs);
+		if (mtu[i] < 576 || mtu[i] > 65535) {
+			EXPECT_EQ(-ERANGE, err) TH_LOG("mtu %u", mtu[i]);
+			EXPECT_STRNE("", self->nl.ext_msg);
+			continue;
+		}
+		EXPECT_EQ(0, err) TH_LOG("mtu %u", mtu[i]);
+		ASSERT_EQ(1, bs.n);
+		EXPECT_EQ(mtu[i], bs.b[0].mtu);
+	}
+	memset(&bs, 0, sizeof(bs));
+	ASSERT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_BEARER_GET,
+			  bearer_cb, &bs));
+	EXPECT_EQ(2, bs.n);
+}
+
+TEST_F(nl, bearer_port_in_use)
+{
+	struct sockaddr_in local = sin4("127.0.0.1", 7004);
+	struct sockaddr_in other = sin4("127.0.0.2", 7004);
+	struct sockaddr_in held = sin4("0.0.0.0", 7005);
+	struct sockaddr_in next = sin4("127.0.0.1", 7005);
+	struct bearers bs = {};
+	int fd;
+
+	ASSERT_EQ(0, bearer_add(&self->nl, &self->r, &local, sizeof(local),
+				&bs));
+	/* The bearer has the port, whatever the address. */
+	EXPECT_EQ(-EADDRINUSE, bearer_add(&self->nl, &self->r, &local,
+					  sizeof(local), &bs));
+	EXPECT_EXTACK("in use");
+	EXPECT_EQ(-EADDRINUSE, bearer_add(&self->nl, &self->r, &other,
+					  sizeof(other), &bs));
+	EXPECT_EXTACK("in use");
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&local, sizeof(local)));
+	EXPECT_EQ(EADDRINUSE, errno);
+	close(fd);
+
+	/* A port a socket of the namespace holds; free once it is closed. */
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&held, sizeof(held)));
+	EXPECT_EQ(-EADDRINUSE, bearer_add(&self->nl, &self->r, &next,
+					  sizeof(next), &bs));
+	EXPECT_EXTACK("in use");
+	close(fd);
+	EXPECT_EQ(0, bearer_add(&self->nl, &self->r, &next, sizeof(next),
+				&bs));
+
+	memset(&bs, 0, sizeof(bs));
+	ASSERT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_BEARER_GET,
+			  bearer_cb, &bs));
+	EXPECT_EQ(2, bs.n);
+}
+
+TEST_F(nl, bearer_limit)
+{
+	struct bearers bs = {};
+	struct sockaddr_in local;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		local = sin4("127.0.0.1", 7100 + i);
+		ASSERT_EQ(0, bearer_add(&self->nl, &self->r, &local,
+					sizeof(local), &bs));
+	}
+	local = sin4("127.0.0.1", 7108);
+	EXPECT_EQ(-ENOSPC, bearer_add(&self->nl, &self->r, &local,
+				      sizeof(local), &bs));
+	EXPECT_EXTACK("too many");
+	EXPECT_EQ(0, bearer_del(&self->nl, &self->r, bs.b[0].id));
+	EXPECT_EQ(0, bearer_add(&self->nl, &self->r, &local, sizeof(local),
+				&bs));
+}
+
+TEST_F(nl, bearer_del_refused)
+{
+	struct sockaddr_in local = sin4("127.0.0.1", 7006);
+	struct bearers bs = {};
+	uint64_t count = 0;
+	uint32_t zero = 0;
+	uint16_t id16 = 1;
+	uint32_t id;
+
+	ASSERT_EQ(0, bearer_add(&self->nl, &self->r, &local, sizeof(local),
+				&bs));
+	id = bs.b[0].id;
+
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_BEARER_DEL);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_EXTACK("bearer");
+
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_BEARER_DEL);
+	nl_nest(&self->r, COLLAB_A_BEARER);
+	nl_put(&self->r, COLLAB_BEARER_A_LOCAL, &local, sizeof(local));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_EXTACK("id");
+
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_BEARER_DEL);
+	nl_nest(&self->r, COLLAB_A_BEARER);
+	nl_put(&self->r, COLLAB_BEARER_A_ID, &zero, sizeof(zero));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-ERANGE, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_STRNE("", self->nl.ext_msg);
+
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_BEARER_DEL);
+	nl_nest(&self->r, COLLAB_A_BEARER);
+	nl_put(&self->r, COLLAB_BEARER_A_ID, &id16, sizeof(id16));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_STRNE("", self->nl.ext_msg);
+
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_BEARER_DEL);
+	nl_nest(&self->r, COLLAB_A_BEARER);
+	nl_put(&self->r, COLLAB_BEARER_A_ID, &id, sizeof(id));
+	nl_put(&self->r, COLLAB_BEARER_A_RX_PACKETS, &count, sizeof(count));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_STRNE("", self->nl.ext_msg);
+
+	EXPECT_EQ(-ENOENT, bearer_del(&self->nl, &self->r, id + 1));
+	EXPECT_EXTACK("no such bearer");
+
+	/* None of that removed it; now it goes, once. */
+	memset(&bs, 0, sizeof(bs));
+	ASSERT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_BEARER_GET,
+			  bearer_cb, &bs));
+	ASSERT_EQ(1, bs.n);
+	EXPECT_EQ(id, bs.b[0].id);
+	EXPECT_EQ(0, bearer_del(&self->nl, &self->r, id));
+	EXPECT_EQ(-ENOENT, bearer_del(&self->nl, &self->r, id));
+	EXPECT_EXTACK("no such bearer");
+}
+
+/* While a bearer is up, peers know the node by its id: it stays. */
+TEST_F(nl, node_id_stays_while_a_bearer_is_up)
+{
+	struct sockaddr_in local = sin4("127.0.0.1", 7007);
+	struct collab_guid id = guid_of(78), before;
+	struct bearers bs = {};
+	struct node_reply n;
+
+	ASSERT_EQ(0, node_get(&self->nl, &self->r, &n));
+	before = n.id;
+	ASSERT_EQ(0, bearer_add(&self->nl, &self->r, &local, sizeof(local),
+				&bs));
+
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_NODE_SET);
+	nl_put(&self->r, COLLAB_A_NODE_ID, &id, sizeof(id));
+	nl_put_str(&self->r, COLLAB_A_NODE_NAME, "beta");
+	EXPECT_EQ(-EBUSY, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_EXTACK("bearer");
+	ASSERT_EQ(0, node_get(&self->nl, &self->r, &n));
+	EXPECT_EQ(0, memcmp(&before, &n.id, sizeof(before)));
+	EXPECT_STREQ("", n.name);
+
+	/* The name is no bother. */
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_NODE_SET);
+	nl_put_str(&self->r, COLLAB_A_NODE_NAME, "beta");
+	EXPECT_EQ(0, nl_call(&self->nl, &self->r, NULL, NULL));
+
+	/* With the bearer gone, the id changes. */
+	ASSERT_EQ(0, bearer_del(&self->nl, &self->r, bs.b[0].id));
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_NODE_SET);
+	nl_put(&self->r, COLLAB_A_NODE_ID, &id, sizeof(id));
+	EXPECT_EQ(0, nl_call(&self->nl, &self->r, NULL, NULL));
+	ASSERT_EQ(0, node_get(&self->nl, &self->r, &n));
+	EXPECT_EQ(0, memcmp(&id, &n.id, sizeof(id)));
+	EXPECT_STREQ("beta", n.name);
+}
+
+/* ---- peers --------------------------------------------------------------- */
+
+struct peer {
+	struct collab_guid id;
+	char name[COLLAB_NODE_NAME_MAX];
+	union inet_addr addr;
+	int addr_len;
+	uint32_t bearer, flags;
+	int state;			/* -1: not reported */
+};
+
+struct peers {
+	struct peer p[8];
+	int n;
+	uint8_t cmd;
+};
+
+static int peer_cb(struct nlmsghdr *h, void *arg)
+{
+	struct nlattr *nest = genl_attr(h, COLLAB_A_PEER), *a;
+	struct peers *ps = arg;
+	struct peer *p;
+
+	if (!nest || ps->n == (int)ARRAY_SIZE(ps->p))
+		return -EPROTO;
+	p = &ps->p[ps->n++];
+	memset(p, 0, sizeof(*p));
+	ps->cmd = ((struct genlmsghdr *)NLMSG_DATA(h))->cmd;
+	a = nla_in(nest, COLLAB_PEER_A_NODE_ID);
+	if (!a || nla_len_of(a) != (int)sizeof(p->id))
+		return -EPROTO;
+	memcpy(&p->id, nla_data_of(a), sizeof(p->id));
+	a = nla_in(nest, COLLAB_PEER_A_NODE_NAME);
+	if (a && nla_len_of(a) <= (int)sizeof(p->name))
+		memcpy(p->name, nla_data_of(a), nla_len_of(a));
+	a = nla_in(nest, COLLAB_PEER_A_BEARER_ID);
+	if (a)
+		p->bearer = nla_u32(a);
+	a = nla_in(nest, COLLAB_PEER_A_FLAGS);
+	if (a)
+		p->flags = nla_u32(a);
+	a = nla_in(nest, COLLAB_PEER_A_STATE);
+	p->state = a ? *(uint8_t *)nla_data_of(a) : -1;
+	return get_sockaddr(nla_in(nest, COLLAB_PEER_A_ADDR), &p->addr,
+			    &p->addr_len);
+}
+
+static int peer_add(struct nl *nl, struct nl_req *r, const void *addr,
+		    size_t len)
+{
+	nl_req(nl, r, 0, COLLAB_CMD_PEER_ADD);
+	nl_nest(r, COLLAB_A_PEER);
+	nl_put(r, COLLAB_PEER_A_ADDR, addr, len);
+	nl_nest_end(r);
+	return nl_call(nl, r, NULL, NULL);
+}
+
+/* PEER_DEL, or PEER_GET into @ps, of the peer with node id @id. */
+static int peer_by_id(struct nl *nl, struct nl_req *r, uint8_t cmd,
+		      const void *id, size_t len, struct peers *ps)
+{
+	nl_req(nl, r, 0, cmd);
+	nl_nest(r, COLLAB_A_PEER);
+	nl_put(r, COLLAB_PEER_A_NODE_ID, id, len);
+	nl_nest_end(r);
+	return nl_call(nl, r, ps ? peer_cb : NULL, ps);
+}
+
+static int lo_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd, err;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	err = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (!err) {
+		ifr.ifr_flags |= IFF_UP;
+		err = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	if (err)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * A beacon as another node sends it, in the wire format of kmod/frame.h
+ * (a link header, then the body of a HELLO): the test plays that node.
+ */
+struct wire_beacon {
+	uint8_t version, type, flags, key_id;
+	uint32_t src_epoch, dst_epoch, seq, ack, sack;
+	uint64_t nonce;
+	struct collab_guid src_node, dst_node;
+	uint32_t snd_una, rcv_nxt, tolerance_ms, reserved;
+	char name[COLLAB_NODE_NAME_MAX];
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct wire_beacon) == 64 + 80, "wire format");
+
+TEST_F(nl, empty_dumps)
+{
+	struct bearers bs = {};
+	struct peers ps = {};
+
+	EXPECT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_PEER_GET, peer_cb,
+			  &ps));
+	EXPECT_EQ(0, ps.n);
+	EXPECT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_BEARER_GET,
+			  bearer_cb, &bs));
+	EXPECT_EQ(0, bs.n);
+
+	/* Bearers are only dumped. */
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_BEARER_GET);
+	EXPECT_EQ(-EOPNOTSUPP, nl_call(&self->nl, &self->r, NULL, NULL));
+}
+
+TEST_F(nl, peer_add_dump_del)
+{
+	struct sockaddr_in bearer = sin4("127.0.0.1", 7040);
+	union inet_addr to = { .v4 = bearer };
+	struct collab_guid them = guid_of(99);
+	struct wire_beacon w = {
+		.version = 1,		/* COLLAB_WIRE_VERSION */
+		.type = 1,		/* COLLAB_LINK_BEACON */
+		.src_node = them,
+		.name = "far",
+	};
+	struct bearers bs = {};
+	struct peers ps = {};
+	union inet_addr me;
+	socklen_t len = sizeof(me.v4);
+	int fd, i;
+
+	ASSERT_EQ(0, lo_up());
+	ASSERT_EQ(0, bearer_add(&self->nl, &self->r, &bearer, sizeof(bearer),
+				&bs));
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, fd);
+	me.v4 = sin4("127.0.0.1", 0);
+	ASSERT_EQ(0, bind(fd, &me.sa, sizeof(me.v4)));
+	ASSERT_EQ(0, getsockname(fd, &me.sa, &len));
+
+	/* A static peer is an address: no peer until a node answers there. */
+	ASSERT_EQ(0, peer_add(&self->nl, &self->r, &me.v4, sizeof(me.v4)));
+	EXPECT_EQ(-EEXIST, peer_add(&self->nl, &self->r, &me.v4,
+				    sizeof(me.v4)));
+	EXPECT_EXTACK("static peer");
+	ASSERT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_PEER_GET, peer_cb,
+			  &ps));
+	EXPECT_EQ(0, ps.n);
+
+	/* The node at that address makes itself known. */
+	ASSERT_EQ(sizeof(w), sendto(fd, &w, sizeof(w), 0, &to.sa,
+				    sizeof(to.v4)));
+	for (i = 0; i < 100 && !ps.n; i++) {
+		usleep(20000);
+		memset(&ps, 0, sizeof(ps));
+		ASSERT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_PEER_GET,
+				  peer_cb, &ps));
+	}
+	ASSERT_EQ(1, ps.n);
+	EXPECT_EQ(COLLAB_CMD_PEER_GET, ps.cmd);
+	EXPECT_EQ(0, memcmp(&them, &ps.p[0].id, sizeof(them)));
+	EXPECT_STREQ("far", ps.p[0].name);
+	EXPECT_EQ(sizeof(me.v4), ps.p[0].addr_len);
+	EXPECT_EQ(0, memcmp(&me.v4, &ps.p[0].addr, sizeof(me.v4)));
+	EXPECT_EQ(bs.b[0].id, ps.p[0].bearer);
+	EXPECT_EQ(COLLAB_PEER_STATIC, ps.p[0].flags);
+	/* It never finishes the handshake. */
+	EXPECT_LE(0, ps.p[0].state);
+	EXPECT_NE(COLLAB_PEER_UP, ps.p[0].state);
+
+	/* The same, asked for by its id. */
+	memset(&ps, 0, sizeof(ps));
+	ASSERT_EQ(0, peer_by_id(&self->nl, &self->r, COLLAB_CMD_PEER_GET,
+				&them, sizeof(them), &ps));
+	ASSERT_EQ(1, ps.n);
+	EXPECT_EQ(0, memcmp(&them, &ps.p[0].id, sizeof(them)));
+	EXPECT_EQ(0, memcmp(&me.v4, &ps.p[0].addr, sizeof(me.v4)));
+
+	/* Removed, and its address is no static peer any more. */
+	EXPECT_EQ(0, peer_by_id(&self->nl, &self->r, COLLAB_CMD_PEER_DEL,
+				&them, sizeof(them), NULL));
+	EXPECT_EQ(-ENOENT, peer_by_id(&self->nl, &self->r, COLLAB_CMD_PEER_DEL,
+				      &them, sizeof(them), NULL));
+	EXPECT_EXTACK("no such peer");
+	EXPECT_EQ(-ENOENT, peer_by_id(&self->nl, &self->r, COLLAB_CMD_PEER_GET,
+				      &them, sizeof(them), &ps));
+	EXPECT_EXTACK("no such peer");
+	memset(&ps, 0, sizeof(ps));
+	ASSERT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_PEER_GET, peer_cb,
+			  &ps));
+	EXPECT_EQ(0, ps.n);
+	EXPECT_EQ(0, peer_add(&self->nl, &self->r, &me.v4, sizeof(me.v4)));
+	close(fd);
+}
+
+TEST_F(nl, peer_requests_refused)
+{
+	static const uint8_t cmds[] = {
+		COLLAB_CMD_PEER_DEL, COLLAB_CMD_PEER_GET,
+	};
+	struct sockaddr_in addr = sin4("192.0.2.7", 0);
+	struct sockaddr_in addr_port = sin4("192.0.2.7", COLLAB_UDP_PORT);
+	struct sockaddr_in addr_other = sin4("192.0.2.7", 7000);
+	struct sockaddr_in6 addr6 = sin6("2001:db8::7", 0);
+	struct collab_guid id = guid_of(5);
+	char big[sizeof(struct sockaddr_in6) + 1] = {};
+	uint8_t state = COLLAB_PEER_UP;
+	struct peers ps = {};
+	unsigned int i;
+
+	/* PEER_ADD takes the address of a static peer, and nothing else. */
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_PEER_ADD);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_EXTACK("address");
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_PEER_ADD);
+	nl_nest(&self->r, COLLAB_A_PEER);
+	nl_put(&self->r, COLLAB_PEER_A_NODE_ID, &id, sizeof(id));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_EXTACK("address");
+	EXPECT_EQ(-EINVAL, peer_add(&self->nl, &self->r, &addr,
+				    sizeof(addr) - 1));
+	EXPECT_EXTACK("sockaddr_in");
+	/* An IPv6 address in the size of an IPv4 one. */
+	EXPECT_EQ(-EINVAL, peer_add(&self->nl, &self->r, &addr6,
+				    sizeof(struct sockaddr_in)));
+	EXPECT_EXTACK("sockaddr_in");
+	memcpy(big, &addr6, sizeof(addr6));
+	EXPECT_EQ(-ERANGE, peer_add(&self->nl, &self->r, big, sizeof(big)));
+	EXPECT_STRNE("", self->nl.ext_msg);
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_PEER_ADD);
+	nl_nest(&self->r, COLLAB_A_PEER);
+	nl_put(&self->r, COLLAB_PEER_A_ADDR, &addr, sizeof(addr));
+	nl_put(&self->r, COLLAB_PEER_A_STATE, &state, sizeof(state));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_STRNE("", self->nl.ext_msg);
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_PEER_ADD);
+	nl_nest(&self->r, COLLAB_A_PEER);
+	nl_put(&self->r, COLLAB_PEER_A_ADDR, &addr, sizeof(addr));
+	nl_put(&self->r, COLLAB_PEER_A_MAX + 1, &state, sizeof(state));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_STRNE("", self->nl.ext_msg);
+
+	/* An address once; port 0 is the collab port. */
+	EXPECT_EQ(0, peer_add(&self->nl, &self->r, &addr, sizeof(addr)));
+	EXPECT_EQ(-EEXIST, peer_add(&self->nl, &self->r, &addr, sizeof(addr)));
+	EXPECT_EXTACK("static peer");
+	EXPECT_EQ(-EEXIST, peer_add(&self->nl, &self->r, &addr_port,
+				    sizeof(addr_port)));
+	EXPECT_EXTACK("static peer");
+	EXPECT_EQ(0, peer_add(&self->nl, &self->r, &addr_other,
+			      sizeof(addr_other)));
+	EXPECT_EQ(0, peer_add(&self->nl, &self->r, &addr6, sizeof(addr6)));
+	EXPECT_EQ(-EEXIST, peer_add(&self->nl, &self->r, &addr6,
+				    sizeof(addr6)));
+	EXPECT_EXTACK("static peer");
+
+	/* PEER_DEL and PEER_GET name a peer by its node id. */
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		nl_req(&self->nl, &self->r, 0, cmds[i]);
+		EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+		EXPECT_EXTACK("node id");
+		nl_req(&self->nl, &self->r, 0, cmds[i]);
+		nl_nest(&self->r, COLLAB_A_PEER);
+		nl_put(&self->r, COLLAB_PEER_A_ADDR, &addr, sizeof(addr));
+		nl_nest_end(&self->r);
+		EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+		EXPECT_EXTACK("node id");
+		EXPECT_EQ(-ERANGE, peer_by_id(&self->nl, &self->r, cmds[i], &id,
+					      sizeof(id) - 1, &ps));
+		EXPECT_STRNE("", self->nl.ext_msg);
+		EXPECT_EQ(-ERANGE, peer_by_id(&self->nl, &self->r, cmds[i], big,
+					      sizeof(id) + 1, &ps));
+		EXPECT_STRNE("", self->nl.ext_msg);
+		nl_req(&self->nl, &self->r, 0, cmds[i]);
+		nl_nest(&self->r, COLLAB_A_PEER);
+		nl_put(&self->r, COLLAB_PEER_A_NODE_ID, &id, sizeof(id));
+		nl_put(&self->r, COLLAB_PEER_A_STATE, &state, sizeof(state));
+		nl_nest_end(&self->r);
+		EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+		EXPECT_STRNE("", self->nl.ext_msg);
+		EXPECT_EQ(-ENOENT, peer_by_id(&self->nl, &self->r, cmds[i], &id,
+					      sizeof(id), &ps));
+		EXPECT_EXTACK("no such peer");
+	}
+	EXPECT_EQ(0, ps.n);
+}
+
+TEST_F(nl, static_peer_limit)
+{
+	struct sockaddr_in addr;
+	char ip[32];
+	int i;
+
+	for (i = 1; i <= 64; i++) {
+		snprintf(ip, sizeof(ip), "192.0.2.%d", i);
+		addr = sin4(ip, 0);
+		ASSERT_EQ(0, peer_add(&self->nl, &self->r, &addr,
+				      sizeof(addr)));
+	}
+	addr = sin4("192.0.2.65", 0);
+	EXPECT_EQ(-ENOSPC, peer_add(&self->nl, &self->r, &addr, sizeof(addr)));
+	EXPECT_EXTACK("too many");
+}
+
 /* ---- permissions --------------------------------------------------------- */
 
 /* In a child that gave up root: reading works, changing does not. */
@@ -704,6 +1674,81 @@ TEST_F(nl, unprivileged_reads_only)
 
 	ASSERT_EQ(0, node_get(&self->nl, &self->r, &n));
 	EXPECT_STREQ("", n.name);
+}
+
+/* In a child that gave up root: bearers and peers can be read, not changed. */
+static int unprivileged_links(uint32_t bearer_id)
+{
+	struct sockaddr_in local = sin4("127.0.0.1", 7060);
+	struct sockaddr_in addr = sin4("192.0.2.60", 0);
+	struct collab_guid id = guid_of(60);
+	struct bearers bs = {};
+	struct peers ps = {};
+	struct nl_req r;
+	struct nl nl;
+
+	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+		return 10;
+	if (nl_open(&nl))
+		return 11;
+	if (dump(&nl, &r, COLLAB_CMD_BEARER_GET, bearer_cb, &bs) || bs.n != 1 ||
+	    bs.b[0].id != bearer_id)
+		return 12;
+	if (dump(&nl, &r, COLLAB_CMD_PEER_GET, peer_cb, &ps) || ps.n)
+		return 13;
+	if (bearer_add(&nl, &r, &local, sizeof(local), &bs) != -EPERM)
+		return 14;
+	if (bearer_del(&nl, &r, bearer_id) != -EPERM)
+		return 15;
+	if (peer_add(&nl, &r, &addr, sizeof(addr)) != -EPERM)
+		return 16;
+	/* Refused before anything else: there is no such peer. */
+	if (peer_by_id(&nl, &r, COLLAB_CMD_PEER_DEL, &id, sizeof(id), NULL) !=
+	    -EPERM)
+		return 17;
+	if (node_set_u32(&nl, &r, COLLAB_A_TOLERANCE_MS, 500) != -EPERM ||
+	    node_set_u32(&nl, &r, COLLAB_A_STORE_LIFETIME_MS, 500) != -EPERM ||
+	    node_set_u32(&nl, &r, COLLAB_A_STORE_MAX_MSGS, 500) != -EPERM)
+		return 18;
+	nl_req(&nl, &r, 0, COLLAB_CMD_NODE_SET);
+	nl_put(&r, COLLAB_A_NODE_ID, &id, sizeof(id));
+	if (nl_call(&nl, &r, NULL, NULL) != -EPERM)
+		return 19;
+	nl_close(&nl);
+	return 0;
+}
+
+TEST_F(nl, unprivileged_cannot_change_links)
+{
+	struct sockaddr_in local = sin4("127.0.0.1", 7061);
+	struct sockaddr_in free_port = sin4("127.0.0.1", 7060);
+	struct sockaddr_in addr = sin4("192.0.2.60", 0);
+	struct bearers bs = {}, got = {};
+	struct node_reply n, before;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, bearer_add(&self->nl, &self->r, &local, sizeof(local),
+				&bs));
+	ASSERT_EQ(0, node_get(&self->nl, &self->r, &before));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(unprivileged_links(bs.b[0].id));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+
+	/* Nothing changed: the bearer is there, the rest was never made. */
+	ASSERT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_BEARER_GET,
+			  bearer_cb, &got));
+	ASSERT_EQ(1, got.n);
+	EXPECT_EQ(bs.b[0].id, got.b[0].id);
+	EXPECT_EQ(0, bearer_add(&self->nl, &self->r, &free_port,
+				sizeof(free_port), &bs));
+	EXPECT_EQ(0, peer_add(&self->nl, &self->r, &addr, sizeof(addr)));
+	ASSERT_EQ(0, node_get(&self->nl, &self->r, &n));
+	EXPECT_EQ(0, memcmp(&before, &n, sizeof(n)));
 }
 
 TEST_HARNESS_MAIN
