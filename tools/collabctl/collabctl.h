@@ -30,6 +30,8 @@ struct cmd {
 
 /* The command tables of the objects, one file each. */
 extern const struct cmd node_cmds[];
+extern const struct cmd bearer_cmds[];
+extern const struct cmd peer_cmds[];
 extern const struct cmd instance_cmds[];
 extern const struct cmd session_cmds[];
 extern const struct cmd stats_cmds[];

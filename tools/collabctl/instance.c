@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <netlink/attr.h>
@@ -14,10 +15,6 @@
 #include "nl.h"
 #include "out.h"
 #include "parse.h"
-
-static const struct nla_policy top_policy[COLLAB_A_MAX + 1] = {
-	[COLLAB_A_INSTANCE] = { .type = NLA_NESTED },
-};
 
 static const struct nla_policy instance_policy[COLLAB_INSTANCE_A_MAX + 1] = {
 	[COLLAB_INSTANCE_A_ID] = CNL_POLICY_GUID,
@@ -37,38 +34,31 @@ static const struct nla_policy instance_policy[COLLAB_INSTANCE_A_MAX + 1] = {
 	[COLLAB_INSTANCE_A_RX_BYTES] = { .type = NLA_U64 },
 };
 
-/* A numeric attribute: its JSON key and its text format. */
-struct num_attr {
-	int type;
-	const char *key;
-	const char *fmt;
-};
-
 /* The end of the heading line "instance GUID: app APP", then one line each. */
-static const struct num_attr owner_attrs[] = {
-	{ COLLAB_INSTANCE_A_PID, "pid", " pid %s" },
-	{ COLLAB_INSTANCE_A_UID, "uid", " uid %s" },
-	{ .key = NULL }
+static const struct out_attr owner_attrs[] = {
+	OUT_NUM(COLLAB_INSTANCE_A_PID, "pid", " pid %s"),
+	OUT_NUM(COLLAB_INSTANCE_A_UID, "uid", " uid %s"),
+	OUT_END
 };
 
-static const struct num_attr queue_attrs[] = {
-	{ COLLAB_INSTANCE_A_RQ_MSGS, "rq_msgs", "  queue: %s messages" },
-	{ COLLAB_INSTANCE_A_RQ_BYTES, "rq_bytes", ", %s bytes" },
-	{ COLLAB_INSTANCE_A_RCVBUF, "rcvbuf", ", limit %s bytes" },
-	{ .key = NULL }
+static const struct out_attr queue_attrs[] = {
+	OUT_NUM(COLLAB_INSTANCE_A_RQ_MSGS, "rq_msgs", "%s messages"),
+	OUT_NUM(COLLAB_INSTANCE_A_RQ_BYTES, "rq_bytes", "%s bytes"),
+	OUT_NUM(COLLAB_INSTANCE_A_RCVBUF, "rcvbuf", "limit %s bytes"),
+	OUT_END
 };
 
-static const struct num_attr tx_attrs[] = {
-	{ COLLAB_INSTANCE_A_TX_MSGS, "tx_msgs", "  sent: %s messages" },
-	{ COLLAB_INSTANCE_A_TX_BYTES, "tx_bytes", ", %s bytes" },
-	{ COLLAB_INSTANCE_A_TX_ERRORS, "tx_errors", ", %s errors" },
-	{ .key = NULL }
+static const struct out_attr tx_attrs[] = {
+	OUT_NUM(COLLAB_INSTANCE_A_TX_MSGS, "tx_msgs", "%s messages"),
+	OUT_NUM(COLLAB_INSTANCE_A_TX_BYTES, "tx_bytes", "%s bytes"),
+	OUT_NUM(COLLAB_INSTANCE_A_TX_ERRORS, "tx_errors", "%s errors"),
+	OUT_END
 };
 
-static const struct num_attr rx_attrs[] = {
-	{ COLLAB_INSTANCE_A_RX_MSGS, "rx_msgs", "  read: %s messages" },
-	{ COLLAB_INSTANCE_A_RX_BYTES, "rx_bytes", ", %s bytes" },
-	{ .key = NULL }
+static const struct out_attr rx_attrs[] = {
+	OUT_NUM(COLLAB_INSTANCE_A_RX_MSGS, "rx_msgs", "%s messages"),
+	OUT_NUM(COLLAB_INSTANCE_A_RX_BYTES, "rx_bytes", "%s bytes"),
+	OUT_END
 };
 
 /* Which instances to show: all, or those matching every filter given. */
@@ -78,26 +68,6 @@ struct instance_filter {
 	uint32_t pid;
 	unsigned int shown;
 };
-
-/* Print those of the attributes that are present; false if none is. */
-static bool print_nums(struct nlattr **tb, const struct num_attr *n)
-{
-	bool any = false;
-
-	for (; n->key; n++) {
-		if (!tb[n->type])
-			continue;
-		out_u64(n->key, n->fmt, cnl_uint(tb[n->type]));
-		any = true;
-	}
-	return any;
-}
-
-static void print_line(struct nlattr **tb, const struct num_attr *n)
-{
-	if (print_nums(tb, n))
-		out_text("\n");
-}
 
 static int print_sessions(struct nlattr *nest)
 {
@@ -134,14 +104,11 @@ static bool instance_match(struct nlattr **tb, const struct instance_filter *f)
 static int instance_print(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[COLLAB_INSTANCE_A_MAX + 1];
-	struct nlattr *top[COLLAB_A_MAX + 1];
 	struct instance_filter *f = arg;
 	int err;
 
-	if (cnl_parse(msg, top, COLLAB_A_MAX, top_policy) ||
-	    !top[COLLAB_A_INSTANCE] ||
-	    cnl_parse_nested(top[COLLAB_A_INSTANCE], tb,
-			     COLLAB_INSTANCE_A_MAX, instance_policy) ||
+	if (!cnl_parse_object(msg, COLLAB_A_INSTANCE, tb, COLLAB_INSTANCE_A_MAX,
+			      instance_policy) ||
 	    !tb[COLLAB_INSTANCE_A_ID] || !tb[COLLAB_INSTANCE_A_APP])
 		return -EBADMSG;
 	if (!instance_match(tb, f))
@@ -152,15 +119,15 @@ static int instance_print(struct nl_msg *msg, void *arg)
 	out_obj_start(NULL);
 	out_guid("id", "instance %s", nla_data(tb[COLLAB_INSTANCE_A_ID]));
 	out_str("app", ": app %s", nla_get_string(tb[COLLAB_INSTANCE_A_APP]));
-	print_nums(tb, owner_attrs);
+	out_attrs(tb, owner_attrs);
 	out_text("\n");
 	if (tb[COLLAB_INSTANCE_A_ACCEPT_NEW])
 		out_bool("accept_new", "  accepts new sessions: %s\n",
 			 nla_get_u8(tb[COLLAB_INSTANCE_A_ACCEPT_NEW]));
 	err = print_sessions(tb[COLLAB_INSTANCE_A_SESSIONS]);
-	print_line(tb, queue_attrs);
-	print_line(tb, tx_attrs);
-	print_line(tb, rx_attrs);
+	out_attr_line(tb, "  queue: ", queue_attrs);
+	out_attr_line(tb, "  sent: ", tx_attrs);
+	out_attr_line(tb, "  read: ", rx_attrs);
 	out_obj_end();
 	return err;
 }
@@ -170,15 +137,12 @@ static struct nl_msg *instance_request(const struct cnl *nl,
 				       const struct collab_guid *id)
 {
 	struct nl_msg *msg;
-	struct nlattr *nest;
 
 	if (!id)
 		return cnl_msg(nl, COLLAB_CMD_INSTANCE_GET, NLM_F_DUMP);
 	msg = cnl_msg(nl, COLLAB_CMD_INSTANCE_GET, 0);
-	nest = nla_nest_start(msg, COLLAB_A_INSTANCE | NLA_F_NESTED);
-	if (!nest || nla_put(msg, COLLAB_INSTANCE_A_ID, sizeof(*id), id))
-		ctl_nomem();
-	nla_nest_end(msg, nest);
+	cnl_put_nested(msg, COLLAB_A_INSTANCE, COLLAB_INSTANCE_A_ID,
+		       sizeof(*id), id);
 	return msg;
 }
 
@@ -216,7 +180,7 @@ static int instance_args(int argc, char **argv, struct collab_guid *id,
 static int instance_show(int argc, char **argv)
 {
 	struct instance_filter f = { .app = NULL };
-	char buf[GUID_STR_LEN];
+	char buf[GUID_STR_LEN], noent[64];
 	struct collab_guid id;
 	const char *id_arg;
 	struct cnl nl;
@@ -227,23 +191,17 @@ static int instance_show(int argc, char **argv)
 		return err;
 	if (cnl_open(&nl))
 		return CTL_FAIL;
-	out_array_start(NULL);
-	err = cnl_request(&nl, instance_request(&nl, id_arg ? &id : NULL),
-			  instance_print, &f);
-	out_array_end();
-	if (err == -ENOENT && id_arg) {
-		out_discard();
+	if (id_arg) {
 		guid_str(&id, buf);
-		err = ctl_error("instance show: no instance %s on this node",
-				buf);
-	} else if (err) {
-		out_discard();
-		err = cnl_fail(&nl, err, "instance show");
-	} else {
-		out_end();
+		snprintf(noent, sizeof(noent), "no instance %s on this node",
+			 buf);
 	}
-	cnl_close(&nl);
-	return err;
+	out_array_start(NULL);
+	err = cnl_run(&nl, instance_request(&nl, id_arg ? &id : NULL),
+		      instance_print, &f, "instance show",
+		      id_arg ? noent : NULL);
+	out_array_end();
+	return out_finish(err);
 }
 
 const struct cmd instance_cmds[] = {

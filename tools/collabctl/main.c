@@ -34,7 +34,11 @@ struct object {
 
 static const struct object objects[] = {
 	{ "node", node_cmds,
-	  "this node: id, name, address family number" },
+	  "this node: id, name, address family number, link settings" },
+	{ "bearer", bearer_cmds,
+	  "UDP sockets that carry traffic to peers; discovery groups" },
+	{ "peer", peer_cmds,
+	  "other nodes: address, link state, round-trip time, counters" },
 	{ "instance", instance_cmds,
 	  "bound sockets: GUID, application, owner, queue, counters" },
 	{ "session", session_cmds,
@@ -42,7 +46,7 @@ static const struct object objects[] = {
 	{ "stats", stats_cmds,
 	  "object counts and message counters" },
 	{ "monitor", monitor_cmds,
-	  "print instance and session events as they happen" },
+	  "print instance, session and peer events as they happen" },
 	{ .name = NULL }
 };
 

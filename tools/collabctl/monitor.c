@@ -14,10 +14,12 @@
 #include "collabctl.h"
 #include "nl.h"
 #include "out.h"
+#include "parse.h"
 
 static const struct nla_policy top_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_INSTANCE] = { .type = NLA_NESTED },
 	[COLLAB_A_SESSION] = { .type = NLA_NESTED },
+	[COLLAB_A_PEER] = { .type = NLA_NESTED },
 };
 
 static const struct nla_policy instance_policy[COLLAB_INSTANCE_A_MAX + 1] = {
@@ -31,6 +33,13 @@ static const struct nla_policy instance_policy[COLLAB_INSTANCE_A_MAX + 1] = {
 static const struct nla_policy session_policy[COLLAB_SESSION_A_MAX + 1] = {
 	[COLLAB_SESSION_A_ID] = CNL_POLICY_GUID,
 	[COLLAB_SESSION_A_MEMBER] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy peer_policy[COLLAB_PEER_A_MAX + 1] = {
+	[COLLAB_PEER_A_NODE_ID] = CNL_POLICY_GUID,
+	[COLLAB_PEER_A_NODE_NAME] = { .type = NLA_STRING,
+				      .maxlen = COLLAB_NODE_NAME_MAX },
+	[COLLAB_PEER_A_ADDR] = { .type = NLA_UNSPEC },
 };
 
 static volatile sig_atomic_t stop;
@@ -120,11 +129,56 @@ static int event_session(struct nlattr **top, const char *event)
 	return 0;
 }
 
+/* "peer_up GUID: name NAME address ADDR:PORT" */
+static int event_peer(struct nlattr **top, const char *event)
+{
+	struct nlattr *tb[COLLAB_PEER_A_MAX + 1];
+	union sockaddr_inet sa;
+	const char *name;
+
+	if (!top[COLLAB_A_PEER] ||
+	    cnl_parse_nested(top[COLLAB_A_PEER], tb, COLLAB_PEER_A_MAX,
+			     peer_policy) ||
+	    !tb[COLLAB_PEER_A_NODE_ID] ||
+	    (tb[COLLAB_PEER_A_ADDR] && cnl_sockaddr(tb[COLLAB_PEER_A_ADDR], &sa)))
+		return -EBADMSG;
+	out_obj_start(NULL);
+	out_str("event", "%s", event);
+	out_guid("id", " %s", nla_data(tb[COLLAB_PEER_A_NODE_ID]));
+	if (tb[COLLAB_PEER_A_NODE_NAME] || tb[COLLAB_PEER_A_ADDR])
+		out_text(":");
+	if (tb[COLLAB_PEER_A_NODE_NAME]) {
+		name = nla_get_string(tb[COLLAB_PEER_A_NODE_NAME]);
+		out_str("name", *name ? " name %s" : NULL, name);
+	}
+	if (tb[COLLAB_PEER_A_ADDR])
+		out_sockaddr("address", " address %s", tb[COLLAB_PEER_A_ADDR]);
+	out_text("\n");
+	out_obj_end();
+	out_end();
+	return 0;
+}
+
+static int event_print(uint8_t cmd, struct nlattr **top, const char *event)
+{
+	switch (cmd) {
+	case COLLAB_CMD_INSTANCE_NEW:
+	case COLLAB_CMD_INSTANCE_DEL:
+		return event_instance(top, event);
+	case COLLAB_CMD_PEER_UP:
+	case COLLAB_CMD_PEER_DOWN:
+		return event_peer(top, event);
+	}
+	return event_session(top, event);
+}
+
 static const char *const event_names[COLLAB_CMD_MAX + 1] = {
 	[COLLAB_CMD_INSTANCE_NEW] = "instance_new",
 	[COLLAB_CMD_INSTANCE_DEL] = "instance_del",
 	[COLLAB_CMD_SESSION_JOIN] = "session_join",
 	[COLLAB_CMD_SESSION_LEAVE] = "session_leave",
+	[COLLAB_CMD_PEER_UP] = "peer_up",
+	[COLLAB_CMD_PEER_DOWN] = "peer_down",
 };
 
 /* Notifications of kinds this collabctl does not know are left out. */
@@ -140,11 +194,8 @@ static int monitor_event(struct nl_msg *msg, void *arg)
 	if (!event)
 		return NL_OK;
 	err = cnl_parse(msg, top, COLLAB_A_MAX, top_policy);
-	if (!err && (cmd == COLLAB_CMD_INSTANCE_NEW ||
-		     cmd == COLLAB_CMD_INSTANCE_DEL))
-		err = event_instance(top, event);
-	else if (!err)
-		err = event_session(top, event);
+	if (!err)
+		err = event_print(cmd, top, event);
 	if (err) {
 		out_discard();
 		ctl_error("monitor: malformed %s notification left out", event);
@@ -179,9 +230,8 @@ static int monitor_events(int argc, char **argv)
 	struct cnl nl;
 	int ret;
 
-	if (argc > 0)
-		return ctl_usage_error("monitor events", "unknown argument '%s'",
-				       argv[0]);
+	if (parse_no_args("monitor events", argc, argv))
+		return CTL_USAGE;
 	if (cnl_open(&nl))
 		return CTL_FAIL;
 	ret = cnl_subscribe(&nl, COLLAB_GENL_MCGRP_EVENTS);
@@ -208,6 +258,6 @@ out_close:
 
 const struct cmd monitor_cmds[] = {
 	{ "events", monitor_events, "",
-	  "print instance and session events as they happen, one a line" },
+	  "print instance, session and peer events as they happen, one a line" },
 	{ .name = NULL }
 };

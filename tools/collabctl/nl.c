@@ -246,6 +246,56 @@ int cnl_fail(const struct cnl *nl, int err, const char *what)
 	return ctl_error("%s: %s%s", what, strerror(-err), hint);
 }
 
+int cnl_run(struct cnl *nl, struct nl_msg *msg, cnl_fn fn, void *arg,
+	    const char *what, const char *noent)
+{
+	int err;
+
+	err = cnl_request(nl, msg, fn, arg);
+	if (err == -ENOENT && noent)
+		err = ctl_error("%s: %s", what, noent);
+	else if (err)
+		err = cnl_fail(nl, err, what);
+	cnl_close(nl);
+	return err;
+}
+
+void cnl_put(struct nl_msg *msg, int type, size_t len, const void *data)
+{
+	if (nla_put(msg, type, (int)len, data))
+		ctl_nomem();
+}
+
+void cnl_put_u32(struct nl_msg *msg, int type, uint32_t val)
+{
+	cnl_put(msg, type, sizeof(val), &val);
+}
+
+void cnl_put_sockaddr(struct nl_msg *msg, int type,
+		      const union sockaddr_inet *sa)
+{
+	cnl_put(msg, type, sockaddr_len(sa), sa);
+}
+
+struct nlattr *cnl_nest_start(struct nl_msg *msg, int type)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(msg, type | NLA_F_NESTED);
+	if (!nest)
+		ctl_nomem();
+	return nest;
+}
+
+void cnl_put_nested(struct nl_msg *msg, int nest, int type, size_t len,
+		    const void *data)
+{
+	struct nlattr *start = cnl_nest_start(msg, nest);
+
+	cnl_put(msg, type, len, data);
+	nla_nest_end(msg, start);
+}
+
 int cnl_subscribe(struct cnl *nl, const char *group)
 {
 	int ret;
@@ -321,6 +371,22 @@ int cnl_parse_nested(struct nlattr *nest, struct nlattr **tb, int max,
 	return 0;
 }
 
+struct nlattr *cnl_parse_object(struct nl_msg *msg, int nest,
+				struct nlattr **tb, int max,
+				const struct nla_policy *policy)
+{
+	struct nla_policy top_policy[COLLAB_A_MAX + 1] = {
+		[COLLAB_A_UNSPEC] = { .type = NLA_UNSPEC },
+	};
+	struct nlattr *top[COLLAB_A_MAX + 1];
+
+	top_policy[nest].type = NLA_NESTED;
+	if (cnl_parse(msg, top, COLLAB_A_MAX, top_policy) || !top[nest] ||
+	    cnl_parse_nested(top[nest], tb, max, policy))
+		return NULL;
+	return top[nest];
+}
+
 uint8_t cnl_cmd(struct nl_msg *msg)
 {
 	return genlmsg_hdr(nlmsg_hdr(msg))->cmd;
@@ -339,4 +405,20 @@ uint64_t cnl_uint(const struct nlattr *attr)
 		return nla_get_u64(attr);
 	}
 	return 0;
+}
+
+int cnl_sockaddr(const struct nlattr *attr, union sockaddr_inet *sa)
+{
+	size_t len = (size_t)nla_len(attr);
+	sa_family_t family;
+
+	if (len < sizeof(family) || len > sizeof(*sa))
+		return -EBADMSG;
+	memset(sa, 0, sizeof(*sa));
+	memcpy(sa, nla_data(attr), len);
+	family = sa->sa.sa_family;
+	if ((family == AF_INET && len == sizeof(sa->in)) ||
+	    (family == AF_INET6 && len == sizeof(sa->in6)))
+		return 0;
+	return -EBADMSG;
 }

@@ -11,6 +11,8 @@
 
 #include <linux/collab.h>
 
+#include "parse.h"
+
 struct cnl {
 	struct nl_sock *sk;
 	int family;
@@ -47,6 +49,24 @@ int cnl_request(struct cnl *nl, struct nl_msg *msg, cnl_fn fn, void *arg);
  */
 int cnl_fail(const struct cnl *nl, int err, const char *what);
 
+/*
+ * cnl_request(), then close NL. Return CTL_OK, or CTL_FAIL after printing
+ * why: "collabctl: WHAT: NOENT" when the kernel found no such object and
+ * NOENT is not NULL, else as cnl_fail() does.
+ */
+int cnl_run(struct cnl *nl, struct nl_msg *msg, cnl_fn fn, void *arg,
+	    const char *what, const char *noent);
+
+/* Add an attribute or a nest to a request, or exit on ENOMEM. */
+void cnl_put(struct nl_msg *msg, int type, size_t len, const void *data);
+void cnl_put_u32(struct nl_msg *msg, int type, uint32_t val);
+void cnl_put_sockaddr(struct nl_msg *msg, int type,
+		      const union sockaddr_inet *sa);
+struct nlattr *cnl_nest_start(struct nl_msg *msg, int type);
+/* A nest NEST that holds the one attribute TYPE. */
+void cnl_put_nested(struct nl_msg *msg, int nest, int type, size_t len,
+		    const void *data);
+
 /* Join multicast group GROUP of the family; print why not and fail. */
 int cnl_subscribe(struct cnl *nl, const char *group);
 int cnl_fd(const struct cnl *nl);
@@ -63,9 +83,21 @@ int cnl_parse(struct nl_msg *msg, struct nlattr **tb, int max,
 	      const struct nla_policy *policy);
 int cnl_parse_nested(struct nlattr *nest, struct nlattr **tb, int max,
 		     const struct nla_policy *policy);
+/*
+ * Parse the nest NEST of a reply or dump message (COLLAB_A_INSTANCE, ...)
+ * into TB and return it; NULL if the message has none or it is invalid.
+ */
+struct nlattr *cnl_parse_object(struct nl_msg *msg, int nest,
+				struct nlattr **tb, int max,
+				const struct nla_policy *policy);
 /* The command of a received message. */
 uint8_t cnl_cmd(struct nl_msg *msg);
 /* The value of an unsigned attribute of 1, 2, 4 or 8 bytes; else 0. */
 uint64_t cnl_uint(const struct nlattr *attr);
+/*
+ * A struct sockaddr_in or sockaddr_in6 from the kernel, copied to SA;
+ * -EBADMSG if the attribute is neither.
+ */
+int cnl_sockaddr(const struct nlattr *attr, union sockaddr_inet *sa);
 
 #endif /* COLLABCTL_NL_H */

@@ -2,6 +2,7 @@
 /*
  * collabctl: one print path for text and JSON (see out.h).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "collabctl.h"
+#include "nl.h"
 #include "out.h"
 #include "parse.h"
 
@@ -159,6 +161,69 @@ void out_guid(const char *key, const char *fmt, const struct collab_guid *g)
 		printf(fmt, buf);
 }
 
+int out_sockaddr(const char *key, const char *fmt, const struct nlattr *attr)
+{
+	char buf[SOCKADDR_STR_LEN];
+	union sockaddr_inet sa;
+
+	if (cnl_sockaddr(attr, &sa))
+		return -EBADMSG;
+	if (out.json) {
+		sockaddr_ip_str(&sa, buf);
+		out_obj_start(key);
+		out_str("ip", NULL, buf);
+		out_u64("port", NULL, sockaddr_port(&sa));
+		out_obj_end();
+	} else if (fmt) {
+		sockaddr_str(&sa, buf);
+		printf(fmt, buf);
+	}
+	return 0;
+}
+
+void out_usec(const char *key, const char *fmt, uint64_t usec)
+{
+	char buf[32];
+
+	if (out.json) {
+		out_add(key, json_object_new_uint64(usec));
+	} else if (fmt) {
+		snprintf(buf, sizeof(buf), "%" PRIu64 ".%03" PRIu64,
+			 usec / 1000, usec % 1000);
+		printf(fmt, buf);
+	}
+}
+
+static bool print_attrs(struct nlattr **tb, const struct out_attr *a,
+			const char *lead, const char *sep)
+{
+	bool any = false;
+
+	for (; a->key; a++) {
+		if (!tb[a->type])
+			continue;
+		out_text("%s", any ? sep : lead);
+		if (a->usec)
+			out_usec(a->key, a->fmt, cnl_uint(tb[a->type]));
+		else
+			out_u64(a->key, a->fmt, cnl_uint(tb[a->type]));
+		any = true;
+	}
+	return any;
+}
+
+bool out_attrs(struct nlattr **tb, const struct out_attr *a)
+{
+	return print_attrs(tb, a, "", "");
+}
+
+void out_attr_line(struct nlattr **tb, const char *lead,
+		   const struct out_attr *a)
+{
+	if (print_attrs(tb, a, lead, ", "))
+		out_text("\n");
+}
+
 void out_text(const char *fmt, ...)
 {
 	va_list ap;
@@ -189,4 +254,13 @@ void out_discard(void)
 	json_object_put(out.root);
 	out.root = NULL;
 	out.depth = 0;
+}
+
+int out_finish(int err)
+{
+	if (err)
+		out_discard();
+	else
+		out_end();
+	return err;
 }

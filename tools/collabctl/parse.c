@@ -6,11 +6,14 @@
  * range. A GUID is 32 hex digits, either plain or with dashes in the
  * 8-4-4-4-12 form; the digits give the 16 bytes in order, so the text
  * collabctl prints (and the "node" line of /proc/net/collab) reads back
- * as the same value.
+ * as the same value. Addresses are numeric IPv4 (dotted quad only) or
+ * IPv6; an IPv6 address is bracketed when a port follows, as in URLs.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +100,142 @@ int guid_is_zero(const struct collab_guid *g)
 	return 1;
 }
 
+/*
+ * Split S into the address (copied to HOST) and the port after it (NULL
+ * when none), and tell which family the address must be of.
+ */
+static int split_host(const char *s, char host[SOCKADDR_STR_LEN],
+		      const char **port, int *family)
+{
+	const char *colon = strchr(s, ':'), *end = s + strlen(s);
+
+	*port = NULL;
+	*family = colon ? AF_INET6 : AF_INET;
+	if (*s == '[') {
+		end = strchr(s, ']');
+		if (!end || (end[1] && end[1] != ':'))
+			return -EINVAL;
+		*port = end[1] ? end + 2 : NULL;
+		s++;
+	} else if (colon && !strchr(colon + 1, ':')) {
+		*family = AF_INET;
+		*port = colon + 1;
+		end = colon;
+	}
+	if (end - s >= SOCKADDR_STR_LEN)
+		return -EINVAL;
+	memcpy(host, s, (size_t)(end - s));
+	host[end - s] = '\0';
+	return 0;
+}
+
+/* The scope of an IPv6 address: a device name or index. */
+static int parse_scope(const char *s, uint32_t *scope)
+{
+	uint64_t v;
+
+	if (!*s)
+		return -EINVAL;
+	if (!parse_u64(s, UINT32_MAX, &v)) {
+		*scope = (uint32_t)v;
+		return 0;
+	}
+	*scope = if_nametoindex(s);
+	return *scope ? 0 : -ENODEV;
+}
+
+static int parse_ip6(char *host, struct sockaddr_in6 *in6)
+{
+	char *pct = strchr(host, '%');
+	int err;
+
+	if (pct) {
+		*pct = '\0';
+		err = parse_scope(pct + 1, &in6->sin6_scope_id);
+		if (err)
+			return err;
+	}
+	in6->sin6_family = AF_INET6;
+	return inet_pton(AF_INET6, host, &in6->sin6_addr) == 1 ? 0 : -EINVAL;
+}
+
+static int parse_ip(int family, char *host, union sockaddr_inet *sa)
+{
+	if (family == AF_INET6)
+		return parse_ip6(host, &sa->in6);
+	sa->in.sin_family = AF_INET;
+	return inet_pton(AF_INET, host, &sa->in.sin_addr) == 1 ? 0 : -EINVAL;
+}
+
+void sockaddr_set_port(union sockaddr_inet *sa, uint16_t port)
+{
+	if (sa->sa.sa_family == AF_INET6)
+		sa->in6.sin6_port = htons(port);
+	else
+		sa->in.sin_port = htons(port);
+}
+
+int parse_sockaddr(const char *s, uint16_t dflt_port, union sockaddr_inet *sa)
+{
+	char host[SOCKADDR_STR_LEN];
+	const char *port;
+	uint64_t p = 0;
+	int family, err;
+
+	memset(sa, 0, sizeof(*sa));
+	err = split_host(s, host, &port, &family);
+	if (!err)
+		err = parse_ip(family, host, sa);
+	if (err)
+		return err;
+	if (port && parse_u64(port, UINT16_MAX, &p))
+		return -ERANGE;
+	sockaddr_set_port(sa, p ? (uint16_t)p : dflt_port);
+	return 0;
+}
+
+socklen_t sockaddr_len(const union sockaddr_inet *sa)
+{
+	return sa->sa.sa_family == AF_INET6 ? sizeof(sa->in6) :
+	       sizeof(sa->in);
+}
+
+uint16_t sockaddr_port(const union sockaddr_inet *sa)
+{
+	return ntohs(sa->sa.sa_family == AF_INET6 ? sa->in6.sin6_port :
+		     sa->in.sin_port);
+}
+
+void sockaddr_ip_str(const union sockaddr_inet *sa, char buf[SOCKADDR_IP_LEN])
+{
+	char dev[IF_NAMESIZE];
+	size_t len;
+
+	if (sa->sa.sa_family != AF_INET6) {
+		inet_ntop(AF_INET, &sa->in.sin_addr, buf, SOCKADDR_IP_LEN);
+		return;
+	}
+	inet_ntop(AF_INET6, &sa->in6.sin6_addr, buf, SOCKADDR_IP_LEN);
+	if (!sa->in6.sin6_scope_id)
+		return;
+	len = strlen(buf);
+	if (if_indextoname(sa->in6.sin6_scope_id, dev))
+		snprintf(buf + len, SOCKADDR_IP_LEN - len, "%%%s", dev);
+	else
+		snprintf(buf + len, SOCKADDR_IP_LEN - len, "%%%" PRIu32,
+			 sa->in6.sin6_scope_id);
+}
+
+void sockaddr_str(const union sockaddr_inet *sa, char buf[SOCKADDR_STR_LEN])
+{
+	char ip[SOCKADDR_IP_LEN];
+	int v6 = sa->sa.sa_family == AF_INET6;
+
+	sockaddr_ip_str(sa, ip);
+	snprintf(buf, SOCKADDR_STR_LEN, "%s%s%s:%u", v6 ? "[" : "", ip,
+		 v6 ? "]" : "", sockaddr_port(sa));
+}
+
 static struct arg *find_arg(struct arg *args, const char *name)
 {
 	for (; args->name; args++)
@@ -143,4 +282,49 @@ int parse_guid_arg(const char *cmd, const char *name, const char *s,
 				       "%s '%s' is not a GUID (32 hex digits, dashes allowed as 8-4-4-4-12)",
 				       name, s);
 	return CTL_OK;
+}
+
+int parse_sockaddr_arg(const char *cmd, const char *name, const char *s,
+		       uint16_t dflt_port, union sockaddr_inet *sa)
+{
+	switch (parse_sockaddr(s, dflt_port, sa)) {
+	case 0:
+		return CTL_OK;
+	case -ERANGE:
+		return ctl_usage_error(cmd,
+				       "%s '%s': the port is not a number from 0 to %u",
+				       name, s, UINT16_MAX);
+	case -ENODEV:
+		return ctl_error("%s: %s '%s': no such device", cmd, name, s);
+	}
+	return ctl_usage_error(cmd,
+			       "%s '%s' is not an IPv4 or IPv6 address (an IPv6 address with a port is written [ADDR]:PORT)",
+			       name, s);
+}
+
+int parse_no_args(const char *cmd, int argc, char **argv)
+{
+	if (argc > 0)
+		return ctl_usage_error(cmd, "unknown argument '%s'", argv[0]);
+	return CTL_OK;
+}
+
+int parse_id_args(const char *cmd, int argc, char **argv,
+		  struct collab_guid *id, const char **id_arg)
+{
+	struct arg args[] = { { .name = "id" }, { .name = NULL } };
+	int ret;
+
+	ret = parse_args(cmd, argc, argv, args);
+	*id_arg = args[0].val;
+	if (!ret && *id_arg)
+		ret = parse_guid_arg(cmd, "id", *id_arg, id);
+	return ret;
+}
+
+int parse_one_arg(const char *cmd, const char *name, int argc, char **argv)
+{
+	if (argc < 1)
+		return ctl_usage_error(cmd, "give the %s", name);
+	return parse_no_args(cmd, argc - 1, argv + 1);
 }

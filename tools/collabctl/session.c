@@ -16,10 +16,6 @@
 #include "out.h"
 #include "parse.h"
 
-static const struct nla_policy top_policy[COLLAB_A_MAX + 1] = {
-	[COLLAB_A_SESSION] = { .type = NLA_NESTED },
-};
-
 static const struct nla_policy session_policy[COLLAB_SESSION_A_MAX + 1] = {
 	[COLLAB_SESSION_A_ID] = CNL_POLICY_GUID,
 	[COLLAB_SESSION_A_MEMBER_COUNT] = { .type = NLA_U32 },
@@ -87,24 +83,21 @@ static int print_member(struct nlattr *nest)
 
 static int session_print(struct nl_msg *msg, void *arg)
 {
-	struct nlattr *tb[COLLAB_SESSION_A_MAX + 1];
-	struct nlattr *top[COLLAB_A_MAX + 1], *a;
+	struct nlattr *tb[COLLAB_SESSION_A_MAX + 1], *nest, *a;
 	struct session_walk *w = arg;
 	const struct collab_guid *id;
 	int rem, err;
 
-	if (cnl_parse(msg, top, COLLAB_A_MAX, top_policy) ||
-	    !top[COLLAB_A_SESSION] ||
-	    cnl_parse_nested(top[COLLAB_A_SESSION], tb, COLLAB_SESSION_A_MAX,
-			     session_policy) ||
-	    !tb[COLLAB_SESSION_A_ID])
+	nest = cnl_parse_object(msg, COLLAB_A_SESSION, tb, COLLAB_SESSION_A_MAX,
+				session_policy);
+	if (!nest || !tb[COLLAB_SESSION_A_ID])
 		return -EBADMSG;
 	id = nla_data(tb[COLLAB_SESSION_A_ID]);
 	if (!w->open || memcmp(&w->id, id, sizeof(*id))) {
 		session_close(w);
 		session_open(w, id, tb[COLLAB_SESSION_A_MEMBER_COUNT]);
 	}
-	nla_for_each_nested(a, top[COLLAB_A_SESSION], rem) {
+	nla_for_each_nested(a, nest, rem) {
 		if (nla_type(a) != COLLAB_SESSION_A_MEMBER)
 			continue;
 		err = print_member(a);
@@ -119,52 +112,39 @@ static struct nl_msg *session_request(const struct cnl *nl,
 				      const struct collab_guid *id)
 {
 	struct nl_msg *msg;
-	struct nlattr *nest;
 
 	msg = cnl_msg(nl, COLLAB_CMD_SESSION_GET, NLM_F_DUMP);
-	if (!id)
-		return msg;
-	nest = nla_nest_start(msg, COLLAB_A_SESSION | NLA_F_NESTED);
-	if (!nest || nla_put(msg, COLLAB_SESSION_A_ID, sizeof(*id), id))
-		ctl_nomem();
-	nla_nest_end(msg, nest);
+	if (id)
+		cnl_put_nested(msg, COLLAB_A_SESSION, COLLAB_SESSION_A_ID,
+			       sizeof(*id), id);
 	return msg;
 }
 
 static int session_show(int argc, char **argv)
 {
-	struct arg args[] = { { .name = "id" }, { .name = NULL } };
 	struct session_walk w = { .open = false };
 	char buf[GUID_STR_LEN];
 	struct collab_guid id;
+	const char *id_arg;
 	struct cnl nl;
 	int err;
 
-	err = parse_args("session show", argc, argv, args);
-	if (!err && args[0].val)
-		err = parse_guid_arg("session show", "id", args[0].val, &id);
+	err = parse_id_args("session show", argc, argv, &id, &id_arg);
 	if (err)
 		return err;
 	if (cnl_open(&nl))
 		return CTL_FAIL;
 	out_array_start(NULL);
-	err = cnl_request(&nl, session_request(&nl, args[0].val ? &id : NULL),
-			  session_print, &w);
+	err = cnl_run(&nl, session_request(&nl, id_arg ? &id : NULL),
+		      session_print, &w, "session show", NULL);
 	session_close(&w);
 	out_array_end();
-	if (!err && args[0].val && !w.shown) {
-		out_discard();
+	if (!err && id_arg && !w.shown) {
 		guid_str(&id, buf);
 		err = ctl_error("session show: no session %s on this node",
 				buf);
-	} else if (err) {
-		out_discard();
-		err = cnl_fail(&nl, err, "session show");
-	} else {
-		out_end();
 	}
-	cnl_close(&nl);
-	return err;
+	return out_finish(err);
 }
 
 const struct cmd session_cmds[] = {

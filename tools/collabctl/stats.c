@@ -10,6 +10,7 @@
 #include "collabctl.h"
 #include "nl.h"
 #include "out.h"
+#include "parse.h"
 
 static const struct nla_policy top_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_STATS] = { .type = NLA_NESTED },
@@ -30,6 +31,29 @@ static const char *const stat_names[COLLAB_STATS_A_MAX + 1] = {
 	[COLLAB_STATS_A_TX_FULL] = "tx_full",
 	[COLLAB_STATS_A_DROP_CLOSED] = "drop_closed",
 	[COLLAB_STATS_A_EVENTS_LOST] = "events_lost",
+	[COLLAB_STATS_A_PEERS] = "peers",
+	[COLLAB_STATS_A_PEERS_UP] = "peers_up",
+	[COLLAB_STATS_A_REMOTE_INSTANCES] = "remote_instances",
+	[COLLAB_STATS_A_STORED] = "stored",
+	[COLLAB_STATS_A_TX_REMOTE] = "tx_remote",
+	[COLLAB_STATS_A_RX_REMOTE] = "rx_remote",
+	[COLLAB_STATS_A_TX_PACKETS] = "tx_packets",
+	[COLLAB_STATS_A_RX_PACKETS] = "rx_packets",
+	[COLLAB_STATS_A_RETRANSMITS] = "retransmits",
+	[COLLAB_STATS_A_STORE_FULL] = "store_full",
+	[COLLAB_STATS_A_DROP_MALFORMED] = "drop_malformed",
+	[COLLAB_STATS_A_DROP_VERSION] = "drop_version",
+	[COLLAB_STATS_A_DROP_NOT_OURS] = "drop_not_ours",
+	[COLLAB_STATS_A_DROP_NO_LINK] = "drop_no_link",
+	[COLLAB_STATS_A_DROP_DUPLICATE] = "drop_duplicate",
+	[COLLAB_STATS_A_DROP_WINDOW] = "drop_window",
+	[COLLAB_STATS_A_RX_STALLED] = "rx_stalled",
+	[COLLAB_STATS_A_DROP_NO_ROUTE] = "drop_no_route",
+	[COLLAB_STATS_A_DROP_PEER_LIMIT] = "drop_peer_limit",
+	[COLLAB_STATS_A_DROP_EXPIRED] = "drop_expired",
+	[COLLAB_STATS_A_DROP_NOMEM] = "drop_nomem",
+	[COLLAB_STATS_A_RECEIPTS] = "receipts",
+	[COLLAB_STATS_A_RECEIPTS_LOST] = "receipts_lost",
 };
 
 static int stats_print(struct nl_msg *msg, void *arg)
@@ -61,23 +85,13 @@ static int stats_print(struct nl_msg *msg, void *arg)
 static int stats_show(int argc, char **argv)
 {
 	struct cnl nl;
-	int err;
 
-	if (argc > 0)
-		return ctl_usage_error("stats show", "unknown argument '%s'",
-				       argv[0]);
+	if (parse_no_args("stats show", argc, argv))
+		return CTL_USAGE;
 	if (cnl_open(&nl))
 		return CTL_FAIL;
-	err = cnl_request(&nl, cnl_msg(&nl, COLLAB_CMD_STATS_GET, 0),
-			  stats_print, NULL);
-	if (err) {
-		out_discard();
-		err = cnl_fail(&nl, err, "stats show");
-	} else {
-		out_end();
-	}
-	cnl_close(&nl);
-	return err;
+	return out_finish(cnl_run(&nl, cnl_msg(&nl, COLLAB_CMD_STATS_GET, 0),
+				  stats_print, NULL, "stats show", NULL));
 }
 
 const struct cmd stats_cmds[] = {
