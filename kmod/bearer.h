@@ -57,7 +57,7 @@ void collab_discovery_init(struct collab_net *cn);
 void collab_discovery_kick(struct collab_net *cn);
 void collab_discovery_stop(struct collab_net *cn);
 int collab_static_add(struct collab_net *cn, const union collab_sockaddr *addr);
-void collab_static_del(struct collab_net *cn, const union collab_sockaddr *addr);
+bool collab_static_del(struct collab_net *cn, const union collab_sockaddr *addr);
 bool collab_static_match(struct collab_net *cn,
 			 const union collab_sockaddr *addr);
 void collab_statics_destroy(struct collab_net *cn);

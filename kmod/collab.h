@@ -34,6 +34,8 @@
 #define COLLAB_STORE_MSGS_MAX	65536
 /* Bytes a peer's store may hold, whatever the message count. */
 #define COLLAB_STORE_BYTES	(32 << 20)
+/* Bytes the stores of all peers of a namespace may hold together. */
+#define COLLAB_STORE_NET_BYTES	(128 << 20)
 #define COLLAB_PEERS_MAX	256
 #define COLLAB_RINSTANCES_MAX	16384	/* per peer */
 #define COLLAB_BEARERS_MAX	8
@@ -127,6 +129,8 @@ struct collab_net {
 	struct rhashtable rinstances;	/* instance GUID -> collab_rinst */
 	struct rhashtable rsessions;	/* session -> peers with members */
 	struct rhashtable rapps;	/* application type -> peers with one */
+
+	atomic_long_t stored_bytes;	/* in the stores of all peers */
 
 	/* Link settings, READ_ONCE. */
 	u32 tolerance_ms;

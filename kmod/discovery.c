@@ -150,19 +150,23 @@ int collab_static_add(struct collab_net *cn, const union collab_sockaddr *addr)
 	return 0;
 }
 
-void collab_static_del(struct collab_net *cn, const union collab_sockaddr *addr)
+/* Forget the static peer at @addr; whether there was one. */
+bool collab_static_del(struct collab_net *cn, const union collab_sockaddr *addr)
 {
 	struct collab_static *st;
+	bool found = false;
 
 	mutex_lock(&cn->lock);
 	list_for_each_entry(st, &cn->statics, node) {
 		if (collab_sockaddr_equal(&st->addr, addr)) {
 			list_del_rcu(&st->node);
 			kfree_rcu(st, rcu);
+			found = true;
 			break;
 		}
 	}
 	mutex_unlock(&cn->lock);
+	return found;
 }
 
 /* Under RCU: whether @addr is a static peer's. */

@@ -230,6 +230,7 @@ static void unstore(struct collab_peer *peer, struct sk_buff *skb)
 	struct collab_tx_cb *cb = collab_tx_cb(skb);
 
 	peer->stored_bytes -= skb->len;
+	atomic_long_sub(skb->len, &peer->cn->stored_bytes);
 	if (cb->type != COLLAB_LINK_MSG || (cb->flags & COLLAB_LF_LAST)) {
 		peer->stored_msgs--;
 		collab_obj_add(peer->cn, COLLAB_OBJ_STORED, -1);
@@ -362,7 +363,7 @@ static void rewind(struct collab_peer *peer)
 
 static void link_up(struct collab_peer *peer, struct collab_xmit *x)
 {
-	peer->state = COLLAB_PEER_UP;
+	WRITE_ONCE(peer->state, COLLAB_PEER_UP);
 	peer->link_ups++;
 	peer->link_gen++;
 	peer->last_rx = jiffies;
@@ -382,7 +383,7 @@ void collab_link_down(struct collab_peer *peer)
 {
 	if (peer->state != COLLAB_PEER_UP)
 		return;
-	peer->state = COLLAB_PEER_DOWN;
+	WRITE_ONCE(peer->state, COLLAB_PEER_DOWN);
 	peer->down_since = jiffies;
 	collab_obj_add(peer->cn, COLLAB_OBJ_PEERS_UP, -1);
 	collab_nl_peer_event(peer, COLLAB_CMD_PEER_DOWN);
@@ -489,6 +490,7 @@ static void store(struct collab_peer *peer, struct sk_buff_head *pkts,
 		cb->tries = 0;
 		cb->sacked = false;
 		peer->stored_bytes += skb->len;
+		atomic_long_add(skb->len, &peer->cn->stored_bytes);
 		__skb_queue_tail(&peer->txq, skb);
 		if (!peer->send_head)
 			peer->send_head = skb;
@@ -770,6 +772,7 @@ void collab_link_rcv(struct collab_peer *peer, struct sk_buff *skb)
 	switch (h->type) {
 	case COLLAB_LINK_MSG:
 	case COLLAB_LINK_ROUTE:
+	case COLLAB_LINK_RECEIPT:
 		data_rcv(peer, skb, h, &x);
 		break;
 	case COLLAB_LINK_PROBE:
@@ -904,10 +907,12 @@ out:
 /* Whether a sender may store another message for @peer (lockless). */
 bool collab_link_has_room(struct collab_peer *peer)
 {
+	struct collab_net *cn = peer->cn;
+
 	return READ_ONCE(peer->dead) ||
-	       (READ_ONCE(peer->stored_msgs) <
-		READ_ONCE(peer->cn->store_max_msgs) &&
-		READ_ONCE(peer->stored_bytes) < COLLAB_STORE_BYTES);
+	       (READ_ONCE(peer->stored_msgs) < READ_ONCE(cn->store_max_msgs) &&
+		READ_ONCE(peer->stored_bytes) < COLLAB_STORE_BYTES &&
+		atomic_long_read(&cn->stored_bytes) < COLLAB_STORE_NET_BYTES);
 }
 
 /* An skb for @len bytes of link payload, with room for every header. */
@@ -990,11 +995,12 @@ void collab_link_destroy(struct collab_peer *peer)
 
 	spin_lock_bh(&peer->lock);
 	if (peer->state == COLLAB_PEER_UP) {
-		peer->state = COLLAB_PEER_DOWN;
+		WRITE_ONCE(peer->state, COLLAB_PEER_DOWN);
 		collab_obj_add(peer->cn, COLLAB_OBJ_PEERS_UP, -1);
 		collab_nl_peer_event(peer, COLLAB_CMD_PEER_DOWN);
 	}
 	stored = peer->stored_msgs;
+	atomic_long_sub(peer->stored_bytes, &peer->cn->stored_bytes);
 	peer->stored_msgs = 0;
 	peer->stored_bytes = 0;
 	peer->send_head = NULL;

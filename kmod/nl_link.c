@@ -15,12 +15,16 @@
 #define SOCKADDR_POLICY { .type = NLA_BINARY, \
 			  .len = sizeof(struct sockaddr_in6) }
 
+static struct netlink_range_validation mtu_range = {
+	.min = COLLAB_BEARER_MTU_MIN, .max = COLLAB_BEARER_MTU_MAX,
+};
+
 static const struct nla_policy bearer_policy[COLLAB_BEARER_A_MAX + 1] = {
 	[COLLAB_BEARER_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[COLLAB_BEARER_A_LOCAL] = SOCKADDR_POLICY,
 	[COLLAB_BEARER_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[COLLAB_BEARER_A_DISCOVERY] = SOCKADDR_POLICY,
-	[COLLAB_BEARER_A_MTU] = NLA_POLICY_RANGE(NLA_U32, 576, 65535),
+	[COLLAB_BEARER_A_MTU] = NLA_POLICY_FULL_RANGE(NLA_U32, &mtu_range),
 };
 
 static const struct nla_policy peer_key_policy[COLLAB_PEER_A_MAX + 1] = {
@@ -366,7 +370,9 @@ int collab_nl_peer_add(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int peer_key(struct genl_info *info, struct collab_guid *id)
+/* The peer a request names: by node id, or (@addr not NULL) by address. */
+static int peer_key(struct genl_info *info, struct collab_guid *id,
+		    union collab_sockaddr *addr)
 {
 	struct nlattr *tb[COLLAB_PEER_A_MAX + 1];
 	int err;
@@ -375,24 +381,37 @@ static int peer_key(struct genl_info *info, struct collab_guid *id)
 			 peer_key_policy, tb, "which peer? give its node id");
 	if (err)
 		return err;
-	if (!tb[COLLAB_PEER_A_NODE_ID]) {
-		NL_SET_ERR_MSG(info->extack, "which peer? give its node id");
-		return -EINVAL;
+	if (tb[COLLAB_PEER_A_NODE_ID]) {
+		nla_memcpy(id, tb[COLLAB_PEER_A_NODE_ID], sizeof(*id));
+		if (addr)
+			addr->sa.sa_family = AF_UNSPEC;
+		return 0;
 	}
-	nla_memcpy(id, tb[COLLAB_PEER_A_NODE_ID], sizeof(*id));
-	return 0;
+	if (addr && tb[COLLAB_PEER_A_ADDR])
+		return get_sockaddr(tb[COLLAB_PEER_A_ADDR], addr,
+				    COLLAB_UDP_PORT, info->extack);
+	if (addr)
+		NL_SET_ERR_MSG(info->extack, "which peer? give its node id or address");
+	else
+		NL_SET_ERR_MSG(info->extack, "which peer? give its node id");
+	return -EINVAL;
 }
 
+/* By node id; or by address, which also forgets a static peer there. */
 int collab_nl_peer_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct collab_net *cn = collab_net(genl_info_net(info));
+	union collab_sockaddr sa;
 	struct collab_guid id;
 	int err;
 
-	err = peer_key(info, &id);
+	err = peer_key(info, &id, &sa);
 	if (err)
 		return err;
-	err = collab_peer_remove(cn, &id);
+	if (sa.sa.sa_family == AF_UNSPEC)
+		err = collab_peer_remove(cn, &id);
+	else
+		err = collab_peer_remove_addr(cn, &sa);
 	if (err)
 		NL_SET_ERR_MSG(info->extack, "no such peer");
 	return err;
@@ -406,7 +425,7 @@ int collab_nl_peer_get(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	int err;
 
-	err = peer_key(info, &id);
+	err = peer_key(info, &id, NULL);
 	if (err)
 		return err;
 	peer = collab_peer_find(cn, &id);

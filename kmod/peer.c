@@ -200,6 +200,32 @@ int collab_peer_remove(struct collab_net *cn, const struct collab_guid *id)
 	return 0;
 }
 
+/* The static peer at @sa, and every peer heard from there. */
+int collab_peer_remove_addr(struct collab_net *cn,
+			    const union collab_sockaddr *sa)
+{
+	bool found = collab_static_del(cn, sa);
+	struct collab_peer *peer, *victim;
+
+	for (;;) {
+		victim = NULL;
+		spin_lock_bh(&cn->peers_lock);
+		list_for_each_entry(peer, &cn->all_peers, all_node) {
+			if (collab_sockaddr_equal(&peer->addr, sa)) {
+				victim = peer;
+				peer_unlink(cn, peer);
+				break;
+			}
+		}
+		spin_unlock_bh(&cn->peers_lock);
+		if (!victim)
+			break;
+		peer_kill(cn, victim);
+		found = true;
+	}
+	return found ? 0 : -ENOENT;
+}
+
 void collab_peers_destroy(struct collab_net *cn)
 {
 	struct collab_peer *peer;

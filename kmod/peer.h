@@ -157,6 +157,8 @@ struct collab_peer *collab_peer_lookup_create(struct collab_net *cn,
 					      const union collab_sockaddr *from);
 void collab_peer_put(struct collab_peer *peer);
 int collab_peer_remove(struct collab_net *cn, const struct collab_guid *id);
+int collab_peer_remove_addr(struct collab_net *cn,
+			    const union collab_sockaddr *sa);
 void collab_peers_bearer_gone(struct collab_net *cn, struct collab_bearer *b);
 
 /* Room for every header in front of a link packet's payload. */

@@ -427,7 +427,9 @@ void collab_route_announce(struct collab_net *cn, u8 op,
 	}
 	rcu_read_lock();
 	list_for_each_entry_rcu(peer, &cn->all_peers, all_node) {
-		if (!peer->routes_synced)
+		/* A link that is down gets everything in its next full sync. */
+		if (!peer->routes_synced ||
+		    READ_ONCE(peer->state) != COLLAB_PEER_UP)
 			continue;
 		skb = skb_clone(b.cur, GFP_ATOMIC);
 		if (!skb) {

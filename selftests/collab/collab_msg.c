@@ -6,7 +6,7 @@
  *                   [-w SECONDS] [-l MS] [-H READYFILE]
  *   collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE]
  *                   [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG]
- *                   [-C 0|ERRNO-NAME] [-w SECONDS]
+ *                   [-C 0|ERRNO-NAME] [-w SECONDS] [-D]
  *
  * recv binds an instance (GUID given or random; -c sets COLLAB_ACCEPT_NEW),
  * joins the sessions, writes its GUID to READYFILE, then reads COUNT
@@ -18,7 +18,7 @@
  *
  * send binds an instance of APP and sends COUNT messages (default 1) of
  * SIZE bytes (default 64, at least 16) to the destination; a blocking send
- * waits for room. It prints "sent N". With -C it sets COLLAB_CONFIRM and
+ * waits for room (-D: does not wait). It prints "sent N". With -C it sets COLLAB_CONFIRM and
  * then waits (SECONDS) for one receipt per message, each for a message it
  * sent and with the status given (0: delivered, or an errno name such as
  * ETIMEDOUT); it prints "receipts N".
@@ -51,7 +51,7 @@ struct hdr {
 struct opts {
 	const char *app, *dest_app, *ready;
 	struct collab_guid id, dest, node, sessions[SESSIONS_MAX];
-	bool has_id, has_dest, has_node, accept_new, confirm;
+	bool has_id, has_dest, has_node, accept_new, confirm, dontwait;
 	int want_status;
 	int nr_sessions, kind;
 	long count, size, wait_s, linger_ms;
@@ -61,7 +61,7 @@ struct opts {
 static void usage(void)
 {
 	fputs("usage: collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT] [-w SECONDS] [-l MS] [-H READYFILE]\n"
-	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG] [-C 0|ERRNO] [-w SECONDS]\n",
+	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG] [-C 0|ERRNO] [-w SECONDS] [-D]\n",
 	      stderr);
 	exit(2);
 }
@@ -135,7 +135,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->size = 64;
 	o->wait_s = 30;
 	o->tag = (uint64_t)getpid() << 16 ^ (uint64_t)time(NULL);
-	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:H:k:d:N:A:z:T:C:")) != -1) {
+	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:H:k:d:N:A:z:T:C:D")) != -1) {
 		switch (c) {
 		case 'a': o->app = optarg; break;
 		case 'i': o->id = parse_guid(optarg); o->has_id = true; break;
@@ -157,6 +157,7 @@ static void parse(int argc, char **argv, struct opts *o)
 					      COLLAB_MSG_MAX); break;
 		case 'T': o->tag = parse_num(optarg, 0, LONG_MAX); break;
 		case 'C': o->confirm = true; o->want_status = parse_errno(optarg); break;
+		case 'D': o->dontwait = true; break;
 		default: usage();
 		}
 	}
@@ -249,7 +250,8 @@ static int do_send(const struct opts *o)
 		return 1;
 	for (n = 0; n < o->count; n++) {
 		fill(buf, o->size, o->tag, n);
-		if (send_to(fd, &dest, session, buf, o->size, 0) != o->size) {
+		if (send_to(fd, &dest, session, buf, o->size,
+			    o->dontwait ? MSG_DONTWAIT : 0) != o->size) {
 			fprintf(stderr, "collab_msg: send %ld: %s (%s)\n", n,
 				strerror(errno), strerrorname_np(errno));
 			return 1;

@@ -228,6 +228,47 @@ case_receipts()
 	test "$(stat a stored)" = 0
 }
 
+# A full store: a non-blocking sender gets EAGAIN, a blocking one waits
+# until the link is back and the peer has taken what was stored.
+case_store_full()
+{
+	local dest sender
+
+	hosts
+	ns_exec a "$ctl" node set tolerance 300 store 10
+	ns_exec b "$ctl" node set tolerance 300
+	link_up
+	receiver b r -a chat -n 13 -w 60
+	wait_for remote_knows a 1
+	dest=(-k guid -d "$(cat "$tmp/r.id")")
+	ns_exec a ip link set va down
+	wait_for test "$(stat a peers_up)" = 0
+	ns_exec a "$msg" send -a chat "${dest[@]}" -n 10 -T 1
+	expect_errno EAGAIN send -a chat "${dest[@]}" -D -T 2
+	test "$(stat a store_full)" = 1
+	ip netns exec "$(ns_name a)" "$msg" send -a chat "${dest[@]}" -n 3 -T 3 &
+	sender=$!
+	sleep 1
+	kill -0 $sender
+	ns_exec a ip link set va up
+	wait $sender
+	finish r
+}
+
+# A bearer removed under a live link: the link goes down, nothing leaks.
+case_bearer_del()
+{
+	hosts
+	link_up
+	receiver b r -a chat -n 1 -w 60
+	wait_for remote_knows a 1
+	ctl_in a bearer del 1
+	test "$(stat a peers_up)" = 0
+	ctl_in a -j bearer | python3 -c 'import json, sys; assert json.load(sys.stdin) == []'
+	expect_fail ctl_in a bearer del 1
+	kill "$(cat "$tmp/r.pid")"
+}
+
 case_sessions_apart()
 {
 	hosts
@@ -309,14 +350,22 @@ case_errors()
 	local other=0123456789abcdef0123456789abcdef
 
 	hosts
-	link_up
+	# Static peers only, and b slow to notice: nothing brings the peer
+	# back while the case looks.
+	ns_exec b "$ctl" node set tolerance 20000
+	ctl_in a bearer add udp local 10.77.0.1 >/dev/null
+	ctl_in b bearer add udp local 10.77.0.2 >/dev/null
+	ctl_in a peer add 10.77.0.2
+	wait_for peers_up
 	expect_errno EHOSTUNREACH send -a chat -k guid -d "$other"
 	expect_errno EHOSTUNREACH send -a chat -k app -A chat -N "$other"
-	receiver b r -a chat -n 1 -w 5
+	receiver b r -a chat -n 1 -w 60
 	wait_for remote_knows a 1
 	ctl_in a peer del "$(node_id b)"
+	test "$(stat a peers)" = 0
 	test "$(stat a remote_instances)" = 0
-	expect_fail ctl_in a peer del "$(node_id b)"
+	expect_errno EHOSTUNREACH send -a chat -k guid -d "$(cat "$tmp/r.id")"
+	expect_fail ctl_in a peer del "$other"
 	kill "$(cat "$tmp/r.pid")"
 }
 
@@ -330,6 +379,7 @@ case_unload_with_live_peers()
 
 run_cases case_discovery case_static_peer case_every_kind \
 	case_loss_reorder_duplicate case_fragments_mtu_1280 case_peer_down_10s \
-	case_receipts case_sessions_apart case_ipv6 case_hostile_datagrams \
+	case_receipts case_store_full case_bearer_del case_sessions_apart \
+	case_ipv6 case_hostile_datagrams \
 	case_errors \
 	case_unload_with_live_peers

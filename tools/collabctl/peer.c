@@ -227,11 +227,22 @@ static int peer_show(int argc, char **argv)
 	return out_finish(err);
 }
 
+/* A PEER_ADD or PEER_DEL request naming a peer by its address. */
+static struct nl_msg *peer_addr_request(struct cnl *nl, uint8_t cmd,
+					const union sockaddr_inet *addr)
+{
+	struct nl_msg *msg = cnl_msg(nl, cmd, 0);
+	struct nlattr *nest;
+
+	nest = cnl_nest_start(msg, COLLAB_A_PEER);
+	cnl_put_sockaddr(msg, COLLAB_PEER_A_ADDR, addr);
+	nla_nest_end(msg, nest);
+	return msg;
+}
+
 static int peer_add(int argc, char **argv)
 {
 	union sockaddr_inet addr;
-	struct nlattr *nest;
-	struct nl_msg *msg;
 	struct cnl nl;
 	int err;
 
@@ -243,30 +254,46 @@ static int peer_add(int argc, char **argv)
 		return err;
 	if (cnl_open(&nl))
 		return CTL_FAIL;
-	msg = cnl_msg(&nl, COLLAB_CMD_PEER_ADD, 0);
-	nest = cnl_nest_start(msg, COLLAB_A_PEER);
-	cnl_put_sockaddr(msg, COLLAB_PEER_A_ADDR, &addr);
-	nla_nest_end(msg, nest);
-	return cnl_run(&nl, msg, NULL, NULL, "peer add", NULL);
+	return cnl_run(&nl, peer_addr_request(&nl, COLLAB_CMD_PEER_ADD, &addr),
+		       NULL, NULL, "peer add", NULL);
 }
 
+/* By node id (32 hex digits), or by address: a static peer and its link. */
 static int peer_del(int argc, char **argv)
 {
 	char noent[GUID_STR_LEN + 16];
+	union sockaddr_inet addr;
 	struct collab_guid id;
+	struct nl_msg *msg;
+	bool by_addr;
 	struct cnl nl;
 	int err;
 
-	err = parse_one_arg("peer del", "peer's node id", argc, argv);
-	if (!err)
-		err = parse_guid_arg("peer del", "node id", argv[0], &id);
+	err = parse_one_arg("peer del", "peer's node id or address", argc, argv);
 	if (err)
 		return err;
+	by_addr = strlen(argv[0]) != 32 ||
+		  strspn(argv[0], "0123456789abcdefABCDEF") != 32;
+	if (!by_addr) {
+		err = parse_guid_arg("peer del", "node id", argv[0], &id);
+		if (err)
+			return err;
+		peer_noent(&id, noent, sizeof(noent));
+	} else {
+		err = parse_sockaddr_arg("peer del", "address", argv[0],
+					 COLLAB_UDP_PORT, &addr);
+		if (err)
+			return err;
+		snprintf(noent, sizeof(noent), "no peer at %.*s",
+			 (int)(sizeof(noent) - 13), argv[0]);
+	}
 	if (cnl_open(&nl))
 		return CTL_FAIL;
-	peer_noent(&id, noent, sizeof(noent));
-	return cnl_run(&nl, peer_request(&nl, COLLAB_CMD_PEER_DEL, &id), NULL,
-		       NULL, "peer del", noent);
+	if (by_addr)
+		msg = peer_addr_request(&nl, COLLAB_CMD_PEER_DEL, &addr);
+	else
+		msg = peer_request(&nl, COLLAB_CMD_PEER_DEL, &id);
+	return cnl_run(&nl, msg, NULL, NULL, "peer del", noent);
 }
 
 const struct cmd peer_cmds[] = {
@@ -274,7 +301,7 @@ const struct cmd peer_cmds[] = {
 	  "print the peers, their links and counters, or peer NODE_ID only" },
 	{ "add", peer_add, "ADDR[:PORT]",
 	  "add a static peer at ADDR (default port if none); needs CAP_NET_ADMIN" },
-	{ "del", peer_del, "NODE_ID",
-	  "remove peer NODE_ID; needs CAP_NET_ADMIN" },
+	{ "del", peer_del, "NODE_ID|ADDR[:PORT]",
+	  "remove a peer, or the static peer at ADDR; needs CAP_NET_ADMIN" },
 	{ .name = NULL }
 };

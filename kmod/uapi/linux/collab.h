@@ -149,7 +149,7 @@ enum collab_cmd {
 	COLLAB_CMD_BEARER_DEL,		/* do, admin: COLLAB_BEARER_A_ID */
 	COLLAB_CMD_BEARER_GET,		/* dump */
 	COLLAB_CMD_PEER_ADD,		/* do, admin: a static peer's address */
-	COLLAB_CMD_PEER_DEL,		/* do, admin: COLLAB_PEER_A_NODE_ID */
+	COLLAB_CMD_PEER_DEL,		/* do, admin: by node id or by address */
 	COLLAB_CMD_PEER_GET,		/* do with COLLAB_PEER_A_NODE_ID, or dump */
 
 	/* Notifications, on the "events" group: COLLAB_A_PEER. */
@@ -265,10 +265,16 @@ enum collab_stats_attr {
 /* The UDP port collab listens on unless a bearer names another. */
 #define COLLAB_UDP_PORT		6118
 
+/* Range of COLLAB_BEARER_A_MTU. */
+#define COLLAB_BEARER_MTU_MIN	576
+#define COLLAB_BEARER_MTU_MAX	65535
+
 /*
  * A bearer: a UDP socket of the node, IPv4 or IPv6, that carries traffic
- * to peers. Its discovery group, if any, is a multicast address that
- * beacons go to and are heard on.
+ * to peers. Its discovery group, if any, is a multicast address of the
+ * same family, on the bearer's own port, that beacons go to and are heard
+ * on. COLLAB_CMD_BEARER_ADD replies with the bearer (and its new id);
+ * COLLAB_CMD_BEARER_GET is a dump.
  */
 enum collab_bearer_attr {
 	COLLAB_BEARER_A_UNSPEC,
@@ -277,7 +283,7 @@ enum collab_bearer_attr {
 	COLLAB_BEARER_A_LOCAL,		/* binary: struct sockaddr_in or _in6 */
 	COLLAB_BEARER_A_IFINDEX,	/* u32: the device it is bound to */
 	COLLAB_BEARER_A_DISCOVERY,	/* binary: struct sockaddr_in or _in6 */
-	COLLAB_BEARER_A_MTU,		/* u32: largest datagram it sends */
+	COLLAB_BEARER_A_MTU,		/* u32: largest datagram (none: route's) */
 	COLLAB_BEARER_A_TX_PACKETS,	/* u64 */
 	COLLAB_BEARER_A_RX_PACKETS,	/* u64 */
 	COLLAB_BEARER_A_TX_ERRORS,	/* u64: datagrams the stack refused */
