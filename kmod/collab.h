@@ -156,6 +156,12 @@ static inline void collab_stat_inc(struct collab_net *cn, enum collab_stat s)
 	this_cpu_inc(cn->stats->v[s]);
 }
 
+static inline void collab_stat_add(struct collab_net *cn, enum collab_stat s,
+				   u64 n)
+{
+	this_cpu_add(cn->stats->v[s], n);
+}
+
 u64 collab_stat_read(struct collab_net *cn, enum collab_stat s);
 
 static inline void collab_obj_add(struct collab_net *cn, enum collab_obj o,

@@ -95,7 +95,16 @@ enum collab_link_type {
 #define COLLAB_LF_FIRST		0x01	/* first fragment of a message */
 #define COLLAB_LF_LAST		0x02	/* last fragment of a message */
 #define COLLAB_LF_UP		0x04	/* HELLO: the sender's link is up */
-#define COLLAB_LF_KNOWN		(COLLAB_LF_FIRST | COLLAB_LF_LAST | COLLAB_LF_UP)
+#define COLLAB_LF_BUNDLE	0x08	/* several whole messages, see below */
+#define COLLAB_LF_KNOWN		(COLLAB_LF_FIRST | COLLAB_LF_LAST | \
+				 COLLAB_LF_UP | COLLAB_LF_BUNDLE)
+
+/*
+ * A bundle (COLLAB_LINK_MSG with FIRST, LAST and BUNDLE): small messages
+ * that waited for the window, packed into one packet, each as a __be16
+ * length and that many bytes of frame header and payload.
+ */
+#define COLLAB_BUNDLE_LEN	sizeof(__be16)
 
 struct collab_link_hdr {
 	u8 version;		/* COLLAB_WIRE_VERSION */

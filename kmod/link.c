@@ -171,8 +171,7 @@ static void send_data(struct collab_peer *peer, struct sk_buff *skb,
 
 	cb->tries++;
 	cb->sent_ns = ktime_get_ns();
-	pkt = build(peer, skb, cb->type,
-		    cb->flags & (COLLAB_LF_FIRST | COLLAB_LF_LAST), cb->seq);
+	pkt = build(peer, skb, cb->type, cb->flags & COLLAB_LF_KNOWN, cb->seq);
 	if (pkt)
 		__skb_queue_tail(&x->q, pkt);
 }
@@ -224,17 +223,27 @@ static void rtt_sample(struct collab_peer *peer, u64 sent_ns)
 			       RTO_MIN_US, RTO_MAX_US);
 }
 
-/* One packet off the store: its message is delivered, or given up. */
-static void unstore(struct collab_peer *peer, struct sk_buff *skb)
+/* The messages a stored packet completes: a bundle's, the last fragment's. */
+static unsigned int msgs_in(struct sk_buff *skb)
 {
 	struct collab_tx_cb *cb = collab_tx_cb(skb);
 
+	if (cb->type != COLLAB_LINK_MSG)
+		return 1;
+	if (cb->flags & COLLAB_LF_BUNDLE)
+		return cb->nr_msgs;
+	return cb->flags & COLLAB_LF_LAST ? 1 : 0;
+}
+
+/* One packet off the store: its message is delivered, or given up. */
+static void unstore(struct collab_peer *peer, struct sk_buff *skb)
+{
+	unsigned int msgs = msgs_in(skb);
+
 	peer->stored_bytes -= skb->len;
 	atomic_long_sub(skb->len, &peer->cn->stored_bytes);
-	if (cb->type != COLLAB_LINK_MSG || (cb->flags & COLLAB_LF_LAST)) {
-		peer->stored_msgs--;
-		collab_obj_add(peer->cn, COLLAB_OBJ_STORED, -1);
-	}
+	peer->stored_msgs -= msgs;
+	collab_obj_add(peer->cn, COLLAB_OBJ_STORED, -msgs);
 	if (peer->send_head == skb)
 		peer->send_head = skb_queue_is_last(&peer->txq, skb) ? NULL :
 				  skb->next;
@@ -565,15 +574,13 @@ static bool msg_valid(struct collab_peer *peer, struct sk_buff *skb)
 
 /*
  * Hand a whole message to its receivers here. False when they have no
- * room: the message waits in peer->stalled, and so does the link.
+ * room: the caller keeps it, and the link waits.
  */
-static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb,
-			bool retry)
+static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 {
 	struct collab_receipt_rec r = {};
 	struct collab_net *cn = peer->cn;
 	const struct collab_frame *f;
-	struct collab_skb_cb *cb;
 	bool confirm;
 	int err;
 
@@ -586,28 +593,70 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb,
 	confirm = f->flags & COLLAB_FF_CONFIRM;
 	r.msgid = f->msgid;
 	r.src_id = f->src_id;
-	cb = collab_cb(skb);
-	memset(cb, 0, sizeof(*cb));
+	memset(collab_cb(skb), 0, sizeof(struct collab_skb_cb));
 	err = collab_deliver_rx(cn, skb);
-	if (confirm && err != -EAGAIN && err != -ENOMEM)
-		store_receipt(peer, &r, err);
-	switch (err) {
-	case 0:
-		peer->rx_msgs++;
-		collab_stat_inc(cn, COLLAB_STAT_RX_REMOTE);
-		return true;
-	case -EAGAIN:
-	case -ENOMEM:
-		if (!retry)
-			collab_stat_inc(cn, COLLAB_STAT_RX_STALLED);
-		peer->stalled = skb;
-		mod_timer(&peer->ack_timer, jiffies + 1);
+	if (err == -EAGAIN || err == -ENOMEM)
 		return false;
-	default:
+	if (confirm)
+		store_receipt(peer, &r, err);
+	if (err) {
 		collab_stat_inc(cn, COLLAB_STAT_DROP_NO_ROUTE);
 		kfree_skb(skb);
 		return true;
 	}
+	peer->rx_msgs++;
+	collab_stat_inc(cn, COLLAB_STAT_RX_REMOTE);
+	return true;
+}
+
+/* Deliver the backlog in order; false if its head waits for room. */
+static bool backlog_run(struct collab_peer *peer)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek(&peer->backlog))) {
+		__skb_unlink(skb, &peer->backlog);
+		if (!msg_deliver(peer, skb)) {
+			__skb_queue_head(&peer->backlog, skb);
+			if (!peer->backlog_stalled)
+				collab_stat_inc(peer->cn, COLLAB_STAT_RX_STALLED);
+			peer->backlog_stalled = true;
+			mod_timer(&peer->ack_timer, jiffies + 1);
+			return false;
+		}
+		peer->backlog_stalled = false;
+	}
+	return true;
+}
+
+/* The messages of a bundle, each in an skb of its own, onto the backlog. */
+static void bundle_split(struct collab_peer *peer, struct sk_buff *skb)
+{
+	unsigned int off = 0, len;
+	struct sk_buff *msg;
+	__be16 n;
+
+	while (off < skb->len) {
+		if (skb_copy_bits(skb, off, &n, sizeof(n)))
+			goto bad;
+		len = ntohs(n);
+		off += sizeof(n);
+		if (len < sizeof(struct collab_frame) || len > skb->len - off)
+			goto bad;
+		msg = alloc_skb(len, GFP_ATOMIC);
+		if (!msg) {
+			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NOMEM);
+			break;
+		}
+		skb_copy_bits(skb, off, skb_put(msg, len), len);
+		__skb_queue_tail(&peer->backlog, msg);
+		off += len;
+	}
+	consume_skb(skb);
+	return;
+bad:
+	collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
+	kfree_skb(skb);
 }
 
 /* Add a fragment to the message being put together. */
@@ -664,8 +713,15 @@ static bool seq_rcv(struct collab_peer *peer, struct sk_buff *skb)
 		receipt_rcv(peer, skb);
 		return true;
 	}
+	if ((flags & COLLAB_LF_BUNDLE) && (flags & COLLAB_LF_FIRST) &&
+	    (flags & COLLAB_LF_LAST)) {
+		bundle_split(peer, skb);
+		return backlog_run(peer);
+	}
 	msg = reasm_add(peer, skb, flags);
-	return msg ? msg_deliver(peer, msg, false) : true;
+	if (msg)
+		__skb_queue_tail(&peer->backlog, msg);
+	return backlog_run(peer);
 }
 
 /* Everything that is now in order, unless a message waits for room. */
@@ -673,7 +729,8 @@ static void drain_ooo(struct collab_peer *peer)
 {
 	struct sk_buff *skb;
 
-	while (!peer->stalled && (skb = skb_peek(&peer->ooo)) &&
+	while (skb_queue_empty(&peer->backlog) &&
+	       (skb = skb_peek(&peer->ooo)) &&
 	       collab_tx_cb(skb)->seq == peer->rcv_nxt) {
 		__skb_unlink(skb, &peer->ooo);
 		seq_rcv(peer, skb);
@@ -732,7 +789,7 @@ static void data_rcv(struct collab_peer *peer, struct sk_buff *skb,
 		kfree_skb(skb);
 		return;
 	}
-	if (seq != peer->rcv_nxt || peer->stalled) {
+	if (seq != peer->rcv_nxt || !skb_queue_empty(&peer->backlog)) {
 		if (!ooo_insert(peer, skb, seq)) {
 			peer->duplicates++;
 			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_DUPLICATE);
@@ -822,17 +879,14 @@ out:
 static void ack_fire(struct timer_list *t)
 {
 	struct collab_peer *peer = from_timer(peer, t, ack_timer);
-	struct sk_buff *skb;
 	struct collab_xmit x;
 
 	spin_lock_bh(&peer->lock);
 	xmit_init(peer, &x);
 	if (peer->dead)
 		goto out;
-	skb = peer->stalled;
-	if (skb) {
-		peer->stalled = NULL;
-		if (!msg_deliver(peer, skb, true))
+	if (!skb_queue_empty(&peer->backlog)) {
+		if (!backlog_run(peer))
 			goto out;
 		drain_ooo(peer);
 		send_ctl(peer, COLLAB_LINK_ACK, &x);
@@ -860,8 +914,9 @@ static void expire(struct collab_peer *peer)
 		mid = cb->type == COLLAB_LINK_MSG &&
 		      !(cb->flags & COLLAB_LF_LAST);
 		if (!mid && cb->type == COLLAB_LINK_MSG) {
-			peer->expired++;
-			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_EXPIRED);
+			peer->expired += msgs_in(skb);
+			collab_stat_add(peer->cn, COLLAB_STAT_DROP_EXPIRED,
+					msgs_in(skb));
 			if (cb->flags & COLLAB_TXF_CONFIRM)
 				collab_receipt(peer->cn, &cb->src_id, cb->msgid,
 					       ETIMEDOUT, &peer->id);
@@ -936,6 +991,75 @@ unsigned int collab_link_mss(struct collab_peer *peer)
 	return mtu - ip - sizeof(struct udphdr) - sizeof(struct collab_link_hdr);
 }
 
+/* A stored packet that a small message may join: unsent and whole. */
+static bool bundle_open(struct collab_peer *peer, struct sk_buff *tail,
+			unsigned int len, unsigned int mss)
+{
+	struct collab_tx_cb *cb = collab_tx_cb(tail);
+	u8 whole = COLLAB_LF_FIRST | COLLAB_LF_LAST;
+
+	/* With send_head set, the last packet has not been sent yet. */
+	if (!peer->send_head || cb->type != COLLAB_LINK_MSG ||
+	    (cb->flags & (whole | COLLAB_TXF_CONFIRM)) != whole)
+		return false;
+	if (cb->flags & COLLAB_LF_BUNDLE)
+		return skb_tailroom(tail) >= COLLAB_BUNDLE_LEN + len;
+	return COLLAB_BUNDLE_LEN + tail->len <= mss / 2 &&
+	       2 * COLLAB_BUNDLE_LEN + tail->len + len <= mss;
+}
+
+static void bundle_put(struct sk_buff *b, struct sk_buff *msg)
+{
+	__be16 *n = skb_put(b, COLLAB_BUNDLE_LEN);
+
+	*n = htons(msg->len);
+	skb_copy_bits(msg, 0, skb_put(b, msg->len), msg->len);
+}
+
+/*
+ * While packets wait for the window, a small whole message joins the last
+ * of them rather than taking a packet (and a round of acknowledgments) of
+ * its own. True if @skb went into a bundle (and was freed).
+ */
+static bool bundle(struct collab_peer *peer, struct sk_buff *skb)
+{
+	struct sk_buff *tail = skb_peek_tail(&peer->txq), *b;
+	unsigned int mss = collab_link_mss(peer);
+	struct collab_tx_cb *cb;
+
+	if (!tail || (collab_tx_cb(skb)->flags & COLLAB_TXF_CONFIRM) ||
+	    COLLAB_BUNDLE_LEN + skb->len > mss / 2 ||
+	    !bundle_open(peer, tail, skb->len, mss))
+		return false;
+	if (!(collab_tx_cb(tail)->flags & COLLAB_LF_BUNDLE)) {
+		/* The last packet becomes a bundle of one, then two. */
+		b = collab_link_alloc(mss, GFP_ATOMIC);
+		if (!b)
+			return false;
+		bundle_put(b, tail);
+		cb = collab_tx_cb(b);
+		*cb = *collab_tx_cb(tail);
+		cb->flags |= COLLAB_LF_BUNDLE;
+		cb->nr_msgs = 1;
+		peer->stored_bytes += b->len - tail->len;
+		atomic_long_add(b->len - tail->len, &peer->cn->stored_bytes);
+		if (peer->send_head == tail)
+			peer->send_head = b;
+		__skb_queue_after(&peer->txq, tail, b);
+		__skb_unlink(tail, &peer->txq);
+		consume_skb(tail);
+		tail = b;
+	}
+	peer->stored_bytes += COLLAB_BUNDLE_LEN + skb->len;
+	atomic_long_add(COLLAB_BUNDLE_LEN + skb->len, &peer->cn->stored_bytes);
+	bundle_put(tail, skb);
+	collab_tx_cb(tail)->nr_msgs++;
+	peer->stored_msgs++;
+	collab_obj_add(peer->cn, COLLAB_OBJ_STORED, 1);
+	consume_skb(skb);
+	return true;
+}
+
 /*
  * Store the packets of @msgs messages (or route records) for @peer and
  * send what the window allows. In process context; -EHOSTUNREACH when the
@@ -945,6 +1069,7 @@ int collab_link_enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,
 			unsigned int msgs)
 {
 	struct collab_xmit x;
+	struct sk_buff *skb;
 
 	spin_lock_bh(&peer->lock);
 	xmit_init(peer, &x);
@@ -955,7 +1080,14 @@ int collab_link_enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,
 	}
 	if (skb_peek(pkts) && collab_tx_cb(skb_peek(pkts))->type == COLLAB_LINK_MSG)
 		peer->tx_msgs += msgs;
-	store(peer, pkts, msgs);
+	skb = skb_peek(pkts);
+	if (skb_queue_len(pkts) == 1 && collab_tx_cb(skb)->type == COLLAB_LINK_MSG) {
+		__skb_unlink(skb, pkts);
+		if (!bundle(peer, skb))
+			__skb_queue_tail(pkts, skb);
+	}
+	if (!skb_queue_empty(pkts))
+		store(peer, pkts, msgs);
 	push(peer, &x);
 	unlock_flush(peer, &x);
 	return 0;
@@ -967,6 +1099,7 @@ void collab_link_init(struct collab_peer *peer)
 {
 	skb_queue_head_init(&peer->txq);
 	skb_queue_head_init(&peer->ooo);
+	skb_queue_head_init(&peer->backlog);
 	init_waitqueue_head(&peer->store_wait);
 	peer->cwnd = COLLAB_CWND_INIT;
 	peer->rto_us = RTO_INIT_US;
@@ -1008,8 +1141,7 @@ void collab_link_destroy(struct collab_peer *peer)
 	__skb_queue_purge(&peer->ooo);
 	kfree_skb(peer->reasm);
 	peer->reasm = NULL;
-	kfree_skb(peer->stalled);
-	peer->stalled = NULL;
+	__skb_queue_purge(&peer->backlog);
 	spin_unlock_bh(&peer->lock);
 	collab_obj_add(peer->cn, COLLAB_OBJ_STORED, -stored);
 }

@@ -90,7 +90,9 @@ struct collab_peer {
 	u32 rcv_nxt;
 	struct sk_buff_head ooo;	/* beyond rcv_nxt, by sequence number */
 	struct sk_buff *reasm;		/* a message whose fragments arrive */
-	struct sk_buff *stalled;	/* a message its receivers had no room for */
+	/* Whole messages in order, the first waiting for room at receivers. */
+	struct sk_buff_head backlog;
+	bool backlog_stalled;
 	unsigned int ack_pending;	/* packets received, not acknowledged */
 
 	struct timer_list rtx_timer;	/* retransmission */
@@ -124,9 +126,14 @@ struct collab_tx_cb {
 	u8 flags;			/* COLLAB_LF_FIRST, _LAST, COLLAB_TXF_* */
 	u8 tries;			/* transmissions so far */
 	bool sacked;
-	/* Last fragment of a message with COLLAB_TXF_CONFIRM: for receipts. */
-	u64 msgid;
-	struct collab_guid src_id;
+	union {
+		/* Last fragment of a message with COLLAB_TXF_CONFIRM. */
+		struct {
+			u64 msgid;
+			struct collab_guid src_id;
+		};
+		u32 nr_msgs;		/* COLLAB_LF_BUNDLE: how many */
+	};
 };
 
 static inline struct collab_tx_cb *collab_tx_cb(struct sk_buff *skb)

@@ -43,6 +43,12 @@ stat()
 	ns_exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/collab
 }
 
+# stat_is NS NAME VALUE: the counter is VALUE now (for wait_for).
+stat_is()
+{
+	test "$(stat "$1" "$2")" = "$3"
+}
+
 node_id()
 {
 	stat "$1" node
@@ -160,7 +166,7 @@ case_every_kind()
 		finish $r
 	done
 	# Nothing is left stored once the peer has it all.
-	wait_for test "$(stat a stored)" = 0
+	wait_for stat_is a stored 0
 }
 
 case_loss_reorder_duplicate()
@@ -198,13 +204,13 @@ case_peer_down_10s()
 	receiver b r -a chat -n 200 -w 60 -l 300
 	wait_for remote_knows a 1
 	ns_exec a ip link set va down
-	wait_for test "$(stat a peers_up)" = 0
+	wait_for stat_is a peers_up 0
 	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 200
 	test "$(stat a stored)" = 200
 	sleep 10
 	ns_exec a ip link set va up
 	finish r
-	wait_for test "$(stat a stored)" = 0
+	wait_for stat_is a stored 0
 }
 
 # Receipts: delivered, refused at the far end, expired while unreachable.
@@ -221,7 +227,7 @@ case_receipts()
 	ns_exec a "$msg" send -a chat -k app -A nobody -N "$(node_id b)" \
 		-n 3 -C EHOSTUNREACH
 	ns_exec a ip link set va down
-	wait_for test "$(stat a peers_up)" = 0
+	wait_for stat_is a peers_up 0
 	ns_exec a "$msg" send -a chat -k app -A chat -N "$(node_id b)" \
 		-n 5 -C ETIMEDOUT -w 10
 	test "$(stat a drop_expired)" = 5
@@ -242,7 +248,7 @@ case_store_full()
 	wait_for remote_knows a 1
 	dest=(-k guid -d "$(cat "$tmp/r.id")")
 	ns_exec a ip link set va down
-	wait_for test "$(stat a peers_up)" = 0
+	wait_for stat_is a peers_up 0
 	ns_exec a "$msg" send -a chat "${dest[@]}" -n 10 -T 1
 	expect_errno EAGAIN send -a chat "${dest[@]}" -D -T 2
 	test "$(stat a store_full)" = 1
