@@ -27,7 +27,7 @@ export CC CFLAGS COLLAB_CFLAGS SANITIZE KSFT_DIR
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR)
 
 .PHONY: all module lib tools selftests deps check check-debug check-all check-host check-vm \
-	lint sparse bench bench-xml fuzz \
+	lint sparse bench bench-hosts bench-xml fuzz \
 	checkpatch install uninstall clean help vm-shell
 
 all: module lib tools selftests
@@ -156,10 +156,18 @@ sparse: kdir
 vm-shell: module selftests
 	tools/vm/run -- bash -i
 
-# Side-by-side benchmarks against TIPC, UDP, TCP and AF_UNIX in one VM boot.
-bench: module lib
+# Side-by-side benchmarks, as ratios: collab beside TIPC and AF_UNIX on one
+# node (one VM boot), then the between-hosts tables of bench-hosts.
+bench: module lib tools
 	+$(MAKE) -C bench OUT=$(B)/bench LIBDIR=$(B)/lib
-	tools/vm/run -t 3000 -- bench/run $(B)/bench
+	@rc=0; tools/vm/run -t 3000 -- bench/run $(B)/bench || rc=1; \
+	bench/hosts-run $(B)/bench || rc=1; exit $$rc
+
+# Between hosts: collab beside TIPC, UDP and TCP in two VMs joined by a qemu
+# network, and beside UDP and TCP in two network namespaces of one VM.
+bench-hosts: module lib tools
+	+$(MAKE) -C bench OUT=$(B)/bench LIBDIR=$(B)/lib
+	bench/hosts-run $(B)/bench
 
 # libcollab's XML format on the host, one core: encode + decode + validation
 # beside a naive libxml2 round trip and memcpy, as ratios.
@@ -212,7 +220,8 @@ help:
 	@echo "make check-vm   the selftests in the VM only"
 	@echo "make lint       checkpatch --strict and sparse on the module"
 	@echo "make vm-shell   an interactive shell in the test VM"
-	@echo "make bench      benchmarks: collab beside TIPC and AF_UNIX, as ratios"
+	@echo "make bench      benchmarks: collab beside TIPC and AF_UNIX on one node, then bench-hosts"
+	@echo "make bench-hosts collab beside TIPC, UDP and TCP between two VMs and two namespaces"
 	@echo "make bench-xml  libcollab's XML encode + decode + validation beside naive libxml2"
 	@echo "make fuzz       libFuzzer on the XML decoder for FUZZ_SECS (default 60) seconds"
 	@echo "make install    install the module for KVER (default $(KVER)), libcollab and collabctl"

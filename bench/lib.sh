@@ -4,14 +4,16 @@
 # table of medians and ratios to collab.
 #
 # The caller sets:
-#   bin         the bench program
-#   bench_opts  an array of options for every run of it (-c HOST, -t LIST)
+#   bench_cmd   an array: the bench program (with whatever runs it, such as
+#               ip netns exec) and the options of every run (-c HOST, -t LIST)
 #   transports  the transports of the table, collab first (bench's names)
 #   labels      an associative array: column heading of each transport
 #   rows        one row per measurement: "id|label|bench arguments|result
 #               key|unit|lower or higher (which is better)"; rows with the
 #               same arguments share one run
 #   reps, secs, lat_limit, only (a regular expression of row ids, or "")
+#   run_hook    optional: a function called as 'before KEY' and 'after KEY'
+#               around each run
 # and gets $work (removed at exit), $failed (1 once a run failed) and
 # $elapsed (seconds the runs took).
 
@@ -28,8 +30,9 @@ run_one()	# ARGS...
 	local key out rc t line
 
 	key=$(run_key "$*")
-	out=$(timeout -k 5 900 "$bin" "${bench_opts[@]}" -s "$secs" -T "$lat_limit" \
-		"$@" 2>"$work/stderr")
+	[ -z "${run_hook:-}" ] || "$run_hook" before "$key"
+	out=$(timeout -k 5 900 "${bench_cmd[@]}" -s "$secs" -T "$lat_limit" "$@" \
+		2>"$work/stderr")
 	rc=$?
 	for t in $transports; do
 		line=$(echo "$out" | awk -v t="$t" '$2 == t' | head -n 1)
@@ -42,7 +45,7 @@ run_one()	# ARGS...
 		echo "bench $*: exit $rc: $(head -c 500 "$work/stderr")" >>"$work/failures"
 		failed=1
 	fi
-	[ -z "${run_hook:-}" ] || "$run_hook" "$key"
+	[ -z "${run_hook:-}" ] || "$run_hook" after "$key"
 }
 
 field()		# KEY: the value of KEY= in each line on stdin
