@@ -1360,14 +1360,21 @@ static int peer_cb(struct nlmsghdr *h, void *arg)
 			    &p->addr_len);
 }
 
-static int peer_add(struct nl *nl, struct nl_req *r, const void *addr,
-		    size_t len)
+/* PEER_ADD, or PEER_DEL, of the static peer at @addr. */
+static int peer_addr(struct nl *nl, struct nl_req *r, uint8_t cmd,
+		     const void *addr, size_t len)
 {
-	nl_req(nl, r, 0, COLLAB_CMD_PEER_ADD);
+	nl_req(nl, r, 0, cmd);
 	nl_nest(r, COLLAB_A_PEER);
 	nl_put(r, COLLAB_PEER_A_ADDR, addr, len);
 	nl_nest_end(r);
 	return nl_call(nl, r, NULL, NULL);
+}
+
+static int peer_add(struct nl *nl, struct nl_req *r, const void *addr,
+		    size_t len)
+{
+	return peer_addr(nl, r, COLLAB_CMD_PEER_ADD, addr, len);
 }
 
 /* PEER_DEL, or PEER_GET into @ps, of the peer with node id @id. */
@@ -1510,6 +1517,29 @@ TEST_F(nl, peer_add_dump_del)
 			  &ps));
 	EXPECT_EQ(0, ps.n);
 	EXPECT_EQ(0, peer_add(&self->nl, &self->r, &me.v4, sizeof(me.v4)));
+
+	/* Heard from again; removed by its address, static peer and all. */
+	ASSERT_EQ(sizeof(w), sendto(fd, &w, sizeof(w), 0, &to.sa,
+				    sizeof(to.v4)));
+	for (i = 0; i < 100 && !ps.n; i++) {
+		usleep(20000);
+		memset(&ps, 0, sizeof(ps));
+		ASSERT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_PEER_GET,
+				  peer_cb, &ps));
+	}
+	ASSERT_EQ(1, ps.n);
+	EXPECT_EQ(0, memcmp(&them, &ps.p[0].id, sizeof(them)));
+	EXPECT_EQ(0, peer_addr(&self->nl, &self->r, COLLAB_CMD_PEER_DEL,
+			       &me.v4, sizeof(me.v4)));
+	EXPECT_EQ(-ENOENT, peer_by_id(&self->nl, &self->r, COLLAB_CMD_PEER_GET,
+				      &them, sizeof(them), &ps));
+	memset(&ps, 0, sizeof(ps));
+	ASSERT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_PEER_GET, peer_cb,
+			  &ps));
+	EXPECT_EQ(0, ps.n);
+	EXPECT_EQ(-ENOENT, peer_addr(&self->nl, &self->r, COLLAB_CMD_PEER_DEL,
+				     &me.v4, sizeof(me.v4)));
+	EXPECT_EQ(0, peer_add(&self->nl, &self->r, &me.v4, sizeof(me.v4)));
 	close(fd);
 }
 
@@ -1577,17 +1607,26 @@ TEST_F(nl, peer_requests_refused)
 				    sizeof(addr6)));
 	EXPECT_EXTACK("static peer");
 
-	/* PEER_DEL and PEER_GET name a peer by its node id. */
+	/* PEER_GET names a peer by its node id, PEER_DEL also by address. */
 	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		nl_req(&self->nl, &self->r, 0, cmds[i]);
 		EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
 		EXPECT_EXTACK("node id");
 		nl_req(&self->nl, &self->r, 0, cmds[i]);
 		nl_nest(&self->r, COLLAB_A_PEER);
-		nl_put(&self->r, COLLAB_PEER_A_ADDR, &addr, sizeof(addr));
 		nl_nest_end(&self->r);
 		EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
 		EXPECT_EXTACK("node id");
+		if (cmds[i] == COLLAB_CMD_PEER_GET) {
+			nl_req(&self->nl, &self->r, 0, cmds[i]);
+			nl_nest(&self->r, COLLAB_A_PEER);
+			nl_put(&self->r, COLLAB_PEER_A_ADDR, &addr,
+			       sizeof(addr));
+			nl_nest_end(&self->r);
+			EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL,
+						   NULL));
+			EXPECT_EXTACK("node id");
+		}
 		EXPECT_EQ(-ERANGE, peer_by_id(&self->nl, &self->r, cmds[i], &id,
 					      sizeof(id) - 1, &ps));
 		EXPECT_STRNE("", self->nl.ext_msg);
@@ -1606,6 +1645,26 @@ TEST_F(nl, peer_requests_refused)
 		EXPECT_EXTACK("no such peer");
 	}
 	EXPECT_EQ(0, ps.n);
+
+	/*
+	 * By address, PEER_DEL forgets the static peer there (port 0 is the
+	 * collab port): once; then the address may be added again.
+	 */
+	EXPECT_EQ(-EINVAL, peer_addr(&self->nl, &self->r, COLLAB_CMD_PEER_DEL,
+				     &addr, sizeof(addr) - 1));
+	EXPECT_EXTACK("sockaddr_in");
+	EXPECT_EQ(0, peer_addr(&self->nl, &self->r, COLLAB_CMD_PEER_DEL,
+			       &addr_port, sizeof(addr_port)));
+	EXPECT_EQ(-ENOENT, peer_addr(&self->nl, &self->r, COLLAB_CMD_PEER_DEL,
+				     &addr, sizeof(addr)));
+	EXPECT_EXTACK("no such peer");
+	EXPECT_EQ(0, peer_add(&self->nl, &self->r, &addr, sizeof(addr)));
+	EXPECT_EQ(0, peer_addr(&self->nl, &self->r, COLLAB_CMD_PEER_DEL,
+			       &addr6, sizeof(addr6)));
+	EXPECT_EQ(0, peer_add(&self->nl, &self->r, &addr6, sizeof(addr6)));
+	/* The other port's is another static peer: still there. */
+	EXPECT_EQ(-EEXIST, peer_add(&self->nl, &self->r, &addr_other,
+				    sizeof(addr_other)));
 }
 
 TEST_F(nl, static_peer_limit)
@@ -1681,6 +1740,7 @@ static int unprivileged_links(uint32_t bearer_id)
 {
 	struct sockaddr_in local = sin4("127.0.0.1", 7060);
 	struct sockaddr_in addr = sin4("192.0.2.60", 0);
+	struct sockaddr_in other = sin4("192.0.2.61", 0);
 	struct collab_guid id = guid_of(60);
 	struct bearers bs = {};
 	struct peers ps = {};
@@ -1704,6 +1764,8 @@ static int unprivileged_links(uint32_t bearer_id)
 		return 16;
 	/* Refused before anything else: there is no such peer. */
 	if (peer_by_id(&nl, &r, COLLAB_CMD_PEER_DEL, &id, sizeof(id), NULL) !=
+	    -EPERM ||
+	    peer_addr(&nl, &r, COLLAB_CMD_PEER_DEL, &other, sizeof(other)) !=
 	    -EPERM)
 		return 17;
 	if (node_set_u32(&nl, &r, COLLAB_A_TOLERANCE_MS, 500) != -EPERM ||
@@ -1723,6 +1785,7 @@ TEST_F(nl, unprivileged_cannot_change_links)
 	struct sockaddr_in local = sin4("127.0.0.1", 7061);
 	struct sockaddr_in free_port = sin4("127.0.0.1", 7060);
 	struct sockaddr_in addr = sin4("192.0.2.60", 0);
+	struct sockaddr_in other = sin4("192.0.2.61", 0);
 	struct bearers bs = {}, got = {};
 	struct node_reply n, before;
 	int status;
@@ -1730,6 +1793,7 @@ TEST_F(nl, unprivileged_cannot_change_links)
 
 	ASSERT_EQ(0, bearer_add(&self->nl, &self->r, &local, sizeof(local),
 				&bs));
+	ASSERT_EQ(0, peer_add(&self->nl, &self->r, &other, sizeof(other)));
 	ASSERT_EQ(0, node_get(&self->nl, &self->r, &before));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -1747,6 +1811,8 @@ TEST_F(nl, unprivileged_cannot_change_links)
 	EXPECT_EQ(0, bearer_add(&self->nl, &self->r, &free_port,
 				sizeof(free_port), &bs));
 	EXPECT_EQ(0, peer_add(&self->nl, &self->r, &addr, sizeof(addr)));
+	EXPECT_EQ(-EEXIST, peer_add(&self->nl, &self->r, &other,
+				    sizeof(other)));
 	ASSERT_EQ(0, node_get(&self->nl, &self->r, &n));
 	EXPECT_EQ(0, memcmp(&before, &n, sizeof(n)));
 }
