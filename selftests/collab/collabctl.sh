@@ -6,7 +6,16 @@
 # reads but cannot change, bad arguments exit 2, and monitor reports an
 # instance binding and closing.
 #
+# Bearers and peers: what bearer and peer add, show and del say and do,
+# in text and JSON, that an unprivileged user cannot add either, and that
+# monitor reports a peer's link coming up and going down.
+#
 #   ns a: collab_sock -a APP ... -H (holds bound instances), collabctl
+#
+#   +-------------------+   veth    +-------------------+
+#   | ns a  10.77.0.1   |-----------| ns b  10.77.0.2   |
+#   |  va   fd77::1     |           |  vb   fd77::2     |
+#   +-------------------+           +-------------------+
 
 here=$(dirname "$(readlink -f "$0")")
 source "$here/lib.sh"
@@ -196,5 +205,254 @@ print(" ".join(json.loads(l)["event"] for l in open(sys.argv[1])))' "$tmp/ours")
 	wait $mon
 }
 
+# Between nodes: two namespaces as two hosts.
+
+ctl_b()
+{
+	ns_exec b "$ctl" "$@"
+}
+
+# json_in EXPR: as json, over the JSON on standard input.
+json_in()
+{
+	python3 -c 'import json, sys
+j = json.load(sys.stdin)
+r = eval(sys.argv[1])
+print(json.dumps(r) if isinstance(r, (dict, list, bool)) else r)' "$1"
+}
+
+node_id()
+{
+	ns_exec "$1" awk '$1 == "node" { print $2 }' /proc/net/collab
+}
+
+# peers_up NS N: the node of NS has N peers whose link is up.
+peers_up()
+{
+	test "$(ns_exec "$1" awk '$1 == "peers_up" { print $2 }' /proc/net/collab)" = "$2"
+}
+
+# two_hosts: namespaces a and b joined by the veth pair va-vb, multicast
+# routed over it (the set-up of hosts.sh).
+two_hosts()
+{
+	ns_add a
+	ns_add b
+	ip link add va netns "$(ns_name a)" type veth peer vb netns "$(ns_name b)"
+	ns_exec a ip addr add 10.77.0.1/24 dev va
+	ns_exec b ip addr add 10.77.0.2/24 dev vb
+	ns_exec a ip addr add fd77::1/64 dev va nodad
+	ns_exec b ip addr add fd77::2/64 dev vb nodad
+	ns_exec a ip link set va up
+	ns_exec b ip link set vb up
+	ns_exec a ip route add 224.0.0.0/4 dev va
+	ns_exec b ip route add 224.0.0.0/4 dev vb
+}
+
+# bearer_sent NS: the first bearer of NS has sent a datagram.
+bearer_sent()
+{
+	test "$(ns_exec "$1" "$ctl" -j bearer | json_in "j[0]['tx_packets']")" -gt 0
+}
+
+case_bearer()
+{
+	local id id6 ifindex rc
+
+	two_hosts
+	# Text: the new bearer's id; JSON: the same as an object.
+	id=$(ctl_a bearer add udp local 10.77.0.1:7000 dev va \
+		discovery 239.77.0.1 mtu 1400)
+	[[ $id =~ ^bearer\ ([0-9]+)$ ]]
+	id=${BASH_REMATCH[1]}
+	ctl_a -j bearer add udp local '[fd77::1]:7000' >"$tmp/add6"
+	has_keys "$tmp/add6" j id
+	id6=$(json "$tmp/add6" "j['id']")
+	test "$id6" -gt "$id"
+
+	# What was added, and the discovery group on the bearer's port.
+	ctl_a -j bearer >"$tmp/bearers"
+	test "$(json "$tmp/bearers" "[b['id'] for b in j]")" = "[$id, $id6]"
+	has_keys "$tmp/bearers" "j[0]" id local ifindex dev mtu discovery \
+		tx_packets tx_errors rx_packets
+	has_keys "$tmp/bearers" "j[1]" id local tx_packets tx_errors rx_packets
+	ifindex=$(ns_exec a cat /sys/class/net/va/ifindex)
+	test "$(json "$tmp/bearers" "[j[0][k] for k in ('local', 'dev', 'ifindex', 'mtu', 'discovery')]")" = \
+		"[{\"ip\": \"10.77.0.1\", \"port\": 7000}, \"va\", $ifindex, 1400, {\"ip\": \"239.77.0.1\", \"port\": 7000}]"
+	test "$(json "$tmp/bearers" "j[1]['local']")" = \
+		'{"ip": "fd77::1", "port": 7000}'
+	test "$(json "$tmp/bearers" "[k in j[1] for k in ('dev', 'ifindex', 'discovery')]")" = \
+		"[false, false, false]"
+	# Its counters are live: beacons go to the group.
+	wait_for bearer_sent a
+
+	ctl_a bearer >"$tmp/text"
+	grep -qxF "bearer $id: local 10.77.0.1:7000 dev va mtu 1400" "$tmp/text"
+	grep -qxF "  discovery 239.77.0.1:7000" "$tmp/text"
+	grep -qxF "bearer $id6: local [fd77::1]:7000" "$tmp/text"
+	test "$(grep -cE '^  sent: [0-9]+ packets, [0-9]+ errors$' "$tmp/text")" = 2
+	test "$(grep -cE '^  received: [0-9]+ packets$' "$tmp/text")" = 2
+
+	# Removed once; an unknown id is an error, a bad one a usage error.
+	ctl_a bearer del "$id"
+	test "$(ctl_a -j bearer | json_in "[b['id'] for b in j]")" = "[$id6]"
+	rc=0
+	ctl_a bearer del "$id" 2>"$tmp/err" || rc=$?
+	test $rc = 1
+	grep -q "^collabctl: .*$id" "$tmp/err"
+	rc=0
+	ctl_a bearer del one 2>/dev/null || rc=$?
+	test $rc = 2
+	ctl_a bearer del "$id6"
+	test "$(ctl_a -j bearer | json_in "len(j)")" = 0
+	test -z "$(ctl_a bearer)"
+}
+
+case_peer()
+{
+	local a_id b_id bearer rc
+
+	two_hosts
+	ctl_b node set name bravo
+	a_id=$(node_id a)
+	b_id=$(node_id b)
+	bearer=$(ctl_a -j bearer add udp local 10.77.0.1 dev va | json_in "j['id']")
+	ctl_b bearer add udp local 10.77.0.2 dev vb >/dev/null
+	# No discovery: b is a peer once a adds it.
+	test "$(ctl_a -j peer | json_in "len(j)")" = 0
+	ctl_a peer add 10.77.0.2
+	wait_for peers_up a 1
+
+	ctl_a -j peer >"$tmp/peers"
+	test "$(json "$tmp/peers" "len(j)")" = 1
+	has_keys "$tmp/peers" "j[0]" id name address bearer state static \
+		down_ms link_ups rtt_us rto_us cwnd in_flight mtu stored_msgs \
+		stored_bytes expired instances tx_msgs tx_packets retransmits \
+		rx_msgs rx_packets duplicates
+	test "$(json "$tmp/peers" "[j[0][k] for k in ('id', 'name', 'address', 'bearer', 'state', 'static')]")" = \
+		"[\"$b_id\", \"bravo\", {\"ip\": \"10.77.0.2\", \"port\": 6118}, $bearer, \"up\", true]"
+	# b did not add a: to b, a is a peer but no static one.
+	test "$(ctl_b -j peer | json_in "[(p['id'], p['static']) for p in j]")" = \
+		"[[\"$a_id\", false]]"
+
+	ctl_a peer >"$tmp/text"
+	grep -qxF "peer $b_id: name bravo" "$tmp/text"
+	grep -qxF "  address 10.77.0.2:6118 bearer $bearer" "$tmp/text"
+	grep -qxE '  state up, static, link ups [0-9]+' "$tmp/text"
+
+	# One by id; an unknown one is an error.
+	test "$(ctl_a -j peer show id "$b_id" | json_in "[p['id'] for p in j]")" = \
+		"[\"$b_id\"]"
+	ctl_a peer show id "$b_id" | grep -qxF "peer $b_id: name bravo"
+	rc=0
+	ctl_a peer show id 0123456789abcdef0123456789abcdef 2>/dev/null || rc=$?
+	test $rc = 1
+
+	# A static address once (the port is 6118 unless given).
+	rc=0
+	ctl_a peer add 10.77.0.2:6118 2>"$tmp/err" || rc=$?
+	test $rc = 1
+	grep -q "^collabctl: " "$tmp/err"
+	ctl_a peer add '[fd77::2]:7000'
+
+	# Removed, with b unable to come back (no bearer): gone, and its
+	# address is no static peer any more.
+	ctl_b bearer del "$(ctl_b -j bearer | json_in "j[0]['id']")"
+	ctl_a peer del "$b_id"
+	test "$(ctl_a -j peer | json_in "len(j)")" = 0
+	rc=0
+	ctl_a peer del "$b_id" 2>"$tmp/err" || rc=$?
+	test $rc = 1
+	grep -q "^collabctl: .*$b_id" "$tmp/err"
+	ctl_a peer add 10.77.0.2
+
+	# By address: the static peers there, once each.
+	ctl_a peer del 10.77.0.2
+	ctl_a peer del '[fd77::2]:7000'
+	rc=0
+	ctl_a peer del 10.77.0.2:6118 2>"$tmp/err" || rc=$?
+	test $rc = 1
+	grep -q "^collabctl: .*10.77.0.2" "$tmp/err"
+	ctl_a peer add 10.77.0.2
+	rc=0
+	ctl_a peer del nothex 2>/dev/null || rc=$?
+	test $rc = 2
+}
+
+case_unprivileged_links()
+{
+	local nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	local args id rc
+
+	command -v setpriv >/dev/null || exit $ksft_skip
+	two_hosts
+	id=$(ctl_a -j bearer add udp local 10.77.0.1 dev va | json_in "j['id']")
+	ns_exec a "${nobody[@]}" "$ctl" bearer | grep -q "^bearer $id: "
+	test "$(ns_exec a "${nobody[@]}" "$ctl" -j peer | json_in "len(j)")" = 0
+	for args in "bearer add udp local 10.77.0.1:7000" "bearer del $id" \
+		    "peer add 10.77.0.2" "peer del $(node_id b)" \
+		    "node set tolerance 500"; do
+		rc=0
+		# shellcheck disable=SC2086
+		ns_exec a "${nobody[@]}" "$ctl" $args >/dev/null 2>"$tmp/err" || rc=$?
+		test $rc = 1 ||
+			{ echo "'collabctl $args' as nobody exited $rc" >&2; return 1; }
+		grep -qi "permi" "$tmp/err" || { cat "$tmp/err" >&2; return 1; }
+	done
+	# None of it happened.
+	test "$(ctl_a -j bearer | json_in "[b['id'] for b in j]")" = "[$id]"
+	test "$(ctl_a -j node | json_in "j['tolerance_ms']")" = 1500
+	ctl_a bearer add udp local 10.77.0.1:7000 >/dev/null
+	ctl_a peer add 10.77.0.2
+}
+
+# monitor: peer_up when a link comes up by discovery, peer_down when the
+# other side goes; in JSON and in text.
+case_monitor_peer()
+{
+	local b_id b_bearer mon mon_text
+
+	two_hosts
+	ctl_b node set name bravo
+	b_id=$(node_id b)
+	ip netns exec "$(ns_name a)" "$ctl" -j monitor >"$tmp/mon" 2>&1 &
+	mon=$!
+	ip netns exec "$(ns_name a)" "$ctl" monitor >"$tmp/mon.txt" 2>&1 &
+	mon_text=$!
+	wait_for sh -c "ip netns exec '$(ns_name a)' '$sock' -a probe;
+		grep -q instance_new '$tmp/mon' &&
+		grep -q instance_new '$tmp/mon.txt'"
+
+	ctl_a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1 >/dev/null
+	b_bearer=$(ctl_b -j bearer add udp local 10.77.0.2 dev vb \
+		discovery 239.77.0.1 | json_in "j['id']")
+	wait_for grep -q peer_up "$tmp/mon"
+	wait_for grep -q peer_up "$tmp/mon.txt"
+	grep -qxF "peer_up $b_id: name bravo address 10.77.0.2:6118" "$tmp/mon.txt"
+
+	# Down once b is silent for a's tolerance (1.5 s), and not before.
+	expect_fail grep -q peer_down "$tmp/mon"
+	ctl_b bearer del "$b_bearer"
+	wait_for grep -q peer_down "$tmp/mon"
+	wait_for grep -q peer_down "$tmp/mon.txt"
+	grep -qxF "peer_down $b_id: name bravo address 10.77.0.2:6118" "$tmp/mon.txt"
+	kill -INT $mon $mon_text
+	wait $mon
+	wait $mon_text
+
+	# Every line is JSON; the peer events are b's, up then down.
+	python3 - "$tmp/mon" "$b_id" <<-'EOF'
+	import json, sys
+	events = [json.loads(l) for l in open(sys.argv[1])]
+	peer = [e for e in events if e["event"].startswith("peer_")]
+	want = {"id": sys.argv[2], "name": "bravo",
+	        "address": {"ip": "10.77.0.2", "port": 6118}}
+	assert [e["event"] for e in peer] == ["peer_up", "peer_down"], peer
+	for e in peer:
+	    assert {k: e.get(k) for k in want} == want, e
+	EOF
+}
+
 run_cases case_node case_instances_match_sockets case_sessions case_stats \
-	case_unprivileged_reads_only case_bad_arguments case_monitor
+	case_unprivileged_reads_only case_bad_arguments case_monitor \
+	case_bearer case_peer case_unprivileged_links case_monitor_peer
