@@ -95,8 +95,10 @@ CTL := $(B)/tools/collabctl/collabctl
 CTL_SRCS := $(wildcard tools/collabctl/*.c)
 CTL_OBJS := $(CTL_SRCS:tools/collabctl/%.c=$(B)/tools/collabctl/%.o)
 CTL_PKGS := libnl-genl-3.0 json-c
+CHAT := $(B)/tools/chat/collab-chat
+CHAT_CFLAGS := $(filter-out -I$(CURDIR)/kmod/uapi,$(COLLAB_CFLAGS))
 
-tools: $(CTL)
+tools: $(CTL) $(CHAT)
 
 .PHONY: ctl-pkgs
 ctl-pkgs:
@@ -112,6 +114,13 @@ $(B)/tools/collabctl/main.o: Makefile
 
 $(CTL): $(CTL_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CTL_OBJS) $$(pkg-config --libs $(CTL_PKGS))
+
+# collab-chat: an application written against <collab.h> alone, so it is
+# built without the UAPI directory on its include path.
+$(CHAT): tools/chat/chat.c lib/collab.h $(B)/lib/libcollab.so
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(CHAT_CFLAGS) $(LDFLAGS) -o $@ $< \
+		-L$(B)/lib -Wl,-rpath,$(B)/lib -lcollab
 
 # ---- tests -----------------------------------------------------------------
 # The selftests run collabctl from $(CTL).
@@ -187,6 +196,9 @@ install: module lib tools
 	install -m 644 $(B)/lib/collab.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -d $(DESTDIR)$(PREFIX)/sbin
 	install -m 755 $(CTL) $(DESTDIR)$(PREFIX)/sbin/
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(CHAT) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7 \
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/collab
 	install -m 644 man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
@@ -202,6 +214,7 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/lib/$(SONAME) $(DESTDIR)$(PREFIX)/lib/libcollab.so \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/collab.pc $(DESTDIR)$(PREFIX)/share/man/man7/collab.7 \
 		$(DESTDIR)$(PREFIX)/sbin/collabctl $(DESTDIR)$(PREFIX)/share/man/man8/collabctl.8 \
+		$(DESTDIR)$(PREFIX)/bin/collab-chat $(DESTDIR)$(PREFIX)/share/man/man1/collab-chat.1 \
 		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man3/,$(notdir $(wildcard man/*.3))) \
 		$(DESTDIR)$(PREFIX)/share/collab/collab.rng
 
@@ -211,7 +224,7 @@ clean:
 
 help:
 	@echo "make            build the module, libcollab, collabctl and the tests"
-	@echo "make tools      build collabctl only (build/tools/collabctl/collabctl)"
+	@echo "make tools      build collabctl and collab-chat (build/tools/)"
 	@echo "make deps       install the Debian packages and kernel files the build needs"
 	@echo "make check      build and run every test (host, lint, VM); ends with 'N passed, N failed'"
 	@echo "make check-debug every selftest on a KASAN/kmemleak/lockdep kernel, and proof the checks fire"
