@@ -165,6 +165,15 @@ sparse: kdir
 vm-shell: module selftests
 	tools/vm/run -- bash -i
 
+# Two hosts in the VM and two chat sessions between them, as a transcript.
+# Installs what is missing first, as 'make check' does.
+.PHONY: demo
+demo:
+	@tools/deps
+	+@$(MAKE) -s module lib tools
+	@mkdir -p $(B)/demo
+	tools/vm/run -l $(B)/demo/console.log -- tools/demo/run
+
 # Side-by-side benchmarks, as ratios: collab beside TIPC and AF_UNIX on one
 # node (one VM boot), then the between-hosts tables of bench-hosts.
 bench: module lib tools
@@ -233,6 +242,7 @@ help:
 	@echo "make check-vm   the selftests in the VM only"
 	@echo "make lint       checkpatch --strict and sparse on the module"
 	@echo "make vm-shell   an interactive shell in the test VM"
+	@echo "make demo       two hosts in the VM, two chat sessions between them, a transcript"
 	@echo "make bench      benchmarks: collab beside TIPC and AF_UNIX on one node, then bench-hosts"
 	@echo "make bench-hosts collab beside TIPC, UDP and TCP between two VMs and two namespaces"
 	@echo "make bench-xml  libcollab's XML encode + decode + validation beside naive libxml2"
