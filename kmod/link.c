@@ -29,7 +29,8 @@
 #include "route.h"
 
 #define RTO_INIT_US	200000
-#define RTO_MIN_US	10000
+/* Not below the scheduling stalls of a busy virtual machine. */
+#define RTO_MIN_US	40000
 #define RTO_MAX_US	2000000
 #define HELLO_MS	250	/* handshake retries while the link is down */
 
@@ -64,6 +65,9 @@ static void unlock_flush(struct collab_peer *peer, struct collab_xmit *x)
 			collab_bearer_xmit(b, skb, &x->to, &peer->dst_cache,
 					   &mtu);
 	}
+	/* A bearer's own MTU wins; IP fragments what the path cannot carry. */
+	if (b && b->mtu)
+		mtu = b->mtu;
 	rcu_read_unlock();
 	if (mtu && mtu != READ_ONCE(peer->mtu))
 		WRITE_ONCE(peer->mtu, mtu);
@@ -1117,6 +1121,24 @@ void collab_link_start(struct collab_peer *peer)
 	mod_timer(&peer->keepalive, jiffies);
 }
 
+/* The peer goes with messages stored for it: counted, and receipts. */
+static void forget_stored(struct collab_peer *peer)
+{
+	struct collab_tx_cb *cb;
+	struct sk_buff *skb;
+
+	skb_queue_walk(&peer->txq, skb) {
+		cb = collab_tx_cb(skb);
+		if (cb->type != COLLAB_LINK_MSG || !msgs_in(skb))
+			continue;
+		collab_stat_add(peer->cn, COLLAB_STAT_DROP_PEER_GONE,
+				msgs_in(skb));
+		if (cb->flags & COLLAB_TXF_CONFIRM)
+			collab_receipt(peer->cn, &cb->src_id, cb->msgid,
+				       EHOSTUNREACH, &peer->id);
+	}
+}
+
 /* Once peer->dead is set: no timer arms again. */
 void collab_link_destroy(struct collab_peer *peer)
 {
@@ -1133,6 +1155,7 @@ void collab_link_destroy(struct collab_peer *peer)
 		collab_nl_peer_event(peer, COLLAB_CMD_PEER_DOWN);
 	}
 	stored = peer->stored_msgs;
+	forget_stored(peer);
 	atomic_long_sub(peer->stored_bytes, &peer->cn->stored_bytes);
 	peer->stored_msgs = 0;
 	peer->stored_bytes = 0;

@@ -49,6 +49,7 @@ static const char *const stat_names[__COLLAB_STAT_MAX] = {
 	[COLLAB_STAT_DROP_NOMEM] = "drop_nomem",
 	[COLLAB_STAT_RECEIPTS] = "receipts",
 	[COLLAB_STAT_RECEIPTS_LOST] = "receipts_lost",
+	[COLLAB_STAT_DROP_PEER_GONE] = "drop_peer_gone",
 };
 
 static int collab_proc_show(struct seq_file *seq, void *v)

@@ -372,7 +372,8 @@ static void put_meta(struct msghdr *m, struct sk_buff *skb)
 		.cm_session = f->session,
 		.cm_msgid = collab_frame_msgid(f),
 		.cm_dest_kind = f->dst_kind,
-		.cm_hops = f->hops,
+		/* The link from the last node is a hop too. */
+		.cm_hops = f->hops + !collab_cb(skb)->local,
 	};
 	struct pid *pid;
 

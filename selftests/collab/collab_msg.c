@@ -3,7 +3,7 @@
  * collab_msg: send and receive checked message streams from shell tests.
  *
  *   collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT]
- *                   [-w SECONDS] [-l MS] [-H READYFILE]
+ *                   [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE]
  *   collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE]
  *                   [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG]
  *                   [-C 0|ERRNO-NAME] [-w SECONDS] [-D]
@@ -14,7 +14,8 @@
  * sender's tag and a sequence number, and its bytes follow from both: a
  * message that is corrupt, a copy of one already read, or out of order
  * for its sender fails the run, as does any message in the MS (default 0)
- * after the last. It prints "received N from S senders".
+ * after the last, or (-p) one that crossed another number of links than
+ * HOPS. It prints "received N from S senders".
  *
  * send binds an instance of APP and sends COUNT messages (default 1) of
  * SIZE bytes (default 64, at least 16) to the destination; a blocking send
@@ -52,7 +53,7 @@ struct opts {
 	const char *app, *dest_app, *ready;
 	struct collab_guid id, dest, node, sessions[SESSIONS_MAX];
 	bool has_id, has_dest, has_node, accept_new, confirm, dontwait;
-	int want_status;
+	int want_status, want_hops;
 	int nr_sessions, kind;
 	long count, size, wait_s, linger_ms;
 	uint64_t tag;
@@ -60,7 +61,7 @@ struct opts {
 
 static void usage(void)
 {
-	fputs("usage: collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT] [-w SECONDS] [-l MS] [-H READYFILE]\n"
+	fputs("usage: collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT] [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE]\n"
 	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG] [-C 0|ERRNO] [-w SECONDS] [-D]\n",
 	      stderr);
 	exit(2);
@@ -134,8 +135,9 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->count = 1;
 	o->size = 64;
 	o->wait_s = 30;
+	o->want_hops = -1;
 	o->tag = (uint64_t)getpid() << 16 ^ (uint64_t)time(NULL);
-	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:H:k:d:N:A:z:T:C:D")) != -1) {
+	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:p:H:k:d:N:A:z:T:C:D")) != -1) {
 		switch (c) {
 		case 'a': o->app = optarg; break;
 		case 'i': o->id = parse_guid(optarg); o->has_id = true; break;
@@ -148,6 +150,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'n': o->count = parse_num(optarg, 0, 100000000); break;
 		case 'w': o->wait_s = parse_num(optarg, 1, 3600); break;
 		case 'l': o->linger_ms = parse_num(optarg, 0, 60000); break;
+		case 'p': o->want_hops = parse_num(optarg, 0, 255); break;
 		case 'H': o->ready = optarg; break;
 		case 'k': o->kind = parse_kind(optarg); break;
 		case 'd': o->dest = parse_guid(optarg); o->has_dest = true; break;
@@ -347,6 +350,12 @@ static int do_recv(const struct opts *o)
 			continue;
 		if (!check(buf, r.len, senders, &nr_senders))
 			return 1;
+		if (o->want_hops >= 0 && (!r.has_meta ||
+					  r.meta.cm_hops != o->want_hops)) {
+			fprintf(stderr, "collab_msg: %d hops, expected %d\n",
+				r.meta.cm_hops, o->want_hops);
+			return 1;
+		}
 		n++;
 	}
 	printf("received %ld from %d senders\n", n, nr_senders);

@@ -151,7 +151,7 @@ case_every_kind()
 
 	hosts
 	link_up
-	receiver b guid -a chat -n 1
+	receiver b guid -a chat -n 1 -p 1
 	receiver b app -a board -c -n 1
 	receiver b sess -a chat -s "$s1" -n 1
 	receiver b bcast -a whiteboard -n 2
@@ -375,6 +375,29 @@ case_errors()
 	kill "$(cat "$tmp/r.pid")"
 }
 
+# Messages stored for a peer that is removed: counted, and receipts.
+case_peer_removed_with_stored()
+{
+	local sender
+
+	hosts
+	ns_exec a "$ctl" node set tolerance 300
+	link_up
+	receiver b r -a chat -n 1 -w 60
+	wait_for remote_knows a 1
+	ns_exec a ip link set va down
+	wait_for stat_is a peers_up 0
+	ip netns exec "$(ns_name a)" "$msg" send -a chat -k guid \
+		-d "$(cat "$tmp/r.id")" -n 2 -C EHOSTUNREACH -w 20 &
+	sender=$!
+	wait_for stat_is a stored 2
+	ctl_in a peer del "$(node_id b)"
+	wait $sender
+	test "$(stat a drop_peer_gone)" = 2
+	test "$(stat a stored)" = 0
+	kill "$(cat "$tmp/r.pid")"
+}
+
 case_unload_with_live_peers()
 {
 	hosts
@@ -387,5 +410,5 @@ run_cases case_discovery case_static_peer case_every_kind \
 	case_loss_reorder_duplicate case_fragments_mtu_1280 case_peer_down_10s \
 	case_receipts case_store_full case_bearer_del case_sessions_apart \
 	case_ipv6 case_hostile_datagrams \
-	case_errors \
+	case_errors case_peer_removed_with_stored \
 	case_unload_with_live_peers
