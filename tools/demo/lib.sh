@@ -64,7 +64,6 @@ hosts_up()
 		ip -n host$i link set lo up &&
 		ip -n host$i link set veth$i up &&
 		ip -n host$i route add 224.0.0.0/4 dev veth$i &&
-		ip netns exec host$i "$demo_ctl" node set name host$i &&
 		ip netns exec host$i "$demo_ctl" bearer add udp local 10.78.0.$i \
 			dev veth$i discovery 239.78.0.1 >/dev/null || return
 	done
