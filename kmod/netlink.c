@@ -206,12 +206,15 @@ static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 				    "the node id cannot change while a bearer is up: delete the bearers first");
 		return -EBUSY;
 	}
+	/* Readers run in softirq too: none may interrupt the write. */
+	local_bh_disable();
 	write_seqcount_begin(&cn->node_seq);
 	if (id)
 		cn->node_id = node;
 	if (name)
 		nla_strscpy(cn->node_name, name, sizeof(cn->node_name));
 	write_seqcount_end(&cn->node_seq);
+	local_bh_enable();
 	if (a[COLLAB_A_TOLERANCE_MS])
 		WRITE_ONCE(cn->tolerance_ms, nla_get_u32(a[COLLAB_A_TOLERANCE_MS]));
 	if (a[COLLAB_A_STORE_LIFETIME_MS])
@@ -326,7 +329,10 @@ static int collab_nl_instance_get(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 
 	mutex_lock(&cn->lock);
+	/* The lookup is RCU's; the mutex keeps what it finds bound. */
+	rcu_read_lock();
 	cs = collab_find_instance(cn, &id);
+	rcu_read_unlock();
 	if (!cs) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[COLLAB_A_INSTANCE],
 				    "no instance with this id on this node");

@@ -22,9 +22,27 @@ FIXTURE(nl) {
 	struct nl_req r;
 };
 
+/* The namespace's loopback up, so that 127.0.0.1 can be bound. */
+static int lo_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int err = -1;
+
+	if (fd < 0)
+		return -1;
+	if (!ioctl(fd, SIOCGIFFLAGS, &ifr)) {
+		ifr.ifr_flags |= IFF_UP;
+		err = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return err;
+}
+
 FIXTURE_SETUP(nl)
 {
 	ASSERT_EQ(0, enter_netns());
+	ASSERT_EQ(0, lo_up());
 	ASSERT_EQ(0, nl_open(&self->nl));
 }
 
@@ -1386,25 +1404,6 @@ static int peer_by_id(struct nl *nl, struct nl_req *r, uint8_t cmd,
 	nl_put(r, COLLAB_PEER_A_NODE_ID, id, len);
 	nl_nest_end(r);
 	return nl_call(nl, r, ps ? peer_cb : NULL, ps);
-}
-
-static int lo_up(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd, err;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	err = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	if (!err) {
-		ifr.ifr_flags |= IFF_UP;
-		err = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	}
-	if (err)
-		err = -errno;
-	close(fd);
-	return err;
 }
 
 /*
