@@ -4,7 +4,7 @@
 # collabctl against the kernel: what it shows matches the sockets a case
 # opened, its JSON parses and has the documented keys, an unprivileged user
 # reads but cannot change, bad arguments exit 2, and monitor reports an
-# instance binding and closing.
+# instance binding and closing, and valgrind finds no error or leak.
 #
 # Bearers and peers: what bearer and peer add, show and del say and do,
 # in text and JSON, that an unprivileged user cannot add either, and that
@@ -203,6 +203,30 @@ print(" ".join(json.loads(l)["event"] for l in open(sys.argv[1])))' "$tmp/ours")
 		"instance_new session_join session_leave instance_del"
 	kill -INT $mon
 	wait $mon
+}
+
+# Every command path, with the kernel answering, frees what it allocates.
+case_valgrind()
+{
+	local vg=(valgrind -q --error-exitcode=3 --leak-check=full
+		  --errors-for-leak-kinds=definite,indirect)
+	local args rc
+
+	command -v valgrind >/dev/null || exit $ksft_skip
+	ns_add a
+	hold chat -n 2 -s $session
+	for args in "node" "-j node" "node set name vg" "instance" "-p instance" \
+		    "session" "-j session show id $session" "stats" "-j stats" \
+		    "instance show id 0123456789abcdef0123456789abcdef"; do
+		rc=0
+		# shellcheck disable=SC2086
+		ns_exec a "${vg[@]}" "$ctl" $args >/dev/null 2>"$tmp/vg" || rc=$?
+		if [ $rc -gt 1 ]; then
+			cat "$tmp/vg" >&2
+			echo "valgrind: 'collabctl $args' exited $rc" >&2
+			return 1
+		fi
+	done
 }
 
 # Between nodes: two namespaces as two hosts.
@@ -455,4 +479,5 @@ case_monitor_peer()
 
 run_cases case_node case_instances_match_sockets case_sessions case_stats \
 	case_unprivileged_reads_only case_bad_arguments case_monitor \
-	case_bearer case_peer case_unprivileged_links case_monitor_peer
+	case_valgrind case_bearer case_peer case_unprivileged_links \
+	case_monitor_peer
