@@ -67,24 +67,6 @@ static void usage(void)
 	exit(2);
 }
 
-static struct collab_guid parse_guid(const char *s)
-{
-	struct collab_guid g;
-	unsigned int i, byte;
-
-	if (strlen(s) != 32)
-		goto bad;
-	for (i = 0; i < 16; i++) {
-		if (sscanf(s + 2 * i, "%2x", &byte) != 1)
-			goto bad;
-		g.b[i] = byte;
-	}
-	return g;
-bad:
-	fprintf(stderr, "collab_msg: bad GUID '%s'\n", s);
-	exit(2);
-}
-
 static long parse_num(const char *s, long min, long max)
 {
 	char *end;
@@ -140,11 +122,11 @@ static void parse(int argc, char **argv, struct opts *o)
 	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:p:H:k:d:N:A:z:T:C:D")) != -1) {
 		switch (c) {
 		case 'a': o->app = optarg; break;
-		case 'i': o->id = parse_guid(optarg); o->has_id = true; break;
+		case 'i': o->id = guid_arg("collab_msg", optarg); o->has_id = true; break;
 		case 's':
 			if (o->nr_sessions == SESSIONS_MAX)
 				usage();
-			o->sessions[o->nr_sessions++] = parse_guid(optarg);
+			o->sessions[o->nr_sessions++] = guid_arg("collab_msg", optarg);
 			break;
 		case 'c': o->accept_new = true; break;
 		case 'n': o->count = parse_num(optarg, 0, 100000000); break;
@@ -153,8 +135,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'p': o->want_hops = parse_num(optarg, 0, 255); break;
 		case 'H': o->ready = optarg; break;
 		case 'k': o->kind = parse_kind(optarg); break;
-		case 'd': o->dest = parse_guid(optarg); o->has_dest = true; break;
-		case 'N': o->node = parse_guid(optarg); o->has_node = true; break;
+		case 'd': o->dest = guid_arg("collab_msg", optarg); o->has_dest = true; break;
+		case 'N': o->node = guid_arg("collab_msg", optarg); o->has_node = true; break;
 		case 'A': o->dest_app = optarg; break;
 		case 'z': o->size = parse_num(optarg, sizeof(struct hdr),
 					      COLLAB_MSG_MAX); break;

@@ -23,26 +23,9 @@
 #include <linux/collab.h>
 
 #include "collab.h"
+#include "collab_test.h"
 
 #define SESSIONS_MAX 8
-
-static struct collab_guid guid(const char *s)
-{
-	struct collab_guid g;
-	unsigned int i, byte;
-
-	if (strlen(s) != 32)
-		goto bad;
-	for (i = 0; i < 16; i++) {
-		if (sscanf(s + 2 * i, "%2x", &byte) != 1)
-			goto bad;
-		g.b[i] = byte;
-	}
-	return g;
-bad:
-	fprintf(stderr, "collab_sock: bad GUID '%s'\n", s);
-	exit(2);
-}
 
 /* Bind @fd as an instance of @app and join @n sessions; 0 or an errno. */
 static int bind_join(int fd, const char *app, const struct collab_guid *id,
@@ -108,11 +91,11 @@ int main(int argc, char **argv)
 		case 'p': proto = number(optarg, -1, 255); break;
 		case 'n': count = number(optarg, 1, 1000); break;
 		case 'a': app = optarg; break;
-		case 'i': id = guid(optarg); idp = &id; break;
+		case 'i': id = guid_arg("collab_sock", optarg); idp = &id; break;
 		case 's':
 			if (nsess == SESSIONS_MAX)
 				return 2;
-			sessions[nsess++] = guid(optarg);
+			sessions[nsess++] = guid_arg("collab_sock", optarg);
 			break;
 		case 'H': ready = optarg; break;
 		default:

@@ -29,6 +29,25 @@ static inline struct collab_guid guid_of(uint64_t n)
 	return g;
 }
 
+/* 32 hex digits into a GUID; a tool's usage error (exit 2) otherwise. */
+static inline struct collab_guid guid_arg(const char *tool, const char *s)
+{
+	struct collab_guid g;
+	unsigned int i, byte;
+
+	if (strlen(s) != 32)
+		goto bad;
+	for (i = 0; i < 16; i++) {
+		if (sscanf(s + 2 * i, "%2x", &byte) != 1)
+			goto bad;
+		g.b[i] = byte;
+	}
+	return g;
+bad:
+	fprintf(stderr, "%s: bad GUID '%s'\n", tool, s);
+	exit(2);
+}
+
 static inline struct sockaddr_collab addr_of(int kind, const char *app,
 					     const struct collab_guid *id)
 {
