@@ -202,7 +202,15 @@ static bool has_room(const struct sock *sk)
 	       sock_flag(sk, SOCK_DEAD);
 }
 
-/* Wakes the pollers of a sender that found a receiver full. */
+/* Whether what the sender found full has room again. */
+static bool cong_gone(const struct collab_sock *cs)
+{
+	if (cs->cong)
+		return has_room(&cs->cong->sk);
+	return collab_link_has_room(cs->cong_peer);
+}
+
+/* Wakes the pollers of a sender that found a receiver or a store full. */
 static int cong_wake(struct wait_queue_entry *wait, unsigned int mode,
 		     int sync, void *key)
 {
@@ -211,8 +219,8 @@ static int cong_wake(struct wait_queue_entry *wait, unsigned int mode,
 	struct sock *sk = &cs->sk;
 	struct socket_wq *wq;
 
-	/* cs->cong is stable while this entry is on its queue. */
-	if (!has_room(&cs->cong->sk))
+	/* cs->cong and cs->cong_peer are stable while the entry is queued. */
+	if (!cong_gone(cs))
 		return 0;
 	list_del_init(&wait->entry);
 	WRITE_ONCE(cs->congested, false);
@@ -231,34 +239,51 @@ void collab_cong_init(struct collab_sock *cs)
 	init_waitqueue_func_entry(&cs->cong_wait, cong_wake);
 }
 
-/* Under lock_sock(): forget the receiver this socket found full. */
+/* Under lock_sock(): forget what this socket found full. */
 void collab_cong_clear(struct collab_sock *cs)
 {
+	struct collab_peer *peer = cs->cong_peer;
 	struct collab_sock *r = cs->cong;
 
-	if (!r)
-		return;
 	/* Harmless when cong_wake() took the entry off already. */
-	remove_wait_queue(&r->room_wait, &cs->cong_wait);
+	if (r) {
+		remove_wait_queue(&r->room_wait, &cs->cong_wait);
+		sock_put(&r->sk);
+	} else if (peer) {
+		remove_wait_queue(&peer->store_wait, &cs->cong_wait);
+		collab_peer_put(peer);
+	} else {
+		return;
+	}
 	WRITE_ONCE(cs->congested, false);
 	cs->cong = NULL;
-	sock_put(&r->sk);
+	cs->cong_peer = NULL;
 }
 
-/* Under lock_sock(): poll reports no EPOLLOUT until @r has room. */
-static void cong_set(struct collab_sock *cs, struct collab_sock *r)
+/*
+ * Under lock_sock(): poll reports no EPOLLOUT until what was full (@r or
+ * the store for @peer, whose reference the caller holds) has room.
+ */
+static void cong_set(struct collab_sock *cs, struct collab_sock *r,
+		     struct collab_peer *peer)
 {
 	collab_cong_clear(cs);
-	sock_hold(&r->sk);
-	cs->cong = r;
+	if (r) {
+		sock_hold(&r->sk);
+		cs->cong = r;
+		add_wait_queue(&r->room_wait, &cs->cong_wait);
+	} else {
+		refcount_inc(&peer->ref);
+		cs->cong_peer = peer;
+		add_wait_queue(&peer->store_wait, &cs->cong_wait);
+	}
 	WRITE_ONCE(cs->congested, true);
-	add_wait_queue(&r->room_wait, &cs->cong_wait);
 	/*
 	 * Room may have come before the entry was on the queue; pairs with
-	 * the barrier in collab_room_freed().
+	 * the barrier in collab_room_freed() and with the link's wake-up.
 	 */
 	smp_mb();
-	if (has_room(&r->sk))
+	if (cong_gone(cs))
 		collab_cong_clear(cs);
 }
 
@@ -323,7 +348,7 @@ static int wait_room(struct collab_sock *sender, struct sock *rsk, long *timeo)
 	err = wait_for(sender, &r->room_wait, sock_has_room, rsk, timeo);
 	/* Timed out: poll shows no EPOLLOUT until @r has room. */
 	if (err == -EAGAIN)
-		cong_set(sender, r);
+		cong_set(sender, r, NULL);
 	return err;
 }
 
@@ -339,6 +364,9 @@ static int wait_store(struct collab_sock *sender, struct collab_peer *peer,
 	int err;
 
 	err = wait_for(sender, &peer->store_wait, store_has_room, peer, timeo);
+	/* Timed out: poll shows no EPOLLOUT until the store has room. */
+	if (err == -EAGAIN)
+		cong_set(sender, NULL, peer);
 	if (!err && READ_ONCE(peer->dead))
 		err = -EHOSTUNREACH;
 	return err;
@@ -436,8 +464,35 @@ lost:
 	sock_put(sk);
 }
 
-/* The message in link packets of at most @mss bytes each. */
-static int fragment(struct sk_buff *msg, unsigned int mss,
+/* What the last (or only) packet of a message says of it. */
+static void fragment_last(const struct collab_frame *f, struct sk_buff *skb)
+{
+	struct collab_tx_cb *cb = collab_tx_cb(skb);
+
+	/* The last fragment knows whom to tell if the message expires. */
+	cb->flags |= COLLAB_LF_LAST;
+	if (f->flags & COLLAB_FF_CONFIRM) {
+		cb->flags |= COLLAB_TXF_CONFIRM;
+		cb->msgid = collab_frame_msgid(f);
+		cb->src_id = f->src_id;
+	}
+}
+
+/*
+ * A message that fits one packet and has room for the headers is that
+ * packet: no copy. It leaves its sender's accounting for the store's.
+ */
+static bool fits(struct sk_buff *msg, unsigned int mss)
+{
+	return msg->len <= mss && !skb_has_frag_list(msg) && !skb_cloned(msg) &&
+	       skb_headroom(msg) >= COLLAB_HEADROOM;
+}
+
+/*
+ * The message in link packets of at most @mss bytes each. With @own the
+ * caller gives @msg up, and it may become the only packet.
+ */
+static int fragment(struct sk_buff *msg, unsigned int mss, bool own,
 		    struct sk_buff_head *out)
 {
 	const struct collab_frame *f = collab_frame(msg);
@@ -446,6 +501,14 @@ static int fragment(struct sk_buff *msg, unsigned int mss,
 	struct sk_buff *skb;
 
 	__skb_queue_head_init(out);
+	if (own && fits(msg, mss)) {
+		skb_orphan(msg);
+		collab_tx_cb(msg)->type = COLLAB_LINK_MSG;
+		collab_tx_cb(msg)->flags = COLLAB_LF_FIRST;
+		fragment_last(f, msg);
+		__skb_queue_tail(out, msg);
+		return 0;
+	}
 	for (off = 0; off < msg->len; off += n) {
 		n = min(mss, msg->len - off);
 		skb = collab_link_alloc(n, GFP_KERNEL);
@@ -459,34 +522,35 @@ static int fragment(struct sk_buff *msg, unsigned int mss,
 		cb->flags = off ? 0 : COLLAB_LF_FIRST;
 		__skb_queue_tail(out, skb);
 	}
-	/* The last fragment knows whom to tell if the message expires. */
-	cb->flags |= COLLAB_LF_LAST;
-	if (f->flags & COLLAB_FF_CONFIRM) {
-		cb->flags |= COLLAB_TXF_CONFIRM;
-		cb->msgid = collab_frame_msgid(f);
-		cb->src_id = f->src_id;
-	}
+	fragment_last(f, skb);
+	if (own)
+		consume_skb(msg);
 	return 0;
 }
 
-/* Store the message for every peer of @rt: one copy of it, clones after. */
+/*
+ * Store the message for every peer of @rt: its packets for the last peer,
+ * private copies of their heads for the others (the link writes its
+ * headers in front of each). With @own, consumes @msg on success.
+ */
 static int store_remote(struct collab_net *cn, struct collab_rtargets *rt,
-			struct sk_buff *msg)
+			struct sk_buff *msg, bool own)
 {
 	unsigned int i, mss = UINT_MAX;
+	bool take = own && rt->n == 1;
 	struct sk_buff_head frags, q;
 	struct sk_buff *skb, *c;
 	int err;
 
 	for (i = 0; i < rt->n; i++)
 		mss = min(mss, collab_link_mss(rt->peer[i]));
-	err = fragment(msg, mss, &frags);
+	err = fragment(msg, mss, take, &frags);
 	if (err)
 		return err;
 	for (i = 0; i + 1 < rt->n; i++) {
 		__skb_queue_head_init(&q);
 		skb_queue_walk(&frags, skb) {
-			c = skb_clone(skb, GFP_KERNEL);
+			c = pskb_copy(skb, GFP_KERNEL);
 			if (!c) {
 				__skb_queue_purge(&q);
 				__skb_queue_purge(&frags);
@@ -499,6 +563,8 @@ static int store_remote(struct collab_net *cn, struct collab_rtargets *rt,
 	}
 	if (!collab_link_enqueue(rt->peer[i], &frags, 1))
 		collab_stat_inc(cn, COLLAB_STAT_TX_REMOTE);
+	if (own && !take)
+		consume_skb(msg);
 	return 0;
 }
 
@@ -575,13 +641,14 @@ int collab_deliver(struct collab_sock *sender, struct sk_buff *skb,
 		if (err)
 			goto out;
 	}
-	if (rt.n) {
-		err = store_remote(cn, &rt, skb);
-		if (err)
-			goto out;
-	}
 	confirm = t.n && (f->flags & COLLAB_FF_CONFIRM);
 	msgid = collab_frame_msgid(f);
+	if (rt.n) {
+		/* For peers only: the store takes the message itself. */
+		err = store_remote(cn, &rt, skb, !t.n);
+		if (err || !t.n)
+			goto out;
+	}
 	err = queue_all(cn, &t, skb, GFP_KERNEL);
 	if (!err && confirm) {
 		collab_node_id(cn, &self);

@@ -8,8 +8,11 @@
 #define _COLLAB_FRAME_H
 
 #include <linux/build_bug.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/types.h>
+#include <linux/udp.h>
 
 #include "uapi/linux/collab.h"
 
@@ -122,6 +125,13 @@ struct collab_link_hdr {
 };
 
 static_assert(sizeof(struct collab_link_hdr) == 64);
+
+/*
+ * Room for every header in front of a link packet's payload; a message is
+ * built with it, so that one that fits a packet goes out as it is.
+ */
+#define COLLAB_HEADROOM	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + \
+			 sizeof(struct udphdr) + sizeof(struct collab_link_hdr))
 
 /* HELLO and BEACON bodies. */
 struct collab_hello {

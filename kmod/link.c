@@ -129,7 +129,11 @@ static struct sk_buff *build(struct collab_peer *peer, struct sk_buff *data,
 	struct sk_buff *skb;
 
 	if (data) {
-		/* The stored packet stays as it is; only the head is copied. */
+		/*
+		 * The stored packet stays as it is. Its clone writes the
+		 * headers into the headroom, copied only while an earlier
+		 * transmission still holds it.
+		 */
 		skb = skb_clone(data, GFP_ATOMIC);
 		if (skb && skb_cow_head(skb, COLLAB_HEADROOM)) {
 			kfree_skb(skb);
@@ -324,12 +328,36 @@ static void sack_rcv(struct collab_peer *peer, u32 sack, struct collab_xmit *x)
 }
 
 /*
+ * Stored packets went: wake the senders waiting for room for this peer,
+ * and, when the namespace's store had been full (@before: its bytes
+ * then), those waiting for any peer.
+ */
+static void store_room(struct collab_peer *peer, long before)
+{
+	struct collab_net *cn = peer->cn;
+	struct collab_peer *p;
+
+	if (before < COLLAB_STORE_NET_BYTES ||
+	    atomic_long_read(&cn->stored_bytes) >= COLLAB_STORE_NET_BYTES) {
+		if (wq_has_sleeper(&peer->store_wait))
+			wake_up_interruptible_poll(&peer->store_wait, EPOLLOUT);
+		return;
+	}
+	rcu_read_lock();
+	list_for_each_entry_rcu(p, &cn->all_peers, all_node)
+		if (wq_has_sleeper(&p->store_wait))
+			wake_up_interruptible_poll(&p->store_wait, EPOLLOUT);
+	rcu_read_unlock();
+}
+
+/*
  * @ack: the next sequence number the peer expects. In a handshake it may
  * be anything stored (the link went down before its ACK came).
  */
 static void ack_rcv(struct collab_peer *peer, u32 ack, u32 sack, bool hello,
 		    struct collab_xmit *x)
 {
+	long before = atomic_long_read(&peer->cn->stored_bytes);
 	struct collab_tx_cb *cb;
 	struct sk_buff *skb;
 	u32 acked = 0;
@@ -354,8 +382,7 @@ static void ack_rcv(struct collab_peer *peer, u32 ack, u32 sack, bool hello,
 		/* Progress: the timer backs off no more. */
 		rto_reset(peer);
 		del_timer(&peer->rtx_timer);
-		if (wq_has_sleeper(&peer->store_wait))
-			wake_up_interruptible_poll(&peer->store_wait, EPOLLOUT);
+		store_room(peer, before);
 	}
 	/* A late ACK (reordered, duplicated) says nothing of what is new. */
 	if (sack && ack == peer->snd_una)
@@ -497,6 +524,9 @@ static void store(struct collab_peer *peer, struct sk_buff_head *pkts,
 	struct sk_buff *skb;
 
 	while ((skb = __skb_dequeue(pkts))) {
+		/* Its transmissions write their headers in front of it. */
+		if (!skb_cloned(skb))
+			__skb_header_release(skb);
 		cb = collab_tx_cb(skb);
 		cb->seq = peer->snd_nxt++;
 		cb->stored_at = jiffies;
@@ -906,6 +936,7 @@ out:
 static void expire(struct collab_peer *peer)
 {
 	unsigned long life = msecs_to_jiffies(READ_ONCE(peer->cn->lifetime_ms));
+	long before = atomic_long_read(&peer->cn->stored_bytes);
 	struct collab_tx_cb *cb;
 	struct sk_buff *skb;
 	bool mid = false;
@@ -928,8 +959,7 @@ static void expire(struct collab_peer *peer)
 		unstore(peer, skb);
 	}
 	rewind(peer);
-	if (wq_has_sleeper(&peer->store_wait))
-		wake_up_interruptible_poll(&peer->store_wait, EPOLLOUT);
+	store_room(peer, before);
 }
 
 /* The handshake while down; probes and supervision while up. */
@@ -1040,6 +1070,7 @@ static bool bundle(struct collab_peer *peer, struct sk_buff *skb)
 		b = collab_link_alloc(mss, GFP_ATOMIC);
 		if (!b)
 			return false;
+		__skb_header_release(b);
 		bundle_put(b, tail);
 		cb = collab_tx_cb(b);
 		*cb = *collab_tx_cb(tail);
@@ -1143,6 +1174,7 @@ static void forget_stored(struct collab_peer *peer)
 void collab_link_destroy(struct collab_peer *peer)
 {
 	unsigned int stored;
+	long before;
 
 	del_timer_sync(&peer->keepalive);
 	del_timer_sync(&peer->rtx_timer);
@@ -1156,7 +1188,9 @@ void collab_link_destroy(struct collab_peer *peer)
 	}
 	stored = peer->stored_msgs;
 	forget_stored(peer);
+	before = atomic_long_read(&peer->cn->stored_bytes);
 	atomic_long_sub(peer->stored_bytes, &peer->cn->stored_bytes);
+	store_room(peer, before);
 	peer->stored_msgs = 0;
 	peer->stored_bytes = 0;
 	peer->send_head = NULL;

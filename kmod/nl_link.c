@@ -62,6 +62,18 @@ static int get_sockaddr(const struct nlattr *nla, union collab_sockaddr *sa,
 	return -EINVAL;
 }
 
+/* A static peer is one host: not any, broadcast or a multicast group. */
+static bool sockaddr_unicast(const union collab_sockaddr *sa)
+{
+	__be32 a = sa->v4.sin_addr.s_addr;
+
+	if (sa->sa.sa_family == AF_INET)
+		return !ipv4_is_zeronet(a) && !ipv4_is_multicast(a) &&
+		       !ipv4_is_lbcast(a);
+	return !ipv6_addr_any(&sa->v6.sin6_addr) &&
+	       !ipv6_addr_is_multicast(&sa->v6.sin6_addr);
+}
+
 static u16 sockaddr_port(const union collab_sockaddr *sa)
 {
 	return ntohs(sa->sa.sa_family == AF_INET ? sa->v4.sin_port :
@@ -360,6 +372,11 @@ int collab_nl_peer_add(struct sk_buff *skb, struct genl_info *info)
 			   info->extack);
 	if (err)
 		return err;
+	if (!sockaddr_unicast(&sa)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[COLLAB_PEER_A_ADDR],
+				    "a peer is one host: a unicast address");
+		return -EINVAL;
+	}
 	mutex_lock(&cn->lock);
 	err = collab_static_add(cn, &sa);
 	mutex_unlock(&cn->lock);

@@ -168,10 +168,6 @@ int collab_peer_remove_addr(struct collab_net *cn,
 			    const union collab_sockaddr *sa);
 void collab_peers_bearer_gone(struct collab_net *cn, struct collab_bearer *b);
 
-/* Room for every header in front of a link packet's payload. */
-#define COLLAB_HEADROOM	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + \
-			 sizeof(struct udphdr) + sizeof(struct collab_link_hdr))
-
 /* link.c */
 void collab_link_init(struct collab_peer *peer);
 void collab_link_start(struct collab_peer *peer);

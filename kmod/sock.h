@@ -11,6 +11,8 @@
 
 #include "uapi/linux/collab.h"
 
+struct collab_peer;
+
 struct collab_app;
 
 struct collab_sock {
@@ -50,11 +52,13 @@ struct collab_sock {
 	wait_queue_head_t room_wait;
 
 	/*
-	 * The receiver this socket last found full (holding a reference), and
-	 * our entry on its room_wait, which wakes our pollers for EPOLLOUT.
+	 * What this socket last found full, holding a reference: a receiver
+	 * (cong) or the store for a peer (cong_peer); and our entry on its
+	 * room_wait or store_wait, which wakes our pollers for EPOLLOUT.
 	 * Under lock_sock(); congested is read locklessly by poll.
 	 */
 	struct collab_sock *cong;
+	struct collab_peer *cong_peer;
 	struct wait_queue_entry cong_wait;
 	bool congested;
 };

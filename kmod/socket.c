@@ -250,10 +250,12 @@ static struct sk_buff *alloc_msg(struct sock *sk, size_t len, int noblock,
 	size_t paged = len > COLLAB_LINEAR_MAX ? len : 0;
 	struct sk_buff *skb;
 
-	skb = sock_alloc_send_pskb(sk, sizeof(struct collab_frame) + len - paged,
+	skb = sock_alloc_send_pskb(sk, COLLAB_HEADROOM +
+				   sizeof(struct collab_frame) + len - paged,
 				   paged, noblock, err, PAGE_ALLOC_COSTLY_ORDER);
 	if (!skb)
 		return NULL;
+	skb_reserve(skb, COLLAB_HEADROOM);
 	skb_put(skb, sizeof(struct collab_frame) + len - paged);
 	skb->data_len = paged;
 	skb->len += paged;

@@ -6,7 +6,7 @@
  *                   [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE]
  *   collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE]
  *                   [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG]
- *                   [-C 0|ERRNO-NAME] [-w SECONDS] [-D]
+ *                   [-C 0|ERRNO-NAME] [-w SECONDS] [-D [-P]]
  *
  * recv binds an instance (GUID given or random; -c sets COLLAB_ACCEPT_NEW),
  * joins the sessions, writes its GUID to READYFILE, then reads COUNT
@@ -19,7 +19,9 @@
  *
  * send binds an instance of APP and sends COUNT messages (default 1) of
  * SIZE bytes (default 64, at least 16) to the destination; a blocking send
- * waits for room (-D: does not wait). It prints "sent N". With -C it sets COLLAB_CONFIRM and
+ * waits for room (-D: does not wait; -P: after EAGAIN, waits in poll() up
+ * to SECONDS for POLLOUT and tries again, and prints "again N", the
+ * number of EAGAINs). It prints "sent N". With -C it sets COLLAB_CONFIRM and
  * then waits (SECONDS) for one receipt per message, each for a message it
  * sent and with the status given (0: delivered, or an errno name such as
  * ETIMEDOUT); it prints "receipts N".
@@ -52,7 +54,7 @@ struct hdr {
 struct opts {
 	const char *app, *dest_app, *ready;
 	struct collab_guid id, dest, node, sessions[SESSIONS_MAX];
-	bool has_id, has_dest, has_node, accept_new, confirm, dontwait;
+	bool has_id, has_dest, has_node, accept_new, confirm, dontwait, poll;
 	int want_status, want_hops;
 	int nr_sessions, kind;
 	long count, size, wait_s, linger_ms;
@@ -62,7 +64,7 @@ struct opts {
 static void usage(void)
 {
 	fputs("usage: collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT] [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE]\n"
-	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG] [-C 0|ERRNO] [-w SECONDS] [-D]\n",
+	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG] [-C 0|ERRNO] [-w SECONDS] [-D [-P]]\n",
 	      stderr);
 	exit(2);
 }
@@ -119,7 +121,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->wait_s = 30;
 	o->want_hops = -1;
 	o->tag = (uint64_t)getpid() << 16 ^ (uint64_t)time(NULL);
-	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:p:H:k:d:N:A:z:T:C:D")) != -1) {
+	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:p:H:k:d:N:A:z:T:C:DP")) != -1) {
 		switch (c) {
 		case 'a': o->app = optarg; break;
 		case 'i': o->id = guid_arg("collab_msg", optarg); o->has_id = true; break;
@@ -143,6 +145,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'T': o->tag = parse_num(optarg, 0, LONG_MAX); break;
 		case 'C': o->confirm = true; o->want_status = parse_errno(optarg); break;
 		case 'D': o->dontwait = true; break;
+		case 'P': o->poll = true; break;
 		default: usage();
 		}
 	}
@@ -211,6 +214,17 @@ static int receipts(const struct opts *o, int fd, uint64_t *ids, long n)
 	return got == n ? 0 : 1;
 }
 
+/* POLLOUT on @fd within @secs seconds. */
+static bool wait_writable(int fd, long secs)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+	if (poll(&p, 1, secs * 1000) == 1 && (p.revents & POLLOUT))
+		return true;
+	fprintf(stderr, "collab_msg: no POLLOUT within %ld s\n", secs);
+	return false;
+}
+
 static int do_send(const struct opts *o)
 {
 	struct sockaddr_collab dest = addr_of(o->kind, o->dest_app,
@@ -228,6 +242,7 @@ static int do_send(const struct opts *o)
 		session = &o->sessions[0];
 	uint64_t *ids = calloc(o->count + 1, sizeof(*ids));
 	socklen_t len = sizeof(*ids);
+	long again = 0;
 	int rc = 0;
 
 	fd = open_instance(o);
@@ -235,8 +250,13 @@ static int do_send(const struct opts *o)
 		return 1;
 	for (n = 0; n < o->count; n++) {
 		fill(buf, o->size, o->tag, n);
-		if (send_to(fd, &dest, session, buf, o->size,
-			    o->dontwait ? MSG_DONTWAIT : 0) != o->size) {
+		while (send_to(fd, &dest, session, buf, o->size,
+			       o->dontwait ? MSG_DONTWAIT : 0) != o->size) {
+			if (o->poll && errno == EAGAIN &&
+			    wait_writable(fd, o->wait_s)) {
+				again++;
+				continue;
+			}
 			fprintf(stderr, "collab_msg: send %ld: %s (%s)\n", n,
 				strerror(errno), strerrorname_np(errno));
 			return 1;
@@ -245,6 +265,8 @@ static int do_send(const struct opts *o)
 			return 1;
 	}
 	printf("sent %ld\n", n);
+	if (o->poll)
+		printf("again %ld\n", again);
 	if (o->confirm)
 		rc = receipts(o, fd, ids, n);
 	free(ids);

@@ -477,6 +477,8 @@ case_monitor_peer()
 	EOF
 }
 
+# Userspace only: the same on every kernel.
+quick_skip="valgrind"
 run_cases case_node case_instances_match_sockets case_sessions case_stats \
 	case_unprivileged_reads_only case_bad_arguments case_monitor \
 	case_valgrind case_bearer case_peer case_unprivileged_links \

@@ -204,4 +204,6 @@ case_invitation_waits()
 	seen "[host1] alice <- bob@host2 (session $(session_of alice | cut -c1-8)…): Yes, me."
 }
 
+# Long runs of paths invitation_waits takes too.
+quick_skip="demo join_with_input"
 run_cases case_network_unaware case_demo case_join_with_input case_invitation_waits

@@ -16,10 +16,13 @@ log()
 # run_cases CASE...: run each function in a subshell under 'set -e', so
 # every command is an assertion, and clean up after it (cleanup_case);
 # COLLAB_CASES="name..." in the environment picks some of them;
-# print KTAP; exit 1 when any case failed.
+# COLLAB_QUICK=1 skips those the test names in $quick_skip (cases that
+# take long and add no kernel path the others miss: for slow debug
+# kernels, after a full run on the normal one); print KTAP; exit 1 when
+# any case failed.
 run_cases()
 {
-	local c rc
+	local c rc t0
 
 	# COLLAB_CASES="a b" runs only those cases.
 	if [ -n "${COLLAB_CASES:-}" ]; then
@@ -29,8 +32,15 @@ run_cases()
 	echo "1..$#"
 	for c in "$@"; do
 		nr_case=$((nr_case + 1))
+		if [ "${COLLAB_QUICK:-0}" = 1 ] &&
+		   [[ " ${quick_skip:-} " == *" ${c#case_} "* ]]; then
+			echo "ok $nr_case ${c#case_} # SKIP quick run (COLLAB_QUICK=1)"
+			continue
+		fi
+		t0=$SECONDS
 		(set -e; trap cleanup_case EXIT; "$c") 2>&1 | sed -u "s/^/# /"
 		rc=${PIPESTATUS[0]}
+		echo "# ${c#case_}: $((SECONDS - t0)) s"
 		case $rc in
 		0) echo "ok $nr_case ${c#case_}" ;;
 		"$ksft_skip") echo "ok $nr_case ${c#case_} # SKIP" ;;

@@ -1547,6 +1547,11 @@ TEST_F(nl, peer_requests_refused)
 	static const uint8_t cmds[] = {
 		COLLAB_CMD_PEER_DEL, COLLAB_CMD_PEER_GET,
 	};
+	static const char *const not_unicast[] = {
+		"0.0.0.0", "0.1.2.3", "224.0.0.1", "239.77.0.1",
+		"255.255.255.255",
+	};
+	static const char *const not_unicast6[] = { "::", "ff02::1", "ff12::77" };
 	struct sockaddr_in addr = sin4("192.0.2.7", 0);
 	struct sockaddr_in addr_port = sin4("192.0.2.7", COLLAB_UDP_PORT);
 	struct sockaddr_in addr_other = sin4("192.0.2.7", 7000);
@@ -1591,6 +1596,19 @@ TEST_F(nl, peer_requests_refused)
 	nl_nest_end(&self->r);
 	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
 	EXPECT_STRNE("", self->nl.ext_msg);
+	/* A peer is one host: no wildcard, broadcast or group. */
+	for (i = 0; i < ARRAY_SIZE(not_unicast); i++) {
+		struct sockaddr_in a = sin4(not_unicast[i], 0);
+
+		EXPECT_EQ(-EINVAL, peer_add(&self->nl, &self->r, &a, sizeof(a)));
+		EXPECT_EXTACK("unicast");
+	}
+	for (i = 0; i < ARRAY_SIZE(not_unicast6); i++) {
+		struct sockaddr_in6 a = sin6(not_unicast6[i], 0);
+
+		EXPECT_EQ(-EINVAL, peer_add(&self->nl, &self->r, &a, sizeof(a)));
+		EXPECT_EXTACK("unicast");
+	}
 
 	/* An address once; port 0 is the collab port. */
 	EXPECT_EQ(0, peer_add(&self->nl, &self->r, &addr, sizeof(addr)));
