@@ -8,8 +8,11 @@
  * numbered per link and kept on the sender's txq until the receiver
  * acknowledges them: cumulatively, plus a bitmap of what arrived beyond a
  * gap. Loss is repaired from the bitmap at once and by a timer derived
- * from the measured round-trip time; the send window halves on loss and
- * grows again by one packet per window. The sequence space outlives the
+ * from the measured round-trip time (one packet timed per round trip);
+ * the send window halves on loss and grows again by one packet per
+ * window. Small messages share packets: those sent while the window is
+ * full, or while a few small packets wait for their acknowledgment, join
+ * the last packet not yet sent. The sequence space outlives the
  * link going down: what was stored is sent again when it comes back, and
  * the receiver drops what it has already seen.
  *
@@ -33,6 +36,7 @@
 #define RTO_MIN_US	40000
 #define RTO_MAX_US	2000000
 #define HELLO_MS	250	/* handshake retries while the link is down */
+#define ACK_DELAY_MS	8
 
 struct collab_xmit {
 	struct sk_buff_head q;
@@ -178,7 +182,15 @@ static void send_data(struct collab_peer *peer, struct sk_buff *skb,
 	struct sk_buff *pkt;
 
 	cb->tries++;
-	cb->sent_ns = ktime_get_ns();
+	cb->sent_at = jiffies;
+	/* Karn: a packet sent again times nothing. */
+	if (cb->tries > 1 && peer->rtt_timing && cb->seq == peer->rtt_seq)
+		peer->rtt_timing = false;
+	else if (cb->tries == 1 && !peer->rtt_timing) {
+		peer->rtt_timing = true;
+		peer->rtt_seq = cb->seq;
+		peer->rtt_ns = ktime_get_ns();
+	}
 	pkt = build(peer, skb, cb->type, cb->flags & COLLAB_LF_KNOWN, cb->seq);
 	if (pkt)
 		__skb_queue_tail(&x->q, pkt);
@@ -196,15 +208,40 @@ static void arm_rtx(struct collab_peer *peer)
 			  jiffies + usecs_to_jiffies(peer->rto_us) + 1);
 }
 
-/* Send new packets while the window has room. */
+/* A whole message (or bundle) that more messages could still join. */
+static bool small(struct sk_buff *skb, unsigned int mss)
+{
+	struct collab_tx_cb *cb = collab_tx_cb(skb);
+	u8 whole = COLLAB_LF_FIRST | COLLAB_LF_LAST;
+
+	return cb->type == COLLAB_LINK_MSG &&
+	       (cb->flags & (whole | COLLAB_TXF_CONFIRM)) == whole &&
+	       skb->len < mss / 2;
+}
+
+/*
+ * Send new packets while the window has room. With COLLAB_SMALL_MAX
+ * small packets unacknowledged, the last one waits for their
+ * acknowledgments, and the messages sent meanwhile join it (Nagle's rule,
+ * for a few packets rather than one): a stream of small messages fills
+ * packets, while a lone request goes at once.
+ */
 static void push(struct collab_peer *peer, struct collab_xmit *x)
 {
+	unsigned int mss = collab_link_mss(peer);
 	struct sk_buff *skb;
 
 	if (peer->state != COLLAB_PEER_UP)
 		return;
 	while ((skb = peer->send_head) &&
 	       in_flight(peer) < min_t(u32, peer->cwnd, COLLAB_WINDOW)) {
+		if (small(skb, mss)) {
+			if (peer->small_in_flight >= COLLAB_SMALL_MAX &&
+			    skb_queue_is_last(&peer->txq, skb))
+				break;
+			collab_tx_cb(skb)->flags |= COLLAB_TXF_SMALL;
+			peer->small_in_flight++;
+		}
 		send_data(peer, skb, x);
 		peer->snd_sent++;
 		peer->send_head = skb_queue_is_last(&peer->txq, skb) ? NULL :
@@ -213,11 +250,14 @@ static void push(struct collab_peer *peer, struct collab_xmit *x)
 	arm_rtx(peer);
 }
 
-static void rtt_sample(struct collab_peer *peer, u64 sent_ns)
+/* The timed packet is acknowledged: a round-trip sample. */
+static void rtt_sample(struct collab_peer *peer)
 {
-	u32 r = min_t(u64, (ktime_get_ns() - sent_ns) / NSEC_PER_USEC,
+	u32 r = min_t(u64, (ktime_get_ns() - peer->rtt_ns) / NSEC_PER_USEC,
 		      RTO_MAX_US);
 	u32 delta;
+
+	peer->rtt_timing = false;
 
 	if (!peer->srtt_us) {
 		peer->srtt_us = r;
@@ -248,6 +288,8 @@ static void unstore(struct collab_peer *peer, struct sk_buff *skb)
 {
 	unsigned int msgs = msgs_in(skb);
 
+	if (collab_tx_cb(skb)->flags & COLLAB_TXF_SMALL)
+		peer->small_in_flight--;
 	peer->stored_bytes -= skb->len;
 	atomic_long_sub(skb->len, &peer->cn->stored_bytes);
 	peer->stored_msgs -= msgs;
@@ -301,8 +343,9 @@ static void rto_reset(struct collab_peer *peer)
  */
 static void sack_rcv(struct collab_peer *peer, u32 sack, struct collab_xmit *x)
 {
-	u64 now = ktime_get_ns(), wait = (u64)(peer->srtt_us + peer->srtt_us / 4 +
-					       RTO_MIN_US / 4) * NSEC_PER_USEC;
+	/* Not what went less than a round trip ago. */
+	unsigned long wait = usecs_to_jiffies(peer->srtt_us + peer->srtt_us / 4 +
+					      RTO_MIN_US / 4);
 	u32 top = peer->snd_una + 1 + fls(sack);
 	struct collab_tx_cb *cb;
 	struct sk_buff *skb;
@@ -316,7 +359,7 @@ static void sack_rcv(struct collab_peer *peer, u32 sack, struct collab_xmit *x)
 		if (cb->seq != peer->snd_una &&
 		    (sack & (1U << (cb->seq - peer->snd_una - 1))))
 			cb->sacked = true;
-		if (cb->sacked || now - cb->sent_ns < wait)
+		if (cb->sacked || time_before(jiffies, cb->sent_at + wait))
 			continue;
 		send_data(peer, skb, x);
 		peer->retransmits++;
@@ -358,7 +401,6 @@ static void ack_rcv(struct collab_peer *peer, u32 ack, u32 sack, bool hello,
 		    struct collab_xmit *x)
 {
 	long before = atomic_long_read(&peer->cn->stored_bytes);
-	struct collab_tx_cb *cb;
 	struct sk_buff *skb;
 	u32 acked = 0;
 
@@ -367,9 +409,8 @@ static void ack_rcv(struct collab_peer *peer, u32 ack, u32 sack, bool hello,
 		return;
 	while (collab_seq_before(peer->snd_una, ack) &&
 	       (skb = skb_peek(&peer->txq))) {
-		cb = collab_tx_cb(skb);
-		if (cb->tries == 1 && !acked)
-			rtt_sample(peer, cb->sent_ns);
+		if (peer->rtt_timing && collab_tx_cb(skb)->seq == peer->rtt_seq)
+			rtt_sample(peer);
 		unstore(peer, skb);
 		acked++;
 	}
@@ -397,8 +438,12 @@ static void rewind(struct collab_peer *peer)
 
 	peer->snd_sent = peer->snd_una;
 	peer->send_head = skb_peek(&peer->txq);
-	skb_queue_walk(&peer->txq, skb)
+	peer->small_in_flight = 0;
+	peer->rtt_timing = false;
+	skb_queue_walk(&peer->txq, skb) {
 		collab_tx_cb(skb)->sacked = false;
+		collab_tx_cb(skb)->flags &= ~COLLAB_TXF_SMALL;
+	}
 }
 
 static void link_up(struct collab_peer *peer, struct collab_xmit *x)
@@ -790,6 +835,16 @@ static bool ooo_insert(struct collab_peer *peer, struct sk_buff *skb, u32 seq)
 	return true;
 }
 
+/*
+ * How long a lone packet's acknowledgment waits for a packet going back
+ * to ride on: long enough for a reply (a request and its answer then take
+ * two packets, not four), far below the sender's shortest timeout.
+ */
+static unsigned long ack_delay(void)
+{
+	return max(msecs_to_jiffies(ACK_DELAY_MS), 2UL);
+}
+
 static void ack_now_or_later(struct collab_peer *peer, bool now,
 			     struct collab_xmit *x)
 {
@@ -797,7 +852,7 @@ static void ack_now_or_later(struct collab_peer *peer, bool now,
 	if (now || peer->ack_pending >= 2 || !skb_queue_empty(&peer->ooo))
 		send_ctl(peer, COLLAB_LINK_ACK, x);
 	else if (!timer_pending(&peer->ack_timer))
-		mod_timer(&peer->ack_timer, jiffies + 1);
+		mod_timer(&peer->ack_timer, jiffies + ack_delay());
 }
 
 static void data_rcv(struct collab_peer *peer, struct sk_buff *skb,
@@ -1037,9 +1092,27 @@ static bool bundle_open(struct collab_peer *peer, struct sk_buff *tail,
 	    (cb->flags & (whole | COLLAB_TXF_CONFIRM)) != whole)
 		return false;
 	if (cb->flags & COLLAB_LF_BUNDLE)
-		return skb_tailroom(tail) >= COLLAB_BUNDLE_LEN + len;
+		return tail->len + COLLAB_BUNDLE_LEN + len <= mss;
 	return COLLAB_BUNDLE_LEN + tail->len <= mss / 2 &&
 	       2 * COLLAB_BUNDLE_LEN + tail->len + len <= mss;
+}
+
+/*
+ * Room in bundle @b for @len more bytes: it starts small and doubles, up
+ * to @mss, so that what it costs follows what it carries.
+ */
+static bool bundle_room(struct sk_buff *b, unsigned int len, unsigned int mss)
+{
+	unsigned int want;
+
+	if (skb_tailroom(b) >= len)
+		return true;
+	want = clamp(2 * (b->len + len), b->len + len, mss);
+	if (pskb_expand_head(b, 0, want - b->len - skb_tailroom(b), GFP_ATOMIC))
+		return false;
+	/* A new head, not yet sent: its clones may write in front again. */
+	__skb_header_release(b);
+	return true;
 }
 
 static void bundle_put(struct sk_buff *b, struct sk_buff *msg)
@@ -1067,7 +1140,9 @@ static bool bundle(struct collab_peer *peer, struct sk_buff *skb)
 		return false;
 	if (!(collab_tx_cb(tail)->flags & COLLAB_LF_BUNDLE)) {
 		/* The last packet becomes a bundle of one, then two. */
-		b = collab_link_alloc(mss, GFP_ATOMIC);
+		b = collab_link_alloc(min(mss, 4 * (tail->len + skb->len +
+						    2 * COLLAB_BUNDLE_LEN)),
+				      GFP_ATOMIC);
 		if (!b)
 			return false;
 		__skb_header_release(b);
@@ -1084,6 +1159,8 @@ static bool bundle(struct collab_peer *peer, struct sk_buff *skb)
 		__skb_unlink(tail, &peer->txq);
 		consume_skb(tail);
 		tail = b;
+	} else if (!bundle_room(tail, COLLAB_BUNDLE_LEN + skb->len, mss)) {
+		return false;
 	}
 	peer->stored_bytes += COLLAB_BUNDLE_LEN + skb->len;
 	atomic_long_add(COLLAB_BUNDLE_LEN + skb->len, &peer->cn->stored_bytes);

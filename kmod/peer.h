@@ -43,6 +43,8 @@ enum {
 	COLLAB_CWND_MIN = 4,
 	COLLAB_WINDOW = 256,	/* most packets in flight, and kept out of order */
 	COLLAB_SACK_BITS = 32,
+	/* Most packets in flight that a message could still have joined. */
+	COLLAB_SMALL_MAX = 8,
 };
 
 struct collab_peer {
@@ -84,6 +86,11 @@ struct collab_peer {
 	u32 rto_us;
 	u32 recover_seq;		/* a loss episode ends when this is acked */
 	bool in_recovery;
+	u32 small_in_flight;		/* of them, COLLAB_TXF_SMALL */
+	/* One packet per round trip is timed: rtt_seq, sent at rtt_ns. */
+	bool rtt_timing;
+	u32 rtt_seq;
+	u64 rtt_ns;
 	wait_queue_head_t store_wait;	/* senders waiting for room in txq */
 
 	/* Receiving. */
@@ -114,12 +121,17 @@ struct collab_peer {
 	u64 retransmits, duplicates, expired;
 };
 
-/* In collab_tx_cb.flags only: the sender of the message wants receipts. */
+/*
+ * In collab_tx_cb.flags only: sent while small enough for a bundle (and
+ * counted in small_in_flight until acknowledged); the sender of the
+ * message wants receipts.
+ */
+#define COLLAB_TXF_SMALL	0x40
 #define COLLAB_TXF_CONFIRM	0x80
 
 /* What a stored packet carries in skb->cb. */
 struct collab_tx_cb {
-	u64 sent_ns;			/* last transmission */
+	unsigned long sent_at;		/* last transmission, jiffies */
 	unsigned long stored_at;	/* jiffies */
 	u32 seq;
 	u8 type;			/* sequenced: COLLAB_LINK_MSG, ... */
