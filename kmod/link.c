@@ -184,9 +184,9 @@ static void send_data(struct collab_peer *peer, struct sk_buff *skb,
 	cb->tries++;
 	cb->sent_at = jiffies;
 	/* Karn: a packet sent again times nothing. */
-	if (cb->tries > 1 && peer->rtt_timing && cb->seq == peer->rtt_seq)
+	if (cb->tries > 1 && peer->rtt_timing && cb->seq == peer->rtt_seq) {
 		peer->rtt_timing = false;
-	else if (cb->tries == 1 && !peer->rtt_timing) {
+	} else if (cb->tries == 1 && !peer->rtt_timing) {
 		peer->rtt_timing = true;
 		peer->rtt_seq = cb->seq;
 		peer->rtt_ns = ktime_get_ns();
