@@ -67,8 +67,9 @@ static bool sockaddr_unicast(const union collab_sockaddr *sa)
 {
 	__be32 a = sa->v4.sin_addr.s_addr;
 
+	/* 0.0.0.0/8 is "this network", no host's. */
 	if (sa->sa.sa_family == AF_INET)
-		return !ipv4_is_zeronet(a) && !ipv4_is_multicast(a) &&
+		return (a & htonl(0xff000000)) && !ipv4_is_multicast(a) &&
 		       !ipv4_is_lbcast(a);
 	return !ipv6_addr_any(&sa->v6.sin6_addr) &&
 	       !ipv6_addr_is_multicast(&sa->v6.sin6_addr);
