@@ -224,7 +224,8 @@ static bool small(struct sk_buff *skb, unsigned int mss)
  * small packets unacknowledged, the last one waits for their
  * acknowledgments, and the messages sent meanwhile join it (Nagle's rule,
  * for a few packets rather than one): a stream of small messages fills
- * packets, while a lone request goes at once.
+ * packets, while a lone request goes at once. Under loss nothing waits:
+ * the packets behind a lost one are what reports it.
  */
 static void push(struct collab_peer *peer, struct collab_xmit *x)
 {
@@ -236,7 +237,9 @@ static void push(struct collab_peer *peer, struct collab_xmit *x)
 	while ((skb = peer->send_head) &&
 	       in_flight(peer) < min_t(u32, peer->cwnd, COLLAB_WINDOW)) {
 		if (small(skb, mss)) {
+			/* Not in a loss episode: then every packet counts. */
 			if (peer->small_in_flight >= COLLAB_SMALL_MAX &&
+			    !peer->in_recovery &&
 			    skb_queue_is_last(&peer->txq, skb))
 				break;
 			collab_tx_cb(skb)->flags |= COLLAB_TXF_SMALL;
