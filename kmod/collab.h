@@ -70,7 +70,7 @@ enum collab_stat {
 	COLLAB_STAT_DROP_NOMEM,		/* no memory on the way in */
 	COLLAB_STAT_RECEIPTS,		/* receipts queued to senders */
 	COLLAB_STAT_RECEIPTS_LOST,	/* sender gone, or its queue full */
-	COLLAB_STAT_DROP_PEER_GONE,	/* stored for a peer that was removed */
+	COLLAB_STAT_DROP_PEER_GONE,	/* for a peer that was removed */
 	__COLLAB_STAT_MAX,
 };
 

@@ -528,6 +528,16 @@ static int fragment(struct sk_buff *msg, unsigned int mss, bool own,
 	return 0;
 }
 
+/* The packets of one message for @peer; counted if the peer went meanwhile. */
+static void store_one(struct collab_net *cn, struct collab_peer *peer,
+		      struct sk_buff_head *pkts)
+{
+	if (collab_link_enqueue(peer, pkts, 1))
+		collab_stat_inc(cn, COLLAB_STAT_DROP_PEER_GONE);
+	else
+		collab_stat_inc(cn, COLLAB_STAT_TX_REMOTE);
+}
+
 /*
  * Store the message for every peer of @rt: its packets for the last peer,
  * private copies of their heads for the others (the link writes its
@@ -558,11 +568,9 @@ static int store_remote(struct collab_net *cn, struct collab_rtargets *rt,
 			}
 			__skb_queue_tail(&q, c);
 		}
-		if (!collab_link_enqueue(rt->peer[i], &q, 1))
-			collab_stat_inc(cn, COLLAB_STAT_TX_REMOTE);
+		store_one(cn, rt->peer[i], &q);
 	}
-	if (!collab_link_enqueue(rt->peer[i], &frags, 1))
-		collab_stat_inc(cn, COLLAB_STAT_TX_REMOTE);
+	store_one(cn, rt->peer[i], &frags);
 	if (own && !take)
 		consume_skb(msg);
 	return 0;

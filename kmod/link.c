@@ -208,15 +208,20 @@ static void arm_rtx(struct collab_peer *peer)
 			  jiffies + usecs_to_jiffies(peer->rto_us) + 1);
 }
 
-/* A whole message (or bundle) that more messages could still join. */
-static bool small(struct sk_buff *skb, unsigned int mss)
+/* Whole messages (one, or a bundle) whose senders want no receipts. */
+static bool bundlable(struct sk_buff *skb)
 {
 	struct collab_tx_cb *cb = collab_tx_cb(skb);
 	u8 whole = COLLAB_LF_FIRST | COLLAB_LF_LAST;
 
 	return cb->type == COLLAB_LINK_MSG &&
-	       (cb->flags & (whole | COLLAB_TXF_CONFIRM)) == whole &&
-	       skb->len < mss / 2;
+	       (cb->flags & (whole | COLLAB_TXF_CONFIRM)) == whole;
+}
+
+/* A packet that more messages could still join. */
+static bool small(struct sk_buff *skb, unsigned int mss)
+{
+	return bundlable(skb) && skb->len < mss / 2;
 }
 
 /*
@@ -1087,14 +1092,10 @@ unsigned int collab_link_mss(struct collab_peer *peer)
 static bool bundle_open(struct collab_peer *peer, struct sk_buff *tail,
 			unsigned int len, unsigned int mss)
 {
-	struct collab_tx_cb *cb = collab_tx_cb(tail);
-	u8 whole = COLLAB_LF_FIRST | COLLAB_LF_LAST;
-
 	/* With send_head set, the last packet has not been sent yet. */
-	if (!peer->send_head || cb->type != COLLAB_LINK_MSG ||
-	    (cb->flags & (whole | COLLAB_TXF_CONFIRM)) != whole)
+	if (!peer->send_head || !bundlable(tail))
 		return false;
-	if (cb->flags & COLLAB_LF_BUNDLE)
+	if (collab_tx_cb(tail)->flags & COLLAB_LF_BUNDLE)
 		return tail->len + COLLAB_BUNDLE_LEN + len <= mss;
 	return COLLAB_BUNDLE_LEN + tail->len <= mss / 2 &&
 	       2 * COLLAB_BUNDLE_LEN + tail->len + len <= mss;

@@ -256,23 +256,6 @@ peers_up()
 	test "$(ns_exec "$1" awk '$1 == "peers_up" { print $2 }' /proc/net/collab)" = "$2"
 }
 
-# two_hosts: namespaces a and b joined by the veth pair va-vb, multicast
-# routed over it (the set-up of hosts.sh).
-two_hosts()
-{
-	ns_add a
-	ns_add b
-	ip link add va netns "$(ns_name a)" type veth peer vb netns "$(ns_name b)"
-	ns_exec a ip addr add 10.77.0.1/24 dev va
-	ns_exec b ip addr add 10.77.0.2/24 dev vb
-	ns_exec a ip addr add fd77::1/64 dev va nodad
-	ns_exec b ip addr add fd77::2/64 dev vb nodad
-	ns_exec a ip link set va up
-	ns_exec b ip link set vb up
-	ns_exec a ip route add 224.0.0.0/4 dev va
-	ns_exec b ip route add 224.0.0.0/4 dev vb
-}
-
 # bearer_sent NS: the first bearer of NS has sent a datagram.
 bearer_sent()
 {

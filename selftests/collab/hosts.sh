@@ -59,25 +59,6 @@ peers_up()
 	test "$(stat a peers_up)" = 1 && test "$(stat b peers_up)" = 1
 }
 
-# hosts [MTU]: namespaces a and b joined by veth, addresses up.
-hosts()
-{
-	local mtu=${1:-1500}
-
-	ns_add a
-	ns_add b
-	ip link add va netns "$(ns_name a)" mtu "$mtu" type veth \
-		peer vb netns "$(ns_name b)" mtu "$mtu"
-	ns_exec a ip addr add 10.77.0.1/24 dev va
-	ns_exec b ip addr add 10.77.0.2/24 dev vb
-	ns_exec a ip addr add fd77::1/64 dev va nodad
-	ns_exec b ip addr add fd77::2/64 dev vb nodad
-	ns_exec a ip link set va up
-	ns_exec b ip link set vb up
-	ns_exec a ip route add 224.0.0.0/4 dev va
-	ns_exec b ip route add 224.0.0.0/4 dev vb
-}
-
 # link_up [4|6]: bearers with discovery on both sides, and the link up.
 link_up()
 {
@@ -123,7 +104,7 @@ finish()
 
 case_discovery()
 {
-	hosts
+	two_hosts
 	link_up
 	ctl_in a -j peer >"$tmp/peers.json"
 	python3 -c 'import json, sys
@@ -135,7 +116,7 @@ assert p[0]["id"].replace("-", "") == sys.argv[2].replace("-", ""), p' \
 
 case_static_peer()
 {
-	hosts
+	two_hosts
 	ctl_in a bearer add udp local 10.77.0.1 >/dev/null
 	ctl_in b bearer add udp local 10.77.0.2 >/dev/null
 	sleep 1.5
@@ -149,7 +130,7 @@ case_every_kind()
 {
 	local id_b
 
-	hosts
+	two_hosts
 	link_up
 	receiver b guid -a chat -n 1 -p 1
 	receiver b app -a board -c -n 1
@@ -171,7 +152,7 @@ case_every_kind()
 
 case_loss_reorder_duplicate()
 {
-	hosts
+	two_hosts
 	link_up
 	for ns in a b; do
 		ns_exec $ns tc qdisc add dev v${ns} root netem loss 20% \
@@ -187,7 +168,7 @@ case_loss_reorder_duplicate()
 
 case_fragments_mtu_1280()
 {
-	hosts 1280
+	two_hosts 1280
 	link_up
 	receiver b r -a chat -n 20 -l 300
 	wait_for remote_knows a 1
@@ -197,7 +178,7 @@ case_fragments_mtu_1280()
 
 case_peer_down_10s()
 {
-	hosts
+	two_hosts
 	ns_exec a "$ctl" node set tolerance 500
 	ns_exec b "$ctl" node set tolerance 500
 	link_up
@@ -216,7 +197,7 @@ case_peer_down_10s()
 # Receipts: delivered, refused at the far end, expired while unreachable.
 case_receipts()
 {
-	hosts
+	two_hosts
 	ns_exec a "$ctl" node set tolerance 300 lifetime 1500
 	ns_exec b "$ctl" node set tolerance 300
 	link_up
@@ -241,7 +222,7 @@ case_store_full()
 {
 	local dest sender poller n
 
-	hosts
+	two_hosts
 	ns_exec a "$ctl" node set tolerance 300 store 10
 	ns_exec b "$ctl" node set tolerance 300
 	link_up
@@ -274,7 +255,7 @@ case_store_full()
 # A bearer removed under a live link: the link goes down, nothing leaks.
 case_bearer_del()
 {
-	hosts
+	two_hosts
 	link_up
 	receiver b r -a chat -n 1 -w 60
 	wait_for remote_knows a 1
@@ -287,7 +268,7 @@ case_bearer_del()
 
 case_sessions_apart()
 {
-	hosts
+	two_hosts
 	link_up
 	# Instances 1 <-> 2 in session s1, 3 <-> 4 in s2, same two hosts.
 	receiver b two -a chat -s "$s1" -n 50 -l 500
@@ -344,7 +325,7 @@ case_three_nodes()
 
 case_ipv6()
 {
-	hosts
+	two_hosts
 	link_up 6
 	receiver b r -a chat -s "$s1" -n 100 -l 300
 	wait_for remote_knows a 1
@@ -358,7 +339,7 @@ case_hostile_datagrams()
 {
 	local before
 
-	hosts
+	two_hosts
 	link_up
 	before=$(( $(stat b drop_malformed) + $(stat b drop_version) +
 		   $(stat b drop_not_ours) + $(stat b drop_no_link) ))
@@ -405,7 +386,7 @@ case_errors()
 {
 	local other=0123456789abcdef0123456789abcdef
 
-	hosts
+	two_hosts
 	# Static peers only, and b slow to notice: nothing brings the peer
 	# back while the case looks.
 	ns_exec b "$ctl" node set tolerance 20000
@@ -430,7 +411,7 @@ case_peer_removed_with_stored()
 {
 	local sender
 
-	hosts
+	two_hosts
 	ns_exec a "$ctl" node set tolerance 300
 	link_up
 	receiver b r -a chat -n 1 -w 60
@@ -450,7 +431,7 @@ case_peer_removed_with_stored()
 
 case_unload_with_live_peers()
 {
-	hosts
+	two_hosts
 	link_up
 	unload_collab
 	modprobe collab

@@ -90,6 +90,27 @@ ns_add()
 	namespaces+=("$ns_prefix-$1")
 }
 
+# two_hosts [MTU]: namespaces a and b joined by the veth pair va-vb (MTU
+# 1500 by default), 10.77.0.1/24 and fd77::1/64 on a, .2 and ::2 on b,
+# multicast routed over it.
+two_hosts()
+{
+	local mtu=${1:-1500}
+
+	ns_add a
+	ns_add b
+	ip link add va netns "$(ns_name a)" mtu "$mtu" type veth \
+		peer vb netns "$(ns_name b)" mtu "$mtu"
+	ns_exec a ip addr add 10.77.0.1/24 dev va
+	ns_exec b ip addr add 10.77.0.2/24 dev vb
+	ns_exec a ip addr add fd77::1/64 dev va nodad
+	ns_exec b ip addr add fd77::2/64 dev vb nodad
+	ns_exec a ip link set va up
+	ns_exec b ip link set vb up
+	ns_exec a ip route add 224.0.0.0/4 dev va
+	ns_exec b ip route add 224.0.0.0/4 dev vb
+}
+
 # ns_exec NAME CMD...: run CMD in a namespace. To start CMD in the
 # background, use 'ip netns exec "$(ns_name NAME)" CMD &' so that $! is CMD.
 ns_exec()

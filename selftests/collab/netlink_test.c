@@ -1438,6 +1438,19 @@ TEST_F(nl, empty_dumps)
 	EXPECT_EQ(-EOPNOTSUPP, nl_call(&self->nl, &self->r, NULL, NULL));
 }
 
+/* Dump the peers into @ps until there is one, for up to 2 s. */
+static int wait_peer(struct nl *nl, struct nl_req *r, struct peers *ps)
+{
+	int i, err = 0;
+
+	for (i = 0; i < 100 && !err && !ps->n; i++) {
+		usleep(20000);
+		memset(ps, 0, sizeof(*ps));
+		err = dump(nl, r, COLLAB_CMD_PEER_GET, peer_cb, ps);
+	}
+	return err;
+}
+
 TEST_F(nl, peer_add_dump_del)
 {
 	struct sockaddr_in bearer = sin4("127.0.0.1", 7040);
@@ -1453,7 +1466,7 @@ TEST_F(nl, peer_add_dump_del)
 	struct peers ps = {};
 	union inet_addr me;
 	socklen_t len = sizeof(me.v4);
-	int fd, i;
+	int fd;
 
 	ASSERT_EQ(0, lo_up());
 	ASSERT_EQ(0, bearer_add(&self->nl, &self->r, &bearer, sizeof(bearer),
@@ -1476,12 +1489,7 @@ TEST_F(nl, peer_add_dump_del)
 	/* The node at that address makes itself known. */
 	ASSERT_EQ(sizeof(w), sendto(fd, &w, sizeof(w), 0, &to.sa,
 				    sizeof(to.v4)));
-	for (i = 0; i < 100 && !ps.n; i++) {
-		usleep(20000);
-		memset(&ps, 0, sizeof(ps));
-		ASSERT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_PEER_GET,
-				  peer_cb, &ps));
-	}
+	ASSERT_EQ(0, wait_peer(&self->nl, &self->r, &ps));
 	ASSERT_EQ(1, ps.n);
 	EXPECT_EQ(COLLAB_CMD_PEER_GET, ps.cmd);
 	EXPECT_EQ(0, memcmp(&them, &ps.p[0].id, sizeof(them)));
@@ -1520,12 +1528,7 @@ TEST_F(nl, peer_add_dump_del)
 	/* Heard from again; removed by its address, static peer and all. */
 	ASSERT_EQ(sizeof(w), sendto(fd, &w, sizeof(w), 0, &to.sa,
 				    sizeof(to.v4)));
-	for (i = 0; i < 100 && !ps.n; i++) {
-		usleep(20000);
-		memset(&ps, 0, sizeof(ps));
-		ASSERT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_PEER_GET,
-				  peer_cb, &ps));
-	}
+	ASSERT_EQ(0, wait_peer(&self->nl, &self->r, &ps));
 	ASSERT_EQ(1, ps.n);
 	EXPECT_EQ(0, memcmp(&them, &ps.p[0].id, sizeof(them)));
 	EXPECT_EQ(0, peer_addr(&self->nl, &self->r, COLLAB_CMD_PEER_DEL,
