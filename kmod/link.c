@@ -175,10 +175,33 @@ static void send_hello(struct collab_peer *peer, struct collab_xmit *x)
 	__skb_queue_tail(&x->q, push_hdr(peer, skb, COLLAB_LINK_HELLO, flags, 0));
 }
 
+/*
+ * Whether the receiver should acknowledge this packet at once rather than
+ * with the next COLLAB_ACK_EVERY: a packet sent again or during a loss
+ * episode, the one after which the small ones wait, and one in every
+ * quarter of a window too small for the receiver's own pace. (Not the one
+ * timed: a request's acknowledgment rides on its answer.)
+ */
+static bool ack_wanted(struct collab_peer *peer, struct collab_tx_cb *cb)
+{
+	u32 every = clamp_t(u32, min_t(u32, peer->cwnd, COLLAB_WINDOW) / 4, 1,
+			    COLLAB_ACK_EVERY);
+
+	if (cb->tries == 1 && !peer->in_recovery &&
+	    !((cb->flags & COLLAB_TXF_SMALL) &&
+	      peer->small_in_flight == COLLAB_SMALL_MAX) &&
+	    (s32)(cb->seq - peer->ack_asked) < (s32)every)
+		return false;
+	if (collab_seq_after(cb->seq, peer->ack_asked))
+		peer->ack_asked = cb->seq;
+	return true;
+}
+
 static void send_data(struct collab_peer *peer, struct sk_buff *skb,
 		      struct collab_xmit *x)
 {
 	struct collab_tx_cb *cb = collab_tx_cb(skb);
+	u8 flags = cb->flags & COLLAB_LF_KNOWN;
 	struct sk_buff *pkt;
 
 	cb->tries++;
@@ -191,7 +214,9 @@ static void send_data(struct collab_peer *peer, struct sk_buff *skb,
 		peer->rtt_seq = cb->seq;
 		peer->rtt_ns = ktime_get_ns();
 	}
-	pkt = build(peer, skb, cb->type, cb->flags & COLLAB_LF_KNOWN, cb->seq);
+	if (ack_wanted(peer, cb))
+		flags |= COLLAB_LF_ACK_NOW;
+	pkt = build(peer, skb, cb->type, flags, cb->seq);
 	if (pkt)
 		__skb_queue_tail(&x->q, pkt);
 }
@@ -218,6 +243,15 @@ static bool bundlable(struct sk_buff *skb)
 	       (cb->flags & (whole | COLLAB_TXF_CONFIRM)) == whole;
 }
 
+/*
+ * The largest bundle: below a large MTU, since every bundle starts as a
+ * zeroed linear buffer that grows by copies.
+ */
+static unsigned int bundle_max(struct collab_peer *peer)
+{
+	return min_t(unsigned int, collab_link_mss(peer), COLLAB_BUNDLE_MAX);
+}
+
 /* A packet that more messages could still join. */
 static bool small(struct sk_buff *skb, unsigned int mss)
 {
@@ -234,7 +268,7 @@ static bool small(struct sk_buff *skb, unsigned int mss)
  */
 static void push(struct collab_peer *peer, struct collab_xmit *x)
 {
-	unsigned int mss = collab_link_mss(peer);
+	unsigned int mss = bundle_max(peer);
 	struct sk_buff *skb;
 
 	if (peer->state != COLLAB_PEER_UP)
@@ -857,7 +891,8 @@ static void ack_now_or_later(struct collab_peer *peer, bool now,
 			     struct collab_xmit *x)
 {
 	peer->ack_pending++;
-	if (now || peer->ack_pending >= 2 || !skb_queue_empty(&peer->ooo))
+	if (now || peer->ack_pending >= COLLAB_ACK_EVERY ||
+	    !skb_queue_empty(&peer->ooo))
 		send_ctl(peer, COLLAB_LINK_ACK, x);
 	else if (!timer_pending(&peer->ack_timer))
 		mod_timer(&peer->ack_timer, jiffies + ack_delay());
@@ -866,6 +901,7 @@ static void ack_now_or_later(struct collab_peer *peer, bool now,
 static void data_rcv(struct collab_peer *peer, struct sk_buff *skb,
 		     const struct collab_link_hdr *h, struct collab_xmit *x)
 {
+	bool ask = h->flags & COLLAB_LF_ACK_NOW;
 	struct collab_tx_cb *cb = collab_tx_cb(skb);
 	u32 seq = ntohl(h->seq);
 
@@ -897,7 +933,7 @@ static void data_rcv(struct collab_peer *peer, struct sk_buff *skb,
 	}
 	seq_rcv(peer, skb);
 	drain_ooo(peer);
-	ack_now_or_later(peer, false, x);
+	ack_now_or_later(peer, ask, x);
 	/* Receipts the messages gave rise to. */
 	push(peer, x);
 }
@@ -1092,8 +1128,11 @@ unsigned int collab_link_mss(struct collab_peer *peer)
 static bool bundle_open(struct collab_peer *peer, struct sk_buff *tail,
 			unsigned int len, unsigned int mss)
 {
-	/* With send_head set, the last packet has not been sent yet. */
-	if (!peer->send_head || !bundlable(tail))
+	/*
+	 * Never one sent before, though a link that went down sends it
+	 * again: the peer may have it, and would take it again as a copy.
+	 */
+	if (!peer->send_head || collab_tx_cb(tail)->tries || !bundlable(tail))
 		return false;
 	if (collab_tx_cb(tail)->flags & COLLAB_LF_BUNDLE)
 		return tail->len + COLLAB_BUNDLE_LEN + len <= mss;
@@ -1135,7 +1174,7 @@ static void bundle_put(struct sk_buff *b, struct sk_buff *msg)
 static bool bundle(struct collab_peer *peer, struct sk_buff *skb)
 {
 	struct sk_buff *tail = skb_peek_tail(&peer->txq), *b;
-	unsigned int mss = collab_link_mss(peer);
+	unsigned int mss = bundle_max(peer);
 	struct collab_tx_cb *cb;
 
 	if (!tail || (collab_tx_cb(skb)->flags & COLLAB_TXF_CONFIRM) ||

@@ -45,6 +45,10 @@ enum {
 	COLLAB_SACK_BITS = 32,
 	/* Most packets in flight that a message could still have joined. */
 	COLLAB_SMALL_MAX = 8,
+	/* Bytes of link payload in a bundle, at most. */
+	COLLAB_BUNDLE_MAX = 14000,
+	/* Packets in order a receiver takes before it must acknowledge. */
+	COLLAB_ACK_EVERY = 16,
 };
 
 struct collab_peer {
@@ -87,6 +91,7 @@ struct collab_peer {
 	u32 recover_seq;		/* a loss episode ends when this is acked */
 	bool in_recovery;
 	u32 small_in_flight;		/* of them, COLLAB_TXF_SMALL */
+	u32 ack_asked;			/* the last packet sent with ACK_NOW */
 	/* One packet per round trip is timed: rtt_seq, sent at rtt_ns. */
 	bool rtt_timing;
 	u32 rtt_seq;

@@ -6,7 +6,7 @@
  *                   [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE]
  *   collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE]
  *                   [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG]
- *                   [-C 0|ERRNO-NAME] [-w SECONDS] [-D [-P]]
+ *                   [-C 0|ERRNO-NAME] [-w SECONDS] [-D [-P]] [-I MS]
  *
  * recv binds an instance (GUID given or random; -c sets COLLAB_ACCEPT_NEW),
  * joins the sessions, writes its GUID to READYFILE, then reads COUNT
@@ -21,7 +21,8 @@
  * SIZE bytes (default 64, at least 16) to the destination; a blocking send
  * waits for room (-D: does not wait; -P: after EAGAIN, waits in poll() up
  * to SECONDS for POLLOUT and tries again, and prints "again N", the
- * number of EAGAINs). It prints "sent N". With -C it sets COLLAB_CONFIRM and
+ * number of EAGAINs; -I: pauses MS between two messages). It prints
+ * "sent N". With -C it sets COLLAB_CONFIRM and
  * then waits (SECONDS) for one receipt per message, each for a message it
  * sent and with the status given (0: delivered, or an errno name such as
  * ETIMEDOUT); it prints "receipts N".
@@ -57,14 +58,14 @@ struct opts {
 	bool has_id, has_dest, has_node, accept_new, confirm, dontwait, poll;
 	int want_status, want_hops;
 	int nr_sessions, kind;
-	long count, size, wait_s, linger_ms;
+	long count, size, wait_s, linger_ms, interval_ms;
 	uint64_t tag;
 };
 
 static void usage(void)
 {
 	fputs("usage: collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT] [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE]\n"
-	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG] [-C 0|ERRNO] [-w SECONDS] [-D [-P]]\n",
+	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG] [-C 0|ERRNO] [-w SECONDS] [-D [-P]] [-I MS]\n",
 	      stderr);
 	exit(2);
 }
@@ -121,7 +122,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->wait_s = 30;
 	o->want_hops = -1;
 	o->tag = (uint64_t)getpid() << 16 ^ (uint64_t)time(NULL);
-	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:p:H:k:d:N:A:z:T:C:DP")) != -1) {
+	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:p:H:k:d:N:A:z:T:C:DPI:")) != -1) {
 		switch (c) {
 		case 'a': o->app = optarg; break;
 		case 'i': o->id = guid_arg("collab_msg", optarg); o->has_id = true; break;
@@ -146,6 +147,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'C': o->confirm = true; o->want_status = parse_errno(optarg); break;
 		case 'D': o->dontwait = true; break;
 		case 'P': o->poll = true; break;
+		case 'I': o->interval_ms = parse_num(optarg, 0, 60000); break;
 		default: usage();
 		}
 	}
@@ -225,6 +227,14 @@ static bool wait_writable(int fd, long secs)
 	return false;
 }
 
+static void pause_ms(long ms)
+{
+	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000 };
+
+	while (nanosleep(&t, &t) && errno == EINTR)
+		;
+}
+
 static int do_send(const struct opts *o)
 {
 	struct sockaddr_collab dest = addr_of(o->kind, o->dest_app,
@@ -249,6 +259,8 @@ static int do_send(const struct opts *o)
 	if (!ids || (o->confirm && set_int(fd, COLLAB_CONFIRM, 1)))
 		return 1;
 	for (n = 0; n < o->count; n++) {
+		if (n && o->interval_ms)
+			pause_ms(o->interval_ms);
 		fill(buf, o->size, o->tag, n);
 		while (send_to(fd, &dest, session, buf, o->size,
 			       o->dontwait ? MSG_DONTWAIT : 0) != o->size) {

@@ -194,6 +194,26 @@ case_peer_down_10s()
 	wait_for stat_is a stored 0
 }
 
+# The peer got the last packets before the link went down, but not their
+# acknowledgments: what is sent while the link is down must not join one
+# of them, which the handshake then acknowledges.
+case_ack_lost_then_down()
+{
+	two_hosts
+	ns_exec a "$ctl" node set tolerance 500
+	ns_exec b "$ctl" node set tolerance 500
+	link_up
+	receiver b r -a chat -n 20 -w 60 -l 300
+	wait_for remote_knows a 1
+	ns_exec b tc qdisc add dev vb root netem loss 100%
+	# 4 s of messages from one instance; the link is down after 0.5 s.
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 20 -I 200
+	test "$(stat a peers_up)" = 0
+	ns_exec b tc qdisc del dev vb root
+	finish r
+	wait_for stat_is a stored 0
+}
+
 # Receipts: delivered, refused at the far end, expired while unreachable.
 case_receipts()
 {
@@ -442,7 +462,7 @@ case_unload_with_live_peers()
 quick_skip="discovery static_peer peer_down_10s sessions_apart errors"
 run_cases case_discovery case_static_peer case_every_kind \
 	case_loss_reorder_duplicate case_fragments_mtu_1280 case_peer_down_10s \
-	case_receipts case_store_full case_bearer_del case_sessions_apart \
+	case_ack_lost_then_down case_receipts case_store_full case_bearer_del case_sessions_apart \
 	case_three_nodes case_ipv6 case_hostile_datagrams \
 	case_errors case_peer_removed_with_stored \
 	case_unload_with_live_peers
