@@ -178,7 +178,7 @@ static void send_hello(struct collab_peer *peer, struct collab_xmit *x)
 /*
  * Whether the receiver should acknowledge this packet at once rather than
  * with the next COLLAB_ACK_EVERY: a packet sent again or during a loss
- * episode, the one after which the small ones wait, and one in every
+ * episode, those after which the small ones wait, and one in every
  * quarter of a window too small for the receiver's own pace. (Not the one
  * timed: a request's acknowledgment rides on its answer.)
  */
@@ -189,7 +189,7 @@ static bool ack_wanted(struct collab_peer *peer, struct collab_tx_cb *cb)
 
 	if (cb->tries == 1 && !peer->in_recovery &&
 	    !((cb->flags & COLLAB_TXF_SMALL) &&
-	      peer->small_in_flight == COLLAB_SMALL_MAX) &&
+	      peer->small_in_flight >= COLLAB_SMALL_MAX) &&
 	    (s32)(cb->seq - peer->ack_asked) < (s32)every)
 		return false;
 	if (collab_seq_after(cb->seq, peer->ack_asked))

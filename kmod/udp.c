@@ -336,6 +336,12 @@ int collab_bearer_add(struct collab_net *cn, const struct collab_bearer_cfg *cfg
 static void bearer_free(struct collab_net *cn, struct collab_bearer *b)
 {
 	list_del_rcu(&b->node);
+	/*
+	 * Deaf first: a datagram it received after the peers let go of it
+	 * would give one of them the bearer back, and the socket gone.
+	 */
+	rcu_assign_sk_user_data(b->sock->sk, NULL);
+	synchronize_net();
 	/* Peers stop using it; then nothing can reach it but RCU readers. */
 	collab_peers_bearer_gone(cn, b);
 	udp_tunnel_sock_release(b->sock);

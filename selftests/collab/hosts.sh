@@ -284,6 +284,14 @@ case_bearer_del()
 	ctl_in a -j bearer | python3 -c 'import json, sys; assert json.load(sys.stdin) == []'
 	expect_fail ctl_in a bearer del 1
 	kill "$(cat "$tmp/r.pid")"
+	# Again while the peer's handshakes come in: none may bring the
+	# bearer back to the peer once it goes (ids 2, 3, 4).
+	for i in 2 3 4; do
+		ctl_in a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1 >/dev/null
+		wait_for peers_up
+		ctl_in a bearer del $i
+	done
+	test "$(stat a peers_up)" = 0
 }
 
 case_sessions_apart()
