@@ -467,7 +467,7 @@ case_unload_with_live_peers()
 
 # Their kernel paths are the others' too (discovery and static peers come
 # up in every case; links down and back in store_full and receipts).
-quick_skip="discovery static_peer peer_down_10s sessions_apart errors"
+quick_skip="discovery static_peer peer_down_10s ack_lost_then_down sessions_apart errors"
 run_cases case_discovery case_static_peer case_every_kind \
 	case_loss_reorder_duplicate case_fragments_mtu_1280 case_peer_down_10s \
 	case_ack_lost_then_down case_receipts case_store_full case_bearer_del case_sessions_apart \
