@@ -186,15 +186,14 @@ static bool ack_wanted(struct collab_peer *peer, struct collab_tx_cb *cb)
 {
 	u32 every = clamp_t(u32, min_t(u32, peer->cwnd, COLLAB_WINDOW) / 4, 1,
 			    COLLAB_ACK_EVERY);
+	bool waits = cb->tries > 1 || peer->in_recovery ||
+		     ((cb->flags & COLLAB_TXF_SMALL) &&
+		      peer->small_in_flight >= COLLAB_SMALL_MAX) ||
+		     (s32)(cb->seq - peer->ack_asked) >= (s32)every;
 
-	if (cb->tries == 1 && !peer->in_recovery &&
-	    !((cb->flags & COLLAB_TXF_SMALL) &&
-	      peer->small_in_flight >= COLLAB_SMALL_MAX) &&
-	    (s32)(cb->seq - peer->ack_asked) < (s32)every)
-		return false;
-	if (collab_seq_after(cb->seq, peer->ack_asked))
+	if (waits && collab_seq_after(cb->seq, peer->ack_asked))
 		peer->ack_asked = cb->seq;
-	return true;
+	return waits;
 }
 
 static void send_data(struct collab_peer *peer, struct sk_buff *skb,
@@ -1128,13 +1127,15 @@ unsigned int collab_link_mss(struct collab_peer *peer)
 static bool bundle_open(struct collab_peer *peer, struct sk_buff *tail,
 			unsigned int len, unsigned int mss)
 {
+	struct collab_tx_cb *cb = collab_tx_cb(tail);
+
 	/*
 	 * Never one sent before, though a link that went down sends it
 	 * again: the peer may have it, and would take it again as a copy.
 	 */
-	if (!peer->send_head || collab_tx_cb(tail)->tries || !bundlable(tail))
+	if (!peer->send_head || cb->tries || !bundlable(tail))
 		return false;
-	if (collab_tx_cb(tail)->flags & COLLAB_LF_BUNDLE)
+	if (cb->flags & COLLAB_LF_BUNDLE)
 		return tail->len + COLLAB_BUNDLE_LEN + len <= mss;
 	return COLLAB_BUNDLE_LEN + tail->len <= mss / 2 &&
 	       2 * COLLAB_BUNDLE_LEN + tail->len + len <= mss;
