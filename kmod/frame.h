@@ -106,10 +106,21 @@ enum collab_link_type {
 
 /*
  * A bundle (COLLAB_LINK_MSG with FIRST, LAST and BUNDLE): small messages
- * that waited for the window, packed into one packet, each as a __be16
- * length and that many bytes of frame header and payload.
+ * that waited for the window, packed into one packet. Each starts with a
+ * __be16 whose low 14 bits count the bytes that follow it, and whose top
+ * bits say what they are:
+ *  - none: a frame header and its payload;
+ *  - COLLAB_BE_SAME: a __be64 msgid and the payload; the frame header is
+ *    the previous message's but for msgid and len;
+ *  - COLLAB_BE_SAME | COLLAB_BE_NEXT: the payload only; the msgid is the
+ *    previous message's plus one.
+ * So a stream from one instance to one address costs two bytes a message
+ * beside its payload. The first message of a bundle has its header.
  */
 #define COLLAB_BUNDLE_LEN	sizeof(__be16)
+#define COLLAB_BE_SAME		0x8000
+#define COLLAB_BE_NEXT		0x4000
+#define COLLAB_BE_LEN_MASK	0x3fff
 
 struct collab_link_hdr {
 	u8 version;		/* COLLAB_WIRE_VERSION */

@@ -24,6 +24,7 @@
 #include <linux/ktime.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
+#include <asm/unaligned.h>
 
 #include "bearer.h"
 #include "deliver.h"
@@ -248,6 +249,8 @@ static bool bundlable(struct sk_buff *skb)
  */
 static unsigned int bundle_max(struct collab_peer *peer)
 {
+	/* Each message's length, in the low bits of its __be16. */
+	BUILD_BUG_ON(COLLAB_BUNDLE_MAX > COLLAB_BE_LEN_MASK);
 	return min_t(unsigned int, collab_link_mss(peer), COLLAB_BUNDLE_MAX);
 }
 
@@ -749,25 +752,69 @@ static bool backlog_run(struct collab_peer *peer)
 	return true;
 }
 
+/*
+ * The header of a bundle's next message, from @skb at *@off (moved past
+ * it) and the one before (@have): the bytes of payload that follow, or
+ * -EINVAL.
+ */
+static int entry_hdr(struct sk_buff *skb, unsigned int *off,
+		     struct collab_frame *f, bool have)
+{
+	unsigned int len, code;
+	__be16 n;
+
+	if (skb_copy_bits(skb, *off, &n, sizeof(n)))
+		return -EINVAL;
+	*off += sizeof(n);
+	len = ntohs(n) & COLLAB_BE_LEN_MASK;
+	code = ntohs(n) & ~COLLAB_BE_LEN_MASK;
+	if (len > skb->len - *off)
+		return -EINVAL;
+	switch (code) {
+	case 0:
+		/* Its own length stays, for msg_valid() to check. */
+		if (len < sizeof(*f))
+			return -EINVAL;
+		skb_copy_bits(skb, *off, f, sizeof(*f));
+		*off += sizeof(*f);
+		return len - sizeof(*f);
+	case COLLAB_BE_SAME:
+		if (!have || len < sizeof(f->msgid))
+			return -EINVAL;
+		skb_copy_bits(skb, *off, &f->msgid, sizeof(f->msgid));
+		*off += sizeof(f->msgid);
+		len -= sizeof(f->msgid);
+		break;
+	case COLLAB_BE_SAME | COLLAB_BE_NEXT:
+		if (!have)
+			return -EINVAL;
+		be64_add_cpu(&f->msgid, 1);
+		break;
+	default:
+		return -EINVAL;
+	}
+	f->len = cpu_to_be32(len);
+	return len;
+}
+
 /* The messages of a bundle, each in an skb of its own, onto the backlog. */
 static void bundle_split(struct collab_peer *peer, struct sk_buff *skb)
 {
-	unsigned int off = 0, len;
+	unsigned int off = 0;
+	struct collab_frame f;
 	struct sk_buff *msg;
-	__be16 n;
+	int len;
 
 	while (off < skb->len) {
-		if (skb_copy_bits(skb, off, &n, sizeof(n)))
+		len = entry_hdr(skb, &off, &f, off > 0);
+		if (len < 0)
 			goto bad;
-		len = ntohs(n);
-		off += sizeof(n);
-		if (len < sizeof(struct collab_frame) || len > skb->len - off)
-			goto bad;
-		msg = alloc_skb(len, GFP_ATOMIC);
+		msg = alloc_skb(sizeof(f) + len, GFP_ATOMIC);
 		if (!msg) {
 			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NOMEM);
 			break;
 		}
+		skb_put_data(msg, &f, sizeof(f));
 		skb_copy_bits(skb, off, skb_put(msg, len), len);
 		__skb_queue_tail(&peer->backlog, msg);
 		off += len;
@@ -1123,22 +1170,63 @@ unsigned int collab_link_mss(struct collab_peer *peer)
 	return mtu - ip - sizeof(struct udphdr) - sizeof(struct collab_link_hdr);
 }
 
-/* A stored packet that a small message may join: unsent and whole. */
+/* Whether two frame headers agree in all but msgid and len. */
+static bool frame_same(const struct collab_frame *a,
+		       const struct collab_frame *b)
+{
+	return !memcmp(a, b, offsetof(struct collab_frame, len)) &&
+	       a->reserved2 == b->reserved2 &&
+	       !memcmp(&a->src_node, &b->src_node,
+		       sizeof(*a) - offsetof(struct collab_frame, src_node));
+}
+
+/*
+ * How @msg would follow the last message of @tail in a bundle: 0 (with
+ * its header), COLLAB_BE_SAME, or COLLAB_BE_SAME | COLLAB_BE_NEXT.
+ */
+static u16 bundle_code(struct sk_buff *tail, struct sk_buff *msg)
+{
+	const struct collab_frame *f = collab_frame(msg), *last;
+	struct collab_tx_cb *cb = collab_tx_cb(tail);
+	u64 last_msgid;
+
+	if (cb->flags & COLLAB_LF_BUNDLE) {
+		last = (const struct collab_frame *)(tail->data + cb->last);
+		last_msgid = cb->last_msgid;
+	} else {
+		if (skb_headlen(tail) < sizeof(*last))
+			return 0;
+		last = collab_frame(tail);
+		last_msgid = collab_frame_msgid(last);
+	}
+	if (skb_headlen(msg) < sizeof(*f) || !frame_same(f, last))
+		return 0;
+	if (collab_frame_msgid(f) == last_msgid + 1)
+		return COLLAB_BE_SAME | COLLAB_BE_NEXT;
+	return COLLAB_BE_SAME;
+}
+
+/* The bytes that @msg takes in a bundle, its __be16 included. */
+static unsigned int entry_len(const struct sk_buff *msg, u16 code)
+{
+	unsigned int len = COLLAB_BUNDLE_LEN + msg->len;
+
+	if (!(code & COLLAB_BE_SAME))
+		return len;
+	len -= sizeof(struct collab_frame);
+	return code & COLLAB_BE_NEXT ? len : len + sizeof(__be64);
+}
+
+/* A stored packet that @len more bytes may join: unsent and whole. */
 static bool bundle_open(struct collab_peer *peer, struct sk_buff *tail,
 			unsigned int len, unsigned int mss)
 {
 	struct collab_tx_cb *cb = collab_tx_cb(tail);
 
-	/*
-	 * Never one sent before, though a link that went down sends it
-	 * again: the peer may have it, and would take it again as a copy.
-	 */
-	if (!peer->send_head || cb->tries || !bundlable(tail))
-		return false;
 	if (cb->flags & COLLAB_LF_BUNDLE)
-		return tail->len + COLLAB_BUNDLE_LEN + len <= mss;
+		return tail->len + len <= mss;
 	return COLLAB_BUNDLE_LEN + tail->len <= mss / 2 &&
-	       2 * COLLAB_BUNDLE_LEN + tail->len + len <= mss;
+	       COLLAB_BUNDLE_LEN + tail->len + len <= mss;
 }
 
 /*
@@ -1159,57 +1247,85 @@ static bool bundle_room(struct sk_buff *b, unsigned int len, unsigned int mss)
 	return true;
 }
 
-static void bundle_put(struct sk_buff *b, struct sk_buff *msg)
+/* Append @msg to bundle @b as @code says; its room is there. */
+static void bundle_put(struct sk_buff *b, struct sk_buff *msg, u16 code)
 {
-	__be16 *n = skb_put(b, COLLAB_BUNDLE_LEN);
+	u64 msgid = collab_frame_msgid(collab_frame(msg));
+	struct collab_tx_cb *cb = collab_tx_cb(b);
+	unsigned int off = 0;
+	__be16 *n;
 
-	*n = htons(msg->len);
-	skb_copy_bits(msg, 0, skb_put(b, msg->len), msg->len);
+	n = skb_put(b, COLLAB_BUNDLE_LEN);
+	*n = htons(code | (entry_len(msg, code) - COLLAB_BUNDLE_LEN));
+	if (!(code & COLLAB_BE_SAME))
+		cb->last = b->len;
+	else if (!(code & COLLAB_BE_NEXT))
+		put_unaligned_be64(msgid, skb_put(b, sizeof(__be64)));
+	if (code & COLLAB_BE_SAME)
+		off = sizeof(struct collab_frame);
+	skb_copy_bits(msg, off, skb_put(b, msg->len - off), msg->len - off);
+	cb->last_msgid = msgid;
+	cb->nr_msgs++;
+}
+
+/* The last stored packet, a message of its own, as a bundle of one. */
+static struct sk_buff *bundle_new(struct collab_peer *peer,
+				  struct sk_buff *tail, unsigned int len,
+				  unsigned int mss)
+{
+	struct collab_tx_cb *cb;
+	struct sk_buff *b;
+
+	b = collab_link_alloc(min(mss, 4 * (COLLAB_BUNDLE_LEN + tail->len +
+					    len)), GFP_ATOMIC);
+	if (!b)
+		return NULL;
+	__skb_header_release(b);
+	cb = collab_tx_cb(b);
+	*cb = *collab_tx_cb(tail);
+	cb->flags |= COLLAB_LF_BUNDLE;
+	cb->nr_msgs = 0;
+	bundle_put(b, tail, 0);
+	peer->stored_bytes += b->len - tail->len;
+	atomic_long_add(b->len - tail->len, &peer->cn->stored_bytes);
+	if (peer->send_head == tail)
+		peer->send_head = b;
+	__skb_queue_after(&peer->txq, tail, b);
+	__skb_unlink(tail, &peer->txq);
+	consume_skb(tail);
+	return b;
 }
 
 /*
  * While packets wait for the window, a small whole message joins the last
  * of them rather than taking a packet (and a round of acknowledgments) of
- * its own. True if @skb went into a bundle (and was freed).
+ * its own. Never one sent before, though a link that went down sends it
+ * again: the peer may have it, and would take it again as a copy. True if
+ * @skb went into a bundle (and was freed).
  */
 static bool bundle(struct collab_peer *peer, struct sk_buff *skb)
 {
-	struct sk_buff *tail = skb_peek_tail(&peer->txq), *b;
-	unsigned int mss = bundle_max(peer);
-	struct collab_tx_cb *cb;
+	struct sk_buff *tail = skb_peek_tail(&peer->txq);
+	unsigned int mss = bundle_max(peer), len;
+	u16 code;
 
-	if (!tail || (collab_tx_cb(skb)->flags & COLLAB_TXF_CONFIRM) ||
-	    COLLAB_BUNDLE_LEN + skb->len > mss / 2 ||
-	    !bundle_open(peer, tail, skb->len, mss))
+	if (!tail || !peer->send_head || collab_tx_cb(tail)->tries ||
+	    !bundlable(tail) || !bundlable(skb) ||
+	    COLLAB_BUNDLE_LEN + skb->len > mss / 2)
 		return false;
-	if (!(collab_tx_cb(tail)->flags & COLLAB_LF_BUNDLE)) {
-		/* The last packet becomes a bundle of one, then two. */
-		b = collab_link_alloc(min(mss, 4 * (tail->len + skb->len +
-						    2 * COLLAB_BUNDLE_LEN)),
-				      GFP_ATOMIC);
-		if (!b)
-			return false;
-		__skb_header_release(b);
-		bundle_put(b, tail);
-		cb = collab_tx_cb(b);
-		*cb = *collab_tx_cb(tail);
-		cb->flags |= COLLAB_LF_BUNDLE;
-		cb->nr_msgs = 1;
-		peer->stored_bytes += b->len - tail->len;
-		atomic_long_add(b->len - tail->len, &peer->cn->stored_bytes);
-		if (peer->send_head == tail)
-			peer->send_head = b;
-		__skb_queue_after(&peer->txq, tail, b);
-		__skb_unlink(tail, &peer->txq);
-		consume_skb(tail);
-		tail = b;
-	} else if (!bundle_room(tail, COLLAB_BUNDLE_LEN + skb->len, mss)) {
+	code = bundle_code(tail, skb);
+	len = entry_len(skb, code);
+	if (!bundle_open(peer, tail, len, mss))
 		return false;
-	}
-	peer->stored_bytes += COLLAB_BUNDLE_LEN + skb->len;
-	atomic_long_add(COLLAB_BUNDLE_LEN + skb->len, &peer->cn->stored_bytes);
-	bundle_put(tail, skb);
-	collab_tx_cb(tail)->nr_msgs++;
+	if (!(collab_tx_cb(tail)->flags & COLLAB_LF_BUNDLE))
+		tail = bundle_new(peer, tail, len, mss);
+	else if (!bundle_room(tail, len, mss))
+		tail = NULL;
+	if (!tail)
+		return false;
+	peer->stored_bytes += len;
+	atomic_long_add(len, &peer->cn->stored_bytes);
+	bundle_put(tail, skb, code);
 	peer->stored_msgs++;
 	collab_obj_add(peer->cn, COLLAB_OBJ_STORED, 1);
 	consume_skb(skb);

@@ -149,7 +149,12 @@ struct collab_tx_cb {
 			u64 msgid;
 			struct collab_guid src_id;
 		};
-		u32 nr_msgs;		/* COLLAB_LF_BUNDLE: how many */
+		/* COLLAB_LF_BUNDLE */
+		struct {
+			u32 nr_msgs;	/* how many */
+			u32 last;	/* where the last frame header starts */
+			u64 last_msgid;	/* the last message's */
+		};
 	};
 };
 

@@ -22,6 +22,9 @@
 #include "bearer.h"
 #include "frame.h"
 
+/* The most of a datagram's head that ufo4() copies to send it as GSO. */
+#define COLLAB_UFO_HEAD_MAX	1024
+
 bool collab_sockaddr_equal(const union collab_sockaddr *a,
 			   const union collab_sockaddr *b)
 {
@@ -143,6 +146,27 @@ drop:
 	return 0;
 }
 
+/*
+ * A datagram larger than the route's MTU whose payload sits in pages: GSO
+ * makes its IP fragments (software UFO) from references to the pages, where
+ * ip_fragment() would copy every byte. A clone gets a head of its own
+ * first, so that the stored original keeps its shared info untouched.
+ */
+static void ufo4(struct sk_buff *skb, unsigned int mtu)
+{
+	unsigned int len = skb->len + sizeof(struct udphdr);
+	unsigned int size = (mtu - sizeof(struct iphdr)) & ~7U;
+
+	if (len + sizeof(struct iphdr) <= mtu || skb_is_gso(skb) ||
+	    skb_headlen(skb) > COLLAB_UFO_HEAD_MAX || mtu < 576)
+		return;
+	if (skb_unclone(skb, GFP_ATOMIC))
+		return;
+	skb_shinfo(skb)->gso_type = SKB_GSO_UDP;
+	skb_shinfo(skb)->gso_size = size;
+	skb_shinfo(skb)->gso_segs = DIV_ROUND_UP(len, size);
+}
+
 static int xmit4(struct collab_bearer *b, struct sk_buff *skb,
 		 const struct sockaddr_in *to, struct dst_cache *cache,
 		 u32 *mtu)
@@ -171,6 +195,7 @@ static int xmit4(struct collab_bearer *b, struct sk_buff *skb,
 	}
 	if (mtu)
 		*mtu = dst_mtu(&rt->dst);
+	ufo4(skb, dst_mtu(&rt->dst));
 	udp_tunnel_xmit_skb(rt, sk, skb, saddr, to->sin_addr.s_addr, 0,
 			    mcast ? 1 : ip4_dst_hoplimit(&rt->dst), 0,
 			    b->local.v4.sin_port, to->sin_port, false, false);
