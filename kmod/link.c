@@ -244,8 +244,8 @@ static bool bundlable(struct sk_buff *skb)
 }
 
 /*
- * The largest bundle: below a large MTU, since every bundle starts as a
- * zeroed linear buffer that grows by copies.
+ * The largest bundle: below a large MTU, so that the messages of one wait
+ * no longer than TIPC's would for the packet that carries them.
  */
 static unsigned int bundle_max(struct collab_peer *peer)
 {
@@ -1188,18 +1188,19 @@ static u16 bundle_code(struct sk_buff *tail, struct sk_buff *msg)
 {
 	const struct collab_frame *f = collab_frame(msg), *last;
 	struct collab_tx_cb *cb = collab_tx_cb(tail);
+	struct collab_frame buf;
 	u64 last_msgid;
 
+	if (skb_headlen(msg) < sizeof(*f))
+		return 0;
 	if (cb->flags & COLLAB_LF_BUNDLE) {
-		last = (const struct collab_frame *)(tail->data + cb->last);
+		last = skb_header_pointer(tail, cb->last, sizeof(buf), &buf);
 		last_msgid = cb->last_msgid;
 	} else {
-		if (skb_headlen(tail) < sizeof(*last))
-			return 0;
-		last = collab_frame(tail);
-		last_msgid = collab_frame_msgid(last);
+		last = skb_header_pointer(tail, 0, sizeof(buf), &buf);
+		last_msgid = last ? collab_frame_msgid(last) : 0;
 	}
-	if (skb_headlen(msg) < sizeof(*f) || !frame_same(f, last))
+	if (!last || !frame_same(f, last))
 		return 0;
 	if (collab_frame_msgid(f) == last_msgid + 1)
 		return COLLAB_BE_SAME | COLLAB_BE_NEXT;
@@ -1230,54 +1231,100 @@ static bool bundle_open(struct collab_peer *peer, struct sk_buff *tail,
 }
 
 /*
- * Room in bundle @b for @len more bytes: it starts small and doubles, up
- * to @mss, so that what it costs follows what it carries.
+ * Up to *@len bytes more at the end of bundle @b, in the peer's pages:
+ * where to write them, and in *@len how many fit there. NULL if no page.
  */
-static bool bundle_room(struct sk_buff *b, unsigned int len, unsigned int mss)
+static void *bundle_space(struct collab_peer *peer, struct sk_buff *b,
+			  unsigned int *len)
 {
-	unsigned int want;
+	struct skb_shared_info *sh = skb_shinfo(b);
+	struct page_frag *pf = &peer->frag;
+	unsigned int i = sh->nr_frags;
+	void *p;
 
-	if (skb_tailroom(b) >= len)
-		return true;
-	want = clamp(2 * (b->len + len), b->len + len, mss);
-	if (pskb_expand_head(b, 0, want - b->len - skb_tailroom(b), GFP_ATOMIC))
-		return false;
-	/* A new head, not yet sent: its clones may write in front again. */
-	__skb_header_release(b);
+	if (!skb_page_frag_refill(1, pf, GFP_ATOMIC))
+		return NULL;
+	*len = min(*len, pf->size - pf->offset);
+	if (skb_can_coalesce(b, i, pf->page, pf->offset)) {
+		skb_frag_size_add(&sh->frags[i - 1], *len);
+	} else {
+		if (i >= MAX_SKB_FRAGS)
+			return NULL;
+		get_page(pf->page);
+		skb_fill_page_desc(b, i, pf->page, pf->offset, *len);
+	}
+	p = page_address(pf->page) + pf->offset;
+	pf->offset += *len;
+	b->len += *len;
+	b->data_len += *len;
+	b->truesize += *len;
+	return p;
+}
+
+/* Append @len bytes to bundle @b: from @buf, or else from @src at @off. */
+static bool bundle_write(struct collab_peer *peer, struct sk_buff *b,
+			 const void *buf, const struct sk_buff *src,
+			 unsigned int off, unsigned int len)
+{
+	unsigned int n;
+	void *p;
+
+	while (len) {
+		n = len;
+		p = bundle_space(peer, b, &n);
+		if (!p)
+			return false;
+		if (buf)
+			memcpy(p, buf + off, n);
+		else
+			skb_copy_bits(src, off, p, n);
+		off += n;
+		len -= n;
+	}
 	return true;
 }
 
-/* Append @msg to bundle @b as @code says; its room is there. */
-static void bundle_put(struct sk_buff *b, struct sk_buff *msg, u16 code)
+/*
+ * Append @msg to bundle @b as @code says. A bundle is no large linear
+ * buffer, zeroed when allocated and copied when it grows: it fills pages,
+ * which IP fragments by reference (see the bearer's ufo4()).
+ */
+static bool bundle_put(struct collab_peer *peer, struct sk_buff *b,
+		       struct sk_buff *msg, u16 code)
 {
 	u64 msgid = collab_frame_msgid(collab_frame(msg));
+	unsigned int old = b->len, pre = COLLAB_BUNDLE_LEN, off = 0;
 	struct collab_tx_cb *cb = collab_tx_cb(b);
-	unsigned int off = 0;
-	__be16 *n;
+	u8 head[COLLAB_BUNDLE_LEN + sizeof(__be64)];
 
-	n = skb_put(b, COLLAB_BUNDLE_LEN);
-	*n = htons(code | (entry_len(msg, code) - COLLAB_BUNDLE_LEN));
-	if (!(code & COLLAB_BE_SAME))
-		cb->last = b->len;
-	else if (!(code & COLLAB_BE_NEXT))
-		put_unaligned_be64(msgid, skb_put(b, sizeof(__be64)));
+	put_unaligned_be16(code | (entry_len(msg, code) - COLLAB_BUNDLE_LEN),
+			   head);
 	if (code & COLLAB_BE_SAME)
 		off = sizeof(struct collab_frame);
-	skb_copy_bits(msg, off, skb_put(b, msg->len - off), msg->len - off);
+	if ((code & COLLAB_BE_SAME) && !(code & COLLAB_BE_NEXT)) {
+		put_unaligned_be64(msgid, head + pre);
+		pre += sizeof(__be64);
+	}
+	if (!bundle_write(peer, b, head, NULL, 0, pre) ||
+	    !bundle_write(peer, b, NULL, msg, off, msg->len - off)) {
+		pskb_trim(b, old);
+		return false;
+	}
+	if (!(code & COLLAB_BE_SAME))
+		cb->last = old + COLLAB_BUNDLE_LEN;
 	cb->last_msgid = msgid;
 	cb->nr_msgs++;
+	return true;
 }
 
 /* The last stored packet, a message of its own, as a bundle of one. */
 static struct sk_buff *bundle_new(struct collab_peer *peer,
-				  struct sk_buff *tail, unsigned int len,
-				  unsigned int mss)
+				  struct sk_buff *tail)
 {
 	struct collab_tx_cb *cb;
 	struct sk_buff *b;
 
-	b = collab_link_alloc(min(mss, 4 * (COLLAB_BUNDLE_LEN + tail->len +
-					    len)), GFP_ATOMIC);
+	b = collab_link_alloc(0, GFP_ATOMIC);
 	if (!b)
 		return NULL;
 	__skb_header_release(b);
@@ -1285,7 +1332,10 @@ static struct sk_buff *bundle_new(struct collab_peer *peer,
 	*cb = *collab_tx_cb(tail);
 	cb->flags |= COLLAB_LF_BUNDLE;
 	cb->nr_msgs = 0;
-	bundle_put(b, tail, 0);
+	if (!bundle_put(peer, b, tail, 0)) {
+		kfree_skb(b);
+		return NULL;
+	}
 	peer->stored_bytes += b->len - tail->len;
 	atomic_long_add(b->len - tail->len, &peer->cn->stored_bytes);
 	if (peer->send_head == tail)
@@ -1318,14 +1368,11 @@ static bool bundle(struct collab_peer *peer, struct sk_buff *skb)
 	if (!bundle_open(peer, tail, len, mss))
 		return false;
 	if (!(collab_tx_cb(tail)->flags & COLLAB_LF_BUNDLE))
-		tail = bundle_new(peer, tail, len, mss);
-	else if (!bundle_room(tail, len, mss))
-		tail = NULL;
-	if (!tail)
+		tail = bundle_new(peer, tail);
+	if (!tail || !bundle_put(peer, tail, skb, code))
 		return false;
 	peer->stored_bytes += len;
 	atomic_long_add(len, &peer->cn->stored_bytes);
-	bundle_put(tail, skb, code);
 	peer->stored_msgs++;
 	collab_obj_add(peer->cn, COLLAB_OBJ_STORED, 1);
 	consume_skb(skb);
@@ -1436,6 +1483,9 @@ void collab_link_destroy(struct collab_peer *peer)
 	kfree_skb(peer->reasm);
 	peer->reasm = NULL;
 	__skb_queue_purge(&peer->backlog);
+	if (peer->frag.page)
+		put_page(peer->frag.page);
+	peer->frag.page = NULL;
 	spin_unlock_bh(&peer->lock);
 	collab_obj_add(peer->cn, COLLAB_OBJ_STORED, -stored);
 }

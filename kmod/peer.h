@@ -97,6 +97,7 @@ struct collab_peer {
 	u32 rtt_seq;
 	u64 rtt_ns;
 	wait_queue_head_t store_wait;	/* senders waiting for room in txq */
+	struct page_frag frag;		/* the pages that bundles fill */
 
 	/* Receiving. */
 	u32 rcv_nxt;
