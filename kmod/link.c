@@ -809,7 +809,8 @@ static void bundle_split(struct collab_peer *peer, struct sk_buff *skb)
 		len = entry_hdr(skb, &off, &f, off > 0);
 		if (len < 0)
 			goto bad;
-		msg = alloc_skb(sizeof(f) + len, GFP_ATOMIC);
+		/* Page fragments: unlike kmalloc(), not zeroed each time. */
+		msg = __netdev_alloc_skb(NULL, sizeof(f) + len, GFP_ATOMIC);
 		if (!msg) {
 			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NOMEM);
 			break;
