@@ -244,15 +244,47 @@ static void fill_frame(struct sk_buff *skb, struct collab_sock *cs,
 	cb->local = true;
 }
 
+/*
+ * A small message in the socket's page fragments, which are not zeroed
+ * at each allocation as kmalloc() memory is (that would cost more than
+ * copying the message). Charged to the send buffer as by
+ * sock_alloc_send_pskb(), which takes over when the buffer is full.
+ */
+static struct sk_buff *alloc_small(struct sock *sk, unsigned int size)
+{
+	unsigned int fragsz = SKB_DATA_ALIGN(size) +
+			      SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	struct collab_sock *cs = collab_sk(sk);
+	struct sk_buff *skb;
+	void *data;
+
+	if (sk_wmem_alloc_get(sk) >= READ_ONCE(sk->sk_sndbuf))
+		return NULL;
+	data = page_frag_alloc(&cs->frag, fragsz, sk->sk_allocation);
+	if (!data)
+		return NULL;
+	skb = build_skb(data, fragsz);
+	if (!skb) {
+		page_frag_free(data);
+		return NULL;
+	}
+	skb_set_owner_w(skb, sk);
+	return skb;
+}
+
 static struct sk_buff *alloc_msg(struct sock *sk, size_t len, int noblock,
 				 int *err)
 {
 	size_t paged = len > COLLAB_LINEAR_MAX ? len : 0;
-	struct sk_buff *skb;
+	size_t head = COLLAB_HEADROOM + sizeof(struct collab_frame) + len -
+		      paged;
+	struct sk_buff *skb = NULL;
 
-	skb = sock_alloc_send_pskb(sk, COLLAB_HEADROOM +
-				   sizeof(struct collab_frame) + len - paged,
-				   paged, noblock, err, PAGE_ALLOC_COSTLY_ORDER);
+	if (!paged)
+		skb = alloc_small(sk, head);
+	if (!skb)
+		skb = sock_alloc_send_pskb(sk, head, paged, noblock, err,
+					   PAGE_ALLOC_COSTLY_ORDER);
 	if (!skb)
 		return NULL;
 	skb_reserve(skb, COLLAB_HEADROOM);
@@ -669,7 +701,12 @@ static const struct proto_ops collab_rdm_ops = {
 /* Receipts may be queued to a socket that is closing: none stays. */
 static void collab_sk_destruct(struct sock *sk)
 {
+	struct page_frag_cache *frag = &collab_sk(sk)->frag;
+
 	skb_queue_purge(&sk->sk_error_queue);
+	if (frag->va)
+		__page_frag_cache_drain(virt_to_head_page(frag->va),
+					frag->pagecnt_bias);
 }
 
 static int collab_create(struct net *net, struct socket *sock, int protocol,
