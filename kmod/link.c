@@ -103,6 +103,18 @@ static u32 sack_bits(struct collab_peer *peer)
 	return bits;
 }
 
+/*
+ * Whether packet rcv_nxt is here, held back while its receivers have no
+ * room for a message before it: the peer need not send it again.
+ */
+static bool rx_held(struct collab_peer *peer)
+{
+	struct sk_buff *skb = skb_peek(&peer->ooo);
+
+	return skb && !skb_queue_empty(&peer->backlog) &&
+	       collab_tx_cb(skb)->seq == peer->rcv_nxt;
+}
+
 /* Put a link header on @skb, which has the headroom for it. */
 static struct sk_buff *push_hdr(struct collab_peer *peer, struct sk_buff *skb,
 				u8 type, u8 flags, u32 seq)
@@ -113,7 +125,7 @@ static struct sk_buff *push_hdr(struct collab_peer *peer, struct sk_buff *skb,
 	memset(h, 0, sizeof(*h));
 	h->version = COLLAB_WIRE_VERSION;
 	h->type = type;
-	h->flags = flags;
+	h->flags = flags | (rx_held(peer) ? COLLAB_LF_HELD : 0);
 	h->src_epoch = htonl(peer->epoch);
 	h->dst_epoch = htonl(peer->remote_epoch);
 	h->seq = htonl(seq);
@@ -441,8 +453,20 @@ static void store_room(struct collab_peer *peer, long before)
  * @ack: the next sequence number the peer expects. In a handshake it may
  * be anything stored (the link went down before its ACK came).
  */
+/*
+ * The peer has our oldest packet but no room for it yet: neither it nor
+ * the time it takes is a loss. The timer waits on while the peer says so,
+ * and then only asks (see rtx_fire()).
+ */
+static void held_rcv(struct collab_peer *peer)
+{
+	collab_tx_cb(skb_peek(&peer->txq))->sacked = true;
+	mod_timer(&peer->rtx_timer,
+		  jiffies + usecs_to_jiffies(peer->rto_us) + 1);
+}
+
 static void ack_rcv(struct collab_peer *peer, u32 ack, u32 sack, bool hello,
-		    struct collab_xmit *x)
+		    bool held, struct collab_xmit *x)
 {
 	long before = atomic_long_read(&peer->cn->stored_bytes);
 	struct sk_buff *skb;
@@ -470,6 +494,9 @@ static void ack_rcv(struct collab_peer *peer, u32 ack, u32 sack, bool hello,
 		store_room(peer, before);
 	}
 	/* A late ACK (reordered, duplicated) says nothing of what is new. */
+	peer->held = held && ack == peer->snd_una && in_flight(peer);
+	if (peer->held)
+		held_rcv(peer);
 	if (sack && ack == peer->snd_una)
 		sack_rcv(peer, sack, x);
 	push(peer, x);
@@ -483,6 +510,7 @@ static void rewind(struct collab_peer *peer)
 	peer->snd_sent = peer->snd_una;
 	peer->send_head = skb_peek(&peer->txq);
 	peer->small_in_flight = 0;
+	peer->held = false;
 	peer->rtt_timing = false;
 	skb_queue_walk(&peer->txq, skb) {
 		collab_tx_cb(skb)->sacked = false;
@@ -568,7 +596,7 @@ static void hello_rcv(struct collab_peer *peer, const struct collab_link_hdr *h,
 		return;
 	}
 	/* It knows us: what it has of ours is acknowledged. */
-	ack_rcv(peer, ntohl(hello->rcv_nxt), 0, true, x);
+	ack_rcv(peer, ntohl(hello->rcv_nxt), 0, true, false, x);
 	if (peer->state != COLLAB_PEER_UP)
 		link_up(peer, x);
 	if (!(h->flags & COLLAB_LF_UP))
@@ -1005,7 +1033,8 @@ void collab_link_rcv(struct collab_peer *peer, struct sk_buff *skb)
 	}
 	peer->last_rx = jiffies;
 	peer->rx_packets++;
-	ack_rcv(peer, ntohl(h->ack), ntohl(h->sack), false, &x);
+	ack_rcv(peer, ntohl(h->ack), ntohl(h->sack), false,
+		h->flags & COLLAB_LF_HELD, &x);
 	switch (h->type) {
 	case COLLAB_LINK_MSG:
 	case COLLAB_LINK_ROUTE:
@@ -1035,6 +1064,16 @@ static void rtx_fire(struct timer_list *t)
 	xmit_init(peer, &x);
 	if (peer->dead || peer->state != COLLAB_PEER_UP || !in_flight(peer))
 		goto out;
+	/*
+	 * The peer still waits for room for the oldest: ask again, as a
+	 * zero window is probed, rather than send what it may well have.
+	 */
+	if (peer->held) {
+		send_ctl(peer, COLLAB_LINK_PROBE, &x);
+		mod_timer(&peer->rtx_timer,
+			  jiffies + usecs_to_jiffies(peer->rto_us) + 1);
+		goto out;
+	}
 	/* Back off, and send again what the receiver has not reported. */
 	peer->rto_us = min_t(u32, peer->rto_us * 2, RTO_MAX_US);
 	peer->in_recovery = false;

@@ -92,6 +92,7 @@ struct collab_peer {
 	bool in_recovery;
 	u32 small_in_flight;		/* of them, COLLAB_TXF_SMALL */
 	u32 ack_asked;			/* the last packet sent with ACK_NOW */
+	bool held;			/* the peer holds snd_una: no room yet */
 	/* One packet per round trip is timed: rtt_seq, sent at rtt_ns. */
 	bool rtt_timing;
 	u32 rtt_seq;

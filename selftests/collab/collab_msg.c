@@ -3,7 +3,7 @@
  * collab_msg: send and receive checked message streams from shell tests.
  *
  *   collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT]
- *                   [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE]
+ *                   [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE] [-I MS]
  *   collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE]
  *                   [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG]
  *                   [-C 0|ERRNO-NAME] [-w SECONDS] [-D [-P]] [-I MS]
@@ -15,7 +15,8 @@
  * message that is corrupt, a copy of one already read, or out of order
  * for its sender fails the run, as does any message in the MS (default 0)
  * after the last, or (-p) one that crossed another number of links than
- * HOPS. It prints "received N from S senders".
+ * HOPS; -I pauses MS after each message read. It prints "received N from
+ * S senders".
  *
  * send binds an instance of APP and sends COUNT messages (default 1) of
  * SIZE bytes (default 64, at least 16) to the destination; a blocking send
@@ -373,6 +374,8 @@ static int do_recv(const struct opts *o)
 			return 1;
 		}
 		n++;
+		if (o->interval_ms)
+			pause_ms(o->interval_ms);
 	}
 	printf("received %ld from %d senders\n", n, nr_senders);
 	if (n == o->count && o->linger_ms && poll(&p, 1, o->linger_ms) > 0) {

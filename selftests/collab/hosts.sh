@@ -206,6 +206,23 @@ case_large_datagrams()
 	test "$(ip_stat a IpFragCreates)" = 0
 }
 
+# A receiver that reads slowly: the link holds what its queue has no room
+# for, and says so, so that nothing is sent twice (there is no loss here).
+case_slow_receiver()
+{
+	two_hosts
+	link_up
+	receiver b r -a chat -n 40 -w 120 -I 50
+	wait_for remote_knows a 1
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 40 -z 60000
+	finish r
+	echo "stalled $(stat b rx_stalled), duplicates $(stat b drop_duplicate)," \
+	     "retransmits $(stat a retransmits)"
+	test "$(stat b rx_stalled)" -gt 0
+	test "$(stat b drop_duplicate)" = 0
+	test "$(stat a retransmits)" = 0
+}
+
 case_peer_down_10s()
 {
 	two_hosts
@@ -500,7 +517,7 @@ case_unload_with_live_peers()
 quick_skip="discovery static_peer peer_down_10s ack_lost_then_down sessions_apart errors"
 run_cases case_discovery case_static_peer case_every_kind \
 	case_loss_reorder_duplicate case_fragments_mtu_1280 case_large_datagrams \
-	case_peer_down_10s \
+	case_slow_receiver case_peer_down_10s \
 	case_ack_lost_then_down case_receipts case_store_full case_bearer_del case_sessions_apart \
 	case_three_nodes case_ipv6 case_hostile_datagrams \
 	case_errors case_peer_removed_with_stored \
