@@ -256,8 +256,8 @@ static bool bundlable(struct sk_buff *skb)
 }
 
 /*
- * The largest bundle: below a large MTU, so that the messages of one wait
- * no longer than TIPC's would for the packet that carries them.
+ * The largest bundle: COLLAB_BUNDLE_MAX whatever the MTU, since one IP
+ * fragment lost loses the datagram, and every message a bundle carries.
  */
 static unsigned int bundle_max(struct collab_peer *peer)
 {
@@ -450,10 +450,6 @@ static void store_room(struct collab_peer *peer, long before)
 }
 
 /*
- * @ack: the next sequence number the peer expects. In a handshake it may
- * be anything stored (the link went down before its ACK came).
- */
-/*
  * The peer has our oldest packet but no room for it yet: neither it nor
  * the time it takes is a loss. The timer waits on while the peer says so,
  * and then only asks (see rtx_fire()).
@@ -465,6 +461,10 @@ static void held_rcv(struct collab_peer *peer)
 		  jiffies + usecs_to_jiffies(peer->rto_us) + 1);
 }
 
+/*
+ * @ack: the next sequence number the peer expects. In a handshake it may
+ * be anything stored (the link went down before its ACK came).
+ */
 static void ack_rcv(struct collab_peer *peer, u32 ack, u32 sack, bool hello,
 		    bool held, struct collab_xmit *x)
 {
@@ -493,10 +493,10 @@ static void ack_rcv(struct collab_peer *peer, u32 ack, u32 sack, bool hello,
 		del_timer(&peer->rtx_timer);
 		store_room(peer, before);
 	}
-	/* A late ACK (reordered, duplicated) says nothing of what is new. */
 	peer->held = held && ack == peer->snd_una && in_flight(peer);
 	if (peer->held)
 		held_rcv(peer);
+	/* A late ACK (reordered, duplicated) says nothing of what is new. */
 	if (sack && ack == peer->snd_una)
 		sack_rcv(peer, sack, x);
 	push(peer, x);
@@ -1064,6 +1064,7 @@ static void rtx_fire(struct timer_list *t)
 	xmit_init(peer, &x);
 	if (peer->dead || peer->state != COLLAB_PEER_UP || !in_flight(peer))
 		goto out;
+	peer->rto_us = min_t(u32, peer->rto_us * 2, RTO_MAX_US);
 	/*
 	 * The peer still waits for room for the oldest: ask again, as a
 	 * zero window is probed, rather than send what it may well have.
@@ -1075,7 +1076,6 @@ static void rtx_fire(struct timer_list *t)
 		goto out;
 	}
 	/* Back off, and send again what the receiver has not reported. */
-	peer->rto_us = min_t(u32, peer->rto_us * 2, RTO_MAX_US);
 	peer->in_recovery = false;
 	window_cut(peer);
 	skb_queue_walk(&peer->txq, skb) {

@@ -148,9 +148,10 @@ drop:
 
 /*
  * A datagram larger than the route's MTU whose payload sits in pages: GSO
- * makes its IP fragments (software UFO) from references to the pages, where
- * ip_fragment() would copy every byte. A clone gets a head of its own
- * first, so that the stored original keeps its shared info untouched.
+ * makes its IP fragments (software UFO), which refer to the pages when the
+ * device gathers, where ip_fragment() copies every byte, and hands them to
+ * the driver as one batch. A clone gets a head of its own first, so that
+ * the stored original keeps its shared info untouched.
  */
 static void ufo4(struct sk_buff *skb, unsigned int mtu)
 {

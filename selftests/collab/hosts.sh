@@ -219,8 +219,9 @@ case_slow_receiver()
 	echo "stalled $(stat b rx_stalled), duplicates $(stat b drop_duplicate)," \
 	     "retransmits $(stat a retransmits)"
 	test "$(stat b rx_stalled)" -gt 0
-	test "$(stat b drop_duplicate)" = 0
-	test "$(stat a retransmits)" = 0
+	# Without the hold, a dozen; a VM that stalls may cost one or two.
+	test "$(stat b drop_duplicate)" -le 2
+	test "$(stat a retransmits)" -le 2
 }
 
 case_peer_down_10s()
@@ -513,8 +514,9 @@ case_unload_with_live_peers()
 }
 
 # Their kernel paths are the others' too (discovery and static peers come
-# up in every case; links down and back in store_full and receipts).
-quick_skip="discovery static_peer peer_down_10s ack_lost_then_down sessions_apart errors"
+# up in every case; links down and back in store_full and receipts);
+# ack_lost_then_down and slow_receiver need the normal kernel's pace.
+quick_skip="discovery static_peer peer_down_10s ack_lost_then_down slow_receiver sessions_apart errors"
 run_cases case_discovery case_static_peer case_every_kind \
 	case_loss_reorder_duplicate case_fragments_mtu_1280 case_large_datagrams \
 	case_slow_receiver case_peer_down_10s \
