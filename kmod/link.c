@@ -1277,27 +1277,17 @@ static bool bundle_open(struct collab_peer *peer, struct sk_buff *tail,
 static void *bundle_space(struct collab_peer *peer, struct sk_buff *b,
 			  unsigned int *len)
 {
-	struct skb_shared_info *sh = skb_shinfo(b);
 	struct page_frag *pf = &peer->frag;
-	unsigned int i = sh->nr_frags;
 	void *p;
 
 	if (!skb_page_frag_refill(1, pf, GFP_ATOMIC))
 		return NULL;
 	*len = min(*len, pf->size - pf->offset);
-	if (skb_can_coalesce(b, i, pf->page, pf->offset)) {
-		skb_frag_size_add(&sh->frags[i - 1], *len);
-	} else {
-		if (i >= MAX_SKB_FRAGS)
-			return NULL;
-		get_page(pf->page);
-		skb_fill_page_desc(b, i, pf->page, pf->offset, *len);
-	}
+	if (skb_append_pagefrags(b, pf->page, pf->offset, *len))
+		return NULL;
 	p = page_address(pf->page) + pf->offset;
 	pf->offset += *len;
-	b->len += *len;
-	b->data_len += *len;
-	b->truesize += *len;
+	skb_len_add(b, *len);
 	return p;
 }
 
