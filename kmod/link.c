@@ -606,15 +606,16 @@ static void hello_rcv(struct collab_peer *peer, const struct collab_link_hdr *h,
 /* A BEACON or a HELLO; consumes @skb. In softirq. */
 void collab_link_hello_rcv(struct collab_peer *peer, struct sk_buff *skb)
 {
-	const struct collab_link_hdr *h = (const void *)skb->data;
+	const struct collab_link_hdr *h;
 	const struct collab_hello *hello;
 	struct collab_xmit x;
 
-	if (skb->len < sizeof(*h) + sizeof(*hello)) {
+	if (!pskb_may_pull(skb, sizeof(*h) + sizeof(*hello))) {
 		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
 		kfree_skb(skb);
 		return;
 	}
+	h = (const void *)skb->data;
 	hello = (const void *)(h + 1);
 
 	spin_lock_bh(&peer->lock);
@@ -687,13 +688,14 @@ static void store_receipt(struct collab_peer *peer,
 /* A receipt for a message of ours; consumes @skb. */
 static void receipt_rcv(struct collab_peer *peer, struct sk_buff *skb)
 {
-	const struct collab_receipt_rec *r = (const void *)skb->data;
+	const struct collab_receipt_rec *r;
 	u32 status;
 
-	if (skb->len != sizeof(*r)) {
+	if (skb->len != sizeof(*r) || !pskb_may_pull(skb, sizeof(*r))) {
 		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
 		goto out;
 	}
+	r = (const void *)skb->data;
 	status = ntohl(r->status);
 	if (status > MAX_ERRNO) {
 		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);

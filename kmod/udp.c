@@ -129,8 +129,11 @@ static int collab_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	atomic64_inc(&b->rx_packets);
 	collab_stat_inc(cn, COLLAB_STAT_RX_PACKETS);
 
-	if (skb_linearize(skb))
-		goto nomem;
+	/*
+	 * The datagram stays in the pages and IP fragments it came in:
+	 * each reader pulls the headers it reads, and payloads are copied
+	 * once, to their receivers.
+	 */
 	__skb_pull(skb, sizeof(struct udphdr));
 	if (check_hdr(cn, skb))
 		goto drop;
@@ -139,8 +142,6 @@ static int collab_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	dispatch(cn, b, skb);
 	return 0;
 
-nomem:
-	collab_stat_inc(b->cn, COLLAB_STAT_DROP_NOMEM);
 drop:
 	kfree_skb(skb);
 	return 0;
