@@ -55,8 +55,8 @@ static void unlock_flush(struct collab_peer *peer, struct collab_xmit *x)
 	__releases(&peer->lock)
 {
 	struct collab_bearer *b;
+	u32 mtu = 0, own = 0;
 	struct sk_buff *skb;
-	u32 mtu = 0;
 
 	spin_unlock(&peer->lock);
 	if (skb_queue_empty(&x->q))
@@ -70,10 +70,14 @@ static void unlock_flush(struct collab_peer *peer, struct collab_xmit *x)
 			collab_bearer_xmit(b, skb, &x->to, &peer->dst_cache,
 					   &mtu);
 	}
-	/* A bearer's own MTU wins; IP fragments what the path cannot carry. */
-	if (b && b->mtu)
-		mtu = b->mtu;
+	if (b)
+		own = b->mtu;
 	rcu_read_unlock();
+	if (mtu && mtu != READ_ONCE(peer->path_mtu))
+		WRITE_ONCE(peer->path_mtu, mtu);
+	/* A bearer's own MTU wins; IP fragments what the path cannot carry. */
+	if (own)
+		mtu = own;
 	if (mtu && mtu != READ_ONCE(peer->mtu))
 		WRITE_ONCE(peer->mtu, mtu);
 out:
@@ -139,13 +143,50 @@ static struct sk_buff *push_hdr(struct collab_peer *peer, struct sk_buff *skb,
 	return skb;
 }
 
+static struct sk_buff *piece_alloc(unsigned int len);
+
+/*
+ * What goes out for a bundle laid out in fragments: a head of its own
+ * (IP's fast path wants one no clone shares) and clones of the pieces,
+ * which IP sends as they are. A piece that an earlier transmission still
+ * holds is copied, as each writes its IP header in front of it.
+ */
+static struct sk_buff *bundle_clone(struct sk_buff *data)
+{
+	struct sk_buff *skb, *p, *c, *tail = NULL;
+
+	skb = piece_alloc(skb_headlen(data));
+	if (!skb)
+		return NULL;
+	skb_put_data(skb, data->data, skb_headlen(data));
+	skb_walk_frags(data, p) {
+		c = skb_clone(p, GFP_ATOMIC);
+		if (!c || skb_cow_head(c, COLLAB_HEADROOM)) {
+			kfree_skb(c);
+			kfree_skb(skb);
+			return NULL;
+		}
+		if (tail)
+			tail->next = c;
+		else
+			skb_shinfo(skb)->frag_list = c;
+		tail = c;
+		skb->len += c->len;
+		skb->data_len += c->len;
+		skb->truesize += c->truesize;
+	}
+	return skb;
+}
+
 /* A packet for the wire: a header in front of @data (NULL: none). */
 static struct sk_buff *build(struct collab_peer *peer, struct sk_buff *data,
 			     u8 type, u8 flags, u32 seq)
 {
 	struct sk_buff *skb;
 
-	if (data) {
+	if (data && skb_has_frag_list(data) && !skb_shinfo(data)->nr_frags) {
+		skb = bundle_clone(data);
+	} else if (data) {
 		/*
 		 * The stored packet stays as it is. Its clone writes the
 		 * headers into the headroom, copied only while an earlier
@@ -1273,37 +1314,88 @@ static bool bundle_open(struct collab_peer *peer, struct sk_buff *tail,
 }
 
 /*
- * Up to *@len bytes more at the end of bundle @b, in the peer's pages:
- * where to write them, and in *@len how many fit there. NULL if no page.
+ * A packet with room for every header in front and for @len bytes, in
+ * page fragments rather than kmalloc() memory, which is zeroed each time.
  */
-static void *bundle_space(struct collab_peer *peer, struct sk_buff *b,
-			  unsigned int *len)
+static struct sk_buff *piece_alloc(unsigned int len)
 {
-	struct page_frag *pf = &peer->frag;
-	void *p;
+	struct sk_buff *skb;
 
-	if (!skb_page_frag_refill(1, pf, GFP_ATOMIC))
-		return NULL;
-	*len = min(*len, pf->size - pf->offset);
-	if (skb_append_pagefrags(b, pf->page, pf->offset, *len))
-		return NULL;
-	p = page_address(pf->page) + pf->offset;
-	pf->offset += *len;
-	skb_len_add(b, *len);
-	return p;
+	skb = __netdev_alloc_skb(NULL, COLLAB_HEADROOM + len, GFP_ATOMIC);
+	if (skb)
+		skb_reserve(skb, COLLAB_HEADROOM);
+	return skb;
+}
+
+/* The payload of each IP fragment of a datagram to @peer. */
+static unsigned int frag_space(struct collab_peer *peer)
+{
+	u32 mtu = READ_ONCE(peer->path_mtu) ?: 1500;
+	unsigned int l3 = peer->addr.sa.sa_family == AF_INET6 ?
+			  sizeof(struct ipv6hdr) + sizeof(struct frag_hdr) :
+			  sizeof(struct iphdr);
+
+	return (max_t(u32, mtu, 576) - l3) & ~7U;
+}
+
+/*
+ * A bundle is laid out as IP fragments it: its head holds what follows
+ * the UDP and link headers in the first fragment, and each skb of its
+ * frag_list a whole fragment (the last one: what is left). IP then sends
+ * the pieces as they are (see bundle_clone()), where from pages a device
+ * that cannot gather would need every byte copied into each fragment.
+ */
+#define COLLAB_FRAG0_HDRS	(sizeof(struct udphdr) + \
+				 sizeof(struct collab_link_hdr))
+
+/*
+ * Up to *@len bytes more at the end of bundle @b: where to write them, and
+ * in *@len how many fit there. NULL if there is no memory.
+ */
+static void *bundle_space(struct sk_buff *b, unsigned int *len)
+{
+	unsigned int cap = collab_tx_cb(b)->piece - COLLAB_FRAG0_HDRS;
+	struct sk_buff *tail = b, *p;
+
+	if (skb_has_frag_list(b)) {
+		tail = skb_shinfo(b)->frag_list->prev;
+		cap = collab_tx_cb(b)->piece;
+	}
+	if (tail->len >= cap) {
+		cap = collab_tx_cb(b)->piece;
+		p = piece_alloc(cap);
+		if (!p)
+			return NULL;
+		/* Its transmissions write their headers in front of it. */
+		__skb_header_release(p);
+		if (!skb_has_frag_list(b))
+			skb_shinfo(b)->frag_list = p;
+		else
+			tail->next = p;
+		skb_shinfo(b)->frag_list->prev = p;
+		b->truesize += p->truesize;
+		tail = p;
+	}
+	cap = min(cap, tail->len + skb_tailroom(tail));
+	*len = min(*len, cap - tail->len);
+	if (tail != b) {
+		b->len += *len;
+		b->data_len += *len;
+	}
+	return skb_put(tail, *len);
 }
 
 /* Append @len bytes to bundle @b: from @buf, or else from @src at @off. */
-static bool bundle_write(struct collab_peer *peer, struct sk_buff *b,
-			 const void *buf, const struct sk_buff *src,
-			 unsigned int off, unsigned int len)
+static bool bundle_write(struct sk_buff *b, const void *buf,
+			 const struct sk_buff *src, unsigned int off,
+			 unsigned int len)
 {
 	unsigned int n;
 	void *p;
 
 	while (len) {
 		n = len;
-		p = bundle_space(peer, b, &n);
+		p = bundle_space(b, &n);
 		if (!p)
 			return false;
 		if (buf)
@@ -1316,13 +1408,8 @@ static bool bundle_write(struct collab_peer *peer, struct sk_buff *b,
 	return true;
 }
 
-/*
- * Append @msg to bundle @b as @code says. A bundle is no large linear
- * buffer, zeroed when allocated and copied when it grows: it fills pages,
- * which IP fragments by reference (see the bearer's ufo4()).
- */
-static bool bundle_put(struct collab_peer *peer, struct sk_buff *b,
-		       struct sk_buff *msg, u16 code)
+/* Append @msg to bundle @b as @code says. */
+static bool bundle_put(struct sk_buff *b, struct sk_buff *msg, u16 code)
 {
 	u64 msgid = collab_frame_msgid(collab_frame(msg));
 	unsigned int old = b->len, pre = COLLAB_BUNDLE_LEN, off = 0;
@@ -1337,8 +1424,8 @@ static bool bundle_put(struct collab_peer *peer, struct sk_buff *b,
 		put_unaligned_be64(msgid, head + pre);
 		pre += sizeof(__be64);
 	}
-	if (!bundle_write(peer, b, head, NULL, 0, pre) ||
-	    !bundle_write(peer, b, NULL, msg, off, msg->len - off)) {
+	if (!bundle_write(b, head, NULL, 0, pre) ||
+	    !bundle_write(b, NULL, msg, off, msg->len - off)) {
 		pskb_trim(b, old);
 		return false;
 	}
@@ -1356,7 +1443,9 @@ static struct sk_buff *bundle_new(struct collab_peer *peer,
 	struct collab_tx_cb *cb;
 	struct sk_buff *b;
 
-	b = collab_link_alloc(0, GFP_ATOMIC);
+	unsigned int piece = frag_space(peer);
+
+	b = piece_alloc(min(piece - COLLAB_FRAG0_HDRS, bundle_max(peer)));
 	if (!b)
 		return NULL;
 	__skb_header_release(b);
@@ -1364,7 +1453,8 @@ static struct sk_buff *bundle_new(struct collab_peer *peer,
 	*cb = *collab_tx_cb(tail);
 	cb->flags |= COLLAB_LF_BUNDLE;
 	cb->nr_msgs = 0;
-	if (!bundle_put(peer, b, tail, 0)) {
+	cb->piece = piece;
+	if (!bundle_put(b, tail, 0)) {
 		kfree_skb(b);
 		return NULL;
 	}
@@ -1401,7 +1491,7 @@ static bool bundle(struct collab_peer *peer, struct sk_buff *skb)
 		return false;
 	if (!(collab_tx_cb(tail)->flags & COLLAB_LF_BUNDLE))
 		tail = bundle_new(peer, tail);
-	if (!tail || !bundle_put(peer, tail, skb, code))
+	if (!tail || !bundle_put(tail, skb, code))
 		return false;
 	peer->stored_bytes += len;
 	atomic_long_add(len, &peer->cn->stored_bytes);
@@ -1515,9 +1605,6 @@ void collab_link_destroy(struct collab_peer *peer)
 	kfree_skb(peer->reasm);
 	peer->reasm = NULL;
 	__skb_queue_purge(&peer->backlog);
-	if (peer->frag.page)
-		put_page(peer->frag.page);
-	peer->frag.page = NULL;
 	spin_unlock_bh(&peer->lock);
 	collab_obj_add(peer->cn, COLLAB_OBJ_STORED, -stored);
 }

@@ -68,6 +68,7 @@ struct collab_peer {
 	union collab_sockaddr addr;
 	struct dst_cache dst_cache;
 	u32 mtu;			/* largest datagram, IP header included */
+	u32 path_mtu;			/* the route's, which IP fragments to */
 	u32 epoch;			/* our incarnation of this link */
 	u32 remote_epoch;		/* the peer's, 0 until known */
 	unsigned long last_rx;		/* jiffies */
@@ -98,7 +99,6 @@ struct collab_peer {
 	u32 rtt_seq;
 	u64 rtt_ns;
 	wait_queue_head_t store_wait;	/* senders waiting for room in txq */
-	struct page_frag frag;		/* the pages that bundles fill */
 
 	/* Receiving. */
 	u32 rcv_nxt;
@@ -156,6 +156,7 @@ struct collab_tx_cb {
 			u32 nr_msgs;	/* how many */
 			u32 last;	/* where the last frame header starts */
 			u64 last_msgid;	/* the last message's */
+			u16 piece;	/* bytes of each IP fragment */
 		};
 	};
 };

@@ -152,7 +152,8 @@ drop:
  * makes its IP fragments (software UFO), which refer to the pages when the
  * device gathers, where ip_fragment() copies every byte, and hands them to
  * the driver as one batch. A clone gets a head of its own first, so that
- * the stored original keeps its shared info untouched.
+ * the stored original keeps its shared info untouched. (A bundle comes laid
+ * out in fragments already, for ip_fragment()'s fast path.)
  */
 static void ufo4(struct sk_buff *skb, unsigned int mtu)
 {
@@ -160,7 +161,8 @@ static void ufo4(struct sk_buff *skb, unsigned int mtu)
 	unsigned int size = (mtu - sizeof(struct iphdr)) & ~7U;
 
 	if (len + sizeof(struct iphdr) <= mtu || skb_is_gso(skb) ||
-	    skb_headlen(skb) > COLLAB_UFO_HEAD_MAX || mtu < 576)
+	    skb_headlen(skb) > COLLAB_UFO_HEAD_MAX || mtu < 576 ||
+	    skb_has_frag_list(skb))
 		return;
 	if (skb_unclone(skb, GFP_ATOMIC))
 		return;

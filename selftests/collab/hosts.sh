@@ -198,12 +198,19 @@ case_large_datagrams()
 	ns_exec a tc qdisc add dev va root netem loss 0.5%
 	before=$(ip_stat b IpReasmOKs)
 	receiver b r -a chat -n 20 -w 120 -l 300
-	wait_for remote_knows a 1
+	receiver b s -a chat -n 3000 -w 120 -l 300
+	wait_for remote_knows a 2
 	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 20 -z 60000
 	finish r
 	test $(( $(ip_stat b IpReasmOKs) - before )) -ge 20
 	# Not one by ip_fragment(), which would copy them.
 	test "$(ip_stat a IpFragCreates)" = 0
+	# Small messages share bundles that are laid out as IP fragments.
+	before=$(ip_stat b IpReasmOKs)
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/s.id")" -n 3000 -z 300
+	finish s
+	test $(( $(ip_stat b IpReasmOKs) - before )) -gt 0
+	test "$(ip_stat a IpFragOKs)" -gt 0
 }
 
 # A receiver that reads slowly: the link holds what its queue has no room
