@@ -137,6 +137,8 @@ struct collab_net {
 	u32 tolerance_ms;
 	u32 lifetime_ms;
 	u32 store_max_msgs;
+	/* The payload of an IP fragment on the last route a link used. */
+	u32 frag_space;
 
 	atomic64_t next_msgid;
 	/* Per CPU, so that senders and receivers share no cache line. */

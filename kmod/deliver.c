@@ -480,11 +480,13 @@ static void fragment_last(const struct collab_frame *f, struct sk_buff *skb)
 
 /*
  * A message that fits one packet and has room for the headers is that
- * packet: no copy. It leaves its sender's accounting for the store's.
+ * packet: no copy. It leaves its sender's accounting for the store's. (A
+ * frag_list is of pieces laid out for IP, under a head with no pages.)
  */
 static bool fits(struct sk_buff *msg, unsigned int mss)
 {
-	return msg->len <= mss && !skb_has_frag_list(msg) && !skb_cloned(msg) &&
+	return msg->len <= mss && !skb_cloned(msg) &&
+	       (!skb_has_frag_list(msg) || !skb_shinfo(msg)->nr_frags) &&
 	       skb_headroom(msg) >= COLLAB_HEADROOM;
 }
 

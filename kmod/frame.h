@@ -147,6 +147,15 @@ static_assert(sizeof(struct collab_link_hdr) == 64);
 #define COLLAB_HEADROOM	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + \
 			 sizeof(struct udphdr) + sizeof(struct collab_link_hdr))
 
+/*
+ * What the first IP fragment of a datagram carries in front of the link
+ * payload. Bundles and large messages are laid out as IP fragments them:
+ * a head with what follows these headers in the first fragment, then one
+ * skb per fragment in the frag_list, which IP sends as they are.
+ */
+#define COLLAB_FRAG0_HDRS	(sizeof(struct udphdr) + \
+				 sizeof(struct collab_link_hdr))
+
 /* HELLO and BEACON bodies. */
 struct collab_hello {
 	__be32 snd_una;		/* oldest sequence number the sender holds */

@@ -50,6 +50,8 @@ static void xmit_init(struct collab_peer *peer, struct collab_xmit *x)
 	x->to = peer->addr;
 }
 
+static unsigned int frag_space(struct collab_peer *peer);
+
 /* Drops peer->lock, sends what was collected, turns BH back on. */
 static void unlock_flush(struct collab_peer *peer, struct collab_xmit *x)
 	__releases(&peer->lock)
@@ -73,8 +75,11 @@ static void unlock_flush(struct collab_peer *peer, struct collab_xmit *x)
 	if (b)
 		own = b->mtu;
 	rcu_read_unlock();
-	if (mtu && mtu != READ_ONCE(peer->path_mtu))
+	if (mtu && mtu != READ_ONCE(peer->path_mtu)) {
 		WRITE_ONCE(peer->path_mtu, mtu);
+		/* How senders lay out large messages (alloc_pieces()). */
+		WRITE_ONCE(peer->cn->frag_space, frag_space(peer));
+	}
 	/* A bearer's own MTU wins; IP fragments what the path cannot carry. */
 	if (own)
 		mtu = own;
@@ -146,12 +151,12 @@ static struct sk_buff *push_hdr(struct collab_peer *peer, struct sk_buff *skb,
 static struct sk_buff *piece_alloc(unsigned int len);
 
 /*
- * What goes out for a bundle laid out in fragments: a head of its own
+ * What goes out for a packet laid out in fragments: a head of its own
  * (IP's fast path wants one no clone shares) and clones of the pieces,
  * which IP sends as they are. A piece that an earlier transmission still
  * holds is copied, as each writes its IP header in front of it.
  */
-static struct sk_buff *bundle_clone(struct sk_buff *data)
+static struct sk_buff *pieces_clone(struct sk_buff *data)
 {
 	struct sk_buff *skb, *p, *c, *tail = NULL;
 
@@ -185,7 +190,7 @@ static struct sk_buff *build(struct collab_peer *peer, struct sk_buff *data,
 	struct sk_buff *skb;
 
 	if (data && skb_has_frag_list(data) && !skb_shinfo(data)->nr_frags) {
-		skb = bundle_clone(data);
+		skb = pieces_clone(data);
 	} else if (data) {
 		/*
 		 * The stored packet stays as it is. Its clone writes the
@@ -1339,18 +1344,11 @@ static unsigned int frag_space(struct collab_peer *peer)
 }
 
 /*
- * A bundle is laid out as IP fragments it: its head holds what follows
- * the UDP and link headers in the first fragment, and each skb of its
- * frag_list a whole fragment (the last one: what is left). IP then sends
- * the pieces as they are (see bundle_clone()), where from pages a device
- * that cannot gather would need every byte copied into each fragment.
- */
-#define COLLAB_FRAG0_HDRS	(sizeof(struct udphdr) + \
-				 sizeof(struct collab_link_hdr))
-
-/*
  * Up to *@len bytes more at the end of bundle @b: where to write them, and
- * in *@len how many fit there. NULL if there is no memory.
+ * in *@len how many fit there. NULL if there is no memory. The bundle is
+ * laid out as IP fragments it (COLLAB_FRAG0_HDRS), so that IP sends its
+ * pieces as they are, where from pages a device that cannot gather would
+ * need every byte copied into each fragment.
  */
 static void *bundle_space(struct sk_buff *b, unsigned int *len)
 {

@@ -245,12 +245,11 @@ static void fill_frame(struct sk_buff *skb, struct collab_sock *cs,
 }
 
 /*
- * A small message in the socket's page fragments, which are not zeroed
- * at each allocation as kmalloc() memory is (that would cost more than
- * copying the message). Charged to the send buffer as by
- * sock_alloc_send_pskb(), which takes over when the buffer is full.
+ * @size bytes in the socket's page fragments, which are not zeroed at
+ * each allocation as kmalloc() memory is (that would cost more than
+ * copying the message). Under the socket lock.
  */
-static struct sk_buff *alloc_small(struct sock *sk, unsigned int size)
+static struct sk_buff *frag_skb(struct sock *sk, unsigned int size)
 {
 	unsigned int fragsz = SKB_DATA_ALIGN(size) +
 			      SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
@@ -258,17 +257,74 @@ static struct sk_buff *alloc_small(struct sock *sk, unsigned int size)
 	struct sk_buff *skb;
 	void *data;
 
-	if (sk_wmem_alloc_get(sk) >= READ_ONCE(sk->sk_sndbuf))
-		return NULL;
 	data = page_frag_alloc(&cs->frag, fragsz, sk->sk_allocation);
 	if (!data)
 		return NULL;
 	skb = build_skb(data, fragsz);
-	if (!skb) {
+	if (!skb)
 		page_frag_free(data);
+	return skb;
+}
+
+/*
+ * A small message in the socket's page fragments, charged to the send
+ * buffer as by sock_alloc_send_pskb(), which takes over when it is full.
+ */
+static struct sk_buff *alloc_small(struct sock *sk, unsigned int size)
+{
+	struct sk_buff *skb;
+
+	if (sk_wmem_alloc_get(sk) >= READ_ONCE(sk->sk_sndbuf))
 		return NULL;
+	skb = frag_skb(sk, size);
+	if (skb)
+		skb_set_owner_w(skb, sk);
+	return skb;
+}
+
+/*
+ * A large message laid out as IP fragments the datagram that carries it
+ * to a peer (COLLAB_FRAG0_HDRS), on the last route a link used: the link
+ * sends clones of its pieces as they are, where a message in pages would
+ * be copied into each fragment by a device that cannot gather. The pieces
+ * are in the socket's page fragments, and charged to the send buffer with
+ * the head.
+ */
+static struct sk_buff *alloc_pieces(struct sock *sk, size_t len,
+				    unsigned int space, int noblock, int *err)
+{
+	unsigned int first = space - COLLAB_FRAG0_HDRS, n;
+	size_t left = sizeof(struct collab_frame) + len - first;
+	struct sk_buff *skb, *p, *tail = NULL;
+
+	skb = sock_alloc_send_pskb(sk, COLLAB_HEADROOM + first, 0, noblock,
+				   err, 0);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, COLLAB_HEADROOM);
+	skb_put(skb, first);
+	for (; left; left -= n) {
+		n = min_t(size_t, left, space);
+		p = frag_skb(sk, COLLAB_HEADROOM + n);
+		if (!p) {
+			kfree_skb(skb);
+			*err = -ENOBUFS;
+			return NULL;
+		}
+		skb_reserve(p, COLLAB_HEADROOM);
+		skb_put(p, n);
+		/* Its transmissions write their headers in front of it. */
+		__skb_header_release(p);
+		if (tail)
+			tail->next = p;
+		else
+			skb_shinfo(skb)->frag_list = p;
+		tail = p;
+		skb->len += n;
+		skb->data_len += n;
+		skb->truesize += p->truesize;
+		refcount_add(p->truesize, &sk->sk_wmem_alloc);
 	}
-	skb_set_owner_w(skb, sk);
 	return skb;
 }
 
@@ -278,8 +334,11 @@ static struct sk_buff *alloc_msg(struct sock *sk, size_t len, int noblock,
 	size_t paged = len > COLLAB_LINEAR_MAX ? len : 0;
 	size_t head = COLLAB_HEADROOM + sizeof(struct collab_frame) + len -
 		      paged;
+	unsigned int space = READ_ONCE(sock_cn(sk)->frag_space);
 	struct sk_buff *skb = NULL;
 
+	if (paged && space && sizeof(struct collab_frame) + len > space)
+		return alloc_pieces(sk, len, space, noblock, err);
 	if (!paged)
 		skb = alloc_small(sk, head);
 	if (!skb)

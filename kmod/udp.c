@@ -148,7 +148,8 @@ drop:
 }
 
 /*
- * A datagram larger than the route's MTU whose payload sits in pages: GSO
+ * A datagram larger than the route's MTU whose payload sits in pages (a
+ * message built before any link knew a route's MTU): GSO
  * makes its IP fragments (software UFO), which refer to the pages when the
  * device gathers, where ip_fragment() copies every byte, and hands them to
  * the driver as one batch. A clone gets a head of its own first, so that

@@ -203,14 +203,11 @@ case_large_datagrams()
 	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 20 -z 60000
 	finish r
 	test $(( $(ip_stat b IpReasmOKs) - before )) -ge 20
-	# Not one by ip_fragment(), which would copy them.
-	test "$(ip_stat a IpFragCreates)" = 0
 	# Small messages share bundles that are laid out as IP fragments.
 	before=$(ip_stat b IpReasmOKs)
 	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/s.id")" -n 3000 -z 300
 	finish s
 	test $(( $(ip_stat b IpReasmOKs) - before )) -gt 0
-	test "$(ip_stat a IpFragOKs)" -gt 0
 }
 
 # A receiver that reads slowly: the link holds what its queue has no room
