@@ -29,6 +29,7 @@
 #include "bearer.h"
 #include "deliver.h"
 #include "netlink.h"
+#include "pages.h"
 #include "peer.h"
 #include "route.h"
 
@@ -50,7 +51,31 @@ static void xmit_init(struct collab_peer *peer, struct collab_xmit *x)
 	x->to = peer->addr;
 }
 
-static unsigned int frag_space(struct collab_peer *peer);
+/*
+ * A packet with room for every header in front and for @len bytes, in
+ * page fragments rather than kmalloc() memory, which is zeroed each time.
+ */
+static struct sk_buff *piece_alloc(unsigned int len)
+{
+	struct sk_buff *skb = collab_pages_skb(COLLAB_HEADROOM + len);
+
+	if (!skb)
+		skb = alloc_skb(COLLAB_HEADROOM + len, GFP_ATOMIC);
+	if (skb)
+		skb_reserve(skb, COLLAB_HEADROOM);
+	return skb;
+}
+
+/* The payload of each IP fragment of a datagram to @peer. */
+static unsigned int frag_space(struct collab_peer *peer)
+{
+	u32 mtu = READ_ONCE(peer->path_mtu) ?: 1500;
+	unsigned int l3 = peer->addr.sa.sa_family == AF_INET6 ?
+			  sizeof(struct ipv6hdr) + sizeof(struct frag_hdr) :
+			  sizeof(struct iphdr);
+
+	return (max_t(u32, mtu, 576) - l3) & ~7U;
+}
 
 /* Drops peer->lock, sends what was collected, turns BH back on. */
 static void unlock_flush(struct collab_peer *peer, struct collab_xmit *x)
@@ -147,8 +172,6 @@ static struct sk_buff *push_hdr(struct collab_peer *peer, struct sk_buff *skb,
 	peer->tx_packets++;
 	return skb;
 }
-
-static struct sk_buff *piece_alloc(unsigned int len);
 
 /*
  * What goes out for a packet laid out in fragments: a head of its own
@@ -886,7 +909,8 @@ static void bundle_split(struct collab_peer *peer, struct sk_buff *skb)
 		if (len < 0)
 			goto bad;
 		/* Page fragments: unlike kmalloc(), not zeroed each time. */
-		msg = __netdev_alloc_skb(NULL, sizeof(f) + len, GFP_ATOMIC);
+		msg = collab_pages_skb(sizeof(f) + len) ?:
+		      alloc_skb(sizeof(f) + len, GFP_ATOMIC);
 		if (!msg) {
 			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NOMEM);
 			break;
@@ -1319,31 +1343,6 @@ static bool bundle_open(struct collab_peer *peer, struct sk_buff *tail,
 }
 
 /*
- * A packet with room for every header in front and for @len bytes, in
- * page fragments rather than kmalloc() memory, which is zeroed each time.
- */
-static struct sk_buff *piece_alloc(unsigned int len)
-{
-	struct sk_buff *skb;
-
-	skb = __netdev_alloc_skb(NULL, COLLAB_HEADROOM + len, GFP_ATOMIC);
-	if (skb)
-		skb_reserve(skb, COLLAB_HEADROOM);
-	return skb;
-}
-
-/* The payload of each IP fragment of a datagram to @peer. */
-static unsigned int frag_space(struct collab_peer *peer)
-{
-	u32 mtu = READ_ONCE(peer->path_mtu) ?: 1500;
-	unsigned int l3 = peer->addr.sa.sa_family == AF_INET6 ?
-			  sizeof(struct ipv6hdr) + sizeof(struct frag_hdr) :
-			  sizeof(struct iphdr);
-
-	return (max_t(u32, mtu, 576) - l3) & ~7U;
-}
-
-/*
  * Up to *@len bytes more at the end of bundle @b: where to write them, and
  * in *@len how many fit there. NULL if there is no memory. The bundle is
  * laid out as IP fragments it (COLLAB_FRAG0_HDRS), so that IP sends its
@@ -1438,10 +1437,9 @@ static bool bundle_put(struct sk_buff *b, struct sk_buff *msg, u16 code)
 static struct sk_buff *bundle_new(struct collab_peer *peer,
 				  struct sk_buff *tail)
 {
+	unsigned int piece = frag_space(peer);
 	struct collab_tx_cb *cb;
 	struct sk_buff *b;
-
-	unsigned int piece = frag_space(peer);
 
 	b = piece_alloc(min(piece - COLLAB_FRAG0_HDRS, bundle_max(peer)));
 	if (!b)

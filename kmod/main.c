@@ -13,6 +13,7 @@
 #include "collab.h"
 #include "debug.h"
 #include "netlink.h"
+#include "pages.h"
 #include "peer.h"
 #include "proc.h"
 #include "socket.h"
@@ -137,6 +138,7 @@ err_debug_exit:
 	collab_debug_exit();
 err_unregister_pernet:
 	unregister_pernet_device(&collab_net_ops);
+	collab_pages_exit();
 	return err;
 }
 
@@ -146,6 +148,7 @@ static void __exit collab_exit(void)
 	collab_netlink_exit();
 	collab_debug_exit();
 	unregister_pernet_device(&collab_net_ops);
+	collab_pages_exit();
 }
 
 module_init(collab_init);

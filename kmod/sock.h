@@ -47,7 +47,6 @@ struct collab_sock {
 	/* Under lock_sock(). */
 	struct sockaddr_collab peer;	/* connect()ed default destination */
 	bool connected;
-	struct page_frag_cache frag;	/* the heads of small messages */
 
 	/* Senders waiting for room in this socket's receive queue. */
 	wait_queue_head_t room_wait;

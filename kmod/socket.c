@@ -16,6 +16,7 @@
 #include "collab.h"
 #include "deliver.h"
 #include "frame.h"
+#include "pages.h"
 #include "sock.h"
 #include "socket.h"
 #include "table.h"
@@ -245,30 +246,10 @@ static void fill_frame(struct sk_buff *skb, struct collab_sock *cs,
 }
 
 /*
- * @size bytes in the socket's page fragments, which are not zeroed at
- * each allocation as kmalloc() memory is (that would cost more than
- * copying the message). Under the socket lock.
- */
-static struct sk_buff *frag_skb(struct sock *sk, unsigned int size)
-{
-	unsigned int fragsz = SKB_DATA_ALIGN(size) +
-			      SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
-	struct collab_sock *cs = collab_sk(sk);
-	struct sk_buff *skb;
-	void *data;
-
-	data = page_frag_alloc(&cs->frag, fragsz, sk->sk_allocation);
-	if (!data)
-		return NULL;
-	skb = build_skb(data, fragsz);
-	if (!skb)
-		page_frag_free(data);
-	return skb;
-}
-
-/*
- * A small message in the socket's page fragments, charged to the send
- * buffer as by sock_alloc_send_pskb(), which takes over when it is full.
+ * A small message in page fragments, which are not zeroed at each
+ * allocation as kmalloc() memory is (that would cost more than copying
+ * the message). Charged to the send buffer as by sock_alloc_send_pskb(),
+ * which takes over when it is full.
  */
 static struct sk_buff *alloc_small(struct sock *sk, unsigned int size)
 {
@@ -276,7 +257,7 @@ static struct sk_buff *alloc_small(struct sock *sk, unsigned int size)
 
 	if (sk_wmem_alloc_get(sk) >= READ_ONCE(sk->sk_sndbuf))
 		return NULL;
-	skb = frag_skb(sk, size);
+	skb = collab_pages_skb(size);
 	if (skb)
 		skb_set_owner_w(skb, sk);
 	return skb;
@@ -287,8 +268,8 @@ static struct sk_buff *alloc_small(struct sock *sk, unsigned int size)
  * to a peer (COLLAB_FRAG0_HDRS), on the last route a link used: the link
  * sends clones of its pieces as they are, where a message in pages would
  * be copied into each fragment by a device that cannot gather. The pieces
- * are in the socket's page fragments, and charged to the send buffer with
- * the head.
+ * are in page fragments, charged to the send buffer with the head. NULL
+ * with *@err 0 if there are no such pages: the caller takes others.
  */
 static struct sk_buff *alloc_pieces(struct sock *sk, size_t len,
 				    unsigned int space, int noblock, int *err)
@@ -305,10 +286,10 @@ static struct sk_buff *alloc_pieces(struct sock *sk, size_t len,
 	skb_put(skb, first);
 	for (; left; left -= n) {
 		n = min_t(size_t, left, space);
-		p = frag_skb(sk, COLLAB_HEADROOM + n);
+		p = collab_pages_skb(COLLAB_HEADROOM + n);
 		if (!p) {
 			kfree_skb(skb);
-			*err = -ENOBUFS;
+			*err = 0;
 			return NULL;
 		}
 		skb_reserve(p, COLLAB_HEADROOM);
@@ -337,8 +318,11 @@ static struct sk_buff *alloc_msg(struct sock *sk, size_t len, int noblock,
 	unsigned int space = READ_ONCE(sock_cn(sk)->frag_space);
 	struct sk_buff *skb = NULL;
 
-	if (paged && space && sizeof(struct collab_frame) + len > space)
-		return alloc_pieces(sk, len, space, noblock, err);
+	if (paged && space && sizeof(struct collab_frame) + len > space) {
+		skb = alloc_pieces(sk, len, space, noblock, err);
+		if (skb || *err)
+			return skb;
+	}
 	if (!paged)
 		skb = alloc_small(sk, head);
 	if (!skb)
@@ -760,12 +744,7 @@ static const struct proto_ops collab_rdm_ops = {
 /* Receipts may be queued to a socket that is closing: none stays. */
 static void collab_sk_destruct(struct sock *sk)
 {
-	struct page_frag_cache *frag = &collab_sk(sk)->frag;
-
 	skb_queue_purge(&sk->sk_error_queue);
-	if (frag->va)
-		__page_frag_cache_drain(virt_to_head_page(frag->va),
-					frag->pagecnt_bias);
 }
 
 static int collab_create(struct net *net, struct socket *sock, int protocol,
