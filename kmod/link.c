@@ -174,34 +174,24 @@ static struct sk_buff *push_hdr(struct collab_peer *peer, struct sk_buff *skb,
 }
 
 /*
- * What goes out for a packet laid out in fragments: a head of its own
- * (IP's fast path wants one no clone shares) and clones of the pieces,
- * which IP sends as they are. A piece that an earlier transmission still
- * holds is copied, as each writes its IP header in front of it.
+ * What goes out for a packet laid out in fragments: a head of its own,
+ * whose shared info GSO may change, over the stored pieces themselves
+ * (see the bearer's ufo4()).
  */
 static struct sk_buff *pieces_clone(struct sk_buff *data)
 {
-	struct sk_buff *skb, *p, *c, *tail = NULL;
+	struct sk_buff *skb, *p;
 
 	skb = piece_alloc(skb_headlen(data));
 	if (!skb)
 		return NULL;
 	skb_put_data(skb, data->data, skb_headlen(data));
+	skb_shinfo(skb)->frag_list = skb_shinfo(data)->frag_list;
 	skb_walk_frags(data, p) {
-		c = skb_clone(p, GFP_ATOMIC);
-		if (!c || skb_cow_head(c, COLLAB_HEADROOM)) {
-			kfree_skb(c);
-			kfree_skb(skb);
-			return NULL;
-		}
-		if (tail)
-			tail->next = c;
-		else
-			skb_shinfo(skb)->frag_list = c;
-		tail = c;
-		skb->len += c->len;
-		skb->data_len += c->len;
-		skb->truesize += c->truesize;
+		skb_get(p);
+		skb->len += p->len;
+		skb->data_len += p->len;
+		skb->truesize += p->truesize;
 	}
 	return skb;
 }

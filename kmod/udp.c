@@ -148,13 +148,33 @@ drop:
 }
 
 /*
- * A datagram larger than the route's MTU whose payload sits in pages (a
- * message built before any link knew a route's MTU): GSO
- * makes its IP fragments (software UFO), which refer to the pages when the
- * device gathers, where ip_fragment() copies every byte, and hands them to
- * the driver as one batch. A clone gets a head of its own first, so that
- * the stored original keeps its shared info untouched. (A bundle comes laid
- * out in fragments already, for ip_fragment()'s fast path.)
+ * Whether @skb is laid out as fragments of @size bytes (COLLAB_FRAG0_HDRS):
+ * the UDP header and the head fill the first, each skb of the frag_list
+ * one more, linear. GSO then sends clones of those skbs as they are.
+ */
+static bool in_pieces(struct sk_buff *skb, unsigned int size)
+{
+	struct sk_buff *p;
+
+	if (skb_shinfo(skb)->nr_frags ||
+	    sizeof(struct udphdr) + skb_headlen(skb) != size)
+		return false;
+	skb_walk_frags(skb, p) {
+		if (skb_shinfo(p)->nr_frags || skb_has_frag_list(p) ||
+		    p->len > size || (p->len < size && p->next))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A datagram larger than the route's MTU: GSO makes its IP fragments
+ * (software UFO) and hands them to the driver as one batch, one doorbell
+ * where ip_fragment() rings one per fragment. It copies none but the first
+ * from a datagram laid out in pieces, and refers to the pages of a paged
+ * one when the device gathers. A clone gets a head of its own first, so
+ * that the stored original keeps its shared info untouched. Any other
+ * datagram is for ip_fragment().
  */
 static void ufo4(struct sk_buff *skb, unsigned int mtu)
 {
@@ -162,14 +182,44 @@ static void ufo4(struct sk_buff *skb, unsigned int mtu)
 	unsigned int size = (mtu - sizeof(struct iphdr)) & ~7U;
 
 	if (len + sizeof(struct iphdr) <= mtu || skb_is_gso(skb) ||
-	    skb_headlen(skb) > COLLAB_UFO_HEAD_MAX || mtu < 576 ||
-	    skb_has_frag_list(skb))
+	    mtu < 576)
+		return;
+	if (skb_has_frag_list(skb) ? !in_pieces(skb, size) :
+	    skb_headlen(skb) > COLLAB_UFO_HEAD_MAX)
 		return;
 	if (skb_unclone(skb, GFP_ATOMIC))
 		return;
 	skb_shinfo(skb)->gso_type = SKB_GSO_UDP;
 	skb_shinfo(skb)->gso_size = size;
 	skb_shinfo(skb)->gso_segs = DIV_ROUND_UP(len, size);
+}
+
+/*
+ * The pieces of a datagram that IP fragments, as its fast path takes them:
+ * clones, not the stored skbs themselves. A piece that an earlier
+ * transmission still holds is copied, as each writes its IP header in
+ * front of it. Where memory fails, IP copies them instead.
+ */
+static void own_pieces(struct sk_buff *skb)
+{
+	struct sk_buff **pp = &skb_shinfo(skb)->frag_list, *p, *c;
+
+	while ((p = *pp)) {
+		if (skb_shared(p)) {
+			c = skb_clone(p, GFP_ATOMIC);
+			if (!c)
+				return;
+			if (skb_cow_head(c, COLLAB_HEADROOM)) {
+				kfree_skb(c);
+				return;
+			}
+			c->next = p->next;
+			*pp = c;
+			consume_skb(p);
+			p = c;
+		}
+		pp = &p->next;
+	}
 }
 
 static int xmit4(struct collab_bearer *b, struct sk_buff *skb,
@@ -201,6 +251,8 @@ static int xmit4(struct collab_bearer *b, struct sk_buff *skb,
 	if (mtu)
 		*mtu = dst_mtu(&rt->dst);
 	ufo4(skb, dst_mtu(&rt->dst));
+	if (!skb_is_gso(skb))
+		own_pieces(skb);
 	udp_tunnel_xmit_skb(rt, sk, skb, saddr, to->sin_addr.s_addr, 0,
 			    mcast ? 1 : ip4_dst_hoplimit(&rt->dst), 0,
 			    b->local.v4.sin_port, to->sin_port, false, false);
@@ -236,6 +288,7 @@ static int xmit6(struct collab_bearer *b, struct sk_buff *skb,
 	}
 	if (mtu)
 		*mtu = dst_mtu(dst);
+	own_pieces(skb);
 	return udp_tunnel6_xmit_skb(dst, sk, skb, dst->dev, &saddr,
 				    (struct in6_addr *)&to->sin6_addr, 0,
 				    mcast ? 1 : ip6_dst_hoplimit(dst), 0,
