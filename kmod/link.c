@@ -66,15 +66,18 @@ static struct sk_buff *piece_alloc(unsigned int len)
 	return skb;
 }
 
-/* The payload of each IP fragment of a datagram to @peer. */
+/*
+ * The payload of each IP fragment of a datagram to @peer, or 0 where
+ * datagrams are not laid out in pieces: over IPv6, where handing them to
+ * ip6_fragment()'s fast path lost datagrams (hosts.sh ipv6_fragments).
+ */
 static unsigned int frag_space(struct collab_peer *peer)
 {
 	u32 mtu = READ_ONCE(peer->path_mtu) ?: 1500;
-	unsigned int l3 = peer->addr.sa.sa_family == AF_INET6 ?
-			  sizeof(struct ipv6hdr) + sizeof(struct frag_hdr) :
-			  sizeof(struct iphdr);
 
-	return (max_t(u32, mtu, 576) - l3) & ~7U;
+	if (peer->addr.sa.sa_family == AF_INET6)
+		return 0;
+	return (max_t(u32, mtu, 576) - sizeof(struct iphdr)) & ~7U;
 }
 
 /* Drops peer->lock, sends what was collected, turns BH back on. */
@@ -1427,7 +1430,8 @@ static bool bundle_put(struct sk_buff *b, struct sk_buff *msg, u16 code)
 static struct sk_buff *bundle_new(struct collab_peer *peer,
 				  struct sk_buff *tail)
 {
-	unsigned int piece = frag_space(peer);
+	unsigned int piece = frag_space(peer) ?:
+			     bundle_max(peer) + COLLAB_FRAG0_HDRS;
 	struct collab_tx_cb *cb;
 	struct sk_buff *b;
 

@@ -23,6 +23,8 @@
 
 /* Payloads up to this size sit in the skb head; larger ones in pages. */
 #define COLLAB_LINEAR_MAX	2048
+/* IP fragments up to this size (jumbo frames) are laid out in pieces. */
+#define COLLAB_PIECE_MAX	9216
 
 static struct proto collab_proto = {
 	.name = "COLLAB",
@@ -318,7 +320,8 @@ static struct sk_buff *alloc_msg(struct sock *sk, size_t len, int noblock,
 	unsigned int space = READ_ONCE(sock_cn(sk)->frag_space);
 	struct sk_buff *skb = NULL;
 
-	if (paged && space && sizeof(struct collab_frame) + len > space) {
+	if (paged && space && space <= COLLAB_PIECE_MAX &&
+	    sizeof(struct collab_frame) + len > space) {
 		skb = alloc_pieces(sk, len, space, noblock, err);
 		if (skb || *err)
 			return skb;

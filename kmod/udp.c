@@ -288,7 +288,7 @@ static int xmit6(struct collab_bearer *b, struct sk_buff *skb,
 	}
 	if (mtu)
 		*mtu = dst_mtu(dst);
-	own_pieces(skb);
+	/* Pieces stay shared: ip6_fragment() copies them (see frag_space()). */
 	return udp_tunnel6_xmit_skb(dst, sk, skb, dst->dev, &saddr,
 				    (struct in6_addr *)&to->sin6_addr, 0,
 				    mcast ? 1 : ip6_dst_hoplimit(dst), 0,

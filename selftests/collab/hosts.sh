@@ -415,6 +415,28 @@ case_ipv6()
 	finish r
 }
 
+# Datagrams above the route's MTU over IPv6: messages and bundles laid out
+# in pieces go through ip6_fragment().
+case_ipv6_fragments()
+{
+	local before
+
+	two_hosts 1280
+	ctl_in a bearer add udp local '[fd77::1]' dev va discovery ff12::77 \
+		mtu 65535 >/dev/null
+	ctl_in b bearer add udp local '[fd77::2]' dev vb discovery ff12::77 \
+		mtu 65535 >/dev/null
+	wait_for peers_up
+	ns_exec a tc qdisc add dev va root netem loss 0.5% delay 20ms
+	before=$(ip_stat b Ip6ReasmOKs)
+	receiver b r -a chat -s "$s1" -n 2020 -w 120 -l 300
+	wait_for remote_knows a 1
+	ns_exec a "$msg" send -a chat -k session -d "$s1" -n 20 -z 20000
+	ns_exec a "$msg" send -a chat -k session -d "$s1" -n 2000 -z 300
+	finish r
+	test $(( $(ip_stat b Ip6ReasmOKs) - before )) -ge 20
+}
+
 # Datagrams no collab node sends: each is dropped and counted, and the
 # link carries on.
 case_hostile_datagrams()
@@ -527,6 +549,6 @@ run_cases case_discovery case_static_peer case_every_kind \
 	case_loss_reorder_duplicate case_fragments_mtu_1280 case_large_datagrams \
 	case_slow_receiver case_peer_down_10s \
 	case_ack_lost_then_down case_receipts case_store_full case_bearer_del case_sessions_apart \
-	case_three_nodes case_ipv6 case_hostile_datagrams \
+	case_three_nodes case_ipv6 case_ipv6_fragments case_hostile_datagrams \
 	case_errors case_peer_removed_with_stored \
 	case_unload_with_live_peers
