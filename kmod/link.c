@@ -181,7 +181,7 @@ static struct sk_buff *push_hdr(struct collab_peer *peer, struct sk_buff *skb,
  * whose shared info GSO may change, over the stored pieces themselves
  * (see the bearer's ufo4()).
  */
-static struct sk_buff *pieces_clone(struct sk_buff *data)
+static struct sk_buff *pieces_share(struct sk_buff *data)
 {
 	struct sk_buff *skb, *p;
 
@@ -206,7 +206,7 @@ static struct sk_buff *build(struct collab_peer *peer, struct sk_buff *data,
 	struct sk_buff *skb;
 
 	if (data && skb_has_frag_list(data) && !skb_shinfo(data)->nr_frags) {
-		skb = pieces_clone(data);
+		skb = pieces_share(data);
 	} else if (data) {
 		/*
 		 * The stored packet stays as it is. Its clone writes the
