@@ -4,7 +4,8 @@
 # collabctl against the kernel: what it shows matches the sockets a case
 # opened, its JSON parses and has the documented keys, an unprivileged user
 # reads but cannot change, bad arguments exit 2, and monitor reports an
-# instance binding and closing, and valgrind finds no error or leak.
+# instance binding and closing, and valgrind finds no error or leak; -b
+# runs the lines of a file as commands, and stops at the first that fails.
 #
 # Bearers and peers: what bearer and peer add, show and del say and do,
 # in text and JSON, that an unprivileged user cannot add either, and that
@@ -205,28 +206,108 @@ print(" ".join(json.loads(l)["event"] for l in open(sys.argv[1])))' "$tmp/ours")
 	wait $mon
 }
 
-# Every command path, with the kernel answering, frees what it allocates.
-case_valgrind()
+# vg_batch STATUS OPTION...: collabctl OPTION... in ns a under valgrind
+# exits STATUS (3: valgrind found an error); else print what it said.
+vg_batch()
 {
 	local vg=(valgrind -q --error-exitcode=3 --leak-check=full
 		  --errors-for-leak-kinds=definite,indirect)
-	local args rc
+	local want=$1 rc=0
+
+	shift
+	ns_exec a "${vg[@]}" "$ctl" "$@" >/dev/null 2>"$tmp/vg" || rc=$?
+	if [ $rc != "$want" ]; then
+		cat "$tmp/vg" >&2
+		echo "valgrind: 'collabctl $*' exited $rc, not $want" >&2
+		return 1
+	fi
+}
+
+# Every command path, with the kernel answering, frees what it allocates:
+# one valgrind run over a batch of them in text, one in JSON. The text
+# batch ends with a command that fails (exit 1), so it stops at none
+# before.
+case_valgrind()
+{
+	local unknown=0123456789abcdef0123456789abcdef
 
 	command -v valgrind >/dev/null || exit $ksft_skip
 	ns_add a
 	hold chat -n 2 -s $session
-	for args in "node" "-j node" "node set name vg" "instance" "-p instance" \
-		    "session" "-j session show id $session" "stats" "-j stats" \
-		    "instance show id 0123456789abcdef0123456789abcdef"; do
-		rc=0
-		# shellcheck disable=SC2086
-		ns_exec a "${vg[@]}" "$ctl" $args >/dev/null 2>"$tmp/vg" || rc=$?
-		if [ $rc -gt 1 ]; then
-			cat "$tmp/vg" >&2
-			echo "valgrind: 'collabctl $args' exited $rc" >&2
-			return 1
-		fi
-	done
+	printf '%s\n' "node" "node set name vg" "instance" "session" "stats" \
+		"instance show id $unknown" >"$tmp/text.batch"
+	printf '%s\n' "node" "instance" "session show id $session" "stats" \
+		>"$tmp/json.batch"
+	vg_batch 1 -b "$tmp/text.batch"
+	grep -qF "collabctl: batch $tmp/text.batch line 6: instance show: " "$tmp/vg"
+	vg_batch 0 -p -b "$tmp/json.batch"
+}
+
+node_name()
+{
+	ctl_a -j node | python3 -c 'import json,sys; print(json.load(sys.stdin)["name"])'
+}
+
+# -b: the lines of a file run in order in one process, each as a command
+# line after the options; quotes group words; the first failure stops
+# the batch and is named by its line; -f goes on.
+case_batch()
+{
+	local rc
+
+	ns_add a
+	printf '%s\n' "# the name has a blank" "" "node set name \"a b\"" \
+		"  # indented" "node" "stats" >"$tmp/ok"
+	"$ctl" -n "$(ns_name a)" -b "$tmp/ok" >"$tmp/out"
+	test "$(node_name)" = "a b"
+	# The node (with its name), then the counters.
+	test "$(awk '/^node / { print "node" } $0 == "  name a b" { print "name" }
+		/^instances / { print "stats" }' "$tmp/out" | tr '\n' ' ')" = \
+		"node name stats "
+	# JSON: one document a line, node then stats (node set prints none).
+	ctl_a -j -b - <"$tmp/ok" >"$tmp/out"
+	python3 - "$tmp/out" <<-'EOF'
+	import json, sys
+	docs = [json.loads(l) for l in open(sys.argv[1])]
+	assert len(docs) == 2, docs
+	assert docs[0]["name"] == "a b" and "instances" in docs[1], docs
+	EOF
+
+	# A failure stops the batch, with its line; -f runs the rest.
+	printf '%s\n' "node set name 'one'" "node set name two tolerance" \
+		"node set name three" >"$tmp/fail"
+	rc=0
+	ctl_a -b "$tmp/fail" 2>"$tmp/err" || rc=$?
+	test $rc = 2
+	grep -qF "collabctl: batch $tmp/fail line 2: node set: " "$tmp/err"
+	test "$(node_name)" = one
+	rc=0
+	ctl_a -f -b "$tmp/fail" 2>/dev/null || rc=$?
+	test $rc = 2
+	test "$(node_name)" = three
+	# With -f, the status is the last failure's.
+	printf '%s\n' "nosuch" "instance show id 0123456789abcdef0123456789abcdef" \
+		"node" >"$tmp/fail"
+	rc=0
+	ctl_a -f -b "$tmp/fail" >/dev/null 2>&1 || rc=$?
+	test $rc = 1
+
+	# An object after -b is refused, and no line runs.
+	rc=0
+	ctl_a -b "$tmp/ok" node >/dev/null 2>"$tmp/err" || rc=$?
+	test $rc = 2
+	grep -q "^collabctl: " "$tmp/err"
+	test "$(node_name)" = three
+	# A monitor line (it would never return) and an open quote are
+	# refused; -f goes past them.
+	printf '%s\n' "node set name four" "monitor" "node set name five" \
+		"node set name 'six" >"$tmp/bad"
+	rc=0
+	ns_exec a timeout 10 "$ctl" -f -b "$tmp/bad" 2>"$tmp/err" || rc=$?
+	test $rc = 2
+	grep -qF "collabctl: batch $tmp/bad line 2: monitor " "$tmp/err"
+	grep -qF "collabctl: batch $tmp/bad line 4: " "$tmp/err"
+	test "$(node_name)" = five
 }
 
 # Between nodes: two namespaces as two hosts.
@@ -463,8 +544,8 @@ case_monitor_peer()
 # Mostly collabctl itself, and slow to start on a debug kernel; the kernel
 # side of every command is in netlink_test.
 quick_skip="instances_match_sockets sessions stats unprivileged_reads_only
-	bad_arguments valgrind bearer peer unprivileged_links monitor_peer"
+	bad_arguments valgrind batch bearer peer unprivileged_links monitor_peer"
 run_cases case_node case_instances_match_sockets case_sessions case_stats \
 	case_unprivileged_reads_only case_bad_arguments case_monitor \
-	case_valgrind case_bearer case_peer case_unprivileged_links \
+	case_valgrind case_batch case_bearer case_peer case_unprivileged_links \
 	case_monitor_peer

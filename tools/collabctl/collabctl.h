@@ -8,6 +8,8 @@
 #ifndef COLLABCTL_H
 #define COLLABCTL_H
 
+#include <stdbool.h>
+
 /* Exit statuses. */
 enum {
 	CTL_OK = 0,		/* success */
@@ -38,6 +40,28 @@ extern const struct cmd stats_cmds[];
 extern const struct cmd monitor_cmds[];
 
 /*
+ * Run one command line, OBJECT [COMMAND [ARGS]] (ARGV[0] is the object),
+ * as a line of a batch: an object that never returns is refused.
+ */
+int ctl_run(int argc, char **argv);
+
+/*
+ * Run the commands of file NAME ("-": standard input), one a line (see
+ * batch.c); stop at the first that fails unless FORCE. Return CTL_OK or
+ * the status of the failure (with FORCE, of the last one).
+ */
+int ctl_batch(const char *name, bool force);
+
+/*
+ * The line of a batch the messages below are about: they start with
+ * "collabctl: batch FILE line LINE: "; FILE NULL for none.
+ */
+void ctl_where(const char *file, unsigned long line);
+
+/* Flush stdout; on an error print why and return CTL_FAIL. */
+int ctl_flush(void);
+
+/*
  * Print "collabctl: CMD: MESSAGE: see 'collabctl CMD help'" on stderr and
  * return CTL_USAGE; CMD is the object and command, such as "node set".
  */
@@ -46,6 +70,9 @@ int ctl_usage_error(const char *cmd, const char *fmt, ...)
 
 /* Print "collabctl: MESSAGE" on stderr and return CTL_FAIL. */
 int ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "collabctl: warning: MESSAGE" on stderr. */
+void ctl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Report that memory ran out and exit with CTL_FAIL. */
 void ctl_nomem(void) __attribute__((noreturn));

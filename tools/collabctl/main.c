@@ -4,7 +4,8 @@
  *
  * collabctl [OPTIONS] OBJECT [COMMAND [ARGS]]: main() reads the options,
  * finds the object in the table below and the command in the object's
- * table, and exits with the command's status.
+ * table, and exits with the command's status. With -b FILE, batch.c runs
+ * the command lines of FILE one after the other, in one process.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -50,11 +51,30 @@ static const struct object objects[] = {
 	{ .name = NULL }
 };
 
+/* The batch line being run, named in messages. */
+static struct {
+	const char *file;
+	unsigned long line;
+} where;
+
+void ctl_where(const char *file, unsigned long line)
+{
+	where.file = file;
+	where.line = line;
+}
+
+static void print_prefix(void)
+{
+	fputs("collabctl: ", stderr);
+	if (where.file)
+		fprintf(stderr, "batch %s line %lu: ", where.file, where.line);
+}
+
 int ctl_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("collabctl: ", stderr);
+	print_prefix();
 	if (cmd)
 		fprintf(stderr, "%s: ", cmd);
 	va_start(ap, fmt);
@@ -71,7 +91,7 @@ int ctl_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("collabctl: ", stderr);
+	print_prefix();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -79,10 +99,31 @@ int ctl_error(const char *fmt, ...)
 	return CTL_FAIL;
 }
 
+void ctl_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	print_prefix();
+	fputs("warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 void ctl_nomem(void)
 {
-	fputs("collabctl: out of memory\n", stderr);
+	print_prefix();
+	fputs("out of memory\n", stderr);
 	exit(CTL_FAIL);
+}
+
+int ctl_flush(void)
+{
+	if (fflush(stdout) || ferror(stdout))
+		return ctl_error("cannot write the output: %s",
+				 strerror(errno));
+	return CTL_OK;
 }
 
 static void usage(void)
@@ -90,6 +131,7 @@ static void usage(void)
 	const struct object *o;
 
 	printf("Usage: collabctl [OPTIONS] OBJECT [COMMAND [ARGS]]\n"
+	       "       collabctl [OPTIONS] -b FILE\n"
 	       "       collabctl OBJECT help\n"
 	       "\n"
 	       "Show and change the state of the collab module in this\n"
@@ -104,6 +146,10 @@ static void usage(void)
 	       "  -p, --pretty       print indented JSON (implies -j)\n"
 	       "  -n, --netns NAME   work in network namespace NAME\n"
 	       "                     (/run/netns/NAME, or a path with a slash)\n"
+	       "  -b, --batch FILE   run the commands of FILE, one a line\n"
+	       "                     (OBJECT [COMMAND [ARGS]]; -: standard\n"
+	       "                     input); stop at the first that fails\n"
+	       "  -f, --force        with -b: go on after a command fails\n"
 	       "  -h, --help         print this help\n"
 	       "  -V, --version      print the version\n"
 	       "\n"
@@ -211,7 +257,7 @@ static int enter_netns(const char *name)
 	return CTL_OK;
 }
 
-#define SHORT_OPTIONS "+:jpn:hV"
+#define SHORT_OPTIONS "+:jpn:b:fhV"
 
 /*
  * getopt_long() reports an unknown short option in optopt, an unknown long
@@ -220,7 +266,7 @@ static int enter_netns(const char *name)
  */
 static int bad_option(char **argv)
 {
-	if (optopt && strchr("jphV", optopt))
+	if (optopt && strchr("jpfhV", optopt))
 		return ctl_usage_error(NULL, "option '%s' takes no value",
 				       argv[optind - 1]);
 	if (optopt)
@@ -232,31 +278,45 @@ static const struct option long_options[] = {
 	{ "json",	no_argument,		NULL, 'j' },
 	{ "pretty",	no_argument,		NULL, 'p' },
 	{ "netns",	required_argument,	NULL, 'n' },
+	{ "batch",	required_argument,	NULL, 'b' },
+	{ "force",	no_argument,		NULL, 'f' },
 	{ "help",	no_argument,		NULL, 'h' },
 	{ "version",	no_argument,		NULL, 'V' },
 	{ .name = NULL }
 };
 
-int main(int argc, char **argv)
+struct opts {
+	bool json;
+	bool pretty;
+	bool force;
+	const char *netns;
+	const char *batch;
+};
+
+/* Read the options into O: -1 to go on, else the status to exit with. */
+static int parse_options(int argc, char **argv, struct opts *o)
 {
-	bool json = false, pretty = false;
-	const struct object *o;
-	const char *netns = NULL;
-	int opt, ret;
+	int opt;
 
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, SHORT_OPTIONS, long_options,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'j':
-			json = true;
+			o->json = true;
 			break;
 		case 'p':
-			json = true;
-			pretty = true;
+			o->json = true;
+			o->pretty = true;
 			break;
 		case 'n':
-			netns = optarg;
+			o->netns = optarg;
+			break;
+		case 'b':
+			o->batch = optarg;
+			break;
+		case 'f':
+			o->force = true;
 			break;
 		case 'h':
 			usage();
@@ -272,26 +332,86 @@ int main(int argc, char **argv)
 			return bad_option(argv);
 		}
 	}
-	if (optind == argc)
+	return -1;
+}
+
+/* The object NAME names, or NULL after saying there is none. */
+static const struct object *find_object(const char *name)
+{
+	const struct object *o;
+
+	for (o = objects; o->name; o++)
+		if (!strcmp(o->name, name))
+			return o;
+	ctl_usage_error(NULL, "unknown object '%s'", name);
+	return NULL;
+}
+
+/*
+ * The arguments after the options: an object, into *OBJ, or none with
+ * -b. Return -1 to go on, else the status to exit with.
+ */
+static int parse_object(int argc, char **argv, const struct opts *o,
+			const struct object **obj)
+{
+	if (o->batch && argc > 0)
+		return ctl_usage_error(NULL,
+				       "-b takes its commands from the file: give no object ('%s') after it",
+				       argv[0]);
+	if (o->batch)
+		return -1;
+	if (o->force)
+		return ctl_usage_error(NULL, "-f goes with -b only");
+	if (!argc)
 		return ctl_usage_error(NULL, "no object given");
-	if (is_help(argv[optind])) {
+	if (is_help(argv[0])) {
 		usage();
 		return CTL_OK;
 	}
-	for (o = objects; o->name; o++)
-		if (!strcmp(o->name, argv[optind]))
-			break;
-	if (!o->name)
-		return ctl_usage_error(NULL, "unknown object '%s'",
-				       argv[optind]);
-	if (netns && enter_netns(netns))
+	*obj = find_object(argv[0]);
+	return *obj ? -1 : CTL_USAGE;
+}
+
+int ctl_run(int argc, char **argv)
+{
+	const struct object *o;
+
+	if (is_help(argv[0])) {
+		usage();
+		return CTL_OK;
+	}
+	if (argv[0][0] == '-')
+		return ctl_usage_error(NULL,
+				       "options such as '%s' go on the command line, before -b",
+				       argv[0]);
+	o = find_object(argv[0]);
+	if (!o)
+		return CTL_USAGE;
+	/* A batch would never get past it. */
+	if (o->cmds == monitor_cmds)
+		return ctl_usage_error(NULL,
+				       "%s runs until it is stopped: it cannot be part of a batch",
+				       o->name);
+	return run_object(o, argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .netns = NULL };
+	const struct object *obj = NULL;
+	int ret;
+
+	ret = parse_options(argc, argv, &o);
+	if (ret < 0)
+		ret = parse_object(argc - optind, argv + optind, &o, &obj);
+	if (ret >= 0)
+		return ret;
+	if (o.netns && enter_netns(o.netns))
 		return CTL_FAIL;
 
-	out_setup(json, pretty);
-	ret = run_object(o, argc - optind - 1, argv + optind + 1);
-	if (fflush(stdout) || ferror(stdout)) {
-		ctl_error("cannot write the output: %s", strerror(errno));
-		return CTL_FAIL;
-	}
-	return ret;
+	out_setup(o.json, o.pretty);
+	if (o.batch)
+		return ctl_batch(o.batch, o.force);
+	ret = run_object(obj, argc - optind - 1, argv + optind + 1);
+	return ctl_flush() ? CTL_FAIL : ret;
 }

@@ -104,7 +104,7 @@ static void read_ext_ack(struct cnl *nl, const struct nlmsghdr *nlh,
 		return;
 	text = nla_get_string(tb[NLMSGERR_ATTR_MSG]);
 	if (warn)
-		fprintf(stderr, "collabctl: warning: %s\n", text);
+		ctl_warn("%s", text);
 	else
 		snprintf(nl->detail, sizeof(nl->detail), "%s", text);
 }
