@@ -7,13 +7,16 @@
  * charged for what sits in their queue; a receiver's queue may pass
  * SO_RCVBUF by at most one message per concurrent sender.
  */
+#include <linux/cred.h>
 #include <linux/rculist.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/uio.h>
 
 #include "collab.h"
 #include "deliver.h"
 #include "frame.h"
+#include "pages.h"
 #include "peer.h"
 #include "route.h"
 #include "table.h"
@@ -612,6 +615,56 @@ static int resolve(struct collab_net *cn, const struct collab_frame *f,
 	return rt->n ? 0 : err;
 }
 
+/* Until every receiver here has room, and the store for every peer. */
+static int wait_all(struct collab_net *cn, struct collab_sock *sender,
+		    struct collab_targets *t, struct collab_rtargets *rt,
+		    long *timeo)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < t->n; i++) {
+		err = wait_room(sender, t->sk[i], timeo);
+		if (err == -EAGAIN)
+			collab_stat_inc(cn, COLLAB_STAT_TX_FULL);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < rt->n; i++) {
+		err = wait_store(sender, rt->peer[i], timeo);
+		if (err == -EAGAIN)
+			collab_stat_inc(cn, COLLAB_STAT_STORE_FULL);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Queued here and stored for peers, once all have room; consumes @skb. */
+static int place(struct collab_net *cn, struct collab_sock *sender,
+		 struct collab_targets *t, struct collab_rtargets *rt,
+		 struct sk_buff *skb)
+{
+	const struct collab_frame *f = collab_frame(skb);
+	bool confirm = t->n && (f->flags & COLLAB_FF_CONFIRM);
+	u64 msgid = collab_frame_msgid(f);
+	struct collab_guid self;
+	int err;
+
+	if (rt->n) {
+		/* For peers only: the store takes the message itself. */
+		err = store_remote(cn, rt, skb, !t->n);
+		if (err || !t->n)
+			return err;
+	}
+	err = queue_all(cn, t, skb, GFP_KERNEL);
+	if (!err && confirm) {
+		collab_node_id(cn, &self);
+		collab_receipt(cn, &sender->id, msgid, 0, &self);
+	}
+	return err;
+}
+
 /*
  * Deliver @skb (frame header and payload, owned by the sender) to every
  * receiver its header names: queued to those of this node, stored for the
@@ -623,48 +676,87 @@ int collab_deliver(struct collab_sock *sender, struct sk_buff *skb,
 		   long *timeo)
 {
 	struct collab_net *cn = collab_net(sock_net(&sender->sk));
-	const struct collab_frame *f = collab_frame(skb);
 	struct collab_rtargets rt = { .peer = rt.inline_peer };
 	struct collab_targets t;
-	struct collab_guid self;
-	unsigned int i;
-	bool confirm;
-	u64 msgid;
+	int err;
+
+	targets_init(&t);
+	err = resolve(cn, collab_frame(skb), sender, &t, &rt);
+	if (!err)
+		err = wait_all(cn, sender, &t, &rt, timeo);
+	if (!err)
+		err = place(cn, sender, &t, &rt, skb);
+	collab_rtargets_release(&rt);
+	targets_release(&t);
+	return err;
+}
+
+/* What COLLAB_CMSG_META tells a receiver here of a message's sender. */
+void collab_cb_set_sender(struct sk_buff *skb)
+{
+	struct collab_skb_cb *cb = collab_cb(skb);
+
+	cb->uid = from_kuid_munged(&init_user_ns, current_uid());
+	cb->pid = task_tgid_nr(current);
+	cb->local = true;
+}
+
+/* A small message in an skb of its own, for place(). */
+static struct sk_buff *small_skb(const struct collab_frame *f,
+				 const void *data)
+{
+	unsigned int len = sizeof(*f) + collab_frame_len(f);
+	struct sk_buff *skb;
+
+	skb = collab_pages_skb(COLLAB_HEADROOM + len);
+	if (!skb)
+		skb = alloc_skb(COLLAB_HEADROOM + len, GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, COLLAB_HEADROOM);
+	memcpy(skb_put(skb, sizeof(*f)), f, sizeof(*f));
+	skb_put_data(skb, data, len - sizeof(*f));
+	collab_cb_set_sender(skb);
+	return skb;
+}
+
+/*
+ * As collab_deliver(), for a message of at most COLLAB_SMALL_MSG bytes
+ * (header @f, payload still at @from): once every receiver has room, its
+ * payload is copied into @sender's buffer, and from there into the bundle
+ * that waits for the window to its peer, or else into an skb of its own.
+ * A stream of small messages then costs no skb per message. Under
+ * lock_sock(sender), which no wait drops once the payload is copied.
+ */
+int collab_deliver_small(struct collab_sock *sender,
+			 const struct collab_frame *f, struct iov_iter *from,
+			 long *timeo)
+{
+	struct collab_net *cn = collab_net(sock_net(&sender->sk));
+	struct collab_rtargets rt = { .peer = rt.inline_peer };
+	void *data = sender->small_buf;
+	struct collab_targets t;
+	struct sk_buff *skb;
 	int err;
 
 	targets_init(&t);
 	err = resolve(cn, f, sender, &t, &rt);
+	if (!err)
+		err = wait_all(cn, sender, &t, &rt, timeo);
 	if (err)
 		goto out;
-
-	for (i = 0; i < t.n; i++) {
-		err = wait_room(sender, t.sk[i], timeo);
-		if (err == -EAGAIN)
-			collab_stat_inc(cn, COLLAB_STAT_TX_FULL);
-		if (err)
-			goto out;
+	if (!copy_from_iter_full(data, collab_frame_len(f), from)) {
+		err = -EFAULT;
+		goto out;
 	}
-	for (i = 0; i < rt.n; i++) {
-		err = wait_store(sender, rt.peer[i], timeo);
-		if (err == -EAGAIN)
-			collab_stat_inc(cn, COLLAB_STAT_STORE_FULL);
-		if (err)
-			goto out;
+	if (!t.n && rt.n == 1 && collab_link_bundle(rt.peer[0], f, data)) {
+		collab_stat_inc(cn, COLLAB_STAT_TX_REMOTE);
+		goto out;
 	}
-	confirm = t.n && (f->flags & COLLAB_FF_CONFIRM);
-	msgid = collab_frame_msgid(f);
-	if (rt.n) {
-		/* For peers only: the store takes the message itself. */
-		err = store_remote(cn, &rt, skb, !t.n);
-		if (err || !t.n)
-			goto out;
-	}
-	err = queue_all(cn, &t, skb, GFP_KERNEL);
-	if (!err && confirm) {
-		collab_node_id(cn, &self);
-		collab_receipt(cn, &sender->id, msgid, 0, &self);
-	}
-
+	skb = small_skb(f, data);
+	err = skb ? place(cn, sender, &t, &rt, skb) : -ENOBUFS;
+	if (err)
+		kfree_skb(skb);
 out:
 	collab_rtargets_release(&rt);
 	targets_release(&t);

@@ -10,10 +10,15 @@
 
 #include "sock.h"
 
+struct collab_frame;
 struct collab_net;
 
 int collab_deliver(struct collab_sock *sender, struct sk_buff *skb,
 		   long *timeo);
+int collab_deliver_small(struct collab_sock *sender,
+			 const struct collab_frame *f, struct iov_iter *from,
+			 long *timeo);
+void collab_cb_set_sender(struct sk_buff *skb);
 int collab_deliver_rx(struct collab_net *cn, struct sk_buff *skb);
 void collab_receipt(struct collab_net *cn, const struct collab_guid *src_id,
 		    u64 msgid, int status, const struct collab_guid *node);

@@ -253,18 +253,21 @@ static void send_hello(struct collab_peer *peer, struct collab_xmit *x)
 /*
  * Whether the receiver should acknowledge this packet at once rather than
  * with the next COLLAB_ACK_EVERY: a packet sent again or during a loss
- * episode, those after which the small ones wait, and one in every
- * quarter of a window too small for the receiver's own pace. (Not the one
- * timed: a request's acknowledgment rides on its answer.)
+ * episode, those after which the small ones wait, and, in a window too
+ * small for the receiver's own pace, the one a quarter of a window beyond
+ * the last asked for or acknowledged. (Not the one timed: a request's
+ * acknowledgment rides on its answer, and answers keep snd_una close.)
  */
 static bool ack_wanted(struct collab_peer *peer, struct collab_tx_cb *cb)
 {
 	u32 every = clamp_t(u32, min_t(u32, peer->cwnd, COLLAB_WINDOW) / 4, 1,
 			    COLLAB_ACK_EVERY);
+	u32 since = collab_seq_after(peer->snd_una, peer->ack_asked) ?
+		    peer->snd_una : peer->ack_asked;
 	bool waits = cb->tries > 1 || peer->in_recovery ||
 		     ((cb->flags & COLLAB_TXF_SMALL) &&
 		      peer->small_in_flight >= COLLAB_SMALL_MAX) ||
-		     (s32)(cb->seq - peer->ack_asked) >= (s32)every;
+		     (s32)(cb->seq - since) >= (s32)every;
 
 	if (waits && collab_seq_after(cb->seq, peer->ack_asked))
 		peer->ack_asked = cb->seq;
@@ -1286,17 +1289,36 @@ static bool frame_same(const struct collab_frame *a,
 }
 
 /*
- * How @msg would follow the last message of @tail in a bundle: 0 (with
+ * A whole message for a bundle: a stored packet (@skb, its header in the
+ * head), or a header and a payload not in an skb (@data).
+ */
+struct bundle_msg {
+	const struct collab_frame *f;
+	const struct sk_buff *skb;
+	const void *data;
+	unsigned int len;		/* header and payload */
+};
+
+static void bundle_msg_skb(struct bundle_msg *m, const struct sk_buff *skb)
+{
+	m->f = skb_headlen(skb) >= sizeof(*m->f) ? collab_frame(skb) : NULL;
+	m->skb = skb;
+	m->data = NULL;
+	m->len = skb->len;
+}
+
+/*
+ * How @m would follow the last message of @tail in a bundle: 0 (with
  * its header), COLLAB_BE_SAME, or COLLAB_BE_SAME | COLLAB_BE_NEXT.
  */
-static u16 bundle_code(struct sk_buff *tail, struct sk_buff *msg)
+static u16 bundle_code(struct sk_buff *tail, const struct bundle_msg *m)
 {
-	const struct collab_frame *f = collab_frame(msg), *last;
+	const struct collab_frame *f = m->f, *last;
 	struct collab_tx_cb *cb = collab_tx_cb(tail);
 	struct collab_frame buf;
 	u64 last_msgid;
 
-	if (skb_headlen(msg) < sizeof(*f))
+	if (!f)
 		return 0;
 	if (cb->flags & COLLAB_LF_BUNDLE) {
 		last = skb_header_pointer(tail, cb->last, sizeof(buf), &buf);
@@ -1312,10 +1334,10 @@ static u16 bundle_code(struct sk_buff *tail, struct sk_buff *msg)
 	return COLLAB_BE_SAME;
 }
 
-/* The bytes that @msg takes in a bundle, its __be16 included. */
-static unsigned int entry_len(const struct sk_buff *msg, u16 code)
+/* The bytes that @m takes in a bundle, its __be16 included. */
+static unsigned int entry_len(const struct bundle_msg *m, u16 code)
 {
-	unsigned int len = COLLAB_BUNDLE_LEN + msg->len;
+	unsigned int len = COLLAB_BUNDLE_LEN + m->len;
 
 	if (!(code & COLLAB_BE_SAME))
 		return len;
@@ -1398,24 +1420,43 @@ static bool bundle_write(struct sk_buff *b, const void *buf,
 	return true;
 }
 
-/* Append @msg to bundle @b as @code says. */
-static bool bundle_put(struct sk_buff *b, struct sk_buff *msg, u16 code)
+/* The message itself, from its header on (@same: from its payload on). */
+static bool bundle_write_msg(struct sk_buff *b, const struct bundle_msg *m,
+			     bool same)
 {
-	u64 msgid = collab_frame_msgid(collab_frame(msg));
-	unsigned int old = b->len, pre = COLLAB_BUNDLE_LEN, off = 0;
+	unsigned int hdr = sizeof(struct collab_frame), off = same ? hdr : 0;
+
+	if (m->skb)
+		return bundle_write(b, NULL, m->skb, off, m->len - off);
+	return (same || bundle_write(b, m->f, NULL, 0, hdr)) &&
+	       bundle_write(b, m->data, NULL, 0, m->len - hdr);
+}
+
+/* Append @m to bundle @b as @code says. */
+static bool bundle_put(struct sk_buff *b, const struct bundle_msg *m,
+		       u16 code)
+{
+	unsigned int old = b->len, pre = COLLAB_BUNDLE_LEN;
 	struct collab_tx_cb *cb = collab_tx_cb(b);
 	u8 head[COLLAB_BUNDLE_LEN + sizeof(__be64)];
+	u64 msgid;
 
-	put_unaligned_be16(code | (entry_len(msg, code) - COLLAB_BUNDLE_LEN),
+	/* A message without a whole header in its head has none to share. */
+	if (!m->f) {
+		if (code)
+			return false;
+		msgid = 0;
+	} else {
+		msgid = collab_frame_msgid(m->f);
+	}
+	put_unaligned_be16(code | (entry_len(m, code) - COLLAB_BUNDLE_LEN),
 			   head);
-	if (code & COLLAB_BE_SAME)
-		off = sizeof(struct collab_frame);
 	if ((code & COLLAB_BE_SAME) && !(code & COLLAB_BE_NEXT)) {
 		put_unaligned_be64(msgid, head + pre);
 		pre += sizeof(__be64);
 	}
 	if (!bundle_write(b, head, NULL, 0, pre) ||
-	    !bundle_write(b, NULL, msg, off, msg->len - off)) {
+	    !bundle_write_msg(b, m, code & COLLAB_BE_SAME)) {
 		pskb_trim(b, old);
 		return false;
 	}
@@ -1433,6 +1474,7 @@ static struct sk_buff *bundle_new(struct collab_peer *peer,
 	unsigned int piece = frag_space(peer) ?:
 			     bundle_max(peer) + COLLAB_FRAG0_HDRS;
 	struct collab_tx_cb *cb;
+	struct bundle_msg m;
 	struct sk_buff *b;
 
 	b = piece_alloc(min(piece - COLLAB_FRAG0_HDRS, bundle_max(peer)));
@@ -1444,7 +1486,8 @@ static struct sk_buff *bundle_new(struct collab_peer *peer,
 	cb->flags |= COLLAB_LF_BUNDLE;
 	cb->nr_msgs = 0;
 	cb->piece = piece;
-	if (!bundle_put(b, tail, 0)) {
+	bundle_msg_skb(&m, tail);
+	if (!bundle_put(b, &m, 0)) {
 		kfree_skb(b);
 		return NULL;
 	}
@@ -1463,32 +1506,74 @@ static struct sk_buff *bundle_new(struct collab_peer *peer,
  * of them rather than taking a packet (and a round of acknowledgments) of
  * its own. Never one sent before, though a link that went down sends it
  * again: the peer may have it, and would take it again as a copy. True if
- * @skb went into a bundle (and was freed).
+ * @m went into a bundle.
  */
-static bool bundle(struct collab_peer *peer, struct sk_buff *skb)
+static bool bundle_join(struct collab_peer *peer, const struct bundle_msg *m)
 {
 	struct sk_buff *tail = skb_peek_tail(&peer->txq);
 	unsigned int mss = bundle_max(peer), len;
 	u16 code;
 
 	if (!tail || !peer->send_head || collab_tx_cb(tail)->tries ||
-	    !bundlable(tail) || !bundlable(skb) ||
-	    COLLAB_BUNDLE_LEN + skb->len > mss / 2)
+	    !bundlable(tail) || COLLAB_BUNDLE_LEN + m->len > mss / 2)
 		return false;
-	code = bundle_code(tail, skb);
-	len = entry_len(skb, code);
+	code = bundle_code(tail, m);
+	len = entry_len(m, code);
 	if (!bundle_open(peer, tail, len, mss))
 		return false;
 	if (!(collab_tx_cb(tail)->flags & COLLAB_LF_BUNDLE))
 		tail = bundle_new(peer, tail);
-	if (!tail || !bundle_put(tail, skb, code))
+	if (!tail || !bundle_put(tail, m, code))
 		return false;
 	peer->stored_bytes += len;
 	atomic_long_add(len, &peer->cn->stored_bytes);
 	peer->stored_msgs++;
 	collab_obj_add(peer->cn, COLLAB_OBJ_STORED, 1);
+	return true;
+}
+
+/* A stored packet of one message into a bundle; true if it went (freed). */
+static bool bundle(struct collab_peer *peer, struct sk_buff *skb)
+{
+	struct bundle_msg m;
+
+	if (!bundlable(skb))
+		return false;
+	bundle_msg_skb(&m, skb);
+	if (!bundle_join(peer, &m))
+		return false;
 	consume_skb(skb);
 	return true;
+}
+
+/*
+ * A small message (header @f, then @f->len bytes at @data) for @peer,
+ * straight into the bundle that waits for the window, without a packet of
+ * its own ever being built. False if there is no bundle it may join (or
+ * the peer went): the caller stores it as a packet. In process context.
+ */
+bool collab_link_bundle(struct collab_peer *peer, const struct collab_frame *f,
+			const void *data)
+{
+	struct bundle_msg m = {
+		.f = f,
+		.data = data,
+		.len = sizeof(*f) + collab_frame_len(f),
+	};
+	struct collab_xmit x;
+	bool done;
+
+	if (f->flags & COLLAB_FF_CONFIRM)
+		return false;
+	spin_lock_bh(&peer->lock);
+	xmit_init(peer, &x);
+	done = !peer->dead && bundle_join(peer, &m);
+	if (done) {
+		peer->tx_msgs++;
+		push(peer, &x);
+	}
+	unlock_flush(peer, &x);
+	return done;
 }
 
 /*

@@ -30,6 +30,7 @@
 #include "collab.h"
 
 struct collab_bearer;
+struct collab_frame;
 
 union collab_sockaddr {
 	struct sockaddr sa;
@@ -44,7 +45,7 @@ enum {
 	COLLAB_WINDOW = 256,	/* most packets in flight, and kept out of order */
 	COLLAB_SACK_BITS = 32,
 	/* Most packets in flight that a message could still have joined. */
-	COLLAB_SMALL_MAX = 8,
+	COLLAB_SMALL_MAX = 2,
 	/* Bytes of link payload in a bundle, at most. */
 	COLLAB_BUNDLE_MAX = 14000,
 	/* Packets in order a receiver takes before it must acknowledge. */
@@ -204,6 +205,8 @@ bool collab_link_has_room(struct collab_peer *peer);
 int collab_link_enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,
 			unsigned int msgs);
 struct sk_buff *collab_link_alloc(unsigned int len, gfp_t gfp);
+bool collab_link_bundle(struct collab_peer *peer, const struct collab_frame *f,
+			const void *data);
 unsigned int collab_link_mss(struct collab_peer *peer);
 
 #endif /* _COLLAB_PEER_H */

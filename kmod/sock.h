@@ -13,6 +13,12 @@
 
 struct collab_peer;
 
+/*
+ * Payload bytes of a message that may go into a bundle without an skb of
+ * its own (collab_deliver_small()).
+ */
+#define COLLAB_SMALL_MSG	2048
+
 struct collab_app;
 
 struct collab_sock {
@@ -47,6 +53,7 @@ struct collab_sock {
 	/* Under lock_sock(). */
 	struct sockaddr_collab peer;	/* connect()ed default destination */
 	bool connected;
+	void *small_buf;		/* COLLAB_SMALL_MSG bytes, once needed */
 
 	/* Senders waiting for room in this socket's receive queue. */
 	wait_queue_head_t room_wait;

@@ -219,13 +219,11 @@ static int parse_cmsg(struct msghdr *m, struct collab_guid *session)
 	return 0;
 }
 
-static void fill_frame(struct sk_buff *skb, struct collab_sock *cs,
+static void fill_frame(struct collab_frame *f, struct collab_sock *cs,
 		       const struct sockaddr_collab *dest,
 		       const struct collab_guid *session, size_t len)
 {
 	struct collab_net *cn = sock_cn(&cs->sk);
-	struct collab_frame *f = collab_frame(skb);
-	struct collab_skb_cb *cb = collab_cb(skb);
 
 	memset(f, 0, sizeof(*f));
 	f->version = COLLAB_WIRE_VERSION;
@@ -241,10 +239,6 @@ static void fill_frame(struct sk_buff *skb, struct collab_sock *cs,
 	f->session = *session;
 	memcpy(f->src_app, cs->app, COLLAB_APP_MAX);
 	memcpy(f->dst_app, dest->scl_app, COLLAB_APP_MAX);
-
-	cb->uid = from_kuid_munged(&init_user_ns, current_uid());
-	cb->pid = task_tgid_nr(current);
-	cb->local = true;
 }
 
 /*
@@ -340,6 +334,60 @@ static struct sk_buff *alloc_msg(struct sock *sk, size_t len, int noblock,
 	return skb;
 }
 
+/*
+ * A message in an skb of its own, the payload copied into it from user
+ * space before the receivers are waited for.
+ */
+static int send_skb(struct sock *sk, struct msghdr *m, size_t len,
+		    const struct sockaddr_collab *dest,
+		    const struct collab_guid *session, long *timeo)
+{
+	struct collab_sock *cs = collab_sk(sk);
+	struct sk_buff *skb;
+	u64 msgid;
+	int err;
+
+	skb = alloc_msg(sk, len, m->msg_flags & MSG_DONTWAIT, &err);
+	if (!skb)
+		return err;
+	err = skb_copy_datagram_from_iter(skb, sizeof(struct collab_frame),
+					  &m->msg_iter, len);
+	if (err)
+		goto out_free;
+	fill_frame(collab_frame(skb), cs, dest, session, len);
+	collab_cb_set_sender(skb);
+	msgid = collab_frame_msgid(collab_frame(skb));
+	err = collab_deliver(cs, skb, timeo);
+	if (!err) {
+		cs->last_msgid = msgid;
+		return 0;
+	}
+out_free:
+	kfree_skb(skb);
+	return err;
+}
+
+/* A small message: its header on the stack, no skb unless it needs one. */
+static int send_small(struct sock *sk, struct msghdr *m, size_t len,
+		      const struct sockaddr_collab *dest,
+		      const struct collab_guid *session, long *timeo)
+{
+	struct collab_sock *cs = collab_sk(sk);
+	struct collab_frame f;
+	int err;
+
+	if (!cs->small_buf) {
+		cs->small_buf = kmalloc(COLLAB_SMALL_MSG, GFP_KERNEL);
+		if (!cs->small_buf)
+			return send_skb(sk, m, len, dest, session, timeo);
+	}
+	fill_frame(&f, cs, dest, session, len);
+	err = collab_deliver_small(cs, &f, &m->msg_iter, timeo);
+	if (!err)
+		cs->last_msgid = collab_frame_msgid(&f);
+	return err;
+}
+
 static int send_msg(struct socket *sock, struct msghdr *m, size_t len)
 {
 	struct collab_guid session = {};
@@ -347,9 +395,7 @@ static int send_msg(struct socket *sock, struct msghdr *m, size_t len)
 	struct collab_sock *cs = collab_sk(sk);
 	struct collab_net *cn = sock_cn(sk);
 	struct sockaddr_collab dest;
-	struct sk_buff *skb;
 	long timeo;
-	u64 msgid;
 	int err;
 
 	if (m->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_EOR | MSG_BATCH |
@@ -387,28 +433,19 @@ static int send_msg(struct socket *sock, struct msghdr *m, size_t len)
 	collab_cong_clear(cs);
 
 	timeo = sock_sndtimeo(sk, m->msg_flags & MSG_DONTWAIT);
-	skb = alloc_msg(sk, len, m->msg_flags & MSG_DONTWAIT, &err);
-	if (!skb)
-		goto out_release;
-	err = skb_copy_datagram_from_iter(skb, sizeof(struct collab_frame),
-					  &m->msg_iter, len);
+	if (len <= COLLAB_SMALL_MSG)
+		err = send_small(sk, m, len, &dest, &session, &timeo);
+	else
+		err = send_skb(sk, m, len, &dest, &session, &timeo);
 	if (err)
-		goto out_free;
-	fill_frame(skb, cs, &dest, &session, len);
-	msgid = collab_frame_msgid(collab_frame(skb));
-
-	err = collab_deliver(cs, skb, &timeo);
-	if (err)
-		goto out_free;
-	cs->last_msgid = msgid;
+		goto out_err;
 	collab_stat_inc(cn, COLLAB_STAT_TX_MSGS);
 	atomic64_inc(&cs->tx_msgs);
 	atomic64_add(len, &cs->tx_bytes);
 	release_sock(sk);
 	return len;
 
-out_free:
-	kfree_skb(skb);
+out_err:
 	if (err == -EHOSTUNREACH)
 		collab_stat_inc(cn, COLLAB_STAT_TX_NO_ROUTE);
 	else if (err == -ECONNREFUSED)
@@ -709,6 +746,8 @@ static int collab_release(struct socket *sock)
 	}
 	collab_deliver_purge(cs);
 	skb_queue_purge(&sk->sk_error_queue);
+	kfree(cs->small_buf);
+	cs->small_buf = NULL;
 	sock_orphan(sk);
 	release_sock(sk);
 
