@@ -703,7 +703,7 @@ void collab_cb_set_sender(struct sk_buff *skb)
 
 /* A small message in an skb of its own, for place(). */
 static struct sk_buff *small_skb(const struct collab_frame *f,
-				 const void *data)
+				 struct iov_iter *from, int *err)
 {
 	unsigned int len = sizeof(*f) + collab_frame_len(f);
 	struct sk_buff *skb;
@@ -711,11 +711,17 @@ static struct sk_buff *small_skb(const struct collab_frame *f,
 	skb = collab_pages_skb(COLLAB_HEADROOM + len);
 	if (!skb)
 		skb = alloc_skb(COLLAB_HEADROOM + len, GFP_KERNEL);
+	*err = -ENOBUFS;
 	if (!skb)
 		return NULL;
 	skb_reserve(skb, COLLAB_HEADROOM);
 	memcpy(skb_put(skb, sizeof(*f)), f, sizeof(*f));
-	skb_put_data(skb, data, len - sizeof(*f));
+	if (!copy_from_iter_full(skb_put(skb, len - sizeof(*f)),
+				 len - sizeof(*f), from)) {
+		kfree_skb(skb);
+		*err = -EFAULT;
+		return NULL;
+	}
 	collab_cb_set_sender(skb);
 	return skb;
 }
@@ -723,10 +729,9 @@ static struct sk_buff *small_skb(const struct collab_frame *f,
 /*
  * As collab_deliver(), for a message of at most COLLAB_SMALL_MSG bytes
  * (header @f, payload still at @from): once every receiver has room, its
- * payload is copied into @sender's buffer, and from there into the bundle
- * that waits for the window to its peer, or else into an skb of its own.
- * A stream of small messages then costs no skb per message. Under
- * lock_sock(sender), which no wait drops once the payload is copied.
+ * payload is copied straight into the bundle that waits for the window to
+ * its peer, or else into an skb of its own. A stream of small messages
+ * then costs one copy and no skb per message.
  */
 int collab_deliver_small(struct collab_sock *sender,
 			 const struct collab_frame *f, struct iov_iter *from,
@@ -734,7 +739,6 @@ int collab_deliver_small(struct collab_sock *sender,
 {
 	struct collab_net *cn = collab_net(sock_net(&sender->sk));
 	struct collab_rtargets rt = { .peer = rt.inline_peer };
-	void *data = sender->small_buf;
 	struct collab_targets t;
 	struct sk_buff *skb;
 	int err;
@@ -745,16 +749,13 @@ int collab_deliver_small(struct collab_sock *sender,
 		err = wait_all(cn, sender, &t, &rt, timeo);
 	if (err)
 		goto out;
-	if (!copy_from_iter_full(data, collab_frame_len(f), from)) {
-		err = -EFAULT;
-		goto out;
-	}
-	if (!t.n && rt.n == 1 && collab_link_bundle(rt.peer[0], f, data)) {
+	if (!t.n && rt.n == 1 && collab_link_bundle(rt.peer[0], f, from)) {
 		collab_stat_inc(cn, COLLAB_STAT_TX_REMOTE);
 		goto out;
 	}
-	skb = small_skb(f, data);
-	err = skb ? place(cn, sender, &t, &rt, skb) : -ENOBUFS;
+	skb = small_skb(f, from, &err);
+	if (skb)
+		err = place(cn, sender, &t, &rt, skb);
 	if (err)
 		kfree_skb(skb);
 out:

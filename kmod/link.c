@@ -24,6 +24,8 @@
 #include <linux/ktime.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
 #include <asm/unaligned.h>
 
 #include "bearer.h"
@@ -1290,12 +1292,12 @@ static bool frame_same(const struct collab_frame *a,
 
 /*
  * A whole message for a bundle: a stored packet (@skb, its header in the
- * head), or a header and a payload not in an skb (@data).
+ * head), or a header and a payload still in user memory (@from).
  */
 struct bundle_msg {
 	const struct collab_frame *f;
 	const struct sk_buff *skb;
-	const void *data;
+	struct iov_iter *from;
 	unsigned int len;		/* header and payload */
 };
 
@@ -1303,7 +1305,7 @@ static void bundle_msg_skb(struct bundle_msg *m, const struct sk_buff *skb)
 {
 	m->f = skb_headlen(skb) >= sizeof(*m->f) ? collab_frame(skb) : NULL;
 	m->skb = skb;
-	m->data = NULL;
+	m->from = NULL;
 	m->len = skb->len;
 }
 
@@ -1420,6 +1422,23 @@ static bool bundle_write(struct sk_buff *b, const void *buf,
 	return true;
 }
 
+/* Append @len bytes from user memory, with page faults off: false if short. */
+static bool bundle_write_user(struct sk_buff *b, struct iov_iter *from,
+			      unsigned int len)
+{
+	unsigned int n;
+	void *p;
+
+	while (len) {
+		n = len;
+		p = bundle_space(b, &n);
+		if (!p || copy_from_iter(p, n, from) != n)
+			return false;
+		len -= n;
+	}
+	return true;
+}
+
 /* The message itself, from its header on (@same: from its payload on). */
 static bool bundle_write_msg(struct sk_buff *b, const struct bundle_msg *m,
 			     bool same)
@@ -1429,7 +1448,7 @@ static bool bundle_write_msg(struct sk_buff *b, const struct bundle_msg *m,
 	if (m->skb)
 		return bundle_write(b, NULL, m->skb, off, m->len - off);
 	return (same || bundle_write(b, m->f, NULL, 0, hdr)) &&
-	       bundle_write(b, m->data, NULL, 0, m->len - hdr);
+	       bundle_write_user(b, m->from, m->len - hdr);
 }
 
 /* Append @m to bundle @b as @code says. */
@@ -1547,19 +1566,23 @@ static bool bundle(struct collab_peer *peer, struct sk_buff *skb)
 }
 
 /*
- * A small message (header @f, then @f->len bytes at @data) for @peer,
- * straight into the bundle that waits for the window, without a packet of
- * its own ever being built. False if there is no bundle it may join (or
- * the peer went): the caller stores it as a packet. In process context.
+ * A small message (header @f, then @f->len bytes at @from) for @peer,
+ * copied from user memory straight into the bundle that waits for the
+ * window: no packet of its own is ever built, and no copy made on the
+ * way. The copy runs under the lock with page faults off. False if there
+ * is no bundle it may join, if the peer went, or if the payload is not
+ * at hand without a fault: @from is then as it was, and the caller
+ * stores the message as a packet. In process context.
  */
 bool collab_link_bundle(struct collab_peer *peer, const struct collab_frame *f,
-			const void *data)
+			struct iov_iter *from)
 {
 	struct bundle_msg m = {
 		.f = f,
-		.data = data,
+		.from = from,
 		.len = sizeof(*f) + collab_frame_len(f),
 	};
+	struct iov_iter saved = *from;
 	struct collab_xmit x;
 	bool done;
 
@@ -1567,12 +1590,16 @@ bool collab_link_bundle(struct collab_peer *peer, const struct collab_frame *f,
 		return false;
 	spin_lock_bh(&peer->lock);
 	xmit_init(peer, &x);
+	pagefault_disable();
 	done = !peer->dead && bundle_join(peer, &m);
+	pagefault_enable();
 	if (done) {
 		peer->tx_msgs++;
 		push(peer, &x);
 	}
 	unlock_flush(peer, &x);
+	if (!done)
+		*from = saved;
 	return done;
 }
 

@@ -206,7 +206,7 @@ int collab_link_enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,
 			unsigned int msgs);
 struct sk_buff *collab_link_alloc(unsigned int len, gfp_t gfp);
 bool collab_link_bundle(struct collab_peer *peer, const struct collab_frame *f,
-			const void *data);
+			struct iov_iter *from);
 unsigned int collab_link_mss(struct collab_peer *peer);
 
 #endif /* _COLLAB_PEER_H */

@@ -53,7 +53,6 @@ struct collab_sock {
 	/* Under lock_sock(). */
 	struct sockaddr_collab peer;	/* connect()ed default destination */
 	bool connected;
-	void *small_buf;		/* COLLAB_SMALL_MSG bytes, once needed */
 
 	/* Senders waiting for room in this socket's receive queue. */
 	wait_queue_head_t room_wait;

@@ -376,11 +376,6 @@ static int send_small(struct sock *sk, struct msghdr *m, size_t len,
 	struct collab_frame f;
 	int err;
 
-	if (!cs->small_buf) {
-		cs->small_buf = kmalloc(COLLAB_SMALL_MSG, GFP_KERNEL);
-		if (!cs->small_buf)
-			return send_skb(sk, m, len, dest, session, timeo);
-	}
 	fill_frame(&f, cs, dest, session, len);
 	err = collab_deliver_small(cs, &f, &m->msg_iter, timeo);
 	if (!err)
@@ -746,8 +741,6 @@ static int collab_release(struct socket *sock)
 	}
 	collab_deliver_purge(cs);
 	skb_queue_purge(&sk->sk_error_queue);
-	kfree(cs->small_buf);
-	cs->small_buf = NULL;
 	sock_orphan(sk);
 	release_sock(sk);
 
