@@ -6,7 +6,7 @@
  *                   [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE] [-I MS]
  *   collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE]
  *                   [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG]
- *                   [-C 0|ERRNO-NAME] [-w SECONDS] [-D [-P]] [-I MS]
+ *                   [-C 0|ERRNO-NAME] [-w SECONDS] [-D [-P]] [-I MS] [-F]
  *
  * recv binds an instance (GUID given or random; -c sets COLLAB_ACCEPT_NEW),
  * joins the sessions, writes its GUID to READYFILE, then reads COUNT
@@ -26,7 +26,11 @@
  * "sent N". With -C it sets COLLAB_CONFIRM and
  * then waits (SECONDS) for one receipt per message, each for a message it
  * sent and with the status given (0: delivered, or an errno name such as
- * ETIMEDOUT); it prints "receipts N".
+ * ETIMEDOUT); it prints "receipts N". With -F every other message is sent
+ * from a page of a file mapping just taken out of the process's page
+ * tables, so that the kernel's copy of it faults, and every 100th is
+ * preceded by a send from an unmapped address, which must fail with
+ * EFAULT and send nothing.
  *
  * Exit status: 0 when all went as asked, 1 otherwise, 2 on bad usage.
  */
@@ -34,6 +38,8 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,6 +63,7 @@ struct opts {
 	const char *app, *dest_app, *ready;
 	struct collab_guid id, dest, node, sessions[SESSIONS_MAX];
 	bool has_id, has_dest, has_node, accept_new, confirm, dontwait, poll;
+	bool faults;
 	int want_status, want_hops;
 	int nr_sessions, kind;
 	long count, size, wait_s, linger_ms, interval_ms;
@@ -66,7 +73,7 @@ struct opts {
 static void usage(void)
 {
 	fputs("usage: collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT] [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE]\n"
-	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG] [-C 0|ERRNO] [-w SECONDS] [-D [-P]] [-I MS]\n",
+	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG] [-C 0|ERRNO] [-w SECONDS] [-D [-P]] [-I MS] [-F]\n",
 	      stderr);
 	exit(2);
 }
@@ -123,7 +130,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->wait_s = 30;
 	o->want_hops = -1;
 	o->tag = (uint64_t)getpid() << 16 ^ (uint64_t)time(NULL);
-	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:p:H:k:d:N:A:z:T:C:DPI:")) != -1) {
+	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:p:H:k:d:N:A:z:T:C:DPI:F")) != -1) {
 		switch (c) {
 		case 'a': o->app = optarg; break;
 		case 'i': o->id = guid_arg("collab_msg", optarg); o->has_id = true; break;
@@ -149,6 +156,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'D': o->dontwait = true; break;
 		case 'P': o->poll = true; break;
 		case 'I': o->interval_ms = parse_num(optarg, 0, 60000); break;
+		case 'F': o->faults = true; break;
 		default: usage();
 		}
 	}
@@ -236,17 +244,58 @@ static void pause_ms(long ms)
 		;
 }
 
+/*
+ * -F: a buffer in a shared file mapping, whose pages madvise() takes out
+ * of the page tables after each fill (the file keeps the bytes), and as
+ * many bytes that no access may touch.
+ */
+static unsigned char *fault_buf(long size, void **unmapped)
+{
+	FILE *f = tmpfile();
+	void *p;
+
+	if (!f || ftruncate(fileno(f), size))
+		return NULL;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fileno(f), 0);
+	*unmapped = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	if (p == MAP_FAILED || *unmapped == MAP_FAILED)
+		return NULL;
+	return p;
+}
+
+/* -F: a send from nowhere fails with EFAULT; the buffer's pages go. */
+static bool faults(const struct opts *o, int fd,
+		   const struct sockaddr_collab *dest,
+		   const struct collab_guid *session, unsigned char *buf,
+		   void *unmapped, long n)
+{
+	if (n % 100 == 0 &&
+	    (send_to(fd, dest, session, unmapped, o->size, 0) != -1 ||
+	     errno != EFAULT)) {
+		fprintf(stderr, "collab_msg: send %ld from an unmapped address: %s\n",
+			n, errno == EFAULT ? "sent" : strerror(errno));
+		return false;
+	}
+	return n % 2 || !madvise(buf, o->size, MADV_DONTNEED);
+}
+
 static int do_send(const struct opts *o)
 {
 	struct sockaddr_collab dest = addr_of(o->kind, o->dest_app,
 					      o->has_dest ? &o->dest : NULL);
 	const struct collab_guid *session = NULL;
-	unsigned char *buf = malloc(o->size);
+	unsigned char *plain = malloc(o->size), *file = NULL, *buf;
+	void *unmapped = NULL;
 	long n;
 	int fd;
 
-	if (!buf || !o->kind)
+	if (!plain || !o->kind)
 		usage();
+	if (o->faults && !(file = fault_buf(o->size, &unmapped))) {
+		perror("collab_msg: -F");
+		return 1;
+	}
 	if (o->has_node)
 		dest.scl_node = o->node;
 	if (o->kind != COLLAB_ADDR_SESSION && o->nr_sessions)
@@ -262,7 +311,10 @@ static int do_send(const struct opts *o)
 	for (n = 0; n < o->count; n++) {
 		if (n && o->interval_ms)
 			pause_ms(o->interval_ms);
+		buf = file && n % 2 == 0 ? file : plain;
 		fill(buf, o->size, o->tag, n);
+		if (file && !faults(o, fd, &dest, session, buf, unmapped, n))
+			return 1;
 		while (send_to(fd, &dest, session, buf, o->size,
 			       o->dontwait ? MSG_DONTWAIT : 0) != o->size) {
 			if (o->poll && errno == EAGAIN &&
@@ -283,7 +335,9 @@ static int do_send(const struct opts *o)
 	if (o->confirm)
 		rc = receipts(o, fd, ids, n);
 	free(ids);
-	free(buf);
+	free(plain);
+	if (file)
+		munmap(file, o->size);
 	close(fd);
 	return rc;
 }

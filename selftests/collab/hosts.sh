@@ -4,7 +4,8 @@
 # Between hosts: two network namespaces are two nodes, joined by a veth
 # pair, each with a UDP bearer. Every address kind, loss, reordering and
 # duplication, fragmentation, a link that goes away for a while, sessions
-# that stay apart, IPv6, hostile datagrams, and unloading with live peers.
+# that stay apart, IPv6, hostile datagrams, sends whose payload faults, and
+# unloading with live peers.
 #
 #   +----------------------+           +----------------------+
 #   | ns a                 |           | ns b                 |
@@ -471,6 +472,22 @@ case_hostile_datagrams()
 	finish r
 }
 
+# Sends whose payload faults when the kernel copies it (a file page out
+# of the page tables), between sends that join bundles, and sends from an
+# address where nothing may be read: the first arrive intact and in order,
+# the others fail with EFAULT and send nothing.
+case_send_faults()
+{
+	two_hosts
+	link_up
+	ns_exec a tc qdisc add dev va root netem delay 10ms
+	receiver b r -a chat -n 1000 -w 120 -l 500
+	wait_for remote_knows a 1
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" \
+		-n 1000 -z 300 -F
+	finish r
+}
+
 # Sends to a type with no instance, or to an unknown node, are refused
 # with the errno of one node; a peer removed takes its instances along.
 # expect_errno NAME ARGS...: collab_msg ARGS in ns a fails with errno NAME.
@@ -550,5 +567,6 @@ run_cases case_discovery case_static_peer case_every_kind \
 	case_slow_receiver case_peer_down_10s \
 	case_ack_lost_then_down case_receipts case_store_full case_bearer_del case_sessions_apart \
 	case_three_nodes case_ipv6 case_ipv6_fragments case_hostile_datagrams \
+	case_send_faults \
 	case_errors case_peer_removed_with_stored \
 	case_unload_with_live_peers
