@@ -71,17 +71,28 @@ $(B)/lib/collab.pc: lib/collab.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
 
 # ---- fuzzing ---------------------------------------------------------------
-# libFuzzer on the decoder, with ASan and UBSan: FUZZ_SECS seconds (default
-# 60), new inputs kept in build/fuzz/corpus. 'make check' replays
-# lib/fuzz/corpus through the same target (selftests/host: fuzz_replay).
+# libFuzzer, with ASan and UBSan, FUZZ_SECS seconds each (default 60): on
+# the decoder, then on collabctl's batch files and value parsers; new
+# inputs kept under build/fuzz. 'make check' replays lib/fuzz/corpus and
+# tools/collabctl/fuzz/corpus through the same targets (selftests/host:
+# fuzz_replay, batch_replay).
 FUZZ := $(B)/fuzz/decode_fuzz
+CTL_FUZZ := $(B)/fuzz/batch_fuzz
 FUZZ_SECS ?= 60
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
-fuzz: $(FUZZ)
-	@mkdir -p $(B)/fuzz/corpus
+fuzz: $(FUZZ) $(CTL_FUZZ)
+	@mkdir -p $(B)/fuzz/corpus $(B)/fuzz/batch-corpus
 	$(FUZZ) -max_total_time=$(FUZZ_SECS) -max_len=$$((65536 + 16)) -timeout=5 \
 		-dict=lib/fuzz/xml.dict $(B)/fuzz/corpus lib/fuzz/corpus
+	$(CTL_FUZZ) -max_total_time=$(FUZZ_SECS) -max_len=16384 -timeout=5 \
+		$(B)/fuzz/batch-corpus tools/collabctl/fuzz/corpus
+
+$(CTL_FUZZ): tools/collabctl/fuzz/batch_fuzz.c tools/collabctl/batch.c \
+		tools/collabctl/parse.c tools/collabctl/*.h
+	@mkdir -p $(@D)
+	@command -v clang >/dev/null || { echo "collab: 'make fuzz' needs clang: run 'sudo make deps'" >&2; exit 1; }
+	clang $(FUZZ_CFLAGS) $(COLLAB_CFLAGS) -o $@ tools/collabctl/fuzz/batch_fuzz.c
 
 $(FUZZ): lib/fuzz/decode_fuzz.c $(LIB_SRCS) lib/*.h kmod/uapi/linux/collab.h
 	@mkdir -p $(@D)
