@@ -462,7 +462,64 @@ int collab_nl_peer_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* Resumes at the index of the next peer, in cb->args[0]. */
+/* Under RCU: a static peer that no peer stands for, as it never answered. */
+static bool static_unanswered(struct collab_net *cn,
+			      const struct collab_static *st)
+{
+	struct collab_peer *peer;
+
+	list_for_each_entry_rcu(peer, &cn->all_peers, all_node)
+		if (collab_sockaddr_equal(&peer->addr, &st->addr))
+			return false;
+	return true;
+}
+
+/* Such a static peer: its address, being called, and no id yet. */
+static int fill_static(struct sk_buff *skb, const struct collab_static *st,
+		       u32 portid, u32 seq)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &collab_genl_family, NLM_F_MULTI,
+			  COLLAB_CMD_PEER_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, COLLAB_A_PEER);
+	if (!nest || put_sockaddr(skb, COLLAB_PEER_A_ADDR, &st->addr) ||
+	    nla_put_u8(skb, COLLAB_PEER_A_STATE, COLLAB_PEER_CONNECTING) ||
+	    nla_put_u32(skb, COLLAB_PEER_A_FLAGS, COLLAB_PEER_STATIC)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* The static peers not answered yet, after the peers; from index *@i. */
+static int dump_statics(struct sk_buff *skb, struct netlink_callback *cb,
+			struct collab_net *cn, long *i)
+{
+	struct collab_static *st;
+	int err;
+
+	list_for_each_entry_rcu(st, &cn->statics, node) {
+		if (!static_unanswered(cn, st) || (*i)++ < cb->args[0])
+			continue;
+		err = fill_static(skb, st, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq);
+		if (err)
+			return err;
+		cb->args[0] = *i;
+	}
+	return 0;
+}
+
+/*
+ * Every peer, then the static peers that have not answered; resumes at
+ * the index of the next, in cb->args[0].
+ */
 int collab_nl_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct collab_net *cn = collab_net(sock_net(skb->sk));
@@ -480,6 +537,8 @@ int collab_nl_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		cb->args[0] = i;
 	}
+	if (!err)
+		err = dump_statics(skb, cb, cn, &i);
 	rcu_read_unlock();
 	if (err && skb->len)
 		return skb->len;

@@ -10,8 +10,9 @@
  *
  * recv binds an instance (GUID given or random; -c sets COLLAB_ACCEPT_NEW),
  * joins the sessions, writes its GUID to READYFILE, then reads COUNT
- * messages within SECONDS (default 30). Every message carries its
- * sender's tag and a sequence number, and its bytes follow from both: a
+ * messages within SECONDS (default 120: a debug kernel beside another VM
+ * is slow). Every message carries its sender's tag and a sequence
+ * number, and its bytes follow from both: a
  * message that is corrupt, a copy of one already read, or out of order
  * for its sender fails the run, as does any message in the MS (default 0)
  * after the last, or (-p) one that crossed another number of links than
@@ -27,10 +28,10 @@
  * then waits (SECONDS) for one receipt per message, each for a message it
  * sent and with the status given (0: delivered, or an errno name such as
  * ETIMEDOUT); it prints "receipts N". With -F every other message is sent
- * from a page of a file mapping just taken out of the process's page
- * tables, so that the kernel's copy of it faults, and every 100th is
- * preceded by a send from an unmapped address, which must fail with
- * EFAULT and send nothing.
+ * from a file mapped afresh, none of it in the process's page tables, so
+ * that the kernel's copy of it faults, and every 100th is preceded by a
+ * send from where nothing may be read, which must fail with EFAULT and
+ * send nothing.
  *
  * Exit status: 0 when all went as asked, 1 otherwise, 2 on bad usage.
  */
@@ -127,7 +128,7 @@ static void parse(int argc, char **argv, struct opts *o)
 
 	o->count = 1;
 	o->size = 64;
-	o->wait_s = 30;
+	o->wait_s = 120;
 	o->want_hops = -1;
 	o->tag = (uint64_t)getpid() << 16 ^ (uint64_t)time(NULL);
 	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:p:H:k:d:N:A:z:T:C:DPI:F")) != -1) {
@@ -245,39 +246,79 @@ static void pause_ms(long ms)
 }
 
 /*
- * -F: a buffer in a shared file mapping, whose pages madvise() takes out
- * of the page tables after each fill (the file keeps the bytes), and as
- * many bytes that no access may touch.
+ * -F: a file that every other message is written to and mapped from
+ * afresh, so that nothing of it is in the process's page tables when the
+ * kernel copies it, and as many bytes that no access may touch.
  */
-static unsigned char *fault_buf(long size, void **unmapped)
+struct faults {
+	int fd;
+	void *none;
+};
+
+static int faults_open(long size, struct faults *fl)
 {
 	FILE *f = tmpfile();
+
+	fl->none = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	if (!f || fl->none == MAP_FAILED)
+		return -1;
+	fl->fd = dup(fileno(f));
+	fclose(f);
+	return fl->fd < 0 ? -1 : 0;
+}
+
+/*
+ * -F: message @n, which @msg holds: every 100th after a send from where
+ * nothing may be read (it must fail with EFAULT), every other one from
+ * the file. NULL (and why, printed) on error.
+ */
+static const unsigned char *faulting(const struct opts *o, int fd,
+				     const struct sockaddr_collab *dest,
+				     const struct collab_guid *session,
+				     const struct faults *fl,
+				     const unsigned char *msg, long n)
+{
 	void *p;
 
-	if (!f || ftruncate(fileno(f), size))
+	if (n % 100 == 0 &&
+	    (send_to(fd, dest, session, fl->none, o->size, 0) != -1 ||
+	     errno != EFAULT)) {
+		fprintf(stderr, "collab_msg: send %ld from where nothing may be read: %s\n",
+			n, errno == EFAULT ? "sent" : strerror(errno));
 		return NULL;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fileno(f), 0);
-	*unmapped = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-			 -1, 0);
-	if (p == MAP_FAILED || *unmapped == MAP_FAILED)
+	}
+	if (n % 2)
+		return msg;
+	if (pwrite(fl->fd, msg, o->size, 0) != o->size) {
+		perror("collab_msg: -F: pwrite");
 		return NULL;
+	}
+	p = mmap(NULL, o->size, PROT_READ, MAP_SHARED, fl->fd, 0);
+	if (p == MAP_FAILED) {
+		perror("collab_msg: -F: mmap");
+		return NULL;
+	}
 	return p;
 }
 
-/* -F: a send from nowhere fails with EFAULT; the buffer's pages go. */
-static bool faults(const struct opts *o, int fd,
-		   const struct sockaddr_collab *dest,
-		   const struct collab_guid *session, unsigned char *buf,
-		   void *unmapped, long n)
+/* Message @n, waiting for room as the options say; false on error. */
+static bool send_one(const struct opts *o, int fd,
+		     const struct sockaddr_collab *dest,
+		     const struct collab_guid *session,
+		     const unsigned char *buf, long n, long *again)
 {
-	if (n % 100 == 0 &&
-	    (send_to(fd, dest, session, unmapped, o->size, 0) != -1 ||
-	     errno != EFAULT)) {
-		fprintf(stderr, "collab_msg: send %ld from an unmapped address: %s\n",
-			n, errno == EFAULT ? "sent" : strerror(errno));
+	while (send_to(fd, dest, session, buf, o->size,
+		       o->dontwait ? MSG_DONTWAIT : 0) != o->size) {
+		if (o->poll && errno == EAGAIN && wait_writable(fd, o->wait_s)) {
+			(*again)++;
+			continue;
+		}
+		fprintf(stderr, "collab_msg: send %ld: %s (%s)\n", n,
+			strerror(errno), strerrorname_np(errno));
 		return false;
 	}
-	return n % 2 || !madvise(buf, o->size, MADV_DONTNEED);
+	return true;
 }
 
 static int do_send(const struct opts *o)
@@ -285,14 +326,18 @@ static int do_send(const struct opts *o)
 	struct sockaddr_collab dest = addr_of(o->kind, o->dest_app,
 					      o->has_dest ? &o->dest : NULL);
 	const struct collab_guid *session = NULL;
-	unsigned char *plain = malloc(o->size), *file = NULL, *buf;
-	void *unmapped = NULL;
-	long n;
-	int fd;
+	unsigned char *plain = malloc(o->size);
+	uint64_t *ids = calloc(o->count + 1, sizeof(*ids));
+	socklen_t len = sizeof(*ids);
+	struct faults fl = { .fd = -1 };
+	const unsigned char *buf;
+	long n, again = 0;
+	bool ok = true;
+	int fd, rc = 1;
 
-	if (!plain || !o->kind)
+	if (!plain || !ids || !o->kind)
 		usage();
-	if (o->faults && !(file = fault_buf(o->size, &unmapped))) {
+	if (o->faults && faults_open(o->size, &fl)) {
 		perror("collab_msg: -F");
 		return 1;
 	}
@@ -300,44 +345,37 @@ static int do_send(const struct opts *o)
 		dest.scl_node = o->node;
 	if (o->kind != COLLAB_ADDR_SESSION && o->nr_sessions)
 		session = &o->sessions[0];
-	uint64_t *ids = calloc(o->count + 1, sizeof(*ids));
-	socklen_t len = sizeof(*ids);
-	long again = 0;
-	int rc = 0;
-
 	fd = open_instance(o);
-	if (!ids || (o->confirm && set_int(fd, COLLAB_CONFIRM, 1)))
-		return 1;
-	for (n = 0; n < o->count; n++) {
+	if (o->confirm && set_int(fd, COLLAB_CONFIRM, 1))
+		goto out;
+	for (n = 0; n < o->count && ok; n++) {
 		if (n && o->interval_ms)
 			pause_ms(o->interval_ms);
-		buf = file && n % 2 == 0 ? file : plain;
-		fill(buf, o->size, o->tag, n);
-		if (file && !faults(o, fd, &dest, session, buf, unmapped, n))
-			return 1;
-		while (send_to(fd, &dest, session, buf, o->size,
-			       o->dontwait ? MSG_DONTWAIT : 0) != o->size) {
-			if (o->poll && errno == EAGAIN &&
-			    wait_writable(fd, o->wait_s)) {
-				again++;
-				continue;
-			}
-			fprintf(stderr, "collab_msg: send %ld: %s (%s)\n", n,
-				strerror(errno), strerrorname_np(errno));
-			return 1;
+		fill(plain, o->size, o->tag, n);
+		buf = o->faults ? faulting(o, fd, &dest, session, &fl, plain, n) :
+				  plain;
+		if (!buf)
+			goto out;
+		ok = send_one(o, fd, &dest, session, buf, n, &again);
+		if (buf != plain)
+			munmap((void *)buf, o->size);
+		if (ok && getsockopt(fd, SOL_COLLAB, COLLAB_LAST_MSGID,
+				     &ids[n], &len)) {
+			perror("collab_msg: COLLAB_LAST_MSGID");
+			goto out;
 		}
-		if (getsockopt(fd, SOL_COLLAB, COLLAB_LAST_MSGID, &ids[n], &len))
-			return 1;
 	}
+	if (!ok)
+		goto out;
 	printf("sent %ld\n", n);
 	if (o->poll)
 		printf("again %ld\n", again);
-	if (o->confirm)
-		rc = receipts(o, fd, ids, n);
+	rc = o->confirm ? receipts(o, fd, ids, n) : 0;
+out:
 	free(ids);
 	free(plain);
-	if (file)
-		munmap(file, o->size);
+	if (fl.fd >= 0)
+		close(fl.fd);
 	close(fd);
 	return rc;
 }

@@ -447,7 +447,12 @@ case_peer()
 	# address is no static peer any more.
 	ctl_b bearer del "$(ctl_b -j bearer | json_in "j[0]['id']")"
 	ctl_a peer del "$b_id"
-	test "$(ctl_a -j peer | json_in "len(j)")" = 0
+	# What is left is the static peer nobody answers at: called, no id.
+	test "$(ctl_a -j peer | json_in "[(p.get('id'), p['address'], p['state'], p['static']) for p in j]")" = \
+		'[[null, {"ip": "fd77::2", "port": 7000}, "connecting", true]]'
+	ctl_a peer >"$tmp/text"
+	grep -qxF "peer (id not known yet)" "$tmp/text"
+	grep -qxF "  address [fd77::2]:7000" "$tmp/text"
 	rc=0
 	ctl_a peer del "$b_id" 2>"$tmp/err" || rc=$?
 	test $rc = 1

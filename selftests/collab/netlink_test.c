@@ -1335,6 +1335,7 @@ TEST_F(nl, node_id_stays_while_a_bearer_is_up)
 
 struct peer {
 	struct collab_guid id;
+	bool has_id;			/* not yet, for a static peer */
 	char name[COLLAB_NODE_NAME_MAX];
 	union inet_addr addr;
 	int addr_len;
@@ -1360,9 +1361,11 @@ static int peer_cb(struct nlmsghdr *h, void *arg)
 	memset(p, 0, sizeof(*p));
 	ps->cmd = ((struct genlmsghdr *)NLMSG_DATA(h))->cmd;
 	a = nla_in(nest, COLLAB_PEER_A_NODE_ID);
-	if (!a || nla_len_of(a) != (int)sizeof(p->id))
+	if (a && nla_len_of(a) != (int)sizeof(p->id))
 		return -EPROTO;
-	memcpy(&p->id, nla_data_of(a), sizeof(p->id));
+	if (a)
+		memcpy(&p->id, nla_data_of(a), sizeof(p->id));
+	p->has_id = a;
 	a = nla_in(nest, COLLAB_PEER_A_NODE_NAME);
 	if (a && nla_len_of(a) <= (int)sizeof(p->name))
 		memcpy(p->name, nla_data_of(a), nla_len_of(a));
@@ -1438,12 +1441,12 @@ TEST_F(nl, empty_dumps)
 	EXPECT_EQ(-EOPNOTSUPP, nl_call(&self->nl, &self->r, NULL, NULL));
 }
 
-/* Dump the peers into @ps until there is one, for up to 2 s. */
+/* Dump the peers into @ps until one has an id, for up to 2 s. */
 static int wait_peer(struct nl *nl, struct nl_req *r, struct peers *ps)
 {
 	int i, err = 0;
 
-	for (i = 0; i < 100 && !err && !ps->n; i++) {
+	for (i = 0; i < 100 && !err && !(ps->n && ps->p[0].has_id); i++) {
 		usleep(20000);
 		memset(ps, 0, sizeof(*ps));
 		err = dump(nl, r, COLLAB_CMD_PEER_GET, peer_cb, ps);
@@ -1477,20 +1480,30 @@ TEST_F(nl, peer_add_dump_del)
 	ASSERT_EQ(0, bind(fd, &me.sa, sizeof(me.v4)));
 	ASSERT_EQ(0, getsockname(fd, &me.sa, &len));
 
-	/* A static peer is an address: no peer until a node answers there. */
+	/*
+	 * A static peer is an address: until a node answers there, the dump
+	 * shows the address being called, static, with no id.
+	 */
 	ASSERT_EQ(0, peer_add(&self->nl, &self->r, &me.v4, sizeof(me.v4)));
 	EXPECT_EQ(-EEXIST, peer_add(&self->nl, &self->r, &me.v4,
 				    sizeof(me.v4)));
 	EXPECT_EXTACK("static peer");
 	ASSERT_EQ(0, dump(&self->nl, &self->r, COLLAB_CMD_PEER_GET, peer_cb,
 			  &ps));
-	EXPECT_EQ(0, ps.n);
+	ASSERT_EQ(1, ps.n);
+	EXPECT_FALSE(ps.p[0].has_id);
+	EXPECT_EQ(COLLAB_PEER_STATIC, ps.p[0].flags);
+	EXPECT_EQ(COLLAB_PEER_CONNECTING, ps.p[0].state);
+	EXPECT_EQ(sizeof(me.v4), ps.p[0].addr_len);
+	EXPECT_EQ(0, memcmp(&me.v4, &ps.p[0].addr, sizeof(me.v4)));
+	memset(&ps, 0, sizeof(ps));
 
 	/* The node at that address makes itself known. */
 	ASSERT_EQ(sizeof(w), sendto(fd, &w, sizeof(w), 0, &to.sa,
 				    sizeof(to.v4)));
 	ASSERT_EQ(0, wait_peer(&self->nl, &self->r, &ps));
 	ASSERT_EQ(1, ps.n);
+	EXPECT_TRUE(ps.p[0].has_id);
 	EXPECT_EQ(COLLAB_CMD_PEER_GET, ps.cmd);
 	EXPECT_EQ(0, memcmp(&them, &ps.p[0].id, sizeof(them)));
 	EXPECT_STREQ("far", ps.p[0].name);
@@ -1528,6 +1541,7 @@ TEST_F(nl, peer_add_dump_del)
 	/* Heard from again; removed by its address, static peer and all. */
 	ASSERT_EQ(sizeof(w), sendto(fd, &w, sizeof(w), 0, &to.sa,
 				    sizeof(to.v4)));
+	memset(&ps, 0, sizeof(ps));
 	ASSERT_EQ(0, wait_peer(&self->nl, &self->r, &ps));
 	ASSERT_EQ(1, ps.n);
 	EXPECT_EQ(0, memcmp(&them, &ps.p[0].id, sizeof(them)));
@@ -1774,7 +1788,9 @@ static int unprivileged_links(uint32_t bearer_id)
 	if (dump(&nl, &r, COLLAB_CMD_BEARER_GET, bearer_cb, &bs) || bs.n != 1 ||
 	    bs.b[0].id != bearer_id)
 		return 12;
-	if (dump(&nl, &r, COLLAB_CMD_PEER_GET, peer_cb, &ps) || ps.n)
+	/* The static peer nobody answers at, with no id. */
+	if (dump(&nl, &r, COLLAB_CMD_PEER_GET, peer_cb, &ps) || ps.n != 1 ||
+	    ps.p[0].has_id || !(ps.p[0].flags & COLLAB_PEER_STATIC))
 		return 13;
 	if (bearer_add(&nl, &r, &local, sizeof(local), &bs) != -EPERM)
 		return 14;
