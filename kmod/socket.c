@@ -21,8 +21,6 @@
 #include "socket.h"
 #include "table.h"
 
-/* Payloads up to this size sit in the skb head; larger ones in pages. */
-#define COLLAB_LINEAR_MAX	2048
 /* IP fragments up to this size (jumbo frames) are laid out in pieces. */
 #define COLLAB_PIECE_MAX	9216
 
@@ -242,24 +240,6 @@ static void fill_frame(struct collab_frame *f, struct collab_sock *cs,
 }
 
 /*
- * A small message in page fragments, which are not zeroed at each
- * allocation as kmalloc() memory is (that would cost more than copying
- * the message). Charged to the send buffer as by sock_alloc_send_pskb(),
- * which takes over when it is full.
- */
-static struct sk_buff *alloc_small(struct sock *sk, unsigned int size)
-{
-	struct sk_buff *skb;
-
-	if (sk_wmem_alloc_get(sk) >= READ_ONCE(sk->sk_sndbuf))
-		return NULL;
-	skb = collab_pages_skb(size);
-	if (skb)
-		skb_set_owner_w(skb, sk);
-	return skb;
-}
-
-/*
  * A large message laid out as IP fragments the datagram that carries it
  * to a peer (COLLAB_FRAG0_HDRS), on the last route a link used: the link
  * sends clones of its pieces as they are, where a message in pages would
@@ -305,38 +285,37 @@ static struct sk_buff *alloc_pieces(struct sock *sk, size_t len,
 	return skb;
 }
 
+/*
+ * A message larger than COLLAB_SMALL_MSG: its header in the head, its
+ * payload in pieces laid out for IP or else in pages.
+ */
 static struct sk_buff *alloc_msg(struct sock *sk, size_t len, int noblock,
 				 int *err)
 {
-	size_t paged = len > COLLAB_LINEAR_MAX ? len : 0;
-	size_t head = COLLAB_HEADROOM + sizeof(struct collab_frame) + len -
-		      paged;
 	unsigned int space = READ_ONCE(sock_cn(sk)->frag_space);
-	struct sk_buff *skb = NULL;
+	struct sk_buff *skb;
 
-	if (paged && space && space <= COLLAB_PIECE_MAX &&
+	if (space && space <= COLLAB_PIECE_MAX &&
 	    sizeof(struct collab_frame) + len > space) {
 		skb = alloc_pieces(sk, len, space, noblock, err);
 		if (skb || *err)
 			return skb;
 	}
-	if (!paged)
-		skb = alloc_small(sk, head);
-	if (!skb)
-		skb = sock_alloc_send_pskb(sk, head, paged, noblock, err,
-					   PAGE_ALLOC_COSTLY_ORDER);
+	skb = sock_alloc_send_pskb(sk, COLLAB_HEADROOM +
+				   sizeof(struct collab_frame), len, noblock,
+				   err, PAGE_ALLOC_COSTLY_ORDER);
 	if (!skb)
 		return NULL;
 	skb_reserve(skb, COLLAB_HEADROOM);
-	skb_put(skb, sizeof(struct collab_frame) + len - paged);
-	skb->data_len = paged;
-	skb->len += paged;
+	skb_put(skb, sizeof(struct collab_frame));
+	skb->data_len = len;
+	skb->len += len;
 	return skb;
 }
 
 /*
- * A message in an skb of its own, the payload copied into it from user
- * space before the receivers are waited for.
+ * A large message, in an skb of its own: the payload is copied into it
+ * from user space before the receivers are waited for.
  */
 static int send_skb(struct sock *sk, struct msghdr *m, size_t len,
 		    const struct sockaddr_collab *dest,
