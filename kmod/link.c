@@ -1399,10 +1399,13 @@ static void *bundle_space(struct sk_buff *b, unsigned int *len)
 	return skb_put(tail, *len);
 }
 
-/* Append @len bytes to bundle @b: from @buf, or else from @src at @off. */
+/*
+ * Append @len bytes to bundle @b: from @buf, from @src at @off, or else
+ * from user memory at @from (with page faults off: false if short).
+ */
 static bool bundle_write(struct sk_buff *b, const void *buf,
-			 const struct sk_buff *src, unsigned int off,
-			 unsigned int len)
+			 const struct sk_buff *src, struct iov_iter *from,
+			 unsigned int off, unsigned int len)
 {
 	unsigned int n;
 	void *p;
@@ -1414,26 +1417,11 @@ static bool bundle_write(struct sk_buff *b, const void *buf,
 			return false;
 		if (buf)
 			memcpy(p, buf + off, n);
-		else
+		else if (src)
 			skb_copy_bits(src, off, p, n);
-		off += n;
-		len -= n;
-	}
-	return true;
-}
-
-/* Append @len bytes from user memory, with page faults off: false if short. */
-static bool bundle_write_user(struct sk_buff *b, struct iov_iter *from,
-			      unsigned int len)
-{
-	unsigned int n;
-	void *p;
-
-	while (len) {
-		n = len;
-		p = bundle_space(b, &n);
-		if (!p || copy_from_iter(p, n, from) != n)
+		else if (copy_from_iter(p, n, from) != n)
 			return false;
+		off += n;
 		len -= n;
 	}
 	return true;
@@ -1446,9 +1434,9 @@ static bool bundle_write_msg(struct sk_buff *b, const struct bundle_msg *m,
 	unsigned int hdr = sizeof(struct collab_frame), off = same ? hdr : 0;
 
 	if (m->skb)
-		return bundle_write(b, NULL, m->skb, off, m->len - off);
-	return (same || bundle_write(b, m->f, NULL, 0, hdr)) &&
-	       bundle_write_user(b, m->from, m->len - hdr);
+		return bundle_write(b, NULL, m->skb, NULL, off, m->len - off);
+	return (same || bundle_write(b, m->f, NULL, NULL, 0, hdr)) &&
+	       bundle_write(b, NULL, NULL, m->from, 0, m->len - hdr);
 }
 
 /* Append @m to bundle @b as @code says. */
@@ -1474,7 +1462,7 @@ static bool bundle_put(struct sk_buff *b, const struct bundle_msg *m,
 		put_unaligned_be64(msgid, head + pre);
 		pre += sizeof(__be64);
 	}
-	if (!bundle_write(b, head, NULL, 0, pre) ||
+	if (!bundle_write(b, head, NULL, NULL, 0, pre) ||
 	    !bundle_write_msg(b, m, code & COLLAB_BE_SAME)) {
 		pskb_trim(b, old);
 		return false;
