@@ -167,11 +167,12 @@ struct collab_hello {
 
 /* Route records: what a node tells its peers about its instances. */
 enum collab_route_op {
-	COLLAB_ROUTE_RESET = 1,	/* forget every record of the sender */
+	COLLAB_ROUTE_RESET = 1,	/* a full table follows, up to END */
 	COLLAB_ROUTE_ADD,	/* instance id of type app exists */
 	COLLAB_ROUTE_DEL,	/* instance id is gone (and left its sessions) */
 	COLLAB_ROUTE_JOIN,	/* instance id joined session */
 	COLLAB_ROUTE_LEAVE,	/* instance id left session */
+	COLLAB_ROUTE_END,	/* what the table did not restate is gone */
 };
 
 struct collab_route_rec {

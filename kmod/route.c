@@ -10,9 +10,12 @@
  *
  * Incoming: records are applied in softirq, in link order, under
  * collab_net.rlock; senders read the result under RCU. What a peer told us
- * lasts until it sends RESET (a new sync) or is removed: a peer that is
- * down for a while keeps its instances, so that messages to them are
- * stored for it rather than refused.
+ * lasts until a new sync replaces it or the peer is removed: a peer that
+ * is down for a while keeps its instances, so that messages to them are
+ * stored for it rather than refused. A sync replaces without a gap: RESET
+ * marks what the peer told us stale, the records that follow restate what
+ * still holds, and END sweeps the rest; a sender meanwhile finds every
+ * instance that lives on.
  */
 #include <linux/rculist.h>
 #include <linux/rhashtable.h>
@@ -180,6 +183,36 @@ static void peer_reset(struct collab_net *cn, struct collab_peer *peer)
 		rinst_del(cn, ri);
 }
 
+/* RESET: all the peer told us is stale until restated. */
+static void peer_mark(struct collab_peer *peer)
+{
+	struct collab_rmember *m;
+	struct collab_rinst *ri;
+
+	list_for_each_entry(ri, &peer->rinstances, peer_node) {
+		ri->stale = true;
+		list_for_each_entry(m, &ri->sessions, node)
+			m->stale = true;
+	}
+}
+
+/* END: what the sync did not restate goes. */
+static void peer_sweep(struct collab_net *cn, struct collab_peer *peer)
+{
+	struct collab_rmember *m, *mtmp;
+	struct collab_rinst *ri, *tmp;
+
+	list_for_each_entry_safe(ri, tmp, &peer->rinstances, peer_node) {
+		if (ri->stale) {
+			rinst_del(cn, ri);
+			continue;
+		}
+		list_for_each_entry_safe(m, mtmp, &ri->sessions, node)
+			if (m->stale)
+				rmember_del(cn, ri, m);
+	}
+}
+
 static int rinst_add(struct collab_net *cn, struct collab_peer *peer,
 		     const struct collab_route_rec *r)
 {
@@ -187,8 +220,10 @@ static int rinst_add(struct collab_net *cn, struct collab_peer *peer,
 
 	ri = rhashtable_lookup_fast(&cn->rinstances, &r->id, rinst_params);
 	if (ri) {
-		if (ri->peer == peer && !memcmp(ri->app, r->app, COLLAB_APP_MAX))
+		if (ri->peer == peer && !memcmp(ri->app, r->app, COLLAB_APP_MAX)) {
+			ri->stale = false;
 			return 0;
+		}
 		/* The instance moved, or its GUID was reused: latest wins. */
 		rinst_del(cn, ri);
 	}
@@ -222,8 +257,11 @@ static int rjoin(struct collab_net *cn, struct collab_rinst *ri,
 {
 	struct collab_rmember *m;
 
-	if (rmember_find(ri, sid))
+	m = rmember_find(ri, sid);
+	if (m) {
+		m->stale = false;
 		return 0;
+	}
 	if (ri->nr_sessions >= COLLAB_SESSIONS_MAX)
 		return -ENOSPC;
 	m = kzalloc(sizeof(*m), GFP_ATOMIC);
@@ -247,7 +285,11 @@ static int apply(struct collab_net *cn, struct collab_peer *peer,
 	struct collab_rinst *ri;
 
 	if (r->op == COLLAB_ROUTE_RESET) {
-		peer_reset(cn, peer);
+		peer_mark(peer);
+		return 0;
+	}
+	if (r->op == COLLAB_ROUTE_END) {
+		peer_sweep(cn, peer);
 		return 0;
 	}
 	if (r->op == COLLAB_ROUTE_ADD)
@@ -356,7 +398,7 @@ static int batch_add(struct rec_batch *b, u8 op, const struct collab_guid *id,
 	return 0;
 }
 
-/* RESET, then every instance and membership of this node. */
+/* RESET, every instance and membership of this node, END. */
 static int sync_full(struct collab_net *cn, struct collab_peer *peer)
 {
 	struct collab_member *m;
@@ -378,6 +420,8 @@ static int sync_full(struct collab_net *cn, struct collab_peer *peer)
 					&m->session->id, NULL);
 		}
 	}
+	if (!err)
+		err = batch_add(&b, COLLAB_ROUTE_END, NULL, NULL, NULL);
 	if (err) {
 		__skb_queue_purge(&b.q);
 		return err;

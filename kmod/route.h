@@ -23,12 +23,14 @@ struct collab_rinst {
 	struct list_head peer_node;	/* collab_peer.rinstances */
 	struct list_head sessions;	/* collab_rmember.node */
 	unsigned int nr_sessions;
+	bool stale;			/* not restated since RESET */
 	struct rcu_head rcu;
 };
 
 struct collab_rmember {
 	struct list_head node;
 	struct collab_guid session;
+	bool stale;			/* not restated since RESET */
 };
 
 /* The peers that have members of a session, or instances of a type. */

@@ -3,9 +3,9 @@
 #
 # Between hosts: two network namespaces are two nodes, joined by a veth
 # pair, each with a UDP bearer. Every address kind, loss, reordering and
-# duplication, fragmentation, a link that goes away for a while, sessions
-# that stay apart, IPv6, hostile datagrams, sends whose payload faults, and
-# unloading with live peers.
+# duplication, fragmentation, a link that goes away for a while, the table
+# that comes again with the link, sessions that stay apart, IPv6, hostile
+# datagrams, sends whose payload faults, and unloading with live peers.
 #
 #   +----------------------+           +----------------------+
 #   | ns a                 |           | ns b                 |
@@ -19,6 +19,7 @@
 here=$(dirname "$(readlink -f "$0")")
 source "$here/lib.sh"
 msg=$here/collab_msg
+sock=$here/collab_sock
 ctl=$(readlink -f "$here/../../tools/collabctl/collabctl")
 tmp=/tmp/collab-hosts-$$
 s1=5e551000000000000000000000000001
@@ -327,6 +328,52 @@ case_store_full()
 	finish r
 }
 
+# Each time the link comes back, the peer's whole table comes again, here
+# 1,801 instances in some 90 packets: a sender meanwhile still finds the
+# instance it sends to, and no message is refused. Then the peer forgets
+# the link (a new incarnation, as after a restart) while its instances
+# close: the table it sends then replaces the old one, none of which
+# lingers.
+case_resync()
+{
+	local i sender
+
+	two_hosts
+	ns_exec a "$ctl" node set tolerance 300
+	ns_exec b "$ctl" node set tolerance 300
+	link_up
+	for i in 1 2; do
+		ip netns exec "$(ns_name b)" "$sock" -n 900 -a filler \
+			-H "$tmp/filler$i.ids" &
+		echo $! >"$tmp/filler$i.pid"
+		wait_for test -s "$tmp/filler$i.ids"
+	done
+	receiver b r -a chat -n 100000 -w 120
+	wait_for remote_knows a 1801
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" \
+		-n 100000 &
+	sender=$!
+	for i in 1 2 3; do
+		ns_exec a ip link set va down
+		wait_for stat_is a peers_up 0
+		ns_exec a ip link set va up
+		wait_for peers_up
+	done
+	wait $sender
+	finish r
+	test "$(stat a tx_no_route)" = 0
+	wait_for stat_is a remote_instances 1800
+
+	ns_exec a ip link set va down
+	wait_for stat_is b peers_up 0
+	kill "$(cat "$tmp/filler1.pid")" "$(cat "$tmp/filler2.pid")"
+	wait_for stat_is b instances 0
+	ctl_in b peer del "$(node_id a)"
+	ns_exec a ip link set va up
+	wait_for peers_up
+	wait_for stat_is a remote_instances 0
+}
+
 # A bearer removed under a live link: the link goes down, nothing leaks.
 case_bearer_del()
 {
@@ -565,7 +612,8 @@ quick_skip="discovery static_peer peer_down_10s ack_lost_then_down slow_receiver
 run_cases case_discovery case_static_peer case_every_kind \
 	case_loss_reorder_duplicate case_fragments_mtu_1280 case_large_datagrams \
 	case_slow_receiver case_peer_down_10s \
-	case_ack_lost_then_down case_receipts case_store_full case_bearer_del case_sessions_apart \
+	case_ack_lost_then_down case_receipts case_store_full case_resync \
+	case_bearer_del case_sessions_apart \
 	case_three_nodes case_ipv6 case_ipv6_fragments case_hostile_datagrams \
 	case_send_faults \
 	case_errors case_peer_removed_with_stored \
