@@ -42,13 +42,13 @@ ctl_in()
 # stat NS NAME: a counter or object count from /proc/net/collab.
 stat()
 {
-	ns_exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/collab
+	ns_stat "$@"
 }
 
 # stat_is NS NAME VALUE: the counter is VALUE now (for wait_for).
 stat_is()
 {
-	test "$(stat "$1" "$2")" = "$3"
+	ns_stat_is "$@"
 }
 
 node_id()
@@ -58,7 +58,7 @@ node_id()
 
 peers_up()
 {
-	test "$(stat a peers_up)" = 1 && test "$(stat b peers_up)" = 1
+	stat_is a peers_up 1 && stat_is b peers_up 1
 }
 
 # link_up [4|6]: bearers with discovery on both sides, and the link up.

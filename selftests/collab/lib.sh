@@ -7,6 +7,13 @@ ns_prefix="collab-$$"
 nr_case=0
 any_failed=0
 namespaces=()
+declare -A ns_holder=()
+# wait_for's bound, in seconds: longer on slow (debug) kernels.
+wait_s=${COLLAB_WAIT_S:-5}
+# A pipe no one writes to: 'read -t' on it sleeps without starting a
+# process, which costs a debug kernel under emulation a good part of a
+# second.
+exec {nap_fd}<> <(:)
 
 log()
 {
@@ -62,17 +69,30 @@ expect_fail()
 	return 0
 }
 
-# wait_for CMD...: poll CMD for up to 5 s.
+# nap SECONDS: sleep, in this shell.
+nap()
+{
+	read -rt "$1" -u "$nap_fd" || true
+}
+
+# usecs: the time now, in microseconds.
+usecs()
+{
+	echo $((${EPOCHREALTIME/[.,]/}))
+}
+
+# wait_for CMD...: poll CMD every 50 ms for up to $wait_s seconds.
 wait_for()
 {
-	local i
+	local until=$((${EPOCHREALTIME/[.,]/} + wait_s * 1000000))
 
-	for i in $(seq 100); do
-		"$@" && return 0
-		sleep 0.05
+	until "$@"; do
+		if ((${EPOCHREALTIME/[.,]/} > until)); then
+			echo "timed out waiting for: $*" >&2
+			return 1
+		fi
+		nap 0.05
 	done
-	echo "timed out waiting for: $*" >&2
-	return 1
 }
 
 # dmesg_has REGEX: the kernel log (since the last 'dmesg -C') matches.
@@ -81,13 +101,62 @@ dmesg_has()
 	dmesg | grep -qE "$1"
 }
 
-# ns_add NAME: a network namespace removed at exit; its full name is
-# $ns_prefix-NAME.
+# ns_add NAME...: network namespaces removed at exit; the full name of
+# each is $ns_prefix-NAME. A process holds each, so that its /proc/net is
+# at hand as $(ns_net NAME) without entering it.
 ns_add()
 {
-	ip netns add "$ns_prefix-$1"
-	ip -n "$ns_prefix-$1" link set lo up
-	namespaces+=("$ns_prefix-$1")
+	local n pid comm
+
+	printf 'netns add %s\n' "${@/#/$ns_prefix-}" | ip -batch -
+	for n in "$@"; do
+		namespaces+=("$ns_prefix-$n")
+		ip netns exec "$ns_prefix-$n" sleep infinity &
+		pid=$!
+		ns_holder[$n]=$pid
+	done
+	for n in "$@"; do
+		ip -n "$ns_prefix-$n" link set lo up
+		# In the namespace once it runs sleep.
+		comm=""
+		until [ "$comm" = sleep ]; do
+			read -r comm <"/proc/${ns_holder[$n]}/comm" || return 1
+			[ "$comm" = sleep ] || nap 0.01
+		done
+	done
+}
+
+# ns_net NAME: the /proc/net directory of namespace NAME.
+ns_net()
+{
+	echo "/proc/${ns_holder[$1]}/net"
+}
+
+# ns_stat NAME KEY: KEY's value in namespace NAME's /proc/net/collab,
+# read in this shell: waits poll it, and a debug kernel under emulation
+# takes most of a second to start a process.
+ns_stat()
+{
+	local k v
+
+	while read -r k v; do
+		if [ "$k" = "$2" ]; then
+			echo "$v"
+			return 0
+		fi
+	done <"/proc/${ns_holder[$1]}/net/collab"
+}
+
+# ns_stat_is NAME KEY VALUE: KEY is VALUE now (for wait_for), without a
+# subshell.
+ns_stat_is()
+{
+	local k v
+
+	while read -r k v; do
+		[ "$k" != "$2" ] || { [ "$v" = "$3" ]; return; }
+	done <"/proc/${ns_holder[$1]}/net/collab"
+	return 1
 }
 
 # two_hosts [MTU]: namespaces a and b joined by the veth pair va-vb (MTU
@@ -97,18 +166,23 @@ two_hosts()
 {
 	local mtu=${1:-1500}
 
-	ns_add a
-	ns_add b
+	ns_add a b
 	ip link add va netns "$(ns_name a)" mtu "$mtu" type veth \
 		peer vb netns "$(ns_name b)" mtu "$mtu"
-	ns_exec a ip addr add 10.77.0.1/24 dev va
-	ns_exec b ip addr add 10.77.0.2/24 dev vb
-	ns_exec a ip addr add fd77::1/64 dev va nodad
-	ns_exec b ip addr add fd77::2/64 dev vb nodad
-	ns_exec a ip link set va up
-	ns_exec b ip link set vb up
-	ns_exec a ip route add 224.0.0.0/4 dev va
-	ns_exec b ip route add 224.0.0.0/4 dev vb
+	# One ip per namespace: a debug kernel under emulation takes most of
+	# a second to start a process.
+	ip -n "$(ns_name a)" -batch - <<-EOF
+		addr add 10.77.0.1/24 dev va
+		addr add fd77::1/64 dev va nodad
+		link set va up
+		route add 224.0.0.0/4 dev va
+	EOF
+	ip -n "$(ns_name b)" -batch - <<-EOF
+		addr add 10.77.0.2/24 dev vb
+		addr add fd77::2/64 dev vb nodad
+		link set vb up
+		route add 224.0.0.0/4 dev vb
+	EOF
 }
 
 # ns_exec NAME CMD...: run CMD in a namespace. To start CMD in the
