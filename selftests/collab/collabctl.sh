@@ -364,7 +364,7 @@ case_bearer()
 	has_keys "$tmp/bearers" "j[0]" id local ifindex dev mtu discovery \
 		tx_packets tx_errors rx_packets
 	has_keys "$tmp/bearers" "j[1]" id local tx_packets tx_errors rx_packets
-	ifindex=$(ns_exec a cat /sys/class/net/va/ifindex)
+	ifindex=$(ns_exec a ip -o link show va | cut -d: -f1)
 	test "$(json "$tmp/bearers" "[j[0][k] for k in ('local', 'dev', 'ifindex', 'mtu', 'discovery')]")" = \
 		"[{\"ip\": \"10.77.0.1\", \"port\": 7000}, \"va\", $ifindex, 1400, {\"ip\": \"239.77.0.1\", \"port\": 7000}]"
 	test "$(json "$tmp/bearers" "j[1]['local']")" = \

@@ -111,7 +111,7 @@ ns_add()
 	printf 'netns add %s\n' "${@/#/$ns_prefix-}" | ip -batch -
 	for n in "$@"; do
 		namespaces+=("$ns_prefix-$n")
-		ip netns exec "$ns_prefix-$n" sleep infinity &
+		nsenter --net="/run/netns/$ns_prefix-$n" sleep infinity &
 		pid=$!
 		ns_holder[$n]=$pid
 	done
@@ -185,14 +185,16 @@ two_hosts()
 	EOF
 }
 
-# ns_exec NAME CMD...: run CMD in a namespace. To start CMD in the
+# ns_exec NAME CMD...: run CMD in a namespace (its network only: not
+# 'ip netns exec', whose fresh mount of /sys a debug kernel takes long
+# over; /sys shows the first namespace's devices). To start CMD in the
 # background, use 'ip netns exec "$(ns_name NAME)" CMD &' so that $! is CMD.
 ns_exec()
 {
 	local ns=$1
 
 	shift
-	ip netns exec "$ns_prefix-$ns" "$@"
+	nsenter --net="/run/netns/$ns_prefix-$ns" "$@"
 }
 
 # kill_tree PID: PID and every process below it.
