@@ -75,12 +75,6 @@ nap()
 	read -rt "$1" -u "$nap_fd" || true
 }
 
-# usecs: the time now, in microseconds.
-usecs()
-{
-	echo $((${EPOCHREALTIME/[.,]/}))
-}
-
 # wait_for CMD...: poll CMD every 50 ms for up to $wait_s seconds.
 wait_for()
 {
@@ -103,7 +97,7 @@ dmesg_has()
 
 # ns_add NAME...: network namespaces removed at exit; the full name of
 # each is $ns_prefix-NAME. A process holds each, so that its /proc/net is
-# at hand as $(ns_net NAME) without entering it.
+# at hand (ns_stat) without entering it.
 ns_add()
 {
 	local n pid comm
@@ -124,12 +118,6 @@ ns_add()
 			[ "$comm" = sleep ] || nap 0.01
 		done
 	done
-}
-
-# ns_net NAME: the /proc/net directory of namespace NAME.
-ns_net()
-{
-	echo "/proc/${ns_holder[$1]}/net"
 }
 
 # ns_stat NAME KEY: KEY's value in namespace NAME's /proc/net/collab,
@@ -154,7 +142,10 @@ ns_stat_is()
 	local k v
 
 	while read -r k v; do
-		[ "$k" != "$2" ] || { [ "$v" = "$3" ]; return; }
+		if [ "$k" = "$2" ]; then
+			[ "$v" = "$3" ]
+			return
+		fi
 	done <"/proc/${ns_holder[$1]}/net/collab"
 	return 1
 }
@@ -187,7 +178,7 @@ two_hosts()
 
 # ns_exec NAME CMD...: run CMD in a namespace (its network only: not
 # 'ip netns exec', whose fresh mount of /sys a debug kernel takes long
-# over; /sys shows the first namespace's devices). To start CMD in the
+# over; /sys stays the caller's). To start CMD in the
 # background, use 'ip netns exec "$(ns_name NAME)" CMD &' so that $! is CMD.
 ns_exec()
 {
