@@ -160,19 +160,20 @@ two_hosts()
 	ns_add a b
 	ip link add va netns "$(ns_name a)" mtu "$mtu" type veth \
 		peer vb netns "$(ns_name b)" mtu "$mtu"
-	# One ip per namespace: a debug kernel under emulation takes most of
-	# a second to start a process.
-	ip -n "$(ns_name a)" -batch - <<-EOF
-		addr add 10.77.0.1/24 dev va
-		addr add fd77::1/64 dev va nodad
-		link set va up
-		route add 224.0.0.0/4 dev va
-	EOF
-	ip -n "$(ns_name b)" -batch - <<-EOF
-		addr add 10.77.0.2/24 dev vb
-		addr add fd77::2/64 dev vb nodad
-		link set vb up
-		route add 224.0.0.0/4 dev vb
+	host_addrs a va 1
+	host_addrs b vb 2
+}
+
+# host_addrs NAME DEV N: 10.77.0.N/24 and fd77::N/64 on DEV, which is up,
+# and multicast routed over it; one ip for it all, as a debug kernel under
+# emulation takes most of a second to start a process.
+host_addrs()
+{
+	ip -n "$(ns_name "$1")" -batch - <<-EOF
+		addr add 10.77.0.$3/24 dev $2
+		addr add fd77::$3/64 dev $2 nodad
+		link set $2 up
+		route add 224.0.0.0/4 dev $2
 	EOF
 }
 
