@@ -902,6 +902,8 @@ static void bundle_split(struct collab_peer *peer, struct sk_buff *skb)
 	struct sk_buff *msg;
 	int len;
 
+	if (!skb->len)
+		goto bad;
 	while (off < skb->len) {
 		len = entry_hdr(skb, &off, &f, off > 0);
 		if (len < 0)

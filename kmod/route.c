@@ -277,13 +277,37 @@ static int rjoin(struct collab_net *cn, struct collab_rinst *ri,
 	return 0;
 }
 
-/* One record; a bad or unaffordable one is counted and skipped. */
+/* Whether a record is well formed, whatever the table holds. */
+static bool rec_valid(const struct collab_route_rec *r)
+{
+	switch (r->op) {
+	case COLLAB_ROUTE_RESET:
+	case COLLAB_ROUTE_END:
+	case COLLAB_ROUTE_DEL:
+	case COLLAB_ROUTE_LEAVE:
+		return true;
+	case COLLAB_ROUTE_ADD:
+		return !collab_guid_is_zero(&r->id) && r->app[0] &&
+		       !r->app[COLLAB_APP_MAX - 1];
+	case COLLAB_ROUTE_JOIN:
+		return !collab_guid_is_zero(&r->session);
+	default:
+		return false;
+	}
+}
+
+/*
+ * One record; a bad or unaffordable one is counted and skipped, one about
+ * an instance the peer does not have here (withdrawn meanwhile) ignored.
+ */
 static int apply(struct collab_net *cn, struct collab_peer *peer,
 		 const struct collab_route_rec *r)
 {
 	struct collab_rmember *m;
 	struct collab_rinst *ri;
 
+	if (!rec_valid(r))
+		return -EINVAL;
 	if (r->op == COLLAB_ROUTE_RESET) {
 		peer_mark(peer);
 		return 0;
@@ -293,8 +317,7 @@ static int apply(struct collab_net *cn, struct collab_peer *peer,
 		return 0;
 	}
 	if (r->op == COLLAB_ROUTE_ADD)
-		return r->app[0] && !r->app[COLLAB_APP_MAX - 1] ?
-		       rinst_add(cn, peer, r) : -EINVAL;
+		return rinst_add(cn, peer, r);
 
 	ri = rhashtable_lookup_fast(&cn->rinstances, &r->id, rinst_params);
 	if (!ri || ri->peer != peer)
@@ -302,18 +325,16 @@ static int apply(struct collab_net *cn, struct collab_peer *peer,
 	switch (r->op) {
 	case COLLAB_ROUTE_DEL:
 		rinst_del(cn, ri);
-		return 0;
+		break;
 	case COLLAB_ROUTE_JOIN:
-		return collab_guid_is_zero(&r->session) ? -EINVAL :
-		       rjoin(cn, ri, &r->session);
+		return rjoin(cn, ri, &r->session);
 	case COLLAB_ROUTE_LEAVE:
 		m = rmember_find(ri, &r->session);
 		if (m)
 			rmember_del(cn, ri, m);
-		return 0;
-	default:
-		return -EINVAL;
+		break;
 	}
+	return 0;
 }
 
 /* A ROUTE packet, in link order; consumes @skb. Under peer->lock. */

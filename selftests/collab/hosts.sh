@@ -521,6 +521,130 @@ case_hostile_datagrams()
 	finish r
 }
 
+# Malformed content inside a link that is up, from one who knows its
+# epochs and sequence numbers (read off its probes: the link is not
+# authenticated): bad bundle entries, frame headers, fragment runs, route
+# records and receipts. Each is dropped and counted as malformed, the
+# well-formed messages between them arrive intact and in order, and the
+# link goes on (it then waits on numbers its real sender never used, so
+# only the other direction is used after).
+case_forged_in_link()
+{
+	local before expected no_link
+
+	two_hosts
+	link_up
+	receiver b r -a chat -n 5
+	receiver a back -a chat -n 1
+	wait_for remote_knows a 1
+	wait_for remote_knows b 1
+	before=$(stat b drop_malformed)
+	no_link=$(( $(stat b drop_no_link) + $(stat b drop_duplicate) +
+		    $(stat b drop_window) ))
+	expected=$(ns_exec a python3 - "$(node_id a)" "$(node_id b)" \
+		"$(cat "$tmp/r.id")" <<-'EOF'
+	import os, socket, struct, sys, time
+	a, b, r = (bytes.fromhex(x.replace("-", "")) for x in sys.argv[1:4])
+	LINK = "!BBBBIIIIIQ16s16s"
+	MSG, ROUTE, RECEIPT = 5, 6, 7
+	FIRST, LAST, BUNDLE = 1, 2, 8
+	# The epochs and the next numbers each side expects, from probes
+	# and acks (type 3, 4) seen on the wire, after a quiet second.
+	cap = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM,
+	                    socket.htons(3))
+	cap.bind(("va", 0))
+	cap.settimeout(0.5)
+	seen, end = {}, time.time() + 30
+	start = time.time()
+	while time.time() < end and (len(seen) < 2 or time.time() < start + 1):
+	    try:
+	        ip = cap.recv(2048)
+	    except socket.timeout:
+	        continue
+	    if len(ip) < 28 + 64 or ip[9] != 17:
+	        continue
+	    h = struct.unpack(LINK, ip[(ip[0] & 15) * 4 + 8:][:64])
+	    if h[1] in (3, 4):
+	        seen[ip[12:16]] = h
+	_, _, _, _, b_epoch, a_epoch, _, seq, _, _, _, _ = seen[bytes([10, 77, 0, 2])]
+	a_ack = seen[bytes([10, 77, 0, 1])][7]
+	out = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+	def send(typ, flags, body):
+	    global seq
+	    link = struct.pack(LINK, 1, typ, flags, 0, a_epoch, b_epoch, seq,
+	                       a_ack, 0, 0, a, b)
+	    udp = struct.pack("!HHHH", 6118, 6118, 8 + len(link) + len(body), 0)
+	    out.sendto(udp + link + body, ("10.77.0.2", 0))
+	    seq += 1
+	def payload(n, tag=0x5eed):
+	    return struct.pack("<IIQ", 0xc011ab00, n, tag) + \
+	           bytes((n * 7 + i) & 255 for i in range(16, 64))
+	def frame(n, version=1, kind=1, length=None, src=a, app=b"chat"):
+	    p = payload(n)
+	    return struct.pack("!BBBBB3xIIQ", version, 1, kind, 0, 0,
+	                       len(p) if length is None else length, 0,
+	                       0x7a000000 + n) + \
+	           src + os.urandom(16) + b + r + bytes(16) + \
+	           app.ljust(32, b"\0") + bytes(32) + p
+	def entry(body, code=0):
+	    return struct.pack("!H", code | len(body)) + body
+	SAME, NEXT = 0x8000, 0x4000
+	bad = 0
+	def bad_msg(flags, body, typ=MSG, n=1):
+	    global bad
+	    send(typ, flags, body)
+	    bad += n
+	send(MSG, FIRST | LAST, frame(0))
+	send(MSG, FIRST | LAST | BUNDLE,
+	     entry(frame(1)) + entry(payload(2), SAME | NEXT))
+	# A whole entry, then one longer than what is left.
+	bad_msg(FIRST | LAST | BUNDLE,
+	        entry(frame(3)) + struct.pack("!H", 200) + bytes(20))
+	for body in (entry(struct.pack("!Q", 9) + payload(9), SAME),
+	             entry(payload(9), SAME | NEXT), entry(bytes(100)),
+	             entry(payload(9), NEXT), b"\1", b"",
+	             entry(frame(9, version=9))):
+	    bad_msg(FIRST | LAST | BUNDLE, body)
+	# A bad message, then an entry too short for its msgid.
+	bad_msg(FIRST | LAST | BUNDLE,
+	        entry(frame(9, kind=0)) + entry(bytes(4), SAME), n=2)
+	for body in (frame(9, version=9), frame(9, length=7), frame(9, kind=0),
+	             frame(9, kind=9), frame(9, app=b"x" * 32),
+	             frame(9, src=os.urandom(16)),
+	             frame(9)[:100]):
+	    bad_msg(FIRST | LAST, body)
+	bad_msg(LAST, payload(9))
+	bad_msg(0, payload(9))
+	send(MSG, FIRST, frame(9, length=60000))
+	bad_msg(FIRST, frame(9, length=60000))
+	# A run of fragments longer than any message.
+	send(MSG, FIRST, frame(9, length=70000))
+	total = 168 + 64
+	while total + 1200 <= 168 + 65536:
+	    send(MSG, 0, bytes(1200))
+	    total += 1200
+	bad_msg(0, bytes(1200))
+	def rec(op, app=b"chat", sid=bytes(16), rid=None):
+	    return struct.pack("!B7x", op) + (rid or os.urandom(16)) + sid + \
+	           app.ljust(32, b"\0")
+	for body in (rec(2)[:71], rec(2, app=b""), rec(2, app=b"y" * 32),
+	             rec(2, rid=bytes(16)), rec(99), rec(0), rec(4)):
+	    bad_msg(FIRST | LAST, body, ROUTE)
+	for body in (bytes(31), struct.pack("!Q16sII", 1, bytes(16), 5000, 0)):
+	    bad_msg(FIRST | LAST, body, RECEIPT)
+	send(MSG, FIRST | LAST, frame(4))
+	print(bad)
+	EOF
+	)
+	finish r
+	wait_for test $(( $(stat b drop_malformed) - before )) -eq "$expected"
+	test $(( $(stat b drop_no_link) + $(stat b drop_duplicate) +
+		 $(stat b drop_window) )) -eq "$no_link"
+	stat_is b peers_up 1
+	ns_exec b "$msg" send -a chat -k guid -d "$(cat "$tmp/back.id")"
+	finish back
+}
+
 # Sends whose payload faults when the kernel copies it (a file page out
 # of the page tables), between sends that join bundles, and sends from an
 # address where nothing may be read: the first arrive intact and in order,
@@ -617,6 +741,6 @@ run_cases case_discovery case_static_peer case_every_kind \
 	case_ack_lost_then_down case_receipts case_store_full case_resync \
 	case_bearer_del case_sessions_apart \
 	case_three_nodes case_ipv6 case_ipv6_fragments case_hostile_datagrams \
-	case_send_faults \
+	case_forged_in_link case_send_faults \
 	case_errors case_peer_removed_with_stored \
 	case_unload_with_live_peers
