@@ -189,15 +189,40 @@ ns_exec()
 	nsenter --net="/run/netns/$ns_prefix-$ns" "$@"
 }
 
-# kill_tree PID: PID and every process below it.
+# kill_below PID...: every process below each PID, deepest first, from
+# the map kids (parent pid -> " child..."), which kill_tree fills.
+kill_below()
+{
+	local pid
+
+	for pid in "$@"; do
+		# shellcheck disable=SC2086 # a list of pids
+		kill_below ${kids[$pid]:-}
+		kill "$pid" 2>/dev/null || true
+	done
+}
+
+# kill_tree PID [--below]: PID and every process below it (--below: only
+# those below). One look at /proc, in builtins: pgrep takes seconds a call
+# on a debug kernel.
 kill_tree()
 {
-	local child
+	local -A kids=()
+	local f stat pid fields
 
-	for child in $(pgrep -P "$1"); do
-		kill_tree "$child"
+	for f in /proc/[0-9]*/stat; do
+		{ read -r stat <"$f"; } 2>/dev/null || continue
+		pid=${f#/proc/}
+		# After the command's name, in parentheses: state, then ppid.
+		read -ra fields <<<"${stat##*) }"
+		kids[${fields[1]}]+=" ${pid%/stat}"
 	done
-	kill "$1" 2>/dev/null || true
+	if [ "${2:-}" = --below ]; then
+		# shellcheck disable=SC2086 # a list of pids
+		kill_below ${kids[$1]:-}
+	else
+		kill_below "$1"
+	fi
 }
 
 # cleanup_case: end what a case left behind, even when it failed half-way:
@@ -210,13 +235,9 @@ ns_name()
 
 cleanup_case()
 {
-	local ns child me=$BASHPID
+	local ns
 
-	# Not $BASHPID inside $(...): that is the substitution's own shell,
-	# which pgrep lists too, and which is gone by the time of the loop.
-	for child in $(pgrep -P "$me"); do
-		[ ! -e "/proc/$child" ] || kill_tree "$child"
-	done
+	kill_tree "$BASHPID" --below
 	wait
 
 	for ns in "${namespaces[@]}"; do
