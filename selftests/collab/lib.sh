@@ -189,8 +189,9 @@ ns_exec()
 	nsenter --net="/run/netns/$ns_prefix-$ns" "$@"
 }
 
-# kill_below PID...: every process below each PID, deepest first, from
-# the map kids (parent pid -> " child..."), which kill_tree fills.
+# kill_below PID...: each PID and every process below it, deepest first,
+# from the map kids (parent pid -> " child..."), which kill_descendants
+# fills.
 kill_below()
 {
 	local pid
@@ -202,27 +203,22 @@ kill_below()
 	done
 }
 
-# kill_tree PID [--below]: PID and every process below it (--below: only
-# those below). One look at /proc, in builtins: pgrep takes seconds a call
-# on a debug kernel.
-kill_tree()
+# kill_descendants PID: every process below PID. One look at /proc, in
+# builtins: pgrep takes seconds a call on a debug kernel.
+kill_descendants()
 {
 	local -A kids=()
-	local f stat pid fields
+	local f stat fields
 
 	for f in /proc/[0-9]*/stat; do
 		{ read -r stat <"$f"; } 2>/dev/null || continue
-		pid=${f#/proc/}
 		# After the command's name, in parentheses: state, then ppid.
 		read -ra fields <<<"${stat##*) }"
-		kids[${fields[1]}]+=" ${pid%/stat}"
+		f=${f#/proc/}
+		kids[${fields[1]}]+=" ${f%/stat}"
 	done
-	if [ "${2:-}" = --below ]; then
-		# shellcheck disable=SC2086 # a list of pids
-		kill_below ${kids[$1]:-}
-	else
-		kill_below "$1"
-	fi
+	# shellcheck disable=SC2086 # a list of pids
+	kill_below ${kids[$1]:-}
 }
 
 # cleanup_case: end what a case left behind, even when it failed half-way:
@@ -237,7 +233,7 @@ cleanup_case()
 {
 	local ns
 
-	kill_tree "$BASHPID" --below
+	kill_descendants "$BASHPID"
 	wait
 
 	for ns in "${namespaces[@]}"; do
