@@ -64,6 +64,7 @@ enum collab_stat {
 	COLLAB_STAT_DROP_DUPLICATE,	/* had it already */
 	COLLAB_STAT_DROP_WINDOW,	/* outside the receive window */
 	COLLAB_STAT_RX_STALLED,		/* from a peer: waited for room here */
+	COLLAB_STAT_RX_RESUMED,		/* of those: woken by their reader */
 	COLLAB_STAT_DROP_NO_ROUTE,	/* from a peer, for no instance here */
 	COLLAB_STAT_DROP_PEER_LIMIT,	/* too many peers or remote entries */
 	COLLAB_STAT_DROP_EXPIRED,	/* stored past their lifetime */

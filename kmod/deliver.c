@@ -765,11 +765,41 @@ out:
 }
 
 /*
- * A message from a peer, for receivers of this node; in softirq. -EAGAIN
- * (or -ENOMEM) when it must wait: some receiver has no room. Consumes
- * @skb unless it returns one of those.
+ * @w goes on the room queue of @sk, a receiver found full: its function
+ * runs when a reader takes a message off. True if room came meanwhile,
+ * in which case it may never run.
  */
-int collab_deliver_rx(struct collab_net *cn, struct sk_buff *skb)
+bool collab_room_watch(struct sock *sk, struct wait_queue_entry *w)
+{
+	add_wait_queue(&collab_sk(sk)->room_wait, w);
+	/* Pairs with the barrier in collab_room_freed(). */
+	smp_mb();
+	return has_room(sk);
+}
+
+void collab_room_unwatch(struct sock *sk, struct wait_queue_entry *w)
+{
+	remove_wait_queue(&collab_sk(sk)->room_wait, w);
+}
+
+/*
+ * Whether a watcher should wake: a reader that closed, or one that has
+ * taken half of its buffer off, so that a link refills it in batches.
+ */
+bool collab_room_plenty(const struct sock *sk)
+{
+	return atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) / 2 ||
+	       sock_flag(sk, SOCK_DEAD);
+}
+
+/*
+ * A message from a peer, for receivers of this node; in softirq. -EAGAIN
+ * (or -ENOMEM) when it must wait: some receiver has no room, and for
+ * -EAGAIN *@full is that receiver, with a reference for the caller.
+ * Consumes @skb unless it returns one of those.
+ */
+int collab_deliver_rx(struct collab_net *cn, struct sk_buff *skb,
+		      struct sock **full)
 {
 	const struct collab_frame *f = collab_frame(skb);
 	struct collab_targets t;
@@ -782,6 +812,8 @@ int collab_deliver_rx(struct collab_net *cn, struct sk_buff *skb)
 		goto out;
 	for (i = 0; i < t.n; i++) {
 		if (!has_room(t.sk[i])) {
+			sock_hold(t.sk[i]);
+			*full = t.sk[i];
 			err = -EAGAIN;
 			goto out;
 		}

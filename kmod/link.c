@@ -792,6 +792,54 @@ static bool msg_valid(struct collab_peer *peer, struct sk_buff *skb)
 	       collab_guid_equal(&f->src_node, &peer->id);
 }
 
+/* The backlog waits no more for the receiver it watched. */
+static void stall_clear(struct collab_peer *peer)
+{
+	struct sock *sk = peer->stall_sk;
+
+	if (!sk)
+		return;
+	/* Harmless when stall_wake() took the entry off already. */
+	collab_room_unwatch(sk, &peer->stall_wait);
+	peer->stall_sk = NULL;
+	sock_put(sk);
+}
+
+/*
+ * The backlog waits for room at @sk, whose reference we take over: its
+ * reader wakes us (stall_wake()) rather than the link trying each jiffy.
+ */
+static void stall_on(struct collab_peer *peer, struct sock *sk)
+{
+	stall_clear(peer);
+	if (peer->dead) {
+		sock_put(sk);
+		return;
+	}
+	peer->stall_sk = sk;
+	if (collab_room_watch(sk, &peer->stall_wait))
+		queue_work(system_highpri_wq, &peer->rx_work);
+}
+
+/*
+ * Under the room queue's lock, IRQs off: peer->lock cannot be taken
+ * here, so the backlog moves on in process context. The entry cannot
+ * leave the queue meanwhile, so stall_sk is stable.
+ */
+static int stall_wake(struct wait_queue_entry *w, unsigned int mode,
+		      int sync, void *key)
+{
+	struct collab_peer *peer = container_of(w, struct collab_peer,
+						stall_wait);
+
+	if (!collab_room_plenty(peer->stall_sk))
+		return 0;
+	list_del_init(&w->entry);
+	collab_stat_inc(peer->cn, COLLAB_STAT_RX_RESUMED);
+	queue_work(system_highpri_wq, &peer->rx_work);
+	return 1;
+}
+
 /*
  * Hand a whole message to its receivers here. False when they have no
  * room: the caller keeps it, and the link waits.
@@ -801,6 +849,7 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 	struct collab_receipt_rec r = {};
 	struct collab_net *cn = peer->cn;
 	const struct collab_frame *f;
+	struct sock *full = NULL;
 	bool confirm;
 	int err;
 
@@ -814,9 +863,14 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 	r.msgid = f->msgid;
 	r.src_id = f->src_id;
 	memset(collab_cb(skb), 0, sizeof(struct collab_skb_cb));
-	err = collab_deliver_rx(cn, skb);
-	if (err == -EAGAIN || err == -ENOMEM)
+	err = collab_deliver_rx(cn, skb, &full);
+	if (err == -EAGAIN || err == -ENOMEM) {
+		if (full)
+			stall_on(peer, full);
+		else
+			stall_clear(peer);
 		return false;
+	}
 	if (confirm)
 		store_receipt(peer, &r, err);
 	if (err) {
@@ -829,7 +883,12 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 	return true;
 }
 
-/* Deliver the backlog in order; false if its head waits for room. */
+/*
+ * Deliver the backlog in order; false if its head waits for room. The
+ * receiver that has none wakes the link when it has read (stall_on());
+ * short of memory, the link tries again at the next jiffy. Any packet from
+ * the peer, such as its probes while it sees us hold, tries as well.
+ */
 static bool backlog_run(struct collab_peer *peer)
 {
 	struct sk_buff *skb;
@@ -841,11 +900,13 @@ static bool backlog_run(struct collab_peer *peer)
 			if (!peer->backlog_stalled)
 				collab_stat_inc(peer->cn, COLLAB_STAT_RX_STALLED);
 			peer->backlog_stalled = true;
-			mod_timer(&peer->ack_timer, jiffies + 1);
+			if (!peer->stall_sk)
+				mod_timer(&peer->ack_timer, jiffies + 1);
 			return false;
 		}
 		peer->backlog_stalled = false;
 	}
+	stall_clear(peer);
 	return true;
 }
 
@@ -1167,9 +1228,8 @@ out:
 }
 
 /* A delayed acknowledgment, and another try for a stalled message. */
-static void ack_fire(struct timer_list *t)
+static void rx_retry(struct collab_peer *peer)
 {
-	struct collab_peer *peer = from_timer(peer, t, ack_timer);
 	struct collab_xmit x;
 
 	spin_lock_bh(&peer->lock);
@@ -1187,6 +1247,19 @@ static void ack_fire(struct timer_list *t)
 		send_ctl(peer, COLLAB_LINK_ACK, &x);
 out:
 	unlock_flush(peer, &x);
+}
+
+static void ack_fire(struct timer_list *t)
+{
+	struct collab_peer *peer = from_timer(peer, t, ack_timer);
+
+	rx_retry(peer);
+}
+
+/* A reader freed room that the backlog waited for. */
+static void stall_work(struct work_struct *w)
+{
+	rx_retry(container_of(w, struct collab_peer, rx_work));
 }
 
 /* While the link is down, messages older than their lifetime go. */
@@ -1642,6 +1715,8 @@ void collab_link_init(struct collab_peer *peer)
 	timer_setup(&peer->rtx_timer, rtx_fire, 0);
 	timer_setup(&peer->ack_timer, ack_fire, 0);
 	timer_setup(&peer->keepalive, keepalive_fire, 0);
+	init_waitqueue_func_entry(&peer->stall_wait, stall_wake);
+	INIT_WORK(&peer->rx_work, stall_work);
 }
 
 /* Once the peer is in the table: the handshake starts at once. */
@@ -1694,9 +1769,15 @@ void collab_link_destroy(struct collab_peer *peer)
 	peer->send_head = NULL;
 	__skb_queue_purge(&peer->txq);
 	__skb_queue_purge(&peer->ooo);
+	/* Taken on the link, not delivered: the peer stored them no more. */
+	collab_stat_add(peer->cn, COLLAB_STAT_DROP_PEER_GONE,
+			skb_queue_len(&peer->backlog) + !!peer->reasm);
 	kfree_skb(peer->reasm);
 	peer->reasm = NULL;
 	__skb_queue_purge(&peer->backlog);
+	stall_clear(peer);
 	spin_unlock_bh(&peer->lock);
+	/* No reader can queue it again: the entry is off its queue. */
+	cancel_work_sync(&peer->rx_work);
 	collab_obj_add(peer->cn, COLLAB_OBJ_STORED, -stored);
 }

@@ -108,6 +108,10 @@ struct collab_peer {
 	/* Whole messages in order, the first waiting for room at receivers. */
 	struct sk_buff_head backlog;
 	bool backlog_stalled;
+	/* The receiver it waits for, and our entry on that one's room queue. */
+	struct sock *stall_sk;
+	struct wait_queue_entry stall_wait;
+	struct work_struct rx_work;	/* the backlog again, once there is room */
 	unsigned int ack_pending;	/* packets received, not acknowledged */
 
 	struct timer_list rtx_timer;	/* retransmission */

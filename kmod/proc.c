@@ -43,6 +43,7 @@ static const char *const stat_names[__COLLAB_STAT_MAX] = {
 	[COLLAB_STAT_DROP_DUPLICATE] = "drop_duplicate",
 	[COLLAB_STAT_DROP_WINDOW] = "drop_window",
 	[COLLAB_STAT_RX_STALLED] = "rx_stalled",
+	[COLLAB_STAT_RX_RESUMED] = "rx_resumed",
 	[COLLAB_STAT_DROP_NO_ROUTE] = "drop_no_route",
 	[COLLAB_STAT_DROP_PEER_LIMIT] = "drop_peer_limit",
 	[COLLAB_STAT_DROP_EXPIRED] = "drop_expired",

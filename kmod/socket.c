@@ -497,6 +497,8 @@ static int recv_receipt(struct sock *sk, struct msghdr *m, size_t size,
 	err = skb_copy_datagram_msg(skb, 0, m, copied);
 	m->msg_flags |= MSG_ERRQUEUE;
 	kfree_skb(skb);
+	/* Receipts count against the receive buffer too. */
+	collab_room_freed(collab_sk(sk));
 	if (err)
 		return err;
 	return flags & MSG_TRUNC ? sizeof(struct collab_receipt) : copied;

@@ -4,6 +4,7 @@
  *
  *   collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT]
  *                   [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE] [-I MS]
+ *                   [-R BYTES]
  *   collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE]
  *                   [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG]
  *                   [-C 0|ERRNO-NAME] [-w SECONDS] [-D [-P]] [-I MS] [-F]
@@ -16,8 +17,8 @@
  * message that is corrupt, a copy of one already read, or out of order
  * for its sender fails the run, as does any message in the MS (default 0)
  * after the last, or (-p) one that crossed another number of links than
- * HOPS; -I pauses MS after each message read. It prints "received N from
- * S senders".
+ * HOPS; -I pauses MS after each message read; -R sets SO_RCVBUF. It prints
+ * "received N from S senders".
  *
  * send binds an instance of APP and sends COUNT messages (default 1) of
  * SIZE bytes (default 64, at least 16) to the destination; a blocking send
@@ -67,13 +68,13 @@ struct opts {
 	bool faults;
 	int want_status, want_hops;
 	int nr_sessions, kind;
-	long count, size, wait_s, linger_ms, interval_ms;
+	long count, size, wait_s, linger_ms, interval_ms, rcvbuf;
 	uint64_t tag;
 };
 
 static void usage(void)
 {
-	fputs("usage: collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT] [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE]\n"
+	fputs("usage: collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT] [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE] [-I MS] [-R BYTES]\n"
 	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG] [-C 0|ERRNO] [-w SECONDS] [-D [-P]] [-I MS] [-F]\n",
 	      stderr);
 	exit(2);
@@ -131,7 +132,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->wait_s = 120;
 	o->want_hops = -1;
 	o->tag = (uint64_t)getpid() << 16 ^ (uint64_t)time(NULL);
-	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:p:H:k:d:N:A:z:T:C:DPI:F")) != -1) {
+	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:p:H:k:d:N:A:z:T:C:DPI:FR:")) != -1) {
 		switch (c) {
 		case 'a': o->app = optarg; break;
 		case 'i': o->id = guid_arg("collab_msg", optarg); o->has_id = true; break;
@@ -158,6 +159,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'P': o->poll = true; break;
 		case 'I': o->interval_ms = parse_num(optarg, 0, 60000); break;
 		case 'F': o->faults = true; break;
+		case 'R': o->rcvbuf = parse_num(optarg, 1, INT_MAX / 2); break;
 		default: usage();
 		}
 	}
@@ -189,6 +191,11 @@ static int open_instance(const struct opts *o)
 			fprintf(stderr, "collab_msg: join: %s\n", strerror(errno));
 			exit(1);
 		}
+	}
+	if (o->rcvbuf && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &(int){ o->rcvbuf },
+				    sizeof(int))) {
+		fprintf(stderr, "collab_msg: SO_RCVBUF: %s\n", strerror(errno));
+		exit(1);
 	}
 	if (o->accept_new && set_int(fd, COLLAB_ACCEPT_NEW, 1)) {
 		fprintf(stderr, "collab_msg: COLLAB_ACCEPT_NEW: %s\n", strerror(errno));

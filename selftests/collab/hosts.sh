@@ -254,6 +254,67 @@ case_slow_receiver()
 	test "$(stat a retransmits)" -le 2
 }
 
+# A receiver whose buffer holds about one large message, reading one each
+# millisecond: the link is woken as soon as it has read, rather than
+# trying again at its next timer tick (4 ms at HZ=250: four reads).
+case_small_rcvbuf()
+{
+	two_hosts
+	link_up
+	receiver b r -a chat -n 300 -R 65536 -I 1
+	wait_for remote_knows a 1
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 300 -z 60000
+	finish r
+	echo "stalled $(stat b rx_stalled)," \
+	     "resumed $(stat b rx_resumed), duplicates $(stat b drop_duplicate)," \
+	     "retransmits $(stat a retransmits)"
+	test "$(stat b rx_stalled)" -gt 0
+	test "$(stat b rx_resumed)" -gt 0
+	test "$(stat b drop_duplicate)" -le 2
+	test "$(stat a retransmits)" -le 2
+}
+
+# The receiver a link waits for goes away: the link moves on at once,
+# counts what it held for it, and carries traffic again. Then a peer is
+# removed, and the module unloaded, while the link waits for a receiver.
+case_stalled_receiver_goes()
+{
+	two_hosts
+	link_up
+	receiver b r -a chat -n 2 -R 65536 -I 60000
+	wait_for remote_knows a 1
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 10 -z 60000
+	wait_for stat_sum_ge b 1 rx_stalled
+	kill "$(cat "$tmp/r.pid")"
+	# One read; the other 9 were in its queue, held, or came after.
+	wait_for stat_sum_ge b 9 drop_closed drop_no_route
+	echo "closed $(stat b drop_closed), no route $(stat b drop_no_route)," \
+	     "delivered $(stat b rx_remote), stalled $(stat b rx_stalled)"
+	test "$(stat_sum b drop_closed drop_no_route)" = 9
+	# The close itself woke the link: it waits on no timer.
+	test "$(stat b rx_resumed)" -ge 1
+
+	receiver b r -a chat -n 1
+	wait_for remote_knows a 1
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 1 -z 60000
+	finish r
+
+	# Removed while it waits: what it took and could not deliver is
+	# counted; the rest, stored at a, comes again once it is back.
+	receiver b r -a chat -n 2 -R 65536 -I 60000
+	wait_for remote_knows a 1
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 10 -z 60000
+	wait_for stat_sum_ge b 2 rx_stalled
+	ctl_in b peer del "$(node_id a)"
+	test "$(stat b drop_peer_gone)" -ge 1
+	wait_for peers_up
+	wait_for stat_sum_ge b 3 rx_stalled
+	kill "$(cat "$tmp/r.pid")"
+	wait "$(cat "$tmp/r.pid")" 2>/dev/null || true
+	unload_collab
+	modprobe collab
+}
+
 case_peer_down_10s()
 {
 	two_hosts
@@ -754,11 +815,13 @@ case_unload_with_live_peers()
 
 # Their kernel paths are the others' too (discovery and static peers come
 # up in every case; links down and back in store_full and receipts);
-# ack_lost_then_down and slow_receiver need the normal kernel's pace.
-quick_skip="discovery static_peer peer_down_10s ack_lost_then_down slow_receiver sessions_apart errors"
+# ack_lost_then_down, slow_receiver and small_rcvbuf need the normal
+# kernel's pace.
+quick_skip="discovery static_peer peer_down_10s ack_lost_then_down slow_receiver small_rcvbuf sessions_apart errors"
 run_cases case_discovery case_static_peer case_every_kind \
 	case_loss_reorder_duplicate case_fragments_mtu_1280 case_large_datagrams \
-	case_slow_receiver case_peer_down_10s \
+	case_slow_receiver case_small_rcvbuf case_stalled_receiver_goes \
+	case_peer_down_10s \
 	case_ack_lost_then_down case_receipts case_store_full case_resync \
 	case_bearer_del case_sessions_apart \
 	case_three_nodes case_ipv6 case_ipv6_fragments case_hostile_datagrams \

@@ -48,6 +48,7 @@ static const char *const stat_names[COLLAB_STATS_A_MAX + 1] = {
 	[COLLAB_STATS_A_DROP_DUPLICATE] = "drop_duplicate",
 	[COLLAB_STATS_A_DROP_WINDOW] = "drop_window",
 	[COLLAB_STATS_A_RX_STALLED] = "rx_stalled",
+	[COLLAB_STATS_A_RX_RESUMED] = "rx_resumed",
 	[COLLAB_STATS_A_DROP_NO_ROUTE] = "drop_no_route",
 	[COLLAB_STATS_A_DROP_PEER_LIMIT] = "drop_peer_limit",
 	[COLLAB_STATS_A_DROP_EXPIRED] = "drop_expired",

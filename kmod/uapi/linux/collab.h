@@ -257,7 +257,8 @@ enum collab_stats_attr {
 	COLLAB_STATS_A_DROP_NOMEM,	/* u64: no memory on the way in */
 	COLLAB_STATS_A_RECEIPTS,	/* u64: receipts queued to senders */
 	COLLAB_STATS_A_RECEIPTS_LOST,	/* u64: not queued: sender gone or full */
-	COLLAB_STATS_A_DROP_PEER_GONE,	/* u64: stored for a peer removed */
+	COLLAB_STATS_A_DROP_PEER_GONE,	/* u64: for or from a peer removed */
+	COLLAB_STATS_A_RX_RESUMED,	/* u64: stalls a reader's room ended */
 	__COLLAB_STATS_A_MAX,
 };
 
