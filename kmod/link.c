@@ -23,6 +23,7 @@
 #include <linux/ip.h>
 #include <linux/ktime.h>
 #include <linux/rculist.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
@@ -291,7 +292,7 @@ static void send_data(struct collab_peer *peer, struct sk_buff *skb,
 	} else if (cb->tries == 1 && !peer->rtt_timing) {
 		peer->rtt_timing = true;
 		peer->rtt_seq = cb->seq;
-		peer->rtt_ns = ktime_get_ns();
+		peer->rtt_ns = local_clock();
 	}
 	if (ack_wanted(peer, cb))
 		flags |= COLLAB_LF_ACK_NOW;
@@ -376,8 +377,8 @@ static void push(struct collab_peer *peer, struct collab_xmit *x)
 /* The timed packet is acknowledged: a round-trip sample. */
 static void rtt_sample(struct collab_peer *peer)
 {
-	u32 r = min_t(u64, (ktime_get_ns() - peer->rtt_ns) / NSEC_PER_USEC,
-		      RTO_MAX_US);
+	s64 ns = local_clock() - peer->rtt_ns;
+	u32 r = clamp_t(s64, div_s64(ns, NSEC_PER_USEC), 0, RTO_MAX_US);
 	u32 delta;
 
 	peer->rtt_timing = false;
@@ -1645,12 +1646,18 @@ bool collab_link_bundle(struct collab_peer *peer, const struct collab_frame *f,
 		.from = from,
 		.len = sizeof(*f) + collab_frame_len(f),
 	};
-	struct iov_iter saved = *from;
+	struct iov_iter saved;
 	struct collab_xmit x;
 	bool done;
 
-	if (f->flags & COLLAB_FF_CONFIRM)
+	/*
+	 * Unlocked, a hint: with nothing unsent there is no bundle to join
+	 * (bundle_join() checks again under the lock), and a lone message
+	 * takes the lock only once, to be stored.
+	 */
+	if ((f->flags & COLLAB_FF_CONFIRM) || !data_race(peer->send_head))
 		return false;
+	saved = *from;
 	spin_lock_bh(&peer->lock);
 	xmit_init(peer, &x);
 	pagefault_disable();

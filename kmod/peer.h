@@ -95,7 +95,11 @@ struct collab_peer {
 	u32 small_in_flight;		/* of them, COLLAB_TXF_SMALL */
 	u32 ack_asked;			/* the last packet sent with ACK_NOW */
 	bool held;			/* the peer holds snd_una: no room yet */
-	/* One packet per round trip is timed: rtt_seq, sent at rtt_ns. */
+	/*
+	 * One packet per round trip is timed: rtt_seq, sent at rtt_ns, by
+	 * local_clock(), which reads no clocksource device (in a VM whose
+	 * clocksource is an HPET, each such read traps to the emulator).
+	 */
 	bool rtt_timing;
 	u32 rtt_seq;
 	u64 rtt_ns;
