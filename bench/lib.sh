@@ -154,7 +154,7 @@ print_table()
 		for t in $transports; do
 			[ "$t" = collab ] && continue
 			w=$(col_width "$t")
-			line+=$(printf " %${w}s" "$(ratio "${vals[collab]}" "${vals[$t]}" "$dir")")
+			line+=$(printf " %${w}s" "$(ratio "${vals[collab]:-}" "${vals[$t]}" "$dir")")
 		done
 		echo "$line"
 	done
