@@ -306,11 +306,26 @@ static u32 in_flight(const struct collab_peer *peer)
 	return peer->snd_sent - peer->snd_una;
 }
 
+/* Retransmit at @at, whether or not a deadline is set (see peer.h). */
+static void rtx_deadline(struct collab_peer *peer, unsigned long at)
+{
+	peer->rtx_at = at;
+	peer->rtx_due = true;
+	if (!timer_pending(&peer->rtx_timer) ||
+	    time_after(peer->rtx_timer.expires, at))
+		mod_timer(&peer->rtx_timer, at);
+}
+
+static unsigned long rto_from_now(const struct collab_peer *peer)
+{
+	return jiffies + usecs_to_jiffies(peer->rto_us) + 1;
+}
+
+/* A deadline for what is in flight, unless one is set. */
 static void arm_rtx(struct collab_peer *peer)
 {
-	if (!peer->dead && in_flight(peer) && !timer_pending(&peer->rtx_timer))
-		mod_timer(&peer->rtx_timer,
-			  jiffies + usecs_to_jiffies(peer->rto_us) + 1);
+	if (!peer->dead && in_flight(peer) && !peer->rtx_due)
+		rtx_deadline(peer, rto_from_now(peer));
 }
 
 /* Whole messages (one, or a bundle) whose senders want no receipts. */
@@ -525,8 +540,7 @@ static void store_room(struct collab_peer *peer, long before)
 static void held_rcv(struct collab_peer *peer)
 {
 	collab_tx_cb(skb_peek(&peer->txq))->sacked = true;
-	mod_timer(&peer->rtx_timer,
-		  jiffies + usecs_to_jiffies(peer->rto_us) + 1);
+	rtx_deadline(peer, rto_from_now(peer));
 }
 
 /*
@@ -556,9 +570,9 @@ static void ack_rcv(struct collab_peer *peer, u32 ack, u32 sack, bool hello,
 			peer->in_recovery = false;
 		if (!peer->in_recovery)
 			window_grow(peer, acked);
-		/* Progress: the timer backs off no more. */
+		/* Progress: the timer backs off no more, and starts over. */
 		rto_reset(peer);
-		del_timer(&peer->rtx_timer);
+		peer->rtx_due = false;
 		store_room(peer, before);
 	}
 	peer->held = held && ack == peer->snd_una && in_flight(peer);
@@ -613,6 +627,7 @@ void collab_link_down(struct collab_peer *peer)
 	collab_obj_add(peer->cn, COLLAB_OBJ_PEERS_UP, -1);
 	collab_nl_peer_event(peer, COLLAB_CMD_PEER_DOWN);
 	del_timer(&peer->rtx_timer);
+	peer->rtx_due = false;
 	rewind(peer);
 	if (!peer->dead)
 		mod_timer(&peer->keepalive, jiffies + msecs_to_jiffies(HELLO_MS));
@@ -1196,8 +1211,16 @@ static void rtx_fire(struct timer_list *t)
 
 	spin_lock_bh(&peer->lock);
 	xmit_init(peer, &x);
-	if (peer->dead || peer->state != COLLAB_PEER_UP || !in_flight(peer))
+	if (peer->dead || peer->state != COLLAB_PEER_UP || !in_flight(peer)) {
+		peer->rtx_due = false;
 		goto out;
+	}
+	/* Early: an ACK moved the deadline since the timer was set. */
+	if (peer->rtx_due && time_before(jiffies, peer->rtx_at)) {
+		mod_timer(&peer->rtx_timer, peer->rtx_at);
+		goto out;
+	}
+	peer->rtx_due = false;
 	peer->rto_us = min_t(u32, peer->rto_us * 2, RTO_MAX_US);
 	/*
 	 * The peer still waits for room for the oldest: ask again, as a
@@ -1205,8 +1228,7 @@ static void rtx_fire(struct timer_list *t)
 	 */
 	if (peer->held) {
 		send_ctl(peer, COLLAB_LINK_PROBE, &x);
-		mod_timer(&peer->rtx_timer,
-			  jiffies + usecs_to_jiffies(peer->rto_us) + 1);
+		rtx_deadline(peer, rto_from_now(peer));
 		goto out;
 	}
 	/* Back off, and send again what the receiver has not reported. */

@@ -118,7 +118,15 @@ struct collab_peer {
 	struct work_struct rx_work;	/* the backlog again, once there is room */
 	unsigned int ack_pending;	/* packets received, not acknowledged */
 
-	struct timer_list rtx_timer;	/* retransmission */
+	/*
+	 * Retransmission: due at rtx_at while rtx_due. The timer is moved
+	 * only when it would fire after that, never stopped by an ACK: one
+	 * that fires early finds the deadline later and waits on, so a
+	 * stream of packets and their ACKs costs no timer operations.
+	 */
+	struct timer_list rtx_timer;
+	unsigned long rtx_at;
+	bool rtx_due;
 	struct timer_list ack_timer;	/* delayed acknowledgment, stall retry */
 	struct timer_list keepalive;	/* handshake, probes, supervision */
 	struct work_struct work;	/* route sync, in process context */
