@@ -722,7 +722,6 @@ static struct sk_buff *small_skb(const struct collab_frame *f,
 		*err = -EFAULT;
 		return NULL;
 	}
-	collab_cb_set_sender(skb);
 	return skb;
 }
 
@@ -754,6 +753,9 @@ int collab_deliver_small(struct collab_sock *sender,
 		goto out;
 	}
 	skb = small_skb(f, from, &err);
+	/* Only receivers here read it: the link's state takes cb for peers. */
+	if (skb && t.n)
+		collab_cb_set_sender(skb);
 	if (skb)
 		err = place(cn, sender, &t, &rt, skb);
 	if (err)

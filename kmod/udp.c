@@ -230,6 +230,7 @@ static int xmit4(struct collab_bearer *b, struct sk_buff *skb,
 	bool mcast = ipv4_is_multicast(to->sin_addr.s_addr);
 	struct flowi4 fl4 = {};
 	struct rtable *rt = NULL;
+	unsigned int route_mtu;
 	__be32 saddr;
 
 	if (cache)
@@ -248,9 +249,10 @@ static int xmit4(struct collab_bearer *b, struct sk_buff *skb,
 		if (cache)
 			dst_cache_set_ip4(cache, &rt->dst, saddr);
 	}
+	route_mtu = dst_mtu(&rt->dst);
 	if (mtu)
-		*mtu = dst_mtu(&rt->dst);
-	ufo4(skb, dst_mtu(&rt->dst));
+		*mtu = route_mtu;
+	ufo4(skb, route_mtu);
 	if (!skb_is_gso(skb))
 		own_pieces(skb);
 	udp_tunnel_xmit_skb(rt, sk, skb, saddr, to->sin_addr.s_addr, 0,
