@@ -72,6 +72,7 @@ enum collab_stat {
 	COLLAB_STAT_RECEIPTS,		/* receipts queued to senders */
 	COLLAB_STAT_RECEIPTS_LOST,	/* sender gone, or its queue full */
 	COLLAB_STAT_DROP_PEER_GONE,	/* for a peer that was removed */
+	COLLAB_STAT_DROP_REASM,		/* fragments that never made a whole */
 	__COLLAB_STAT_MAX,
 };
 

@@ -1004,36 +1004,94 @@ bad:
 	kfree_skb(skb);
 }
 
-/* Add a fragment to the message being put together. */
+/*
+ * What the first fragment of a message being put together keeps in its
+ * cb: the last skb on its frag_list, which only reasm_add() appends to
+ * (a datagram that IP reassembled comes with a frag_list of its own,
+ * whose members' prev pointers mean nothing), when it began, and how
+ * many fragments it has taken.
+ */
+struct reasm_cb {
+	struct sk_buff *tail;
+	unsigned long started;		/* jiffies */
+	unsigned int frags;
+};
+
+static struct reasm_cb *reasm_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct reasm_cb) > sizeof(skb->cb));
+	return (struct reasm_cb *)skb->cb;
+}
+
+/* The first fragment of a message that more will follow. */
+static bool reasm_start(struct collab_peer *peer, struct sk_buff *skb)
+{
+	struct reasm_cb *rc;
+	struct sk_buff *p;
+
+	/* Its frag_list grows: that must be ours alone. */
+	if (skb_unclone(skb, GFP_ATOMIC)) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NOMEM);
+		kfree_skb(skb);
+		return false;
+	}
+	rc = reasm_cb(skb);
+	rc->tail = NULL;
+	skb_walk_frags(skb, p)
+		rc->tail = p;
+	rc->started = jiffies;
+	rc->frags = 1;
+	peer->reasm = skb;
+	return true;
+}
+
+/* Whether @skb may follow the fragments of @head. */
+static bool reasm_fits(struct sk_buff *head, struct sk_buff *skb)
+{
+	return skb->len &&
+	       head->len + skb->len <=
+			sizeof(struct collab_frame) + COLLAB_MSG_MAX &&
+	       reasm_cb(head)->frags < COLLAB_REASM_FRAGS &&
+	       head->truesize + skb->truesize <= COLLAB_REASM_TRUESIZE;
+}
+
+/*
+ * Add a fragment to the message being put together: the message once it
+ * is whole, else NULL. A run of fragments that breaks the rules (a first
+ * one while another message is under way, a follow-on one that is empty,
+ * or one too many in bytes, count or memory) goes, whole, as malformed.
+ */
 static struct sk_buff *reasm_add(struct collab_peer *peer, struct sk_buff *skb,
 				 u8 flags)
 {
 	struct sk_buff *head = peer->reasm;
+	struct reasm_cb *rc;
 
 	if (flags & COLLAB_LF_FIRST) {
 		if (head || !pskb_may_pull(skb, sizeof(struct collab_frame)))
 			goto bad;
-		head = skb;
-	} else {
-		if (!head || head->len + skb->len >
-			     sizeof(struct collab_frame) + COLLAB_MSG_MAX)
-			goto bad;
-		if (!skb_has_frag_list(head))
-			skb_shinfo(head)->frag_list = skb;
-		else
-			skb_shinfo(head)->frag_list->prev->next = skb;
-		skb_shinfo(head)->frag_list->prev = skb;
-		skb->next = NULL;
-		head->len += skb->len;
-		head->data_len += skb->len;
-		head->truesize += skb->truesize;
+		if (flags & COLLAB_LF_LAST)
+			return skb;
+		reasm_start(peer, skb);
+		return NULL;
 	}
-	if (flags & COLLAB_LF_LAST) {
-		peer->reasm = NULL;
-		return head;
-	}
-	peer->reasm = head;
-	return NULL;
+	if (!head || !reasm_fits(head, skb))
+		goto bad;
+	rc = reasm_cb(head);
+	skb->next = NULL;
+	if (rc->tail)
+		rc->tail->next = skb;
+	else
+		skb_shinfo(head)->frag_list = skb;
+	rc->tail = skb;
+	rc->frags++;
+	head->len += skb->len;
+	head->data_len += skb->len;
+	head->truesize += skb->truesize;
+	if (!(flags & COLLAB_LF_LAST))
+		return NULL;
+	peer->reasm = NULL;
+	return head;
 
 bad:
 	kfree_skb(peer->reasm);
@@ -1041,6 +1099,25 @@ bad:
 	kfree_skb(skb);
 	collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
 	return NULL;
+}
+
+/*
+ * A message whose fragments stopped coming goes once it is older than
+ * the lifetime of a stored message (the sender would have dropped it
+ * too), and never sooner than twice the tolerance.
+ */
+static void reasm_expire(struct collab_peer *peer)
+{
+	unsigned long ms = max(READ_ONCE(peer->cn->lifetime_ms),
+			       2 * tolerance_ms(peer));
+
+	if (!peer->reasm ||
+	    time_before(jiffies, reasm_cb(peer->reasm)->started +
+				 msecs_to_jiffies(ms)))
+		return;
+	kfree_skb(peer->reasm);
+	peer->reasm = NULL;
+	collab_stat_inc(peer->cn, COLLAB_STAT_DROP_REASM);
 }
 
 /* One sequenced packet, in order; false if the link must wait. */
@@ -1339,6 +1416,7 @@ static void keepalive_fire(struct timer_list *t)
 			send_hello(peer, &x);
 		expire(peer);
 	}
+	reasm_expire(peer);
 	mod_timer(&peer->keepalive, jiffies + next);
 out:
 	unlock_flush(peer, &x);

@@ -50,6 +50,13 @@ enum {
 	COLLAB_BUNDLE_MAX = 14000,
 	/* Packets in order a receiver takes before it must acknowledge. */
 	COLLAB_ACK_EVERY = 16,
+	/*
+	 * Fragments of one message, at most: the largest message over the
+	 * smallest bearer MTU takes 136.
+	 */
+	COLLAB_REASM_FRAGS = 160,
+	/* Memory (truesize) of one message being put together, at most. */
+	COLLAB_REASM_TRUESIZE = 1 << 20,
 };
 
 struct collab_peer {

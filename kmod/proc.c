@@ -51,6 +51,7 @@ static const char *const stat_names[__COLLAB_STAT_MAX] = {
 	[COLLAB_STAT_RECEIPTS] = "receipts",
 	[COLLAB_STAT_RECEIPTS_LOST] = "receipts_lost",
 	[COLLAB_STAT_DROP_PEER_GONE] = "drop_peer_gone",
+	[COLLAB_STAT_DROP_REASM] = "drop_reasm",
 };
 
 static int collab_proc_show(struct seq_file *seq, void *v)

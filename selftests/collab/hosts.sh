@@ -208,7 +208,10 @@ case_fragments_mtu_1280()
 
 # Link packets larger than the path: a bearer MTU of 65,535 over a veth of
 # 1,280, so that IP carries each 60,000-byte message as one fragmented
-# datagram (made by GSO from the message's pages), some of them lost.
+# datagram (made by GSO from the message's pages), some of them lost. A
+# message of 65,536 bytes takes two link packets, the first of them a
+# datagram that IP put together, whose own fragments the link's
+# reassembly must append to.
 case_large_datagrams()
 {
 	local before
@@ -221,12 +224,13 @@ case_large_datagrams()
 	wait_for peers_up
 	ns_exec a tc qdisc add dev va root netem loss 0.5%
 	before=$(ip_stat b IpReasmOKs)
-	receiver b r -a chat -n 20 -w 120 -l 300
+	receiver b r -a chat -n 30 -w 120 -l 300
 	receiver b s -a chat -n 3000 -w 120 -l 300
 	wait_for remote_knows a 2
 	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 20 -z 60000
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 10 -z 65536
 	finish r
-	test $(( $(ip_stat b IpReasmOKs) - before )) -ge 20
+	test $(( $(ip_stat b IpReasmOKs) - before )) -ge 30
 	# Small messages share bundles that are laid out as IP fragments:
 	# with 20 ms to go, a window fills even from a slow sender.
 	ns_exec a tc qdisc change dev va root netem loss 0.5% delay 20ms
@@ -562,12 +566,13 @@ case_ipv6_fragments()
 	wait_for peers_up
 	ns_exec a tc qdisc add dev va root netem loss 0.5% delay 20ms
 	before=$(ip_stat b Ip6ReasmOKs)
-	receiver b r -a chat -s "$s1" -n 2020 -w 120 -l 300
+	receiver b r -a chat -s "$s1" -n 2030 -w 120 -l 300
 	wait_for remote_knows a 1
 	ns_exec a "$msg" send -a chat -k session -d "$s1" -n 20 -z 20000
+	ns_exec a "$msg" send -a chat -k session -d "$s1" -n 10 -z 65536
 	ns_exec a "$msg" send -a chat -k session -d "$s1" -n 2000 -z 300
 	finish r
-	test $(( $(ip_stat b Ip6ReasmOKs) - before )) -ge 20
+	test $(( $(ip_stat b Ip6ReasmOKs) - before )) -ge 30
 }
 
 # Datagrams no collab node sends: each is dropped and counted, and the
@@ -604,8 +609,8 @@ case_hostile_datagrams()
 
 # Malformed content inside a link that is up, from one who knows its
 # epochs and sequence numbers (read off its probes: the link is not
-# authenticated): bad bundle entries, frame headers, fragment runs, route
-# records and receipts. Each is dropped and counted as malformed, the
+# authenticated): bad bundle entries, frame headers, fragment runs (too
+# long, empty, too many, unfinished), route records and receipts. Each is dropped and counted as malformed, the
 # well-formed messages between them arrive intact and in order, and the
 # link goes on (it then waits on numbers its real sender never used, so
 # only the other direction is used after).
@@ -616,6 +621,7 @@ case_forged_in_link()
 
 	two_hosts
 	link_up
+	ctl_in b node set lifetime 1000
 	receiver b r -a chat -n 5
 	receiver a back -a chat -n 1
 	wait_for remote_knows a 1
@@ -705,6 +711,16 @@ case_forged_in_link()
 	    send(MSG, 0, bytes(1200))
 	    total += 1200
 	bad_msg(0, bytes(1200))
+	# An empty follow-on fragment; a run of more fragments than any
+	# message takes. Each ends its run, and a fragment that follows
+	# with no first one counts too.
+	send(MSG, FIRST, frame(9, length=1000))
+	bad_msg(0, b"")
+	send(MSG, FIRST, frame(9, length=1000))
+	for i in range(159):
+	    send(MSG, 0, b"x")
+	bad_msg(0, b"x")
+	bad_msg(LAST, b"x")
 	def rec(op, app=b"chat", sid=bytes(16), rid=None):
 	    return struct.pack("!B7x", op) + (rid or os.urandom(16)) + sid + \
 	           app.ljust(32, b"\0")
@@ -714,6 +730,8 @@ case_forged_in_link()
 	for body in (bytes(31), struct.pack("!Q16sII", 1, bytes(16), 5000, 0)):
 	    bad_msg(FIRST | LAST, body, RECEIPT)
 	send(MSG, FIRST | LAST, frame(4))
+	# A message whose fragments stop coming.
+	send(MSG, FIRST, frame(9, length=1000))
 	print(bad)
 	EOF
 	)
@@ -722,6 +740,9 @@ case_forged_in_link()
 	finish r
 	test $(( $(stat b drop_malformed) - before )) -eq "$expected"
 	test "$(stat_sum b "${link_drops[@]}")" -eq "$no_link"
+	# The last, unfinished, goes after the store lifetime (here 1 s),
+	# and at least twice the tolerance (3 s).
+	wait_for stat_is b drop_reasm 1
 	stat_is b peers_up 1
 	ns_exec b "$msg" send -a chat -k guid -d "$(cat "$tmp/back.id")"
 	finish back

@@ -56,6 +56,7 @@ static const char *const stat_names[COLLAB_STATS_A_MAX + 1] = {
 	[COLLAB_STATS_A_RECEIPTS] = "receipts",
 	[COLLAB_STATS_A_RECEIPTS_LOST] = "receipts_lost",
 	[COLLAB_STATS_A_DROP_PEER_GONE] = "drop_peer_gone",
+	[COLLAB_STATS_A_DROP_REASM] = "drop_reasm",
 };
 
 static int stats_print(struct nl_msg *msg, void *arg)

@@ -259,6 +259,7 @@ enum collab_stats_attr {
 	COLLAB_STATS_A_RECEIPTS_LOST,	/* u64: not queued: sender gone or full */
 	COLLAB_STATS_A_DROP_PEER_GONE,	/* u64: for or from a peer removed */
 	COLLAB_STATS_A_RX_RESUMED,	/* u64: stalls a reader's room ended */
+	COLLAB_STATS_A_DROP_REASM,	/* u64: messages never completed */
 	__COLLAB_STATS_A_MAX,
 };
 
