@@ -1544,25 +1544,26 @@ static bool bundle_open(struct collab_peer *peer, struct sk_buff *tail,
  */
 static void *bundle_space(struct sk_buff *b, unsigned int *len)
 {
-	unsigned int cap = collab_tx_cb(b)->piece - COLLAB_FRAG0_HDRS;
+	struct collab_tx_cb *cb = collab_tx_cb(b);
+	unsigned int cap = cb->piece - COLLAB_FRAG0_HDRS;
 	struct sk_buff *tail = b, *p;
 
-	if (skb_has_frag_list(b)) {
-		tail = skb_shinfo(b)->frag_list->prev;
-		cap = collab_tx_cb(b)->piece;
+	if (cb->tail) {
+		tail = cb->tail;
+		cap = cb->piece;
 	}
 	if (tail->len >= cap) {
-		cap = collab_tx_cb(b)->piece;
+		cap = cb->piece;
 		p = piece_alloc(cap);
 		if (!p)
 			return NULL;
 		/* Its transmissions write their headers in front of it. */
 		__skb_header_release(p);
-		if (!skb_has_frag_list(b))
-			skb_shinfo(b)->frag_list = p;
+		if (cb->tail)
+			cb->tail->next = p;
 		else
-			tail->next = p;
-		skb_shinfo(b)->frag_list->prev = p;
+			skb_shinfo(b)->frag_list = p;
+		cb->tail = p;
 		b->truesize += p->truesize;
 		tail = p;
 	}
@@ -1573,6 +1574,44 @@ static void *bundle_space(struct sk_buff *b, unsigned int *len)
 		b->data_len += *len;
 	}
 	return skb_put(tail, *len);
+}
+
+/*
+ * Cut bundle @b back to its first @len bytes, which it had before a write
+ * that failed: the pieces past them go, the last one left is the tail.
+ */
+static void bundle_trim(struct sk_buff *b, unsigned int len)
+{
+	struct collab_tx_cb *cb = collab_tx_cb(b);
+	unsigned int off = skb_headlen(b);
+	struct sk_buff *p, *next, *tail = NULL;
+
+	if (len <= off) {
+		next = skb_shinfo(b)->frag_list;
+		skb_shinfo(b)->frag_list = NULL;
+		b->data_len = 0;
+		b->len = off;
+		__skb_trim(b, len);
+	} else {
+		skb_walk_frags(b, p) {
+			if (off + p->len >= len) {
+				__skb_trim(p, len - off);
+				tail = p;
+				break;
+			}
+			off += p->len;
+		}
+		next = tail->next;
+		tail->next = NULL;
+		b->data_len -= b->len - len;
+		b->len = len;
+	}
+	cb->tail = tail;
+	for (p = next; p; p = next) {
+		next = p->next;
+		b->truesize -= p->truesize;
+		kfree_skb(p);
+	}
 }
 
 /*
@@ -1640,7 +1679,7 @@ static bool bundle_put(struct sk_buff *b, const struct bundle_msg *m,
 	}
 	if (!bundle_write(b, head, NULL, NULL, 0, pre) ||
 	    !bundle_write_msg(b, m, code & COLLAB_BE_SAME)) {
-		pskb_trim(b, old);
+		bundle_trim(b, old);
 		return false;
 	}
 	if (!(code & COLLAB_BE_SAME))
@@ -1667,6 +1706,7 @@ static struct sk_buff *bundle_new(struct collab_peer *peer,
 	cb = collab_tx_cb(b);
 	*cb = *collab_tx_cb(tail);
 	cb->flags |= COLLAB_LF_BUNDLE;
+	cb->tail = NULL;
 	cb->nr_msgs = 0;
 	cb->piece = piece;
 	bundle_msg_skb(&m, tail);

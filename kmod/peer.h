@@ -175,12 +175,19 @@ struct collab_tx_cb {
 			u64 msgid;
 			struct collab_guid src_id;
 		};
-		/* COLLAB_LF_BUNDLE */
+		/*
+		 * COLLAB_LF_BUNDLE, at most COLLAB_BUNDLE_MAX bytes: its
+		 * last piece, which only the bundle writer sets (NULL while
+		 * the head has room); how many messages; where the last
+		 * frame header starts, and that message's msgid; the bytes
+		 * of each IP fragment.
+		 */
 		struct {
-			u32 nr_msgs;	/* how many */
-			u32 last;	/* where the last frame header starts */
-			u64 last_msgid;	/* the last message's */
-			u16 piece;	/* bytes of each IP fragment */
+			struct sk_buff *tail;
+			u64 last_msgid;
+			u16 nr_msgs;
+			u16 last;
+			u16 piece;
 		};
 	};
 };

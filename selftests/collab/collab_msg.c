@@ -6,7 +6,7 @@
  *                   [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE] [-I MS]
  *                   [-R BYTES]
  *   collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE]
- *                   [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG]
+ *                   [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE[-MAX]] [-T TAG]
  *                   [-C 0|ERRNO-NAME] [-w SECONDS] [-D [-P]] [-I MS] [-F]
  *
  * recv binds an instance (GUID given or random; -c sets COLLAB_ACCEPT_NEW),
@@ -21,7 +21,8 @@
  * "received N from S senders".
  *
  * send binds an instance of APP and sends COUNT messages (default 1) of
- * SIZE bytes (default 64, at least 16) to the destination; a blocking send
+ * SIZE bytes (default 64, at least 16; with MAX, sizes from SIZE to MAX
+ * that vary from one message to the next) to the destination; a blocking send
  * waits for room (-D: does not wait; -P: after EAGAIN, waits in poll() up
  * to SECONDS for POLLOUT and tries again, and prints "again N", the
  * number of EAGAINs; -I: pauses MS between two messages). It prints
@@ -68,14 +69,14 @@ struct opts {
 	bool faults;
 	int want_status, want_hops;
 	int nr_sessions, kind;
-	long count, size, wait_s, linger_ms, interval_ms, rcvbuf;
+	long count, size, size_max, wait_s, linger_ms, interval_ms, rcvbuf;
 	uint64_t tag;
 };
 
 static void usage(void)
 {
 	fputs("usage: collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT] [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE] [-I MS] [-R BYTES]\n"
-	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE] [-T TAG] [-C 0|ERRNO] [-w SECONDS] [-D [-P]] [-I MS] [-F]\n",
+	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE[-MAX]] [-T TAG] [-C 0|ERRNO] [-w SECONDS] [-D [-P]] [-I MS] [-F]\n",
 	      stderr);
 	exit(2);
 }
@@ -123,12 +124,42 @@ static int parse_errno(const char *s)
 	exit(2);
 }
 
+/* -z SIZE or SIZE-MAX. */
+static void parse_size(const char *s, struct opts *o)
+{
+	const char *dash = strchr(s, '-');
+	char min[32];
+
+	if (!dash) {
+		o->size = parse_num(s, sizeof(struct hdr), COLLAB_MSG_MAX);
+		o->size_max = o->size;
+		return;
+	}
+	if ((size_t)(dash - s) >= sizeof(min))
+		usage();
+	memcpy(min, s, dash - s);
+	min[dash - s] = '\0';
+	o->size = parse_num(min, sizeof(struct hdr), COLLAB_MSG_MAX);
+	o->size_max = parse_num(dash + 1, o->size, COLLAB_MSG_MAX);
+}
+
+/*
+ * The size of message @n: with a range, a step of 61 bytes from one to
+ * the next, wrapping, so that a run of them ends at every offset of the
+ * packets that they share.
+ */
+static long msg_size(const struct opts *o, long n)
+{
+	return o->size + n * 61 % (o->size_max - o->size + 1);
+}
+
 static void parse(int argc, char **argv, struct opts *o)
 {
 	int c;
 
 	o->count = 1;
 	o->size = 64;
+	o->size_max = 64;
 	o->wait_s = 120;
 	o->want_hops = -1;
 	o->tag = (uint64_t)getpid() << 16 ^ (uint64_t)time(NULL);
@@ -151,8 +182,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'd': o->dest = guid_arg("collab_msg", optarg); o->has_dest = true; break;
 		case 'N': o->node = guid_arg("collab_msg", optarg); o->has_node = true; break;
 		case 'A': o->dest_app = optarg; break;
-		case 'z': o->size = parse_num(optarg, sizeof(struct hdr),
-					      COLLAB_MSG_MAX); break;
+		case 'z': parse_size(optarg, o); break;
 		case 'T': o->tag = parse_num(optarg, 0, LONG_MAX); break;
 		case 'C': o->confirm = true; o->want_status = parse_errno(optarg); break;
 		case 'D': o->dontwait = true; break;
@@ -280,16 +310,17 @@ static int faults_open(long size, struct faults *fl)
  * nothing may be read (it must fail with EFAULT), every other one from
  * the file. NULL (and why, printed) on error.
  */
-static const unsigned char *faulting(const struct opts *o, int fd,
+static const unsigned char *faulting(int fd,
 				     const struct sockaddr_collab *dest,
 				     const struct collab_guid *session,
 				     const struct faults *fl,
-				     const unsigned char *msg, long n)
+				     const unsigned char *msg, long size,
+				     long n)
 {
 	void *p;
 
 	if (n % 100 == 0 &&
-	    (send_to(fd, dest, session, fl->none, o->size, 0) != -1 ||
+	    (send_to(fd, dest, session, fl->none, size, 0) != -1 ||
 	     errno != EFAULT)) {
 		fprintf(stderr, "collab_msg: send %ld from where nothing may be read: %s\n",
 			n, errno == EFAULT ? "sent" : strerror(errno));
@@ -297,11 +328,11 @@ static const unsigned char *faulting(const struct opts *o, int fd,
 	}
 	if (n % 2)
 		return msg;
-	if (pwrite(fl->fd, msg, o->size, 0) != o->size) {
+	if (pwrite(fl->fd, msg, size, 0) != size) {
 		perror("collab_msg: -F: pwrite");
 		return NULL;
 	}
-	p = mmap(NULL, o->size, PROT_READ, MAP_SHARED, fl->fd, 0);
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, fl->fd, 0);
 	if (p == MAP_FAILED) {
 		perror("collab_msg: -F: mmap");
 		return NULL;
@@ -313,10 +344,10 @@ static const unsigned char *faulting(const struct opts *o, int fd,
 static bool send_one(const struct opts *o, int fd,
 		     const struct sockaddr_collab *dest,
 		     const struct collab_guid *session,
-		     const unsigned char *buf, long n, long *again)
+		     const unsigned char *buf, long size, long n, long *again)
 {
-	while (send_to(fd, dest, session, buf, o->size,
-		       o->dontwait ? MSG_DONTWAIT : 0) != o->size) {
+	while (send_to(fd, dest, session, buf, size,
+		       o->dontwait ? MSG_DONTWAIT : 0) != size) {
 		if (o->poll && errno == EAGAIN && wait_writable(fd, o->wait_s)) {
 			(*again)++;
 			continue;
@@ -333,18 +364,18 @@ static int do_send(const struct opts *o)
 	struct sockaddr_collab dest = addr_of(o->kind, o->dest_app,
 					      o->has_dest ? &o->dest : NULL);
 	const struct collab_guid *session = NULL;
-	unsigned char *plain = malloc(o->size);
+	unsigned char *plain = malloc(o->size_max);
 	uint64_t *ids = calloc(o->count + 1, sizeof(*ids));
 	socklen_t len = sizeof(*ids);
 	struct faults fl = { .fd = -1 };
 	const unsigned char *buf;
-	long n, again = 0;
+	long n, size, again = 0;
 	bool ok = true;
 	int fd, rc = 1;
 
 	if (!plain || !ids || !o->kind)
 		usage();
-	if (o->faults && faults_open(o->size, &fl)) {
+	if (o->faults && faults_open(o->size_max, &fl)) {
 		perror("collab_msg: -F");
 		return 1;
 	}
@@ -358,14 +389,16 @@ static int do_send(const struct opts *o)
 	for (n = 0; n < o->count && ok; n++) {
 		if (n && o->interval_ms)
 			pause_ms(o->interval_ms);
-		fill(plain, o->size, o->tag, n);
-		buf = o->faults ? faulting(o, fd, &dest, session, &fl, plain, n) :
-				  plain;
+		size = msg_size(o, n);
+		fill(plain, size, o->tag, n);
+		buf = o->faults ?
+		      faulting(fd, &dest, session, &fl, plain, size, n) :
+		      plain;
 		if (!buf)
 			goto out;
-		ok = send_one(o, fd, &dest, session, buf, n, &again);
+		ok = send_one(o, fd, &dest, session, buf, size, n, &again);
 		if (buf != plain)
-			munmap((void *)buf, o->size);
+			munmap((void *)buf, size);
 		if (ok && getsockopt(fd, SOL_COLLAB, COLLAB_LAST_MSGID,
 				     &ids[n], &len)) {
 			perror("collab_msg: COLLAB_LAST_MSGID");

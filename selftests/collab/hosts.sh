@@ -751,17 +751,32 @@ case_forged_in_link()
 # Sends whose payload faults when the kernel copies it (a file page out
 # of the page tables), between sends that join bundles, and sends from an
 # address where nothing may be read: the first arrive intact and in order,
-# the others fail with EFAULT and send nothing.
+# the others fail with EFAULT and send nothing. Then two such senders at
+# once, whose messages share bundles (so that most entries start with a
+# frame header), in sizes that end the writes at every offset of a
+# bundle's pieces: some copies fault after the write took a new piece,
+# which the bundle must give back before the next message joins it.
 case_send_faults()
 {
+	local p1 p2
+
 	two_hosts
 	link_up
 	ns_exec a tc qdisc add dev va root netem delay 10ms
 	receiver b r -a chat -n 1000 -w 120 -l 500
-	wait_for remote_knows a 1
+	receiver b s -a chat -n 2000 -w 120 -l 500
+	wait_for remote_knows a 2
 	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" \
 		-n 1000 -z 300 -F
 	finish r
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/s.id")" \
+		-n 1000 -z 16-600 -F &
+	p1=$!
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/s.id")" \
+		-n 1000 -z 16-600 -F &
+	p2=$!
+	wait $p1 && wait $p2
+	finish s
 }
 
 # Sends to a type with no instance, or to an unknown node, are refused
