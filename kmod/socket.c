@@ -480,15 +480,24 @@ static void put_meta(struct msghdr *m, struct sk_buff *skb)
 	put_cmsg(m, SOL_COLLAB, COLLAB_CMSG_META, sizeof(meta), &meta);
 }
 
-/* MSG_ERRQUEUE: one struct collab_receipt. */
+/* MSG_ERRQUEUE: one struct collab_receipt; MSG_PEEK leaves it queued. */
 static int recv_receipt(struct sock *sk, struct msghdr *m, size_t size,
 			int flags)
 {
+	struct sk_buff_head *q = &sk->sk_error_queue;
 	struct sk_buff *skb;
 	size_t copied;
 	int err;
 
-	skb = skb_dequeue(&sk->sk_error_queue);
+	if (flags & MSG_PEEK) {
+		spin_lock_bh(&q->lock);
+		skb = skb_peek(q);
+		if (skb)
+			skb_get(skb);
+		spin_unlock_bh(&q->lock);
+	} else {
+		skb = skb_dequeue(q);
+	}
 	if (!skb)
 		return -EAGAIN;
 	copied = min_t(size_t, skb->len, size);
@@ -496,6 +505,11 @@ static int recv_receipt(struct sock *sk, struct msghdr *m, size_t size,
 		m->msg_flags |= MSG_TRUNC;
 	err = skb_copy_datagram_msg(skb, 0, m, copied);
 	m->msg_flags |= MSG_ERRQUEUE;
+	if (flags & MSG_PEEK) {
+		consume_skb(skb);
+		return err ?: (flags & MSG_TRUNC ?
+			       sizeof(struct collab_receipt) : copied);
+	}
 	kfree_skb(skb);
 	/* Receipts count against the receive buffer too. */
 	collab_room_freed(collab_sk(sk));

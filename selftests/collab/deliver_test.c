@@ -543,4 +543,50 @@ TEST_F(node, close_with_queue)
 	EXPECT_EQ(0, collab_stat("sockets"));
 }
 
+/*
+ * Receipts on the error queue: MSG_PEEK returns the first and leaves it
+ * there, a plain read takes it, and the queue is then empty.
+ */
+TEST_F(node, receipt_peek)
+{
+	struct collab_receipt r1 = {}, r2 = {}, r3 = {};
+	struct sockaddr_collab to;
+	struct collab_guid gb;
+	socklen_t len = sizeof(__u64);
+	__u64 id;
+	int a, b;
+
+	a = bound_socket("chat", NULL);
+	b = bound_socket("chat", NULL);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, set_int(a, COLLAB_CONFIRM, 1));
+	gb = guid_of_fd(b);
+	to = addr_of(COLLAB_ADDR_GUID, NULL, &gb);
+	ASSERT_EQ(5, send_to(a, &to, NULL, "hello", 5, 0));
+	ASSERT_EQ(0, getsockopt(a, SOL_COLLAB, COLLAB_LAST_MSGID, &id, &len));
+
+	ASSERT_EQ(sizeof(r1), recv(a, &r1, sizeof(r1),
+				   MSG_ERRQUEUE | MSG_PEEK | MSG_DONTWAIT));
+	EXPECT_EQ(id, r1.cr_msgid);
+	EXPECT_EQ(0, r1.cr_status);
+	ASSERT_EQ(sizeof(r2), recv(a, &r2, sizeof(r2),
+				   MSG_ERRQUEUE | MSG_PEEK | MSG_DONTWAIT));
+	EXPECT_EQ(0, memcmp(&r1, &r2, sizeof(r1)));
+	/* Poll still sees it. */
+	struct pollfd p = { .fd = a, .events = POLLIN };
+
+	EXPECT_EQ(1, poll(&p, 1, 0));
+	EXPECT_TRUE(p.revents & POLLERR);
+	ASSERT_EQ(sizeof(r3), recv(a, &r3, sizeof(r3),
+				   MSG_ERRQUEUE | MSG_DONTWAIT));
+	EXPECT_EQ(0, memcmp(&r1, &r3, sizeof(r1)));
+	EXPECT_EQ(-1, recv(a, &r3, sizeof(r3), MSG_ERRQUEUE | MSG_PEEK |
+			   MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(5, recv(b, self->buf, sizeof(self->buf), MSG_DONTWAIT));
+	close(a);
+	close(b);
+}
+
 TEST_HARNESS_MAIN
