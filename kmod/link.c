@@ -1866,10 +1866,16 @@ void collab_link_init(struct collab_peer *peer)
 	INIT_WORK(&peer->rx_work, stall_work);
 }
 
-/* Once the peer is in the table: the handshake starts at once. */
+/*
+ * Once the peer is in the table: the handshake starts at once, unless it
+ * was removed meanwhile (collab_link_destroy() stopped its timers).
+ */
 void collab_link_start(struct collab_peer *peer)
 {
-	mod_timer(&peer->keepalive, jiffies);
+	spin_lock_bh(&peer->lock);
+	if (!peer->dead)
+		mod_timer(&peer->keepalive, jiffies);
+	spin_unlock_bh(&peer->lock);
 }
 
 /* The peer goes with messages stored for it: counted, and receipts. */

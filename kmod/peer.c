@@ -126,10 +126,12 @@ struct collab_peer *collab_peer_lookup_create(struct collab_net *cn,
 	old = rhashtable_lookup_get_insert_fast(&cn->peers, &peer->node,
 						peer_params);
 	if (old) {
-		/* Lost a race with another CPU, or no memory for the table. */
+		/*
+		 * Lost a race with another CPU, or no memory for the table.
+		 * Never started, the link has no timer, work or packet to
+		 * stop (and, in softirq, could not wait for them).
+		 */
 		spin_unlock_bh(&cn->peers_lock);
-		peer->dead = true;
-		collab_link_destroy(peer);
 		dst_cache_destroy(&peer->dst_cache);
 		kfree(peer);
 		if (IS_ERR(old))
