@@ -126,6 +126,7 @@ struct collab_net {
 	spinlock_t peers_lock;
 	struct rhashtable peers;	/* node id -> collab_peer */
 	struct list_head all_peers;	/* collab_peer.all_node, RCU */
+	u64 peer_seq;			/* creation order, under peers_lock */
 
 	/* What peers told us of their instances (BH off); RCU lookups. */
 	spinlock_t rlock;

@@ -497,48 +497,58 @@ static int fill_static(struct sk_buff *skb, const struct collab_static *st,
 	return 0;
 }
 
-/* The static peers not answered yet, after the peers; from index *@i. */
+/*
+ * The static peers not answered yet, after the peers; resumes at the
+ * index of the next, in cb->args[2].
+ */
 static int dump_statics(struct sk_buff *skb, struct netlink_callback *cb,
-			struct collab_net *cn, long *i)
+			struct collab_net *cn)
 {
 	struct collab_static *st;
+	long i = 0;
 	int err;
 
 	list_for_each_entry_rcu(st, &cn->statics, node) {
-		if (!static_unanswered(cn, st) || (*i)++ < cb->args[0])
+		if (!static_unanswered(cn, st) || i++ < cb->args[2])
 			continue;
 		err = fill_static(skb, st, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq);
 		if (err)
 			return err;
-		cb->args[0] = *i;
+		cb->args[2] = i;
 	}
 	return 0;
 }
 
 /*
- * Every peer, then the static peers that have not answered; resumes at
- * the index of the next, in cb->args[0].
+ * Every peer, in creation order, then the static peers that have not
+ * answered. Resumes after the creation number of the last peer sent, in
+ * cb->args[0], so that a peer removed between two calls makes the dump
+ * skip no other; cb->args[1] is set once every peer has been sent.
  */
 int collab_nl_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct collab_net *cn = collab_net(sock_net(skb->sk));
 	struct collab_peer *peer;
-	long i = 0;
 	int err = 0;
 
 	rcu_read_lock();
-	list_for_each_entry_rcu(peer, &cn->all_peers, all_node) {
-		if (i++ < cb->args[0])
-			continue;
-		err = fill_peer_unlocked(skb, peer, NETLINK_CB(cb->skb).portid,
-					 cb->nlh->nlmsg_seq, NLM_F_MULTI);
-		if (err)
-			break;
-		cb->args[0] = i;
+	if (!cb->args[1]) {
+		list_for_each_entry_rcu(peer, &cn->all_peers, all_node) {
+			if (peer->seq <= (u64)cb->args[0])
+				continue;
+			err = fill_peer_unlocked(skb, peer,
+						 NETLINK_CB(cb->skb).portid,
+						 cb->nlh->nlmsg_seq,
+						 NLM_F_MULTI);
+			if (err)
+				break;
+			cb->args[0] = peer->seq;
+		}
+		cb->args[1] = !err;
 	}
 	if (!err)
-		err = dump_statics(skb, cb, cn, &i);
+		err = dump_statics(skb, cb, cn);
 	rcu_read_unlock();
 	if (err && skb->len)
 		return skb->len;

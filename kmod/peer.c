@@ -141,6 +141,8 @@ struct collab_peer *collab_peer_lookup_create(struct collab_net *cn,
 			return NULL;
 		goto found;
 	}
+	/* all_peers is in creation order: dumps resume by it. */
+	peer->seq = ++cn->peer_seq;
 	list_add_tail_rcu(&peer->all_node, &cn->all_peers);
 	collab_obj_add(cn, COLLAB_OBJ_PEERS, 1);
 	spin_unlock_bh(&cn->peers_lock);

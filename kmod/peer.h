@@ -64,6 +64,7 @@ struct collab_peer {
 	struct list_head all_node;	/* collab_net.all_peers, RCU */
 	struct collab_net *cn;
 	struct collab_guid id;
+	u64 seq;			/* creation number, from peer_seq */
 	refcount_t ref;
 	struct rcu_head rcu;
 
