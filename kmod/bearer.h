@@ -16,6 +16,7 @@ struct collab_bearer {
 	struct collab_net *cn;
 	u32 id;
 	struct socket *sock;
+	struct socket *gsock;		/* hears the group, or NULL */
 	union collab_sockaddr local;	/* preferred source; its port is ours */
 	union collab_sockaddr group;	/* discovery; sa_family 0: none */
 	int ifindex;

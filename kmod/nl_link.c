@@ -216,6 +216,13 @@ int collab_nl_bearer_add(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&cn->lock);
 	if (err == -EADDRINUSE)
 		NL_SET_ERR_MSG(info->extack, "the UDP port is in use in this namespace");
+	else if (err == -EADDRNOTAVAIL)
+		NL_SET_ERR_MSG(info->extack,
+			       "no such local address in this namespace (or it is still tentative)");
+	else if (err == -EINVAL && cfg.local.sa.sa_family == AF_INET6 &&
+		 !cfg.ifindex)
+		NL_SET_ERR_MSG(info->extack,
+			       "a link-local address or group needs a device: give 'dev'");
 	else if (err == -ENOSPC)
 		NL_SET_ERR_MSG(info->extack, "too many bearers");
 	if (err) {

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * collab: the UDP bearer. Each bearer is a kernel UDP tunnel socket of the
- * namespace, IPv4 or IPv6, bound to the wildcard address on its port (and
- * to a device if asked), so that it also hears its discovery group. Every
- * datagram that arrives is checked here before anything else reads it.
+ * namespace, IPv4 or IPv6, bound to its local address and port (and to a
+ * device if asked): datagrams to the host's other addresses never reach
+ * it. A bearer with a discovery group has a second socket, bound to the
+ * group on the same port, that hears beacons and nothing else; one bound
+ * to the wildcard address hears the group itself. Every datagram that
+ * arrives is checked here before anything else reads it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -137,6 +140,12 @@ static int collab_udp_rcv(struct sock *sk, struct sk_buff *skb)
 	__skb_pull(skb, sizeof(struct udphdr));
 	if (check_hdr(cn, skb))
 		goto drop;
+	/* To the group, beacons only. */
+	if (b->gsock && sk == b->gsock->sk &&
+	    ((struct collab_link_hdr *)skb->data)->type != COLLAB_LINK_BEACON) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
+		goto drop;
+	}
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 	dispatch(cn, b, skb);
@@ -329,29 +338,62 @@ int collab_bearer_xmit(struct collab_bearer *b, struct sk_buff *skb,
 	return 0;
 }
 
-static int join_group(struct collab_bearer *b)
+/*
+ * The bearer's beacons to its group do not come back to it (mc_loop is
+ * the sender's), and @sk hears the group.
+ */
+static int join_group(struct collab_bearer *b, struct sock *sk)
 {
-	struct sock *sk = b->sock->sk;
 	struct ip_mreqn mreq = {};
 	int err;
 
-	if (!b->group.sa.sa_family)
-		return 0;
 	/* As setsockopt(IP_ADD_MEMBERSHIP) does: RTNL, then the socket. */
 	rtnl_lock();
 	lock_sock(sk);
 	if (b->group.sa.sa_family == AF_INET) {
-		inet_sk(sk)->mc_loop = 0;
 		mreq.imr_multiaddr = b->group.v4.sin_addr;
 		mreq.imr_ifindex = b->ifindex;
 		err = ip_mc_join_group(sk, &mreq);
 	} else {
-		inet6_sk(sk)->mc_loop = 0;
 		err = ipv6_sock_mc_join(sk, b->ifindex, &b->group.v6.sin6_addr);
 	}
 	release_sock(sk);
 	rtnl_unlock();
+	if (b->group.sa.sa_family == AF_INET)
+		inet_sk(b->sock->sk)->mc_loop = 0;
+	else
+		inet6_sk(b->sock->sk)->mc_loop = 0;
 	return err;
+}
+
+static bool sockaddr_any(const union collab_sockaddr *sa)
+{
+	return sa->sa.sa_family == AF_INET ?
+	       sa->v4.sin_addr.s_addr == htonl(INADDR_ANY) :
+	       ipv6_addr_any(&sa->v6.sin6_addr);
+}
+
+/* A UDP socket bound to @addr on the bearer's port and device. */
+static int bind_socket(struct collab_net *cn, struct collab_bearer *b,
+		       const union collab_sockaddr *addr, struct socket **sock)
+{
+	struct udp_port_cfg cfg = {
+		.family = b->local.sa.sa_family,
+		.bind_ifindex = b->ifindex,
+		.use_udp_checksums = true,
+		.use_udp6_tx_checksums = true,
+		.use_udp6_rx_checksums = true,
+		.ipv6_v6only = true,
+	};
+
+	if (cfg.family == AF_INET) {
+		cfg.local_ip = addr->v4.sin_addr;
+		cfg.local_udp_port = b->local.v4.sin_port;
+	} else {
+		cfg.local_ip6 = addr->v6.sin6_addr;
+		cfg.local_udp_port = b->local.v6.sin6_port;
+	}
+	return udp_sock_create(cn->net, &cfg, sock);
 }
 
 static int open_socket(struct collab_net *cn, struct collab_bearer *b)
@@ -361,28 +403,33 @@ static int open_socket(struct collab_net *cn, struct collab_bearer *b)
 		.encap_type = 1,
 		.encap_rcv = collab_udp_rcv,
 	};
-	struct udp_port_cfg cfg = {
-		.family = b->local.sa.sa_family,
-		.bind_ifindex = b->ifindex,
-		.use_udp_checksums = true,
-		.use_udp6_tx_checksums = true,
-		.use_udp6_rx_checksums = true,
-		.ipv6_v6only = true,
-	};
 	int err;
 
-	cfg.local_udp_port = b->local.sa.sa_family == AF_INET ?
-			     b->local.v4.sin_port : b->local.v6.sin6_port;
-	err = udp_sock_create(cn->net, &cfg, &b->sock);
+	err = bind_socket(cn, b, &b->local, &b->sock);
 	if (err)
 		return err;
-	err = join_group(b);
-	if (err) {
-		udp_tunnel_sock_release(b->sock);
-		return err;
+	if (b->group.sa.sa_family) {
+		if (!sockaddr_any(&b->local)) {
+			err = bind_socket(cn, b, &b->group, &b->gsock);
+			if (err)
+				goto err_sock;
+		}
+		err = join_group(b, b->gsock ? b->gsock->sk : b->sock->sk);
+		if (err)
+			goto err_gsock;
 	}
 	setup_udp_tunnel_sock(cn->net, b->sock, &tcfg);
+	if (b->gsock)
+		setup_udp_tunnel_sock(cn->net, b->gsock, &tcfg);
 	return 0;
+
+err_gsock:
+	if (b->gsock)
+		udp_tunnel_sock_release(b->gsock);
+	b->gsock = NULL;
+err_sock:
+	udp_tunnel_sock_release(b->sock);
+	return err;
 }
 
 /* Under collab_net.lock. */
@@ -426,10 +473,14 @@ static void bearer_free(struct collab_net *cn, struct collab_bearer *b)
 	 * would give one of them the bearer back, and the socket gone.
 	 */
 	rcu_assign_sk_user_data(b->sock->sk, NULL);
+	if (b->gsock)
+		rcu_assign_sk_user_data(b->gsock->sk, NULL);
 	synchronize_net();
 	/* Peers stop using it; then nothing can reach it but RCU readers. */
 	collab_peers_bearer_gone(cn, b);
 	udp_tunnel_sock_release(b->sock);
+	if (b->gsock)
+		udp_tunnel_sock_release(b->gsock);
 	kfree_rcu(b, rcu);
 }
 

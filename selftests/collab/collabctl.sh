@@ -394,6 +394,19 @@ case_bearer()
 	ctl_a bearer del "$id6"
 	test "$(ctl_a -j bearer | json_in "len(j)")" = 0
 	test -z "$(ctl_a bearer)"
+
+	# A bearer binds its local address: one the host lacks is refused,
+	# and so is a link-local group with no device.
+	rc=0
+	ctl_a bearer add udp local 10.99.0.1 2>"$tmp/err" || rc=$?
+	test $rc = 1
+	grep -q "no such local address" "$tmp/err"
+	rc=0
+	ctl_a bearer add udp local '[fd77::1]' discovery ff12::77 \
+		2>"$tmp/err" || rc=$?
+	test $rc = 1
+	grep -q "needs a device" "$tmp/err"
+	test -z "$(ctl_a bearer)"
 }
 
 case_peer()

@@ -100,6 +100,12 @@ remote_knows()
 	test "$(stat "$1" remote_instances)" -ge "$2"
 }
 
+# ip_stat_ge NS NAME N: the IP counter is N or more now (for wait_for).
+ip_stat_ge()
+{
+	test "$(ip_stat "$1" "$2")" -ge "$3"
+}
+
 # stat_sum NS NAME...: the sum of those counters of NS.
 stat_sum()
 {
@@ -607,6 +613,36 @@ case_hostile_datagrams()
 	finish r
 }
 
+# A bearer hears its own address and its group, nothing else: datagrams
+# to another address of the host find no socket (UdpNoPorts), and a
+# datagram to the group that is not a beacon is dropped as malformed.
+case_bearer_binds_local()
+{
+	local noports malformed
+
+	two_hosts
+	link_up
+	ns_exec a ip addr add 10.77.0.11/24 dev va
+	noports=$(ip_stat a UdpNoPorts)
+	malformed=$(stat a drop_malformed)
+	ns_exec b python3 - "$(node_id b)" "$(node_id a)" <<-'EOF'
+	import socket, struct, sys
+	me, a = (bytes.fromhex(x.replace("-", "")) for x in sys.argv[1:3])
+	def pkt(typ, dst=bytes(16)):
+	    return struct.pack("!BBBBIIIIIQ", 1, typ, 0, 0, 1, 0, 0, 0, 0, 0) + \
+	           me + dst + bytes(48)
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF,
+	             socket.inet_aton("10.77.0.2"))
+	for i in range(10):
+	    s.sendto(pkt(1), ("10.77.0.11", 6118))
+	    s.sendto(pkt(2, a), ("239.77.0.1", 6118))
+	EOF
+	wait_for ip_stat_ge a UdpNoPorts $((noports + 10))
+	wait_for stat_sum_ge a $((malformed + 10)) drop_malformed
+	stat_is a peers_up 1
+}
+
 # Malformed content inside a link that is up, from one who knows its
 # epochs and sequence numbers (read off its probes: the link is not
 # authenticated): bad bundle entries, frame headers, fragment runs (too
@@ -861,6 +897,6 @@ run_cases case_discovery case_static_peer case_every_kind \
 	case_ack_lost_then_down case_receipts case_store_full case_resync \
 	case_bearer_del case_sessions_apart \
 	case_three_nodes case_ipv6 case_ipv6_fragments case_hostile_datagrams \
-	case_forged_in_link case_send_faults \
+	case_forged_in_link case_send_faults case_bearer_binds_local \
 	case_errors case_peer_removed_with_stored \
 	case_unload_with_live_peers
