@@ -643,6 +643,26 @@ case_bearer_binds_local()
 	stat_is a peers_up 1
 }
 
+# A peer's name comes from the wire: collabctl shows its terminal
+# controls, C1 controls (U+009B is a CSI) and bytes that are not UTF-8 as
+# \xNN, in text and in JSON, and what is printable as it is.
+case_peer_name()
+{
+	two_hosts
+	ctl_in a node set name "$(printf 'ev\033[31mil\302\233x\377\303\251')"
+	link_up
+	wait_for sh -c "'$ctl' -n '$(ns_name b)' peer | grep -q name"
+	ctl_in b peer >"$tmp/peer"
+	if grep -q "$(printf '\033')" "$tmp/peer"; then
+		echo "a raw escape in: $(cat -v "$tmp/peer")" >&2
+		return 1
+	fi
+	grep -F 'name ev\x1b[31mil\xc2\x9bx\xff'"$(printf '\303\251')" "$tmp/peer"
+	ctl_in b -j peer | python3 -c 'import json, sys
+name = json.load(sys.stdin)[0]["name"]
+sys.exit(name != "ev\x1b[31mil\\xc2\\x9bx\\xff\u00e9")'
+}
+
 # Malformed content inside a link that is up, from one who knows its
 # epochs and sequence numbers (read off its probes: the link is not
 # authenticated): bad bundle entries, frame headers, fragment runs (too
@@ -898,5 +918,6 @@ run_cases case_discovery case_static_peer case_every_kind \
 	case_bearer_del case_sessions_apart \
 	case_three_nodes case_ipv6 case_ipv6_fragments case_hostile_datagrams \
 	case_forged_in_link case_send_faults case_bearer_binds_local \
+	case_peer_name \
 	case_errors case_peer_removed_with_stored \
 	case_unload_with_live_peers

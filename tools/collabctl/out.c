@@ -98,36 +98,77 @@ void out_array_end(void)
 }
 
 /*
- * Control characters in a string from the kernel are printed as \xNN so
- * they cannot drive the terminal; JSON escapes them by itself.
+ * The length of the UTF-8 sequence at @s that encodes a printable
+ * character beyond ASCII, or 0: an invalid, overlong or surrogate
+ * sequence, or a C1 control (U+0080 to U+009F), which terminals obey.
  */
-static void print_escaped(const char *fmt, const char *val)
+static size_t utf8_printable(const unsigned char *s)
 {
+	size_t n, i;
+
+	if (s[0] == 0xc2)
+		return s[1] >= 0xa0 && s[1] <= 0xbf ? 2 : 0;
+	if (s[0] > 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+/*
+ * A string from the kernel (a peer's name comes from the wire), with
+ * every byte that could drive a terminal or break JSON as \xNN: invalid
+ * UTF-8 and C1 controls; for text also ASCII controls and the backslash,
+ * which JSON escapes by itself. Free it.
+ */
+static char *escaped(const char *val, bool json)
+{
+	const unsigned char *s = (const unsigned char *)val;
 	char *buf, *p;
-	const char *s;
+	size_t n;
 
 	buf = malloc(4 * strlen(val) + 1);
 	if (!buf)
 		ctl_nomem();
-	for (s = val, p = buf; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c == 0x7f || c == '\\')
-			p += sprintf(p, "\\x%02x", c);
-		else
-			*p++ = (char)c;
+	for (p = buf; *s; s += n) {
+		n = 1;
+		if (*s >= 0x80 && (n = utf8_printable(s))) {
+			memcpy(p, s, n);
+			p += n;
+		} else if (*s >= 0x80 ||
+			   (!json && (*s < 0x20 || *s == 0x7f || *s == '\\'))) {
+			p += sprintf(p, "\\x%02x", *s);
+			n = 1;
+		} else {
+			*p++ = (char)*s;
+		}
 	}
 	*p = '\0';
-	printf(fmt, buf);
-	free(buf);
+	return buf;
 }
 
 void out_str(const char *key, const char *fmt, const char *val)
 {
+	char *safe;
+
+	if (!out.json && !fmt)
+		return;
+	safe = escaped(val, out.json);
 	if (out.json)
-		out_add(key, json_object_new_string(val));
-	else if (fmt)
-		print_escaped(fmt, val);
+		out_add(key, json_object_new_string(safe));
+	else
+		printf(fmt, safe);
+	free(safe);
 }
 
 void out_u64(const char *key, const char *fmt, uint64_t val)
