@@ -598,7 +598,12 @@ TEST(hostile)
 			TH_LOG("accepted: %s", b->name);
 		}
 		t = now() - t;
-		EXPECT_GT(0.01, t) {
+		/*
+		 * Expanded, billion laughs takes seconds and gigabytes;
+		 * refused, microseconds. The margin is for a loaded build
+		 * machine (a kernel build beside the tests took 21 ms).
+		 */
+		EXPECT_GT(0.25, t) {
 			TH_LOG("%s took %.3f s", b->name, t);
 		}
 		TH_LOG("%s: %s", b->name, collab_xml_error());
