@@ -9,8 +9,10 @@
 #include <linux/atomic.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/ratelimit_types.h>
 #include <linux/rhashtable-types.h>
 #include <linux/seqlock.h>
+#include <linux/siphash.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
@@ -73,6 +75,9 @@ enum collab_stat {
 	COLLAB_STAT_RECEIPTS_LOST,	/* sender gone, or its queue full */
 	COLLAB_STAT_DROP_PEER_GONE,	/* for a peer that was removed */
 	COLLAB_STAT_DROP_REASM,		/* fragments that never made a whole */
+	COLLAB_STAT_COOKIES_SENT,	/* answers to sources not proven yet */
+	COLLAB_STAT_DROP_RATELIMIT,	/* such sources left unanswered */
+	COLLAB_STAT_PEERS_EXPIRED,	/* peers whose link never came up */
 	__COLLAB_STAT_MAX,
 };
 
@@ -127,6 +132,10 @@ struct collab_net {
 	struct rhashtable peers;	/* node id -> collab_peer */
 	struct list_head all_peers;	/* collab_peer.all_node, RCU */
 	u64 peer_seq;			/* creation order, under peers_lock */
+
+	/* Cookies for sources not proven yet (cookie.c). */
+	siphash_key_t cookie_key;
+	struct ratelimit_state cookie_rs;
 
 	/* What peers told us of their instances (BH off); RCU lookups. */
 	spinlock_t rlock;

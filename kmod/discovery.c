@@ -2,14 +2,16 @@
 /*
  * collab: discovery. Once a second, each bearer with a discovery group
  * sends a beacon there, and a beacon goes to each static peer that has no
- * link up; a node that hears a beacon from one it has no link with starts
- * the handshake (link.c).
+ * link up; a node that hears a beacon from one it has no link with
+ * answers with a cookie (cookie.c), which starts the handshake (link.c).
+ * Peers whose link never came up are let go here too.
  */
 #include <linux/rculist.h>
 #include <linux/slab.h>
 
 #include "bearer.h"
 #include "frame.h"
+#include "peer.h"
 
 #define BEACON_MS	1000
 
@@ -102,6 +104,7 @@ static void discovery_work(struct work_struct *work)
 	}
 	rcu_read_unlock();
 	local_bh_enable();
+	collab_peers_expire(cn);
 
 	if (!list_empty(&cn->bearers))
 		schedule_delayed_work(&cn->discovery,

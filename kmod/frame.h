@@ -156,14 +156,23 @@ static_assert(sizeof(struct collab_link_hdr) == 64);
 #define COLLAB_FRAG0_HDRS	(sizeof(struct udphdr) + \
 				 sizeof(struct collab_link_hdr))
 
-/* HELLO and BEACON bodies. */
+/*
+ * HELLO and BEACON bodies. A HELLO carries the sender's cookie for the
+ * receiver and echoes the receiver's, once it has one (cookie.c): only a
+ * HELLO whose echo proves that its source receives at its address makes
+ * or changes anything on the receiving side.
+ */
 struct collab_hello {
 	__be32 snd_una;		/* oldest sequence number the sender holds */
 	__be32 rcv_nxt;		/* next one it expects from the receiver */
 	__be32 tolerance_ms;	/* how long it waits before the link is down */
 	__be32 reserved;
+	__be64 cookie;		/* the sender's, for the receiver; 0: none */
+	__be64 echo;		/* the receiver's, as the sender has it */
 	char name[COLLAB_NODE_NAME_MAX];
 };
+
+static_assert(sizeof(struct collab_hello) == 96);
 
 /* Route records: what a node tells its peers about its instances. */
 enum collab_route_op {

@@ -30,6 +30,7 @@
 #include <asm/unaligned.h>
 
 #include "bearer.h"
+#include "cookie.h"
 #include "deliver.h"
 #include "netlink.h"
 #include "pages.h"
@@ -249,6 +250,9 @@ static void send_hello(struct collab_peer *peer, struct collab_xmit *x)
 	hello = (struct collab_hello *)skb->data;
 	hello->snd_una = htonl(peer->snd_una);
 	hello->rcv_nxt = htonl(peer->rcv_nxt);
+	hello->cookie = cpu_to_be64(collab_cookie(peer->cn, &peer->addr,
+						  &peer->id));
+	hello->echo = cpu_to_be64(peer->echo);
 	flags = peer->state == COLLAB_PEER_UP ? COLLAB_LF_UP : 0;
 	__skb_queue_tail(&x->q, push_hdr(peer, skb, COLLAB_LINK_HELLO, flags, 0));
 }
@@ -662,8 +666,9 @@ static void hello_rcv(struct collab_peer *peer, const struct collab_link_hdr *h,
 {
 	u32 src_epoch = ntohl(h->src_epoch);
 
+	/* A cookie from a node with no link to us yet: now it has ours. */
 	if (!src_epoch) {
-		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
+		send_hello(peer, x);
 		return;
 	}
 	if (src_epoch != peer->remote_epoch) {
@@ -686,32 +691,34 @@ static void hello_rcv(struct collab_peer *peer, const struct collab_link_hdr *h,
 		send_hello(peer, x);
 }
 
-/* A BEACON or a HELLO; consumes @skb. In softirq. */
-void collab_link_hello_rcv(struct collab_peer *peer, struct sk_buff *skb)
+/*
+ * A HELLO from @from, which proved that it receives there
+ * (collab_peer_hello(), which pulled the header and body); consumes
+ * @skb. In softirq. A link that is up lives on its own path: a HELLO
+ * from elsewhere neither moves it nor starts it over.
+ */
+void collab_link_hello_rcv(struct collab_peer *peer, struct sk_buff *skb,
+			   const union collab_sockaddr *from)
 {
-	const struct collab_link_hdr *h;
-	const struct collab_hello *hello;
+	const struct collab_link_hdr *h = (const void *)skb->data;
+	const struct collab_hello *hello = (const void *)(h + 1);
 	struct collab_xmit x;
-
-	if (!pskb_may_pull(skb, sizeof(*h) + sizeof(*hello))) {
-		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
-		kfree_skb(skb);
-		return;
-	}
-	h = (const void *)skb->data;
-	hello = (const void *)(h + 1);
 
 	spin_lock_bh(&peer->lock);
 	xmit_init(peer, &x);
 	if (peer->dead)
 		goto out;
+	if (peer->state == COLLAB_PEER_UP &&
+	    !collab_sockaddr_equal(&peer->addr, from)) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NO_LINK);
+		goto out;
+	}
 	peer->rx_packets++;
+	if (hello->cookie)
+		peer->echo = be64_to_cpu(hello->cookie);
 	memcpy(peer->name, hello->name, sizeof(peer->name));
 	peer->name[sizeof(peer->name) - 1] = '\0';
-	if (h->type == COLLAB_LINK_HELLO)
-		hello_rcv(peer, h, hello, &x);
-	else if (peer->state != COLLAB_PEER_UP)
-		send_hello(peer, &x);
+	hello_rcv(peer, h, hello, &x);
 out:
 	unlock_flush(peer, &x);
 	consume_skb(skb);

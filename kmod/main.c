@@ -11,6 +11,7 @@
 
 #include "bearer.h"
 #include "collab.h"
+#include "cookie.h"
 #include "debug.h"
 #include "netlink.h"
 #include "pages.h"
@@ -41,6 +42,7 @@ static int __net_init collab_net_init(struct net *net)
 	cn->lifetime_ms = COLLAB_LIFETIME_MS;
 	cn->store_max_msgs = COLLAB_STORE_MSGS;
 	collab_discovery_init(cn);
+	collab_cookie_init(cn);
 
 	cn->stats = alloc_percpu(struct collab_stats);
 	if (!cn->stats)
@@ -79,6 +81,7 @@ static void __net_exit collab_net_exit(struct net *net)
 	collab_peers_destroy(cn);
 	collab_statics_destroy(cn);
 	collab_table_destroy(cn);
+	collab_cookie_exit(cn);
 	free_percpu(cn->stats);
 }
 

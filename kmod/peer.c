@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * collab: the peer table. A peer is created when a node is first heard
- * from (a beacon or a handshake, in softirq) and lives until an
- * administrator removes it or the namespace goes. Removal unlinks it, stops
- * its timers and work, withdraws what it told us, and frees it after RCU
- * once the last reference is gone.
+ * collab: the peer table. A peer is created by the first HELLO from a
+ * node that has proven, with a cookie, that it receives at its address
+ * (in softirq); beacons and unproven HELLOs make nothing (cookie.c). It
+ * lives until an administrator removes it, the namespace goes, or, if
+ * its link never comes up, a few tolerances later. Removal unlinks it,
+ * stops its timers and work, withdraws what it told us, and frees it
+ * after RCU once the last reference is gone.
  */
 #include <linux/random.h>
 #include <linux/rculist.h>
@@ -12,6 +14,7 @@
 #include <linux/slab.h>
 
 #include "bearer.h"
+#include "cookie.h"
 #include "netlink.h"
 #include "peer.h"
 #include "route.h"
@@ -78,6 +81,7 @@ static struct collab_peer *peer_alloc(struct collab_net *cn,
 	peer->state = COLLAB_PEER_DOWN;
 	peer->epoch = get_random_u32() | 1;
 	peer->down_since = jiffies;
+	peer->created = jiffies;
 	INIT_LIST_HEAD(&peer->rinstances);
 	INIT_WORK(&peer->work, collab_route_work);
 	collab_link_init(peer);
@@ -157,6 +161,61 @@ found:
 	}
 	spin_unlock_bh(&peer->lock);
 	return peer;
+}
+
+/* Whether a beacon from @from is only the up peer @id saying it is there. */
+static bool beacon_known(struct collab_net *cn, const struct collab_guid *id,
+			 const union collab_sockaddr *from)
+{
+	struct collab_peer *peer = collab_peer_find(cn, id);
+	bool known;
+
+	if (!peer)
+		return false;
+	spin_lock_bh(&peer->lock);
+	known = peer->state == COLLAB_PEER_UP &&
+		collab_sockaddr_equal(&peer->addr, from);
+	spin_unlock_bh(&peer->lock);
+	collab_peer_put(peer);
+	return known;
+}
+
+/*
+ * In softirq: a BEACON or HELLO from @from on @b; consumes @skb. Only a
+ * HELLO that echoes this node's cookie for its source reaches a peer,
+ * made if new; anything else is answered with a cookie and leaves no
+ * trace, but a beacon of a peer whose link is up there.
+ */
+void collab_peer_hello(struct collab_net *cn, struct collab_bearer *b,
+		       const union collab_sockaddr *from, struct sk_buff *skb)
+{
+	const struct collab_link_hdr *h;
+	const struct collab_hello *hello;
+	struct collab_peer *peer;
+
+	if (!pskb_may_pull(skb, sizeof(*h) + sizeof(*hello))) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
+		kfree_skb(skb);
+		return;
+	}
+	h = (const void *)skb->data;
+	hello = (const void *)(h + 1);
+	if (h->type != COLLAB_LINK_HELLO ||
+	    !collab_cookie_valid(cn, from, &h->src_node,
+				 be64_to_cpu(hello->echo))) {
+		if (h->type != COLLAB_LINK_BEACON ||
+		    !beacon_known(cn, &h->src_node, from))
+			collab_cookie_reply(cn, b, from, h, hello);
+		consume_skb(skb);
+		return;
+	}
+	peer = collab_peer_lookup_create(cn, &h->src_node, b, from);
+	if (!peer) {
+		kfree_skb(skb);
+		return;
+	}
+	collab_link_hello_rcv(peer, skb, from);
+	collab_peer_put(peer);
 }
 
 /* In process context, once @peer is off the table. */
@@ -247,6 +306,36 @@ void collab_peers_destroy(struct collab_net *cn)
 	}
 	collab_route_destroy(cn);
 	rhashtable_destroy(&cn->peers);
+}
+
+/*
+ * In process context: the peers whose link never came up within
+ * COLLAB_PEER_NEW_TOLERANCES tolerances of their making go, a few at a
+ * time; static ones, and those holding messages, stay.
+ */
+void collab_peers_expire(struct collab_net *cn)
+{
+	unsigned long age = COLLAB_PEER_NEW_TOLERANCES *
+			    msecs_to_jiffies(READ_ONCE(cn->tolerance_ms));
+	struct collab_guid ids[8];
+	struct collab_peer *peer;
+	unsigned int n = 0, i;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(peer, &cn->all_peers, all_node) {
+		spin_lock_bh(&peer->lock);
+		if (!peer->link_ups && !(peer->flags & COLLAB_PEER_STATIC) &&
+		    !peer->stored_msgs &&
+		    time_after(jiffies, peer->created + age))
+			ids[n++] = peer->id;
+		spin_unlock_bh(&peer->lock);
+		if (n == ARRAY_SIZE(ids))
+			break;
+	}
+	rcu_read_unlock();
+	for (i = 0; i < n; i++)
+		if (!collab_peer_remove(cn, &ids[i]))
+			collab_stat_inc(cn, COLLAB_STAT_PEERS_EXPIRED);
 }
 
 /* A bearer goes: the links over it go down until another path is heard. */

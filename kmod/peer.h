@@ -38,6 +38,13 @@ union collab_sockaddr {
 	struct sockaddr_in6 v6;
 };
 
+/*
+ * A peer that has not come up this many tolerances after it was made
+ * goes (unless it is static, or holds messages): the cookie proved an
+ * address, not a node that links.
+ */
+#define COLLAB_PEER_NEW_TOLERANCES	4
+
 /* Link limits, in packets. */
 enum {
 	COLLAB_CWND_INIT = 16,
@@ -83,7 +90,9 @@ struct collab_peer {
 	unsigned long last_rx;		/* jiffies */
 	unsigned long last_tx;
 	unsigned long down_since;
+	unsigned long created;		/* jiffies */
 	unsigned int link_ups;
+	u64 echo;			/* the peer's last cookie, to echo */
 
 	/* Sending: every packet of [snd_una, snd_nxt) sits on txq in order. */
 	struct sk_buff_head txq;
@@ -224,13 +233,17 @@ int collab_peer_remove(struct collab_net *cn, const struct collab_guid *id);
 int collab_peer_remove_addr(struct collab_net *cn,
 			    const union collab_sockaddr *sa);
 void collab_peers_bearer_gone(struct collab_net *cn, struct collab_bearer *b);
+void collab_peer_hello(struct collab_net *cn, struct collab_bearer *b,
+		       const union collab_sockaddr *from, struct sk_buff *skb);
+void collab_peers_expire(struct collab_net *cn);
 
 /* link.c */
 void collab_link_init(struct collab_peer *peer);
 void collab_link_start(struct collab_peer *peer);
 void collab_link_destroy(struct collab_peer *peer);
 void collab_link_rcv(struct collab_peer *peer, struct sk_buff *skb);
-void collab_link_hello_rcv(struct collab_peer *peer, struct sk_buff *skb);
+void collab_link_hello_rcv(struct collab_peer *peer, struct sk_buff *skb,
+			   const union collab_sockaddr *from);
 void collab_link_down(struct collab_peer *peer);
 bool collab_link_has_room(struct collab_peer *peer);
 int collab_link_enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,

@@ -52,6 +52,9 @@ static const char *const stat_names[__COLLAB_STAT_MAX] = {
 	[COLLAB_STAT_RECEIPTS_LOST] = "receipts_lost",
 	[COLLAB_STAT_DROP_PEER_GONE] = "drop_peer_gone",
 	[COLLAB_STAT_DROP_REASM] = "drop_reasm",
+	[COLLAB_STAT_COOKIES_SENT] = "cookies_sent",
+	[COLLAB_STAT_DROP_RATELIMIT] = "drop_ratelimit",
+	[COLLAB_STAT_PEERS_EXPIRED] = "peers_expired",
 };
 
 static int collab_proc_show(struct seq_file *seq, void *v)

@@ -100,13 +100,7 @@ static void dispatch(struct collab_net *cn, struct collab_bearer *b,
 
 	source_of(skb, &from);
 	if (h->type == COLLAB_LINK_BEACON || h->type == COLLAB_LINK_HELLO) {
-		peer = collab_peer_lookup_create(cn, &h->src_node, b, &from);
-		if (!peer) {
-			kfree_skb(skb);
-			return;
-		}
-		collab_link_hello_rcv(peer, skb);
-		collab_peer_put(peer);
+		collab_peer_hello(cn, b, &from, skb);
 		return;
 	}
 	peer = collab_peer_find(cn, &h->src_node);

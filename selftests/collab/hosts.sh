@@ -663,6 +663,94 @@ name = json.load(sys.stdin)[0]["name"]
 sys.exit(name != "ev\x1b[31mil\\xc2\\x9bx\\xff\u00e9")'
 }
 
+# 10,000 beacons and HELLOs from random node ids at random addresses
+# (spoofed, raw IP): none makes a peer, the cookies sent back stay within
+# the rate limit, every one is counted, and a real peer still links.
+case_spoofed_strangers()
+{
+	local t0 sent
+
+	two_hosts
+	ctl_in a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1 \
+		>/dev/null
+	t0=$SECONDS
+	ns_exec b python3 - "$(node_id a)" <<-'EOF'
+	import os, random, socket, struct, sys
+	a = bytes.fromhex(sys.argv[1].replace("-", ""))
+	s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+	for i in range(10000):
+	    typ = 1 + i % 2
+	    body = struct.pack("!BBBBIIIIIQ", 1, typ, 0, 0,
+	                       random.getrandbits(32) | 1, 0, 0, 0, 0, 0) + \
+	           os.urandom(16) + (a if typ == 2 else bytes(16)) + \
+	           struct.pack("!IIIIQQ", 1, 1, 1500, 0, random.getrandbits(64),
+	                       random.getrandbits(64)) + b"s".ljust(64, b"\0")
+	    src = bytes([10, 77, 0, random.randint(3, 254)])
+	    udp = struct.pack("!HHHH", 6118, 6118, 8 + len(body), 0)
+	    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28 + len(body), i, 0, 64,
+	                     17, 0, src, bytes([10, 77, 0, 1]))
+	    s.sendto(ip + udp + body, ("10.77.0.1", 0))
+	EOF
+	wait_for stat_sum_ge a 10000 cookies_sent drop_ratelimit
+	sent=$(stat a cookies_sent)
+	echo "cookies sent $sent, left unanswered $(stat a drop_ratelimit)" \
+	     "in $((SECONDS - t0 + 1)) s"
+	test "$sent" -le $((256 * (SECONDS - t0 + 2)))
+	test "$(stat a drop_ratelimit)" -gt 0
+	stat_is a peers 0
+	ctl_in b bearer add udp local 10.77.0.2 dev vb discovery 239.77.0.1 \
+		>/dev/null
+	wait_for peers_up
+	stat_is a peers 1
+}
+
+# A node at another address that claims the id of a peer whose link is
+# up: unproven, it gets a cookie and nothing else; proven (it receives at
+# its address), it still neither moves the link nor starts it over. A
+# node that proves its address but never links goes after four
+# tolerances.
+case_hello_from_elsewhere()
+{
+	local no_link
+
+	two_hosts
+	link_up
+	ns_exec b ip addr add 10.77.0.3/24 dev vb
+	no_link=$(stat a drop_no_link)
+	ns_exec b python3 - "$(node_id b)" "$(node_id a)" <<-'EOF'
+	import os, socket, struct, sys
+	b, a = (bytes.fromhex(x.replace("-", "")) for x in sys.argv[1:3])
+	s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+	s.bind(("10.77.0.3", 6118))
+	s.settimeout(10)
+	def hello(src, echo=0):
+	    return struct.pack("!BBBBIIIIIQ", 1, 2, 0, 0, 0x5eed, 0, 0, 0, 0,
+	                       0) + src + a + \
+	           struct.pack("!IIIIQQ", 1, 1, 1500, 0, 77, echo) + \
+	           b"elsewhere".ljust(64, b"\0")
+	def cookie():
+	    while True:
+	        r = s.recv(2048)
+	        if r[1] == 2:
+	            return struct.unpack("!Q", r[64 + 16:64 + 24])[0]
+	for src in (b, os.urandom(16)):
+	    s.sendto(hello(src), ("10.77.0.1", 6118))
+	    s.sendto(hello(src, cookie()), ("10.77.0.1", 6118))
+	EOF
+	wait_for stat_sum_ge a $((no_link + 1)) drop_no_link
+	stat_is a peers_up 1
+	test "$(ctl_in a -j peer show id "$(node_id b)" |
+		python3 -c 'import json, sys
+p = json.load(sys.stdin)[0]
+print(p["address"]["ip"], p["link_ups"])')" = "10.77.0.2 1"
+	# The stranger that proved its address is a peer, for four
+	# tolerances (6 s).
+	wait_for stat_is a peers 2
+	wait_s=$((wait_s + 10)) wait_for stat_is a peers_expired 1
+	stat_is a peers 1
+	stat_is a peers_up 1
+}
+
 # Malformed content inside a link that is up, from one who knows its
 # epochs and sequence numbers (read off its probes: the link is not
 # authenticated): bad bundle entries, frame headers, fragment runs (too
@@ -918,6 +1006,6 @@ run_cases case_discovery case_static_peer case_every_kind \
 	case_bearer_del case_sessions_apart \
 	case_three_nodes case_ipv6 case_ipv6_fragments case_hostile_datagrams \
 	case_forged_in_link case_send_faults case_bearer_binds_local \
-	case_peer_name \
+	case_peer_name case_spoofed_strangers case_hello_from_elsewhere \
 	case_errors case_peer_removed_with_stored \
 	case_unload_with_live_peers

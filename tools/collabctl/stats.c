@@ -57,6 +57,9 @@ static const char *const stat_names[COLLAB_STATS_A_MAX + 1] = {
 	[COLLAB_STATS_A_RECEIPTS_LOST] = "receipts_lost",
 	[COLLAB_STATS_A_DROP_PEER_GONE] = "drop_peer_gone",
 	[COLLAB_STATS_A_DROP_REASM] = "drop_reasm",
+	[COLLAB_STATS_A_COOKIES_SENT] = "cookies_sent",
+	[COLLAB_STATS_A_DROP_RATELIMIT] = "drop_ratelimit",
+	[COLLAB_STATS_A_PEERS_EXPIRED] = "peers_expired",
 };
 
 static int stats_print(struct nl_msg *msg, void *arg)

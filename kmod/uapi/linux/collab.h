@@ -260,6 +260,9 @@ enum collab_stats_attr {
 	COLLAB_STATS_A_DROP_PEER_GONE,	/* u64: for or from a peer removed */
 	COLLAB_STATS_A_RX_RESUMED,	/* u64: stalls a reader's room ended */
 	COLLAB_STATS_A_DROP_REASM,	/* u64: messages never completed */
+	COLLAB_STATS_A_COOKIES_SENT,	/* u64: cookies sent to strangers */
+	COLLAB_STATS_A_DROP_RATELIMIT,	/* u64: strangers left unanswered */
+	COLLAB_STATS_A_PEERS_EXPIRED,	/* u64: peers that never came up */
 	__COLLAB_STATS_A_MAX,
 };
 
