@@ -78,6 +78,7 @@ enum collab_stat {
 	COLLAB_STAT_COOKIES_SENT,	/* answers to sources not proven yet */
 	COLLAB_STAT_DROP_RATELIMIT,	/* such sources left unanswered */
 	COLLAB_STAT_PEERS_EXPIRED,	/* peers whose link never came up */
+	COLLAB_STAT_DROP_GUID_TAKEN,	/* a peer claimed an instance not its own */
 	__COLLAB_STAT_MAX,
 };
 

@@ -36,6 +36,7 @@
 #include "pages.h"
 #include "peer.h"
 #include "route.h"
+#include "table.h"
 
 #define RTO_INIT_US	200000
 /* Not below the scheduling stalls of a busy virtual machine. */
@@ -815,6 +816,38 @@ static bool msg_valid(struct collab_peer *peer, struct sk_buff *skb)
 	       collab_guid_equal(&f->src_node, &peer->id);
 }
 
+/*
+ * Whether a valid message is for this node: one for an application type
+ * names it, the others name it or no node.
+ */
+static bool msg_ours(struct collab_peer *peer, const struct collab_frame *f)
+{
+	struct collab_guid self;
+
+	collab_node_id(peer->cn, &self);
+	if (collab_guid_equal(&f->dst_node, &self))
+		return true;
+	return f->dst_kind != COLLAB_ADDR_APP &&
+	       collab_guid_is_zero(&f->dst_node);
+}
+
+/*
+ * Whether the message's source instance may be the peer's: not one that
+ * another peer announced, nor one bound here.
+ */
+static bool msg_source_ok(struct collab_peer *peer,
+			  const struct collab_frame *f)
+{
+	struct collab_peer *owner;
+	bool local;
+
+	rcu_read_lock();
+	owner = collab_route_owner(peer->cn, &f->src_id);
+	local = collab_find_instance(peer->cn, &f->src_id);
+	rcu_read_unlock();
+	return (!owner || owner == peer) && !local;
+}
+
 /* The backlog waits no more for the receiver it watched. */
 static void stall_clear(struct collab_peer *peer)
 {
@@ -882,6 +915,13 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 		return true;
 	}
 	f = collab_frame(skb);
+	if (!msg_ours(peer, f) || !msg_source_ok(peer, f)) {
+		collab_stat_inc(cn, msg_ours(peer, f) ?
+				COLLAB_STAT_DROP_GUID_TAKEN :
+				COLLAB_STAT_DROP_NOT_OURS);
+		kfree_skb(skb);
+		return true;
+	}
 	confirm = f->flags & COLLAB_FF_CONFIRM;
 	r.msgid = f->msgid;
 	r.src_id = f->src_id;

@@ -562,6 +562,52 @@ int collab_nl_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return err ?: skb->len;
 }
 
+/*
+ * COLLAB_CMD_INSTANCE_CONFLICT: @peer claimed instance @id (of type @app,
+ * NUL-padded) that is not its own. In softirq.
+ */
+void collab_nl_conflict_event(struct collab_peer *peer,
+			      const struct collab_guid *id, const char *app)
+{
+	struct collab_net *cn = peer->cn;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	if (!genl_has_listeners(&collab_genl_family, cn->net,
+				COLLAB_NLGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!msg)
+		goto lost;
+	hdr = genlmsg_put(msg, 0, 0, &collab_genl_family, 0,
+			  COLLAB_CMD_INSTANCE_CONFLICT);
+	if (!hdr)
+		goto lost_free;
+	nest = nla_nest_start(msg, COLLAB_A_PEER);
+	if (!nest ||
+	    nla_put(msg, COLLAB_PEER_A_NODE_ID, sizeof(peer->id), &peer->id))
+		goto lost_free;
+	nla_nest_end(msg, nest);
+	nest = nla_nest_start(msg, COLLAB_A_INSTANCE);
+	if (!nest || nla_put(msg, COLLAB_INSTANCE_A_ID, sizeof(*id), id) ||
+	    nla_put_string(msg, COLLAB_INSTANCE_A_APP, app))
+		goto lost_free;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	err = genlmsg_multicast_netns(&collab_genl_family, cn->net, msg, 0,
+				      COLLAB_NLGRP_EVENTS, GFP_ATOMIC);
+	if (err && err != -ESRCH)
+		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
+	return;
+
+lost_free:
+	nlmsg_free(msg);
+lost:
+	collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
+}
+
 /* COLLAB_CMD_PEER_UP or _DOWN; under peer->lock, maybe in softirq. */
 void collab_nl_peer_event(struct collab_peer *peer, u8 cmd)
 {

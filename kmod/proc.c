@@ -55,6 +55,7 @@ static const char *const stat_names[__COLLAB_STAT_MAX] = {
 	[COLLAB_STAT_COOKIES_SENT] = "cookies_sent",
 	[COLLAB_STAT_DROP_RATELIMIT] = "drop_ratelimit",
 	[COLLAB_STAT_PEERS_EXPIRED] = "peers_expired",
+	[COLLAB_STAT_DROP_GUID_TAKEN] = "drop_guid_taken",
 };
 
 static int collab_proc_show(struct seq_file *seq, void *v)

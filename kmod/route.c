@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 
 #include "frame.h"
+#include "netlink.h"
 #include "route.h"
 #include "table.h"
 
@@ -213,18 +214,30 @@ static void peer_sweep(struct collab_net *cn, struct collab_peer *peer)
 	}
 }
 
+/*
+ * Instance r->id of @peer. A GUID that another peer announced, or that is
+ * bound here, is refused (-EEXIST): the first owner keeps it.
+ */
 static int rinst_add(struct collab_net *cn, struct collab_peer *peer,
 		     const struct collab_route_rec *r)
 {
 	struct collab_rinst *ri;
+	bool taken;
 
 	ri = rhashtable_lookup_fast(&cn->rinstances, &r->id, rinst_params);
+	if (ri && ri->peer != peer)
+		return -EEXIST;
+	rcu_read_lock();
+	taken = collab_find_instance(cn, &r->id);
+	rcu_read_unlock();
+	if (taken)
+		return -EEXIST;
 	if (ri) {
-		if (ri->peer == peer && !memcmp(ri->app, r->app, COLLAB_APP_MAX)) {
+		if (!memcmp(ri->app, r->app, COLLAB_APP_MAX)) {
 			ri->stale = false;
 			return 0;
 		}
-		/* The instance moved, or its GUID was reused: latest wins. */
+		/* Its GUID was reused for another type: the latest wins. */
 		rinst_del(cn, ri);
 	}
 	if (peer->nr_rinstances >= COLLAB_RINSTANCES_MAX)
@@ -337,6 +350,21 @@ static int apply(struct collab_net *cn, struct collab_peer *peer,
 	return 0;
 }
 
+/* The counter of a record apply() refused with @err. */
+static enum collab_stat rec_drop_stat(int err)
+{
+	switch (err) {
+	case -EEXIST:
+		return COLLAB_STAT_DROP_GUID_TAKEN;
+	case -EINVAL:
+		return COLLAB_STAT_DROP_MALFORMED;
+	case -ENOSPC:
+		return COLLAB_STAT_DROP_PEER_LIMIT;
+	default:
+		return COLLAB_STAT_DROP_NOMEM;
+	}
+}
+
 /* A ROUTE packet, in link order; consumes @skb. Under peer->lock. */
 void collab_route_rcv(struct collab_peer *peer, struct sk_buff *skb)
 {
@@ -353,16 +381,28 @@ void collab_route_rcv(struct collab_peer *peer, struct sk_buff *skb)
 	spin_lock(&cn->rlock);
 	for (i = 0; i < n; i++) {
 		err = apply(cn, peer, &r[i]);
-		if (err == -EINVAL)
-			collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
-		else if (err == -ENOSPC)
-			collab_stat_inc(cn, COLLAB_STAT_DROP_PEER_LIMIT);
-		else if (err)
-			collab_stat_inc(cn, COLLAB_STAT_DROP_NOMEM);
+		if (!err)
+			continue;
+		collab_stat_inc(cn, rec_drop_stat(err));
+		if (err == -EEXIST)
+			collab_nl_conflict_event(peer, &r[i].id, r[i].app);
 	}
 	spin_unlock(&cn->rlock);
 out:
 	consume_skb(skb);
+}
+
+/*
+ * Under RCU or collab_net.rlock: the peer that announced instance @id, or
+ * NULL.
+ */
+struct collab_peer *collab_route_owner(struct collab_net *cn,
+				       const struct collab_guid *id)
+{
+	struct collab_rinst *ri;
+
+	ri = rhashtable_lookup(&cn->rinstances, id, rinst_params);
+	return ri ? ri->peer : NULL;
 }
 
 /* The peer is off the table: withdraw all it told us. */

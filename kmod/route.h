@@ -60,6 +60,8 @@ int collab_route_init(struct collab_net *cn);
 void collab_route_destroy(struct collab_net *cn);
 void collab_route_peer_gone(struct collab_net *cn, struct collab_peer *peer);
 void collab_route_rcv(struct collab_peer *peer, struct sk_buff *skb);
+struct collab_peer *collab_route_owner(struct collab_net *cn,
+				       const struct collab_guid *id);
 void collab_route_work(struct work_struct *work);
 
 /* Local changes, under collab_net.lock. */

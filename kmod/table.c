@@ -99,15 +99,22 @@ static void app_put(struct collab_net *cn, struct collab_app *app)
 
 /*
  * Publish a socket as instance @id of application type @app (NUL-padded to
- * COLLAB_APP_MAX). -EADDRINUSE when the GUID is taken.
+ * COLLAB_APP_MAX). -EADDRINUSE when the GUID is taken, here or by an
+ * instance a peer announced.
  */
 int collab_table_bind(struct collab_net *cn, struct collab_sock *cs,
 		      const struct collab_guid *id, const char *app)
 {
 	struct collab_app *entry;
+	bool remote;
 	int err;
 
 	lockdep_assert_held(&cn->lock);
+	rcu_read_lock();
+	remote = collab_route_owner(cn, id);
+	rcu_read_unlock();
+	if (remote)
+		return -EADDRINUSE;
 
 	cs->id = *id;
 	memcpy(cs->app, app, COLLAB_APP_MAX);

@@ -213,7 +213,8 @@ static int open_instance(const struct opts *o)
 
 	fd = bound_socket(o->app, o->has_id ? &o->id : NULL);
 	if (fd < 0) {
-		fprintf(stderr, "collab_msg: bind %s: %s\n", o->app, strerror(errno));
+		fprintf(stderr, "collab_msg: bind %s: %s (%s)\n", o->app,
+			strerror(errno), strerrorname_np(errno));
 		exit(1);
 	}
 	for (i = 0; i < o->nr_sessions; i++) {

@@ -751,17 +751,63 @@ print(p["address"]["ip"], p["link_ups"])')" = "10.77.0.2 1"
 	stat_is a peers_up 1
 }
 
+# Two peers that do not know each other both have instance G: the one
+# whose link came up first keeps it on a. The other's claim is refused,
+# counted and reported (collabctl monitor); messages to G reach the
+# first; a socket of a cannot bind G while a peer has it.
+case_guid_claimed()
+{
+	local g=6a1d0000000000000000000000000001 n ip
+
+	ns_add br
+	ns_exec br ip link add br0 type bridge
+	ns_exec br ip link set br0 up
+	ip=1
+	for n in a b c; do
+		ns_add $n
+		ip link add v$n netns "$(ns_name $n)" type veth \
+			peer p$n netns "$(ns_name br)"
+		ns_exec br ip link set p$n master br0 up
+		ns_exec $n ip addr add 10.77.0.$ip/24 dev v$n
+		ns_exec $n ip link set v$n up
+		ctl_in $n bearer add udp local 10.77.0.$ip dev v$n >/dev/null
+		ip=$((ip + 1))
+	done
+	ip netns exec "$(ns_name a)" "$ctl" -j monitor >"$tmp/mon" 2>&1 &
+	receiver c first -a chat -i "$g" -n 1
+	ctl_in a peer add 10.77.0.3
+	wait_for remote_knows a 1
+	receiver b second -a chat -i "$g" -n 1 -w 10
+	ctl_in a peer add 10.77.0.2
+	wait_for stat_is a peers_up 2
+	wait_for stat_is a drop_guid_taken 1
+	stat_is a remote_instances 1
+	expect_errno EADDRINUSE recv -a chat -i "$g" -n 1 -w 1
+	ns_exec a "$msg" send -a chat -k guid -d "$g"
+	finish first
+	wait_for grep -q instance_conflict "$tmp/mon"
+	python3 - "$tmp/mon" "$g" "$(node_id b)" <<-'EOF'
+	import json, sys
+	events = [json.loads(l) for l in open(sys.argv[1])]
+	c = [e for e in events if e["event"] == "instance_conflict"]
+	assert c and c[0]["id"] == sys.argv[2] and c[0]["app"] == "chat" and \
+	       c[0]["peer"] == sys.argv[3], c
+	EOF
+}
+
 # Malformed content inside a link that is up, from one who knows its
 # epochs and sequence numbers (read off its probes: the link is not
 # authenticated): bad bundle entries, frame headers, fragment runs (too
-# long, empty, too many, unfinished), route records and receipts. Each is dropped and counted as malformed, the
-# well-formed messages between them arrive intact and in order, and the
-# link goes on (it then waits on numbers its real sender never used, so
-# only the other direction is used after).
+# long, empty, too many, unfinished), route records and receipts. Each is
+# dropped and counted as malformed; a well-formed message for another
+# node is dropped as not ours. The well-formed messages between them
+# arrive intact and in order, and the link goes on (it then waits on
+# numbers its real sender never used, so only the other direction is
+# used after).
 case_forged_in_link()
 {
 	local link_drops=(drop_no_link drop_duplicate drop_window)
-	local before expected no_link
+	local before expected no_link not_ours
 
 	two_hosts
 	link_up
@@ -771,6 +817,7 @@ case_forged_in_link()
 	wait_for remote_knows a 1
 	wait_for remote_knows b 1
 	before=$(stat b drop_malformed)
+	not_ours=$(stat b drop_not_ours)
 	no_link=$(stat_sum b "${link_drops[@]}")
 	expected=$(ns_exec a python3 - "$(node_id a)" "$(node_id b)" \
 		"$(cat "$tmp/r.id")" <<-'EOF'
@@ -810,12 +857,13 @@ case_forged_in_link()
 	def payload(n, tag=0x5eed):
 	    return struct.pack("<IIQ", 0xc011ab00, n, tag) + \
 	           bytes((n * 7 + i) & 255 for i in range(16, 64))
-	def frame(n, version=1, kind=1, length=None, src=a, app=b"chat"):
+	def frame(n, version=1, kind=1, length=None, src=a, app=b"chat",
+	          dst=b):
 	    p = payload(n)
 	    return struct.pack("!BBBBB3xIIQ", version, 1, kind, 0, 0,
 	                       len(p) if length is None else length, 0,
 	                       0x7a000000 + n) + \
-	           src + os.urandom(16) + b + r + bytes(16) + \
+	           src + os.urandom(16) + dst + r + bytes(16) + \
 	           app.ljust(32, b"\0") + bytes(32) + p
 	def entry(body, code=0):
 	    return struct.pack("!H", code | len(body)) + body
@@ -873,6 +921,8 @@ case_forged_in_link()
 	    bad_msg(FIRST | LAST, body, ROUTE)
 	for body in (bytes(31), struct.pack("!Q16sII", 1, bytes(16), 5000, 0)):
 	    bad_msg(FIRST | LAST, body, RECEIPT)
+	# Well formed, for another node: drop_not_ours.
+	send(MSG, FIRST | LAST, frame(9, dst=os.urandom(16)))
 	send(MSG, FIRST | LAST, frame(4))
 	# A message whose fragments stop coming.
 	send(MSG, FIRST, frame(9, length=1000))
@@ -884,6 +934,7 @@ case_forged_in_link()
 	finish r
 	test $(( $(stat b drop_malformed) - before )) -eq "$expected"
 	test "$(stat_sum b "${link_drops[@]}")" -eq "$no_link"
+	stat_is b drop_not_ours $((not_ours + 1))
 	# The last, unfinished, goes after the store lifetime (here 1 s),
 	# and at least twice the tolerance (3 s).
 	wait_for stat_is b drop_reasm 1
@@ -1007,5 +1058,6 @@ run_cases case_discovery case_static_peer case_every_kind \
 	case_three_nodes case_ipv6 case_ipv6_fragments case_hostile_datagrams \
 	case_forged_in_link case_send_faults case_bearer_binds_local \
 	case_peer_name case_spoofed_strangers case_hello_from_elsewhere \
+	case_guid_claimed \
 	case_errors case_peer_removed_with_stored \
 	case_unload_with_live_peers

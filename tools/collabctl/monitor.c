@@ -159,9 +159,37 @@ static int event_peer(struct nlattr **top, const char *event)
 	return 0;
 }
 
+/* "instance_conflict GUID: app APP claimed by peer NODE" */
+static int event_conflict(struct nlattr **top, const char *event)
+{
+	struct nlattr *inst[COLLAB_INSTANCE_A_MAX + 1];
+	struct nlattr *peer[COLLAB_PEER_A_MAX + 1];
+
+	if (!top[COLLAB_A_INSTANCE] || !top[COLLAB_A_PEER] ||
+	    cnl_parse_nested(top[COLLAB_A_INSTANCE], inst,
+			     COLLAB_INSTANCE_A_MAX, instance_policy) ||
+	    cnl_parse_nested(top[COLLAB_A_PEER], peer, COLLAB_PEER_A_MAX,
+			     peer_policy) ||
+	    !inst[COLLAB_INSTANCE_A_ID] || !inst[COLLAB_INSTANCE_A_APP] ||
+	    !peer[COLLAB_PEER_A_NODE_ID])
+		return -EBADMSG;
+	out_obj_start(NULL);
+	out_str("event", "%s", event);
+	out_guid("id", " %s", nla_data(inst[COLLAB_INSTANCE_A_ID]));
+	out_str("app", ": app %s", nla_get_string(inst[COLLAB_INSTANCE_A_APP]));
+	out_guid("peer", " claimed by peer %s",
+		 nla_data(peer[COLLAB_PEER_A_NODE_ID]));
+	out_text("\n");
+	out_obj_end();
+	out_end();
+	return 0;
+}
+
 static int event_print(uint8_t cmd, struct nlattr **top, const char *event)
 {
 	switch (cmd) {
+	case COLLAB_CMD_INSTANCE_CONFLICT:
+		return event_conflict(top, event);
 	case COLLAB_CMD_INSTANCE_NEW:
 	case COLLAB_CMD_INSTANCE_DEL:
 		return event_instance(top, event);
@@ -179,6 +207,7 @@ static const char *const event_names[COLLAB_CMD_MAX + 1] = {
 	[COLLAB_CMD_SESSION_LEAVE] = "session_leave",
 	[COLLAB_CMD_PEER_UP] = "peer_up",
 	[COLLAB_CMD_PEER_DOWN] = "peer_down",
+	[COLLAB_CMD_INSTANCE_CONFLICT] = "instance_conflict",
 };
 
 /* Notifications of kinds this collabctl does not know are left out. */
@@ -258,6 +287,6 @@ out_close:
 
 const struct cmd monitor_cmds[] = {
 	{ "events", monitor_events, "",
-	  "print instance, session and peer events as they happen, one a line" },
+	  "print instance, session, peer and conflict events as they happen, one a line" },
 	{ .name = NULL }
 };

@@ -155,6 +155,12 @@ enum collab_cmd {
 	/* Notifications, on the "events" group: COLLAB_A_PEER. */
 	COLLAB_CMD_PEER_UP,		/* a link to a peer came up */
 	COLLAB_CMD_PEER_DOWN,		/* it went down, or the peer went */
+	/*
+	 * A peer announced an instance GUID that another peer or this node
+	 * has: refused. COLLAB_A_PEER (the claimer's node id),
+	 * COLLAB_A_INSTANCE (the GUID and the application type it claimed).
+	 */
+	COLLAB_CMD_INSTANCE_CONFLICT,
 
 	__COLLAB_CMD_MAX,
 };
@@ -263,6 +269,7 @@ enum collab_stats_attr {
 	COLLAB_STATS_A_COOKIES_SENT,	/* u64: cookies sent to strangers */
 	COLLAB_STATS_A_DROP_RATELIMIT,	/* u64: strangers left unanswered */
 	COLLAB_STATS_A_PEERS_EXPIRED,	/* u64: peers that never came up */
+	COLLAB_STATS_A_DROP_GUID_TAKEN,	/* u64: others' GUIDs a peer claimed */
 	__COLLAB_STATS_A_MAX,
 };
 
