@@ -79,6 +79,7 @@ enum collab_stat {
 	COLLAB_STAT_DROP_RATELIMIT,	/* such sources left unanswered */
 	COLLAB_STAT_PEERS_EXPIRED,	/* peers whose link never came up */
 	COLLAB_STAT_DROP_GUID_TAKEN,	/* a peer claimed an instance not its own */
+	COLLAB_STAT_DROP_RECEIPT,	/* receipts for nothing the peer owes */
 	__COLLAB_STAT_MAX,
 };
 

@@ -35,6 +35,7 @@
 #include "netlink.h"
 #include "pages.h"
 #include "peer.h"
+#include "receipt.h"
 #include "route.h"
 #include "table.h"
 
@@ -556,6 +557,7 @@ static void ack_rcv(struct collab_peer *peer, u32 ack, u32 sack, bool hello,
 		    bool held, struct collab_xmit *x)
 {
 	long before = atomic_long_read(&peer->cn->stored_bytes);
+	struct collab_tx_cb *cb;
 	struct sk_buff *skb;
 	u32 acked = 0;
 
@@ -564,8 +566,13 @@ static void ack_rcv(struct collab_peer *peer, u32 ack, u32 sack, bool hello,
 		return;
 	while (collab_seq_before(peer->snd_una, ack) &&
 	       (skb = skb_peek(&peer->txq))) {
-		if (peer->rtt_timing && collab_tx_cb(skb)->seq == peer->rtt_seq)
+		cb = collab_tx_cb(skb);
+		if (peer->rtt_timing && cb->seq == peer->rtt_seq)
 			rtt_sample(peer);
+		/* The peer has the message now, and owes its receipt. */
+		if (cb->type == COLLAB_LINK_MSG &&
+		    (cb->flags & COLLAB_TXF_CONFIRM))
+			collab_receipt_owed(peer, cb->msgid, &cb->src_id);
 		unstore(peer, skb);
 		acked++;
 	}
@@ -677,6 +684,7 @@ static void hello_rcv(struct collab_peer *peer, const struct collab_link_hdr *h,
 		collab_link_down(peer);
 		peer->remote_epoch = src_epoch;
 		rx_reset(peer, ntohl(hello->snd_una));
+		collab_receipts_forget(peer);
 	} else {
 		rx_skip_to(peer, ntohl(hello->snd_una));
 	}
@@ -790,6 +798,10 @@ static void receipt_rcv(struct collab_peer *peer, struct sk_buff *skb)
 	status = ntohl(r->status);
 	if (status > MAX_ERRNO) {
 		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
+		goto out;
+	}
+	if (!collab_receipt_answers(peer, be64_to_cpu(r->msgid), &r->src_id)) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_RECEIPT);
 		goto out;
 	}
 	collab_receipt(peer->cn, &r->src_id, be64_to_cpu(r->msgid), status,
@@ -1975,6 +1987,7 @@ void collab_link_destroy(struct collab_peer *peer)
 	kfree_skb(peer->reasm);
 	peer->reasm = NULL;
 	__skb_queue_purge(&peer->backlog);
+	collab_receipts_forget(peer);
 	stall_clear(peer);
 	spin_unlock_bh(&peer->lock);
 	/* No reader can queue it again: the entry is off its queue. */

@@ -31,6 +31,7 @@
 
 struct collab_bearer;
 struct collab_frame;
+struct collab_owed;
 
 union collab_sockaddr {
 	struct sockaddr sa;
@@ -112,6 +113,7 @@ struct collab_peer {
 	u32 small_in_flight;		/* of them, COLLAB_TXF_SMALL */
 	u32 ack_asked;			/* the last packet sent with ACK_NOW */
 	bool held;			/* the peer holds snd_una: no room yet */
+	struct collab_owed *owed;	/* receipts it owes us (receipt.c) */
 	/*
 	 * One packet per round trip is timed: rtt_seq, sent at rtt_ns, by
 	 * local_clock(), which reads no clocksource device (in a VM whose

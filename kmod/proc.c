@@ -56,6 +56,7 @@ static const char *const stat_names[__COLLAB_STAT_MAX] = {
 	[COLLAB_STAT_DROP_RATELIMIT] = "drop_ratelimit",
 	[COLLAB_STAT_PEERS_EXPIRED] = "peers_expired",
 	[COLLAB_STAT_DROP_GUID_TAKEN] = "drop_guid_taken",
+	[COLLAB_STAT_DROP_RECEIPT] = "drop_receipt",
 };
 
 static int collab_proc_show(struct seq_file *seq, void *v)

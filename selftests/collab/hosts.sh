@@ -800,7 +800,8 @@ case_guid_claimed()
 # authenticated): bad bundle entries, frame headers, fragment runs (too
 # long, empty, too many, unfinished), route records and receipts. Each is
 # dropped and counted as malformed; a well-formed message for another
-# node is dropped as not ours. The well-formed messages between them
+# node is dropped as not ours, and a well-formed receipt for a message
+# never sent as drop_receipt. The well-formed messages between them
 # arrive intact and in order, and the link goes on (it then waits on
 # numbers its real sender never used, so only the other direction is
 # used after).
@@ -923,6 +924,9 @@ case_forged_in_link()
 	    bad_msg(FIRST | LAST, body, RECEIPT)
 	# Well formed, for another node: drop_not_ours.
 	send(MSG, FIRST | LAST, frame(9, dst=os.urandom(16)))
+	# Well formed, for a message b never sent a: drop_receipt.
+	send(RECEIPT, FIRST | LAST, struct.pack("!Q16sII", 7, os.urandom(16),
+	                                        0, 0))
 	send(MSG, FIRST | LAST, frame(4))
 	# A message whose fragments stop coming.
 	send(MSG, FIRST, frame(9, length=1000))
@@ -934,6 +938,7 @@ case_forged_in_link()
 	finish r
 	test $(( $(stat b drop_malformed) - before )) -eq "$expected"
 	test "$(stat_sum b "${link_drops[@]}")" -eq "$no_link"
+	stat_is b drop_receipt 1
 	stat_is b drop_not_ours $((not_ours + 1))
 	# The last, unfinished, goes after the store lifetime (here 1 s),
 	# and at least twice the tolerance (3 s).

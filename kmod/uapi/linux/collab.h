@@ -270,6 +270,7 @@ enum collab_stats_attr {
 	COLLAB_STATS_A_DROP_RATELIMIT,	/* u64: strangers left unanswered */
 	COLLAB_STATS_A_PEERS_EXPIRED,	/* u64: peers that never came up */
 	COLLAB_STATS_A_DROP_GUID_TAKEN,	/* u64: others' GUIDs a peer claimed */
+	COLLAB_STATS_A_DROP_RECEIPT,	/* u64: receipts for no message sent */
 	__COLLAB_STATS_A_MAX,
 };
 

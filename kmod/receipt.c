@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collab: the receipts a peer owes this node.
+ *
+ * When a peer acknowledges the last packet of a message whose sender asked
+ * for receipts (COLLAB_CONFIRM), the peer has the message and owes a
+ * receipt for it: its msgid and sending instance go on a ring of the
+ * peer's, in link order. A receipt from the peer is taken only if it
+ * answers an entry there; anything else is forged, dropped and counted
+ * (drop_receipt). The peer delivers in link order and sends its receipts
+ * in the same order, so a receipt answers the oldest entry, or one a few
+ * entries on when the peer could not send those before it (they are then
+ * owed no more). The ring is bounded: past COLLAB_OWED_MAX entries the
+ * oldest goes, and its receipt, if it ever comes, is refused.
+ *
+ * Under peer->lock.
+ */
+#include <linux/slab.h>
+
+#include "peer.h"
+#include "receipt.h"
+
+/* Entries a peer may owe, and how far a receipt may skip ahead. */
+#define COLLAB_OWED_MAX		1024
+#define COLLAB_OWED_SKIP	64
+
+struct collab_owed_entry {
+	u64 msgid;
+	struct collab_guid src_id;
+};
+
+struct collab_owed {
+	unsigned int head;		/* the oldest */
+	unsigned int len;
+	struct collab_owed_entry e[COLLAB_OWED_MAX];
+};
+
+static struct collab_owed_entry *entry(struct collab_owed *o, unsigned int i)
+{
+	return &o->e[(o->head + i) % COLLAB_OWED_MAX];
+}
+
+/* @peer acknowledged message @msgid of @src_id, which wants a receipt. */
+void collab_receipt_owed(struct collab_peer *peer, u64 msgid,
+			 const struct collab_guid *src_id)
+{
+	struct collab_owed *o = peer->owed;
+	struct collab_owed_entry *e;
+
+	if (!o) {
+		o = kzalloc(sizeof(*o), GFP_ATOMIC);
+		if (!o) {
+			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NOMEM);
+			return;
+		}
+		peer->owed = o;
+	}
+	if (o->len == COLLAB_OWED_MAX) {
+		o->head = (o->head + 1) % COLLAB_OWED_MAX;
+		o->len--;
+	}
+	e = entry(o, o->len++);
+	e->msgid = msgid;
+	e->src_id = *src_id;
+}
+
+/*
+ * Whether a receipt from @peer for message @msgid of @src_id answers a
+ * message it owes one for; the entry, and those it skipped, are paid.
+ */
+bool collab_receipt_answers(struct collab_peer *peer, u64 msgid,
+			    const struct collab_guid *src_id)
+{
+	struct collab_owed *o = peer->owed;
+	struct collab_owed_entry *e;
+	unsigned int i;
+
+	if (!o)
+		return false;
+	for (i = 0; i < min(o->len, COLLAB_OWED_SKIP); i++) {
+		e = entry(o, i);
+		if (e->msgid != msgid || !collab_guid_equal(&e->src_id, src_id))
+			continue;
+		o->head = (o->head + i + 1) % COLLAB_OWED_MAX;
+		o->len -= i + 1;
+		return true;
+	}
+	return false;
+}
+
+/* The peer starts over (a new incarnation), or goes: nothing is owed. */
+void collab_receipts_forget(struct collab_peer *peer)
+{
+	kfree(peer->owed);
+	peer->owed = NULL;
+}
