@@ -13,6 +13,7 @@
 #include <linux/rhashtable-types.h>
 #include <linux/seqlock.h>
 #include <linux/siphash.h>
+#include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
@@ -38,6 +39,14 @@
 #define COLLAB_STORE_BYTES	(32 << 20)
 /* Bytes the stores of all peers of a namespace may hold together. */
 #define COLLAB_STORE_NET_BYTES	(128 << 20)
+/*
+ * Memory that what peers tell of their instances and sessions may take:
+ * per peer, and for all peers of a namespace.
+ */
+#define COLLAB_ROUTE_PEER_BYTES		SZ_1M
+#define COLLAB_ROUTE_NET_BYTES		SZ_16M
+#define COLLAB_ROUTE_BYTES_MIN		4096
+#define COLLAB_ROUTE_BYTES_MAX		SZ_1G
 #define COLLAB_PEERS_MAX	256
 #define COLLAB_RINSTANCES_MAX	16384	/* per peer */
 #define COLLAB_BEARERS_MAX	8
@@ -144,6 +153,7 @@ struct collab_net {
 	struct rhashtable rinstances;	/* instance GUID -> collab_rinst */
 	struct rhashtable rsessions;	/* session -> peers with members */
 	struct rhashtable rapps;	/* application type -> peers with one */
+	unsigned long route_bytes;	/* what they take, under rlock */
 
 	atomic_long_t stored_bytes;	/* in the stores of all peers */
 
@@ -151,6 +161,8 @@ struct collab_net {
 	u32 tolerance_ms;
 	u32 lifetime_ms;
 	u32 store_max_msgs;
+	u32 route_peer_bytes;
+	u32 route_net_bytes;
 	/* The payload of an IP fragment on the last route a link used. */
 	u32 frag_space;
 

@@ -41,6 +41,8 @@ static int __net_init collab_net_init(struct net *net)
 	cn->tolerance_ms = COLLAB_TOLERANCE_MS;
 	cn->lifetime_ms = COLLAB_LIFETIME_MS;
 	cn->store_max_msgs = COLLAB_STORE_MSGS;
+	cn->route_peer_bytes = COLLAB_ROUTE_PEER_BYTES;
+	cn->route_net_bytes = COLLAB_ROUTE_NET_BYTES;
 	collab_discovery_init(cn);
 	collab_cookie_init(cn);
 

@@ -39,6 +39,10 @@ static struct netlink_range_validation store_range = {
 	.min = 1, .max = COLLAB_STORE_MSGS_MAX,
 };
 
+static struct netlink_range_validation route_bytes_range = {
+	.min = COLLAB_ROUTE_BYTES_MIN, .max = COLLAB_ROUTE_BYTES_MAX,
+};
+
 static const struct nla_policy node_set_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_NODE_ID] = GUID_POLICY,
 	[COLLAB_A_NODE_NAME] = { .type = NLA_NUL_STRING,
@@ -47,6 +51,10 @@ static const struct nla_policy node_set_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_STORE_LIFETIME_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							     &lifetime_range),
 	[COLLAB_A_STORE_MAX_MSGS] = NLA_POLICY_FULL_RANGE(NLA_U32, &store_range),
+	[COLLAB_A_ROUTE_PEER_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							    &route_bytes_range),
+	[COLLAB_A_ROUTE_NET_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &route_bytes_range),
 };
 
 static const struct nla_policy instance_get_policy[COLLAB_A_MAX + 1] = {
@@ -156,7 +164,9 @@ static int fill_node(struct sk_buff *skb, struct collab_net *cn,
 	    nla_put_u32(skb, COLLAB_A_FAMILY, collab_family) ||
 	    nla_put_u32(skb, COLLAB_A_TOLERANCE_MS, cn->tolerance_ms) ||
 	    nla_put_u32(skb, COLLAB_A_STORE_LIFETIME_MS, cn->lifetime_ms) ||
-	    nla_put_u32(skb, COLLAB_A_STORE_MAX_MSGS, cn->store_max_msgs)) {
+	    nla_put_u32(skb, COLLAB_A_STORE_MAX_MSGS, cn->store_max_msgs) ||
+	    nla_put_u32(skb, COLLAB_A_ROUTE_PEER_BYTES, cn->route_peer_bytes) ||
+	    nla_put_u32(skb, COLLAB_A_ROUTE_NET_BYTES, cn->route_net_bytes)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -192,7 +202,8 @@ static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 	struct collab_guid node;
 
 	if (!id && !name && !a[COLLAB_A_TOLERANCE_MS] &&
-	    !a[COLLAB_A_STORE_LIFETIME_MS] && !a[COLLAB_A_STORE_MAX_MSGS]) {
+	    !a[COLLAB_A_STORE_LIFETIME_MS] && !a[COLLAB_A_STORE_MAX_MSGS] &&
+	    !a[COLLAB_A_ROUTE_PEER_BYTES] && !a[COLLAB_A_ROUTE_NET_BYTES]) {
 		NL_SET_ERR_MSG(info->extack, "nothing to set: give an id, a name or a setting");
 		return -EINVAL;
 	}
@@ -230,6 +241,13 @@ static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 	if (a[COLLAB_A_STORE_MAX_MSGS])
 		WRITE_ONCE(cn->store_max_msgs,
 			   nla_get_u32(a[COLLAB_A_STORE_MAX_MSGS]));
+	/* A smaller budget holds what was taken; it refuses what is new. */
+	if (a[COLLAB_A_ROUTE_PEER_BYTES])
+		WRITE_ONCE(cn->route_peer_bytes,
+			   nla_get_u32(a[COLLAB_A_ROUTE_PEER_BYTES]));
+	if (a[COLLAB_A_ROUTE_NET_BYTES])
+		WRITE_ONCE(cn->route_net_bytes,
+			   nla_get_u32(a[COLLAB_A_ROUTE_NET_BYTES]));
 	mutex_unlock(&cn->lock);
 	return 0;
 }

@@ -158,6 +158,7 @@ struct collab_peer {
 	/* What the peer told us of its instances, under collab_net.rlock. */
 	struct list_head rinstances;	/* collab_rinst.peer_node */
 	unsigned int nr_rinstances;	/* READ_ONCE for readers */
+	unsigned long route_bytes;	/* the memory they take */
 
 	/* Counters, under lock. */
 	u64 tx_msgs, rx_msgs, tx_packets, rx_packets;

@@ -70,6 +70,8 @@ static int collab_proc_show(struct seq_file *seq, void *v)
 	for (i = 0; i < __COLLAB_OBJ_MAX; i++)
 		seq_printf(seq, "%s %d\n", obj_names[i],
 			   atomic_read(&cn->objects[i]));
+	/* What peers told of their instances takes this much memory. */
+	seq_printf(seq, "route_bytes %lu\n", READ_ONCE(cn->route_bytes));
 	for (i = 0; i < __COLLAB_STAT_MAX; i++)
 		seq_printf(seq, "%s %llu\n", stat_names[i],
 			   collab_stat_read(cn, i));

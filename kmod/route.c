@@ -80,6 +80,34 @@ void collab_route_destroy(struct collab_net *cn)
 
 /* ---- incoming: what peers tell us, under rlock -------------------------- */
 
+/*
+ * What an instance or a membership costs its peer: the entry, its
+ * reference in a set, and the set (shared by peers, charged to each).
+ */
+#define RINST_COST	(sizeof(struct collab_rinst) + \
+			 sizeof(struct collab_rref) + sizeof(struct collab_rset))
+#define RMEMBER_COST	(sizeof(struct collab_rmember) + \
+			 sizeof(struct collab_rref) + sizeof(struct collab_rset))
+
+/* -ENOSPC when @peer, or all peers, would pass their budget. */
+static int charge(struct collab_net *cn, struct collab_peer *peer,
+		  unsigned long bytes)
+{
+	if (peer->route_bytes + bytes > READ_ONCE(cn->route_peer_bytes) ||
+	    cn->route_bytes + bytes > READ_ONCE(cn->route_net_bytes))
+		return -ENOSPC;
+	peer->route_bytes += bytes;
+	WRITE_ONCE(cn->route_bytes, cn->route_bytes + bytes);
+	return 0;
+}
+
+static void uncharge(struct collab_net *cn, struct collab_peer *peer,
+		     unsigned long bytes)
+{
+	peer->route_bytes -= bytes;
+	WRITE_ONCE(cn->route_bytes, cn->route_bytes - bytes);
+}
+
 static int rset_add(struct rhashtable *ht, const struct rhashtable_params p,
 		    const void *key, struct collab_peer *peer)
 {
@@ -159,6 +187,7 @@ static void rmember_del(struct collab_net *cn, struct collab_rinst *ri,
 	rset_del(&cn->rsessions, rsession_params, &m->session, ri->peer);
 	list_del(&m->node);
 	ri->nr_sessions--;
+	uncharge(cn, ri->peer, RMEMBER_COST);
 	kfree(m);
 }
 
@@ -173,6 +202,7 @@ static void rinst_del(struct collab_net *cn, struct collab_rinst *ri)
 	list_del(&ri->peer_node);
 	WRITE_ONCE(ri->peer->nr_rinstances, ri->peer->nr_rinstances - 1);
 	collab_obj_add(cn, COLLAB_OBJ_REMOTE_INSTANCES, -1);
+	uncharge(cn, ri->peer, RINST_COST);
 	kfree_rcu(ri, rcu);
 }
 
@@ -240,11 +270,12 @@ static int rinst_add(struct collab_net *cn, struct collab_peer *peer,
 		/* Its GUID was reused for another type: the latest wins. */
 		rinst_del(cn, ri);
 	}
-	if (peer->nr_rinstances >= COLLAB_RINSTANCES_MAX)
+	if (peer->nr_rinstances >= COLLAB_RINSTANCES_MAX ||
+	    charge(cn, peer, RINST_COST))
 		return -ENOSPC;
 	ri = kzalloc(sizeof(*ri), GFP_ATOMIC);
 	if (!ri)
-		return -ENOMEM;
+		goto err_uncharge;
 	ri->id = r->id;
 	memcpy(ri->app, r->app, COLLAB_APP_MAX);
 	ri->peer = peer;
@@ -262,6 +293,8 @@ err_del_app:
 	rset_del(&cn->rapps, rapp_params, ri->app, peer);
 err_free:
 	kfree(ri);
+err_uncharge:
+	uncharge(cn, peer, RINST_COST);
 	return -ENOMEM;
 }
 
@@ -275,19 +308,24 @@ static int rjoin(struct collab_net *cn, struct collab_rinst *ri,
 		m->stale = false;
 		return 0;
 	}
-	if (ri->nr_sessions >= COLLAB_SESSIONS_MAX)
+	if (ri->nr_sessions >= COLLAB_SESSIONS_MAX ||
+	    charge(cn, ri->peer, RMEMBER_COST))
 		return -ENOSPC;
 	m = kzalloc(sizeof(*m), GFP_ATOMIC);
 	if (!m)
-		return -ENOMEM;
+		goto err_uncharge;
 	m->session = *sid;
 	if (rset_add(&cn->rsessions, rsession_params, sid, ri->peer)) {
 		kfree(m);
-		return -ENOMEM;
+		goto err_uncharge;
 	}
 	list_add_tail(&m->node, &ri->sessions);
 	ri->nr_sessions++;
 	return 0;
+
+err_uncharge:
+	uncharge(cn, ri->peer, RMEMBER_COST);
+	return -ENOMEM;
 }
 
 /* Whether a record is well formed, whatever the table holds. */

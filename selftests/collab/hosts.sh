@@ -795,6 +795,38 @@ case_guid_claimed()
 	EOF
 }
 
+# What a peer tells of its instances and sessions takes memory within a
+# budget (collabctl node set routes BYTES): past it, instances and
+# memberships are refused and counted, and what fits stays known.
+case_route_budget()
+{
+	local pid
+
+	two_hosts
+	# Below 4096 bytes is refused.
+	if ctl_in a node set routes 4095 2>/dev/null; then
+		return 1
+	fi
+	ctl_in a node set routes 8192
+	test "$(ctl_in a -j node | python3 -c 'import json, sys
+print(json.load(sys.stdin)["route_peer_bytes"])')" = 8192
+	link_up
+	ip netns exec "$(ns_name b)" "$sock" -a chat -n 200 -s "$s1" -s "$s2" \
+		-H "$tmp/many" &
+	pid=$!
+	wait_for test -s "$tmp/many"
+	wait_for stat_sum_ge a 1 drop_peer_limit
+	echo "$(stat a remote_instances) instances known in" \
+	     "$(stat a route_bytes) bytes"
+	test "$(stat a route_bytes)" -le 8192
+	test "$(stat a remote_instances)" -gt 0
+	test "$(stat a remote_instances)" -lt 200
+	kill "$pid"
+	wait "$pid" || true
+	wait_for stat_is a remote_instances 0
+	stat_is a route_bytes 0
+}
+
 # Malformed content inside a link that is up, from one who knows its
 # epochs and sequence numbers (read off its probes: the link is not
 # authenticated): bad bundle entries, frame headers, fragment runs (too
@@ -1063,6 +1095,6 @@ run_cases case_discovery case_static_peer case_every_kind \
 	case_three_nodes case_ipv6 case_ipv6_fragments case_hostile_datagrams \
 	case_forged_in_link case_send_faults case_bearer_binds_local \
 	case_peer_name case_spoofed_strangers case_hello_from_elsewhere \
-	case_guid_claimed \
+	case_guid_claimed case_route_budget \
 	case_errors case_peer_removed_with_stored \
 	case_unload_with_live_peers

@@ -23,16 +23,18 @@ static const struct nla_policy node_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_TOLERANCE_MS] = { .type = NLA_U32 },
 	[COLLAB_A_STORE_LIFETIME_MS] = { .type = NLA_U32 },
 	[COLLAB_A_STORE_MAX_MSGS] = { .type = NLA_U32 },
+	[COLLAB_A_ROUTE_PEER_BYTES] = { .type = NLA_U32 },
+	[COLLAB_A_ROUTE_NET_BYTES] = { .type = NLA_U32 },
 };
 
 /*
  * The link settings, each a u32: "node set" takes them by these keywords,
  * "node show" prints them on one line, when the kernel has them.
  */
-#define NODE_SETTINGS	3
+#define NODE_SETTINGS	5
 
 static const char *const setting_args[NODE_SETTINGS] = {
-	"tolerance", "lifetime", "store",
+	"tolerance", "lifetime", "store", "routes", "routes-all",
 };
 
 static const struct out_attr setting_attrs[NODE_SETTINGS + 1] = {
@@ -40,6 +42,9 @@ static const struct out_attr setting_attrs[NODE_SETTINGS + 1] = {
 	OUT_NUM(COLLAB_A_STORE_LIFETIME_MS, "store_lifetime_ms",
 		"lifetime %s ms"),
 	OUT_NUM(COLLAB_A_STORE_MAX_MSGS, "store_max_msgs", "store %s messages"),
+	OUT_NUM(COLLAB_A_ROUTE_PEER_BYTES, "route_peer_bytes",
+		"routes %s bytes per peer"),
+	OUT_NUM(COLLAB_A_ROUTE_NET_BYTES, "route_net_bytes", "%s in all"),
 	OUT_END
 };
 
@@ -133,7 +138,7 @@ static int node_set_args(int argc, char **argv, struct node_set *set)
 		return ret;
 	if (!argc)
 		return ctl_usage_error("node set",
-				       "give at least one of id, name, tolerance, lifetime, store");
+				       "give at least one of id, name, tolerance, lifetime, store, routes, routes-all");
 	set->id_arg = args[0].val;
 	set->name = args[1].val;
 	if (set->id_arg) {
@@ -176,7 +181,7 @@ const struct cmd node_cmds[] = {
 	{ "show", node_show, "",
 	  "print the node's id, name, address family number and link settings" },
 	{ "set", node_set,
-	  "[id GUID] [name NAME] [tolerance MS] [lifetime MS] [store N]",
+	  "[id GUID] [name NAME] [tolerance MS] [lifetime MS] [store N] [routes BYTES] [routes-all BYTES]",
 	  "change the node's id, name or link settings; needs CAP_NET_ADMIN" },
 	{ .name = NULL }
 };

@@ -181,6 +181,10 @@ enum collab_attr {
 	COLLAB_A_TOLERANCE_MS,		/* u32: silence before a link is down */
 	COLLAB_A_STORE_LIFETIME_MS,	/* u32: how long a message is kept */
 	COLLAB_A_STORE_MAX_MSGS,	/* u32: messages kept per peer */
+	COLLAB_A_ROUTE_PEER_BYTES,	/* u32: what one peer's instances and
+					 * memberships may take here
+					 */
+	COLLAB_A_ROUTE_NET_BYTES,	/* u32: those of all peers together */
 	__COLLAB_A_MAX,
 };
 
