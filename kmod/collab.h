@@ -47,6 +47,14 @@
 #define COLLAB_ROUTE_NET_BYTES		SZ_16M
 #define COLLAB_ROUTE_BYTES_MIN		4096
 #define COLLAB_ROUTE_BYTES_MAX		SZ_1G
+/*
+ * Memory (truesize) that packets from peers waiting out of order may
+ * take: per peer, and for all peers of a namespace.
+ */
+#define COLLAB_RX_PEER_BYTES		SZ_8M
+#define COLLAB_RX_NET_BYTES		SZ_64M
+#define COLLAB_RX_BYTES_MIN		SZ_64K
+#define COLLAB_RX_BYTES_MAX		SZ_1G
 #define COLLAB_PEERS_MAX	256
 #define COLLAB_RINSTANCES_MAX	16384	/* per peer */
 #define COLLAB_BEARERS_MAX	8
@@ -89,6 +97,7 @@ enum collab_stat {
 	COLLAB_STAT_PEERS_EXPIRED,	/* peers whose link never came up */
 	COLLAB_STAT_DROP_GUID_TAKEN,	/* a peer claimed an instance not its own */
 	COLLAB_STAT_DROP_RECEIPT,	/* receipts for nothing the peer owes */
+	COLLAB_STAT_DROP_RX_FULL,	/* out of order, past the budget */
 	__COLLAB_STAT_MAX,
 };
 
@@ -156,6 +165,7 @@ struct collab_net {
 	unsigned long route_bytes;	/* what they take, under rlock */
 
 	atomic_long_t stored_bytes;	/* in the stores of all peers */
+	atomic_long_t ooo_bytes;	/* out of order, from all peers */
 
 	/* Link settings, READ_ONCE. */
 	u32 tolerance_ms;
@@ -163,6 +173,8 @@ struct collab_net {
 	u32 store_max_msgs;
 	u32 route_peer_bytes;
 	u32 route_net_bytes;
+	u32 rx_peer_bytes;
+	u32 rx_net_bytes;
 	/* The payload of an IP fragment on the last route a link used. */
 	u32 frag_space;
 

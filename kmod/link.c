@@ -645,10 +645,47 @@ void collab_link_down(struct collab_peer *peer)
 		mod_timer(&peer->keepalive, jiffies + msecs_to_jiffies(HELLO_MS));
 }
 
+/*
+ * The out-of-order queue holds at most rx_peer_bytes of a peer's packets
+ * (by truesize), and those of all peers at most rx_net_bytes; the packet
+ * the link waits for (rcv_nxt) is always taken, so that the queue drains.
+ */
+static bool ooo_room(struct collab_peer *peer, const struct sk_buff *skb)
+{
+	struct collab_net *cn = peer->cn;
+
+	return peer->ooo_bytes + skb->truesize <=
+			READ_ONCE(cn->rx_peer_bytes) &&
+	       atomic_long_read(&cn->ooo_bytes) + skb->truesize <=
+			READ_ONCE(cn->rx_net_bytes);
+}
+
+static void ooo_charge(struct collab_peer *peer, long truesize)
+{
+	peer->ooo_bytes += truesize;
+	atomic_long_add(truesize, &peer->cn->ooo_bytes);
+}
+
+static void ooo_unlink(struct collab_peer *peer, struct sk_buff *skb)
+{
+	__skb_unlink(skb, &peer->ooo);
+	ooo_charge(peer, -(long)skb->truesize);
+}
+
+static void ooo_purge(struct collab_peer *peer)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek(&peer->ooo))) {
+		ooo_unlink(peer, skb);
+		kfree_skb(skb);
+	}
+}
+
 /* Drop the receive state of an old incarnation of the peer. */
 static void rx_reset(struct collab_peer *peer, u32 start)
 {
-	__skb_queue_purge(&peer->ooo);
+	ooo_purge(peer);
 	kfree_skb(peer->reasm);
 	peer->reasm = NULL;
 	peer->rcv_nxt = start;
@@ -665,8 +702,10 @@ static void rx_skip_to(struct collab_peer *peer, u32 start)
 	kfree_skb(peer->reasm);
 	peer->reasm = NULL;
 	while ((skb = skb_peek(&peer->ooo)) &&
-	       collab_seq_before(collab_tx_cb(skb)->seq, start))
-		kfree_skb(__skb_dequeue(&peer->ooo));
+	       collab_seq_before(collab_tx_cb(skb)->seq, start)) {
+		ooo_unlink(peer, skb);
+		kfree_skb(skb);
+	}
 }
 
 static void hello_rcv(struct collab_peer *peer, const struct collab_link_hdr *h,
@@ -1038,7 +1077,8 @@ static void bundle_split(struct collab_peer *peer, struct sk_buff *skb)
 	struct sk_buff *msg;
 	int len;
 
-	if (!skb->len)
+	/* None larger than a sender makes them (bundle_max()). */
+	if (!skb->len || skb->len > COLLAB_BUNDLE_MAX)
 		goto bad;
 	while (off < skb->len) {
 		len = entry_hdr(skb, &off, &f, off > 0);
@@ -1213,7 +1253,7 @@ static void drain_ooo(struct collab_peer *peer)
 	while (skb_queue_empty(&peer->backlog) &&
 	       (skb = skb_peek(&peer->ooo)) &&
 	       collab_tx_cb(skb)->seq == peer->rcv_nxt) {
-		__skb_unlink(skb, &peer->ooo);
+		ooo_unlink(peer, skb);
 		seq_rcv(peer, skb);
 	}
 }
@@ -1230,10 +1270,12 @@ static bool ooo_insert(struct collab_peer *peer, struct sk_buff *skb, u32 seq)
 			return false;
 		if (collab_seq_before(s, seq)) {
 			__skb_queue_after(&peer->ooo, pos, skb);
+			ooo_charge(peer, skb->truesize);
 			return true;
 		}
 	}
 	__skb_queue_head(&peer->ooo, skb);
+	ooo_charge(peer, skb->truesize);
 	return true;
 }
 
@@ -1283,6 +1325,11 @@ static void data_rcv(struct collab_peer *peer, struct sk_buff *skb,
 		return;
 	}
 	if (seq != peer->rcv_nxt || !skb_queue_empty(&peer->backlog)) {
+		if (seq != peer->rcv_nxt && !ooo_room(peer, skb)) {
+			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_RX_FULL);
+			kfree_skb(skb);
+			return;
+		}
 		if (!ooo_insert(peer, skb, seq)) {
 			peer->duplicates++;
 			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_DUPLICATE);
@@ -1980,7 +2027,7 @@ void collab_link_destroy(struct collab_peer *peer)
 	peer->stored_bytes = 0;
 	peer->send_head = NULL;
 	__skb_queue_purge(&peer->txq);
-	__skb_queue_purge(&peer->ooo);
+	ooo_purge(peer);
 	/* Taken on the link, not delivered: the peer stored them no more. */
 	collab_stat_add(peer->cn, COLLAB_STAT_DROP_PEER_GONE,
 			skb_queue_len(&peer->backlog) + !!peer->reasm);

@@ -43,6 +43,8 @@ static int __net_init collab_net_init(struct net *net)
 	cn->store_max_msgs = COLLAB_STORE_MSGS;
 	cn->route_peer_bytes = COLLAB_ROUTE_PEER_BYTES;
 	cn->route_net_bytes = COLLAB_ROUTE_NET_BYTES;
+	cn->rx_peer_bytes = COLLAB_RX_PEER_BYTES;
+	cn->rx_net_bytes = COLLAB_RX_NET_BYTES;
 	collab_discovery_init(cn);
 	collab_cookie_init(cn);
 
@@ -83,6 +85,8 @@ static void __net_exit collab_net_exit(struct net *net)
 	collab_peers_destroy(cn);
 	collab_statics_destroy(cn);
 	collab_table_destroy(cn);
+	/* Every peer is gone, and with it every packet it had here. */
+	WARN_ON_ONCE(atomic_long_read(&cn->ooo_bytes));
 	collab_cookie_exit(cn);
 	free_percpu(cn->stats);
 }

@@ -43,6 +43,10 @@ static struct netlink_range_validation route_bytes_range = {
 	.min = COLLAB_ROUTE_BYTES_MIN, .max = COLLAB_ROUTE_BYTES_MAX,
 };
 
+static struct netlink_range_validation rx_bytes_range = {
+	.min = COLLAB_RX_BYTES_MIN, .max = COLLAB_RX_BYTES_MAX,
+};
+
 static const struct nla_policy node_set_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_NODE_ID] = GUID_POLICY,
 	[COLLAB_A_NODE_NAME] = { .type = NLA_NUL_STRING,
@@ -55,6 +59,8 @@ static const struct nla_policy node_set_policy[COLLAB_A_MAX + 1] = {
 							    &route_bytes_range),
 	[COLLAB_A_ROUTE_NET_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							   &route_bytes_range),
+	[COLLAB_A_RX_PEER_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32, &rx_bytes_range),
+	[COLLAB_A_RX_NET_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32, &rx_bytes_range),
 };
 
 static const struct nla_policy instance_get_policy[COLLAB_A_MAX + 1] = {
@@ -104,6 +110,7 @@ static const u16 stat_attr[__COLLAB_STAT_MAX] = {
 	[COLLAB_STAT_PEERS_EXPIRED] = COLLAB_STATS_A_PEERS_EXPIRED,
 	[COLLAB_STAT_DROP_GUID_TAKEN] = COLLAB_STATS_A_DROP_GUID_TAKEN,
 	[COLLAB_STAT_DROP_RECEIPT] = COLLAB_STATS_A_DROP_RECEIPT,
+	[COLLAB_STAT_DROP_RX_FULL] = COLLAB_STATS_A_DROP_RX_FULL,
 };
 
 static const u16 obj_attr[__COLLAB_OBJ_MAX] = {
@@ -166,7 +173,9 @@ static int fill_node(struct sk_buff *skb, struct collab_net *cn,
 	    nla_put_u32(skb, COLLAB_A_STORE_LIFETIME_MS, cn->lifetime_ms) ||
 	    nla_put_u32(skb, COLLAB_A_STORE_MAX_MSGS, cn->store_max_msgs) ||
 	    nla_put_u32(skb, COLLAB_A_ROUTE_PEER_BYTES, cn->route_peer_bytes) ||
-	    nla_put_u32(skb, COLLAB_A_ROUTE_NET_BYTES, cn->route_net_bytes)) {
+	    nla_put_u32(skb, COLLAB_A_ROUTE_NET_BYTES, cn->route_net_bytes) ||
+	    nla_put_u32(skb, COLLAB_A_RX_PEER_BYTES, cn->rx_peer_bytes) ||
+	    nla_put_u32(skb, COLLAB_A_RX_NET_BYTES, cn->rx_net_bytes)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -203,7 +212,8 @@ static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 
 	if (!id && !name && !a[COLLAB_A_TOLERANCE_MS] &&
 	    !a[COLLAB_A_STORE_LIFETIME_MS] && !a[COLLAB_A_STORE_MAX_MSGS] &&
-	    !a[COLLAB_A_ROUTE_PEER_BYTES] && !a[COLLAB_A_ROUTE_NET_BYTES]) {
+	    !a[COLLAB_A_ROUTE_PEER_BYTES] && !a[COLLAB_A_ROUTE_NET_BYTES] &&
+	    !a[COLLAB_A_RX_PEER_BYTES] && !a[COLLAB_A_RX_NET_BYTES]) {
 		NL_SET_ERR_MSG(info->extack, "nothing to set: give an id, a name or a setting");
 		return -EINVAL;
 	}
@@ -248,6 +258,12 @@ static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 	if (a[COLLAB_A_ROUTE_NET_BYTES])
 		WRITE_ONCE(cn->route_net_bytes,
 			   nla_get_u32(a[COLLAB_A_ROUTE_NET_BYTES]));
+	if (a[COLLAB_A_RX_PEER_BYTES])
+		WRITE_ONCE(cn->rx_peer_bytes,
+			   nla_get_u32(a[COLLAB_A_RX_PEER_BYTES]));
+	if (a[COLLAB_A_RX_NET_BYTES])
+		WRITE_ONCE(cn->rx_net_bytes,
+			   nla_get_u32(a[COLLAB_A_RX_NET_BYTES]));
 	mutex_unlock(&cn->lock);
 	return 0;
 }

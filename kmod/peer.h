@@ -127,6 +127,7 @@ struct collab_peer {
 	/* Receiving. */
 	u32 rcv_nxt;
 	struct sk_buff_head ooo;	/* beyond rcv_nxt, by sequence number */
+	long ooo_bytes;			/* their truesize */
 	struct sk_buff *reasm;		/* a message whose fragments arrive */
 	/* Whole messages in order, the first waiting for room at receivers. */
 	struct sk_buff_head backlog;

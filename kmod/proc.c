@@ -57,6 +57,7 @@ static const char *const stat_names[__COLLAB_STAT_MAX] = {
 	[COLLAB_STAT_PEERS_EXPIRED] = "peers_expired",
 	[COLLAB_STAT_DROP_GUID_TAKEN] = "drop_guid_taken",
 	[COLLAB_STAT_DROP_RECEIPT] = "drop_receipt",
+	[COLLAB_STAT_DROP_RX_FULL] = "drop_rx_full",
 };
 
 static int collab_proc_show(struct seq_file *seq, void *v)
@@ -72,6 +73,8 @@ static int collab_proc_show(struct seq_file *seq, void *v)
 			   atomic_read(&cn->objects[i]));
 	/* What peers told of their instances takes this much memory. */
 	seq_printf(seq, "route_bytes %lu\n", READ_ONCE(cn->route_bytes));
+	/* And packets from peers waiting out of order, this much. */
+	seq_printf(seq, "ooo_bytes %ld\n", atomic_long_read(&cn->ooo_bytes));
 	for (i = 0; i < __COLLAB_STAT_MAX; i++)
 		seq_printf(seq, "%s %llu\n", stat_names[i],
 			   collab_stat_read(cn, i));

@@ -827,6 +827,33 @@ print(json.load(sys.stdin)["route_peer_bytes"])')" = 8192
 	stat_is a route_bytes 0
 }
 
+# Packets a peer sends out of order wait within a budget (collabctl node
+# set rx BYTES): past it they are dropped and counted, sent again, and
+# every message still arrives, in order; nothing is held after. Each
+# link packet here is a 60,000-byte datagram (bearer MTU 65,535 over a
+# path of 1,280), so that any packet behind a lost one passes 64 KiB.
+case_rx_budget()
+{
+	two_hosts 1280
+	ctl_in b node set rx 65536
+	ctl_in a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1 \
+		mtu 65535 >/dev/null
+	ctl_in b bearer add udp local 10.77.0.2 dev vb discovery 239.77.0.1 \
+		mtu 65535 >/dev/null
+	wait_for peers_up
+	# GSO sends each datagram as one packet: netem loses it whole.
+	ns_exec a tc qdisc add dev va root netem loss 10%
+	receiver b r -a chat -n 30 -w 120 -l 300
+	wait_for remote_knows a 1
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" \
+		-n 30 -z 60000
+	finish r
+	echo "dropped $(stat b drop_rx_full) past the budget," \
+	     "$(stat a retransmits) sent again"
+	test "$(stat b drop_rx_full)" -gt 0
+	stat_is b ooo_bytes 0
+}
+
 # Malformed content inside a link that is up, from one who knows its
 # epochs and sequence numbers (read off its probes: the link is not
 # authenticated): bad bundle entries, frame headers, fragment runs (too
@@ -917,6 +944,9 @@ case_forged_in_link()
 	             entry(payload(9), NEXT), b"\1", b"",
 	             entry(frame(9, version=9))):
 	    bad_msg(FIRST | LAST | BUNDLE, body)
+	# Larger than any sender's bundle (14,000 bytes).
+	bad_msg(FIRST | LAST | BUNDLE,
+	        entry(frame(9)) + entry(b"", SAME | NEXT) * 7000)
 	# A bad message, then an entry too short for its msgid.
 	bad_msg(FIRST | LAST | BUNDLE,
 	        entry(frame(9, kind=0)) + entry(bytes(4), SAME), n=2)
@@ -1095,6 +1125,6 @@ run_cases case_discovery case_static_peer case_every_kind \
 	case_three_nodes case_ipv6 case_ipv6_fragments case_hostile_datagrams \
 	case_forged_in_link case_send_faults case_bearer_binds_local \
 	case_peer_name case_spoofed_strangers case_hello_from_elsewhere \
-	case_guid_claimed case_route_budget \
+	case_guid_claimed case_route_budget case_rx_budget \
 	case_errors case_peer_removed_with_stored \
 	case_unload_with_live_peers

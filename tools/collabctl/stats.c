@@ -62,6 +62,7 @@ static const char *const stat_names[COLLAB_STATS_A_MAX + 1] = {
 	[COLLAB_STATS_A_PEERS_EXPIRED] = "peers_expired",
 	[COLLAB_STATS_A_DROP_GUID_TAKEN] = "drop_guid_taken",
 	[COLLAB_STATS_A_DROP_RECEIPT] = "drop_receipt",
+	[COLLAB_STATS_A_DROP_RX_FULL] = "drop_rx_full",
 };
 
 static int stats_print(struct nl_msg *msg, void *arg)

@@ -185,6 +185,8 @@ enum collab_attr {
 					 * memberships may take here
 					 */
 	COLLAB_A_ROUTE_NET_BYTES,	/* u32: those of all peers together */
+	COLLAB_A_RX_PEER_BYTES,		/* u32: a peer's packets held out of order */
+	COLLAB_A_RX_NET_BYTES,		/* u32: those of all peers together */
 	__COLLAB_A_MAX,
 };
 
@@ -275,6 +277,7 @@ enum collab_stats_attr {
 	COLLAB_STATS_A_PEERS_EXPIRED,	/* u64: peers that never came up */
 	COLLAB_STATS_A_DROP_GUID_TAKEN,	/* u64: others' GUIDs a peer claimed */
 	COLLAB_STATS_A_DROP_RECEIPT,	/* u64: receipts for no message sent */
+	COLLAB_STATS_A_DROP_RX_FULL,	/* u64: out of order, past the budget */
 	__COLLAB_STATS_A_MAX,
 };
 
