@@ -4,7 +4,7 @@
  *
  *   collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT]
  *                   [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE] [-I MS]
- *                   [-R BYTES]
+ *                   [-R BYTES] [-S MS]
  *   collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE]
  *                   [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE[-MAX]] [-T TAG]
  *                   [-C 0|ERRNO-NAME] [-w SECONDS] [-D [-P]] [-I MS] [-F]
@@ -17,7 +17,9 @@
  * message that is corrupt, a copy of one already read, or out of order
  * for its sender fails the run, as does any message in the MS (default 0)
  * after the last, or (-p) one that crossed another number of links than
- * HOPS; -I pauses MS after each message read; -R sets SO_RCVBUF. It prints
+ * HOPS; -I pauses MS after each message read; -S waits MS once the first
+ * message is there before it reads any, so that what follows finds the
+ * queue full whatever the pace of the kernel; -R sets SO_RCVBUF. It prints
  * "received N from S senders".
  *
  * send binds an instance of APP and sends COUNT messages (default 1) of
@@ -70,12 +72,13 @@ struct opts {
 	int want_status, want_hops;
 	int nr_sessions, kind;
 	long count, size, size_max, wait_s, linger_ms, interval_ms, rcvbuf;
+	long start_ms;
 	uint64_t tag;
 };
 
 static void usage(void)
 {
-	fputs("usage: collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT] [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE] [-I MS] [-R BYTES]\n"
+	fputs("usage: collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT] [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE] [-I MS] [-R BYTES] [-S MS]\n"
 	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE[-MAX]] [-T TAG] [-C 0|ERRNO] [-w SECONDS] [-D [-P]] [-I MS] [-F]\n",
 	      stderr);
 	exit(2);
@@ -163,7 +166,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->wait_s = 120;
 	o->want_hops = -1;
 	o->tag = (uint64_t)getpid() << 16 ^ (uint64_t)time(NULL);
-	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:p:H:k:d:N:A:z:T:C:DPI:FR:")) != -1) {
+	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:p:H:k:d:N:A:z:T:C:DPI:FR:S:")) != -1) {
 		switch (c) {
 		case 'a': o->app = optarg; break;
 		case 'i': o->id = guid_arg("collab_msg", optarg); o->has_id = true; break;
@@ -190,6 +193,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'I': o->interval_ms = parse_num(optarg, 0, 60000); break;
 		case 'F': o->faults = true; break;
 		case 'R': o->rcvbuf = parse_num(optarg, 1, INT_MAX / 2); break;
+		case 'S': o->start_ms = parse_num(optarg, 0, 60000); break;
 		default: usage();
 		}
 	}
@@ -485,6 +489,7 @@ static int do_recv(const struct opts *o)
 	struct sender senders[SENDERS_MAX];
 	time_t end = time(NULL) + o->wait_s;
 	int fd, nr_senders = 0;
+	bool waited = false;
 	struct pollfd p;
 	struct received r;
 	long n = 0;
@@ -496,6 +501,11 @@ static int do_recv(const struct opts *o)
 	while (n < o->count && time(NULL) < end) {
 		if (poll(&p, 1, 200) <= 0)
 			continue;
+		if (!waited && o->start_ms) {
+			waited = true;
+			pause_ms(o->start_ms);
+			end += (o->start_ms + 999) / 1000;
+		}
 		if (recv_from(fd, buf, sizeof(buf), MSG_DONTWAIT, &r) < 0)
 			continue;
 		if (!check(buf, r.len, senders, &nr_senders))
