@@ -899,6 +899,21 @@ static bool msg_source_ok(struct collab_peer *peer,
 	return (!owner || owner == peer) && !local;
 }
 
+/* The counter of the drop of a message from @peer, or -1 if it may go on. */
+static int msg_drop(struct collab_peer *peer, struct sk_buff *skb)
+{
+	const struct collab_frame *f;
+
+	if (!msg_valid(peer, skb))
+		return COLLAB_STAT_DROP_MALFORMED;
+	f = collab_frame(skb);
+	if (!msg_ours(peer, f))
+		return COLLAB_STAT_DROP_NOT_OURS;
+	if (!msg_source_ok(peer, f))
+		return COLLAB_STAT_DROP_GUID_TAKEN;
+	return -1;
+}
+
 /* The backlog waits no more for the receiver it watched. */
 static void stall_clear(struct collab_peer *peer)
 {
@@ -957,22 +972,16 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 	struct collab_net *cn = peer->cn;
 	const struct collab_frame *f;
 	struct sock *full = NULL;
+	int err, drop;
 	bool confirm;
-	int err;
 
-	if (!msg_valid(peer, skb)) {
-		collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
+	drop = msg_drop(peer, skb);
+	if (drop >= 0) {
+		collab_stat_inc(cn, drop);
 		kfree_skb(skb);
 		return true;
 	}
 	f = collab_frame(skb);
-	if (!msg_ours(peer, f) || !msg_source_ok(peer, f)) {
-		collab_stat_inc(cn, msg_ours(peer, f) ?
-				COLLAB_STAT_DROP_GUID_TAKEN :
-				COLLAB_STAT_DROP_NOT_OURS);
-		kfree_skb(skb);
-		return true;
-	}
 	confirm = f->flags & COLLAB_FF_CONFIRM;
 	r.msgid = f->msgid;
 	r.src_id = f->src_id;
@@ -1123,7 +1132,7 @@ static struct reasm_cb *reasm_cb(struct sk_buff *skb)
 }
 
 /* The first fragment of a message that more will follow. */
-static bool reasm_start(struct collab_peer *peer, struct sk_buff *skb)
+static void reasm_start(struct collab_peer *peer, struct sk_buff *skb)
 {
 	struct reasm_cb *rc;
 	struct sk_buff *p;
@@ -1132,7 +1141,7 @@ static bool reasm_start(struct collab_peer *peer, struct sk_buff *skb)
 	if (skb_unclone(skb, GFP_ATOMIC)) {
 		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NOMEM);
 		kfree_skb(skb);
-		return false;
+		return;
 	}
 	rc = reasm_cb(skb);
 	rc->tail = NULL;
@@ -1141,7 +1150,6 @@ static bool reasm_start(struct collab_peer *peer, struct sk_buff *skb)
 	rc->started = jiffies;
 	rc->frags = 1;
 	peer->reasm = skb;
-	return true;
 }
 
 /* Whether @skb may follow the fragments of @head. */
