@@ -155,6 +155,59 @@ missing:
 
 /* ---- node ---------------------------------------------------------------- */
 
+/* The node's settings, each a u32 of collab_net read with READ_ONCE. */
+static const struct {
+	u16 attr;
+	u16 offset;
+} node_settings[] = {
+	{ COLLAB_A_TOLERANCE_MS, offsetof(struct collab_net, tolerance_ms) },
+	{ COLLAB_A_STORE_LIFETIME_MS, offsetof(struct collab_net, lifetime_ms) },
+	{ COLLAB_A_STORE_MAX_MSGS, offsetof(struct collab_net, store_max_msgs) },
+	/* A smaller budget holds what was taken; it refuses what is new. */
+	{ COLLAB_A_ROUTE_PEER_BYTES,
+	  offsetof(struct collab_net, route_peer_bytes) },
+	{ COLLAB_A_ROUTE_NET_BYTES,
+	  offsetof(struct collab_net, route_net_bytes) },
+	{ COLLAB_A_RX_PEER_BYTES, offsetof(struct collab_net, rx_peer_bytes) },
+	{ COLLAB_A_RX_NET_BYTES, offsetof(struct collab_net, rx_net_bytes) },
+};
+
+static u32 *node_setting(struct collab_net *cn, unsigned int i)
+{
+	return (u32 *)((char *)cn + node_settings[i].offset);
+}
+
+static int put_node_settings(struct sk_buff *skb, struct collab_net *cn)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(node_settings); i++)
+		if (nla_put_u32(skb, node_settings[i].attr,
+				*node_setting(cn, i)))
+			return -EMSGSIZE;
+	return 0;
+}
+
+static bool node_settings_given(struct nlattr **a)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(node_settings); i++)
+		if (a[node_settings[i].attr])
+			return true;
+	return false;
+}
+
+static void node_settings_set(struct collab_net *cn, struct nlattr **a)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(node_settings); i++)
+		if (a[node_settings[i].attr])
+			WRITE_ONCE(*node_setting(cn, i),
+				   nla_get_u32(a[node_settings[i].attr]));
+}
+
 static int fill_node(struct sk_buff *skb, struct collab_net *cn,
 		     struct genl_info *info)
 {
@@ -169,13 +222,7 @@ static int fill_node(struct sk_buff *skb, struct collab_net *cn,
 	if (put_guid(skb, COLLAB_A_NODE_ID, &cn->node_id) ||
 	    nla_put_string(skb, COLLAB_A_NODE_NAME, cn->node_name) ||
 	    nla_put_u32(skb, COLLAB_A_FAMILY, collab_family) ||
-	    nla_put_u32(skb, COLLAB_A_TOLERANCE_MS, cn->tolerance_ms) ||
-	    nla_put_u32(skb, COLLAB_A_STORE_LIFETIME_MS, cn->lifetime_ms) ||
-	    nla_put_u32(skb, COLLAB_A_STORE_MAX_MSGS, cn->store_max_msgs) ||
-	    nla_put_u32(skb, COLLAB_A_ROUTE_PEER_BYTES, cn->route_peer_bytes) ||
-	    nla_put_u32(skb, COLLAB_A_ROUTE_NET_BYTES, cn->route_net_bytes) ||
-	    nla_put_u32(skb, COLLAB_A_RX_PEER_BYTES, cn->rx_peer_bytes) ||
-	    nla_put_u32(skb, COLLAB_A_RX_NET_BYTES, cn->rx_net_bytes)) {
+	    put_node_settings(skb, cn)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -210,10 +257,7 @@ static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **a = info->attrs;
 	struct collab_guid node;
 
-	if (!id && !name && !a[COLLAB_A_TOLERANCE_MS] &&
-	    !a[COLLAB_A_STORE_LIFETIME_MS] && !a[COLLAB_A_STORE_MAX_MSGS] &&
-	    !a[COLLAB_A_ROUTE_PEER_BYTES] && !a[COLLAB_A_ROUTE_NET_BYTES] &&
-	    !a[COLLAB_A_RX_PEER_BYTES] && !a[COLLAB_A_RX_NET_BYTES]) {
+	if (!id && !name && !node_settings_given(a)) {
 		NL_SET_ERR_MSG(info->extack, "nothing to set: give an id, a name or a setting");
 		return -EINVAL;
 	}
@@ -243,27 +287,7 @@ static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 		nla_strscpy(cn->node_name, name, sizeof(cn->node_name));
 	write_seqcount_end(&cn->node_seq);
 	local_bh_enable();
-	if (a[COLLAB_A_TOLERANCE_MS])
-		WRITE_ONCE(cn->tolerance_ms, nla_get_u32(a[COLLAB_A_TOLERANCE_MS]));
-	if (a[COLLAB_A_STORE_LIFETIME_MS])
-		WRITE_ONCE(cn->lifetime_ms,
-			   nla_get_u32(a[COLLAB_A_STORE_LIFETIME_MS]));
-	if (a[COLLAB_A_STORE_MAX_MSGS])
-		WRITE_ONCE(cn->store_max_msgs,
-			   nla_get_u32(a[COLLAB_A_STORE_MAX_MSGS]));
-	/* A smaller budget holds what was taken; it refuses what is new. */
-	if (a[COLLAB_A_ROUTE_PEER_BYTES])
-		WRITE_ONCE(cn->route_peer_bytes,
-			   nla_get_u32(a[COLLAB_A_ROUTE_PEER_BYTES]));
-	if (a[COLLAB_A_ROUTE_NET_BYTES])
-		WRITE_ONCE(cn->route_net_bytes,
-			   nla_get_u32(a[COLLAB_A_ROUTE_NET_BYTES]));
-	if (a[COLLAB_A_RX_PEER_BYTES])
-		WRITE_ONCE(cn->rx_peer_bytes,
-			   nla_get_u32(a[COLLAB_A_RX_PEER_BYTES]));
-	if (a[COLLAB_A_RX_NET_BYTES])
-		WRITE_ONCE(cn->rx_net_bytes,
-			   nla_get_u32(a[COLLAB_A_RX_NET_BYTES]));
+	node_settings_set(cn, a);
 	mutex_unlock(&cn->lock);
 	return 0;
 }
