@@ -562,6 +562,18 @@ int collab_nl_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return err ?: skb->len;
 }
 
+/* An event from softirq to the "events" group; consumes @msg. */
+static void notify_atomic(struct collab_net *cn, struct sk_buff *msg)
+{
+	int err;
+
+	err = genlmsg_multicast_netns(&collab_genl_family, cn->net, msg, 0,
+				      COLLAB_NLGRP_EVENTS, GFP_ATOMIC);
+	/* -ESRCH: the last listener went away meanwhile. */
+	if (err && err != -ESRCH)
+		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
+}
+
 /*
  * COLLAB_CMD_INSTANCE_CONFLICT: @peer claimed instance @id (of type @app,
  * NUL-padded) that is not its own. In softirq.
@@ -573,7 +585,6 @@ void collab_nl_conflict_event(struct collab_peer *peer,
 	struct nlattr *nest;
 	struct sk_buff *msg;
 	void *hdr;
-	int err;
 
 	if (!genl_has_listeners(&collab_genl_family, cn->net,
 				COLLAB_NLGRP_EVENTS))
@@ -596,10 +607,7 @@ void collab_nl_conflict_event(struct collab_peer *peer,
 		goto lost_free;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
-	err = genlmsg_multicast_netns(&collab_genl_family, cn->net, msg, 0,
-				      COLLAB_NLGRP_EVENTS, GFP_ATOMIC);
-	if (err && err != -ESRCH)
-		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
+	notify_atomic(cn, msg);
 	return;
 
 lost_free:
@@ -613,7 +621,6 @@ void collab_nl_peer_event(struct collab_peer *peer, u8 cmd)
 {
 	struct collab_net *cn = peer->cn;
 	struct sk_buff *msg;
-	int err;
 
 	if (!genl_has_listeners(&collab_genl_family, cn->net,
 				COLLAB_NLGRP_EVENTS))
@@ -624,8 +631,5 @@ void collab_nl_peer_event(struct collab_peer *peer, u8 cmd)
 		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
 		return;
 	}
-	err = genlmsg_multicast_netns(&collab_genl_family, cn->net, msg, 0,
-				      COLLAB_NLGRP_EVENTS, GFP_ATOMIC);
-	if (err && err != -ESRCH)
-		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
+	notify_atomic(cn, msg);
 }
