@@ -61,15 +61,19 @@ peers_up()
 	stat_is a peers_up 1 && stat_is b peers_up 1
 }
 
-# link_up [4|6]: bearers with discovery on both sides, and the link up.
+# link_up [4|6 [BEARER-ARGS...]]: bearers with discovery on both sides
+# (and BEARER-ARGS, such as "mtu 65535"), and the link up.
 link_up()
 {
-	if [ "${1:-4}" = 6 ]; then
-		ctl_in a bearer add udp local '[fd77::1]' dev va discovery ff12::77
-		ctl_in b bearer add udp local '[fd77::2]' dev vb discovery ff12::77
+	local family=${1:-4}
+
+	shift || true
+	if [ "$family" = 6 ]; then
+		ctl_in a bearer add udp local '[fd77::1]' dev va discovery ff12::77 "$@"
+		ctl_in b bearer add udp local '[fd77::2]' dev vb discovery ff12::77 "$@"
 	else
-		ctl_in a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1
-		ctl_in b bearer add udp local 10.77.0.2 dev vb discovery 239.77.0.1
+		ctl_in a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1 "$@"
+		ctl_in b bearer add udp local 10.77.0.2 dev vb discovery 239.77.0.1 "$@"
 	fi >/dev/null
 	wait_for peers_up
 }
@@ -223,11 +227,7 @@ case_large_datagrams()
 	local before
 
 	two_hosts 1280
-	ctl_in a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1 \
-		mtu 65535 >/dev/null
-	ctl_in b bearer add udp local 10.77.0.2 dev vb discovery 239.77.0.1 \
-		mtu 65535 >/dev/null
-	wait_for peers_up
+	link_up 4 mtu 65535
 	ns_exec a tc qdisc add dev va root netem loss 0.5%
 	before=$(ip_stat b IpReasmOKs)
 	receiver b r -a chat -n 30 -w 120 -l 300
@@ -567,11 +567,7 @@ case_ipv6_fragments()
 	local before
 
 	two_hosts 1280
-	ctl_in a bearer add udp local '[fd77::1]' dev va discovery ff12::77 \
-		mtu 65535 >/dev/null
-	ctl_in b bearer add udp local '[fd77::2]' dev vb discovery ff12::77 \
-		mtu 65535 >/dev/null
-	wait_for peers_up
+	link_up 6 mtu 65535
 	ns_exec a tc qdisc add dev va root netem loss 0.5% delay 20ms
 	before=$(ip_stat b Ip6ReasmOKs)
 	receiver b r -a chat -s "$s1" -n 2030 -w 120 -l 300
@@ -838,11 +834,7 @@ case_rx_budget()
 {
 	two_hosts 1280
 	ctl_in b node set rx 65536
-	ctl_in a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1 \
-		mtu 65535 >/dev/null
-	ctl_in b bearer add udp local 10.77.0.2 dev vb discovery 239.77.0.1 \
-		mtu 65535 >/dev/null
-	wait_for peers_up
+	link_up 4 mtu 65535
 	# GSO sends each datagram as one packet: netem loses it whole.
 	ns_exec a tc qdisc add dev va root netem loss 10%
 	receiver b r -a chat -n 30 -w 120 -l 300
