@@ -20,6 +20,7 @@
 #include <net/netns/generic.h>
 
 #include "uapi/linux/collab.h"
+#include "wire.h"
 
 /*
  * A receiver's default SO_RCVBUF: room for a few dozen of the largest
@@ -220,17 +221,6 @@ static inline void collab_node_id(struct collab_net *cn, struct collab_guid *id)
 		seq = read_seqcount_begin(&cn->node_seq);
 		*id = cn->node_id;
 	} while (read_seqcount_retry(&cn->node_seq, seq));
-}
-
-static inline bool collab_guid_is_zero(const struct collab_guid *g)
-{
-	return !memchr_inv(g->b, 0, sizeof(g->b));
-}
-
-static inline bool collab_guid_equal(const struct collab_guid *a,
-				     const struct collab_guid *b)
-{
-	return !memcmp(a, b, sizeof(*a));
 }
 
 /* Whether @node names this node: its id, or all-zero for "here". */

@@ -99,7 +99,7 @@ bool collab_cookie_valid(struct collab_net *cn,
 void collab_cookie_reply(struct collab_net *cn, struct collab_bearer *b,
 			 const union collab_sockaddr *from,
 			 const struct collab_link_hdr *h,
-			 const struct collab_hello *hello)
+			 const struct collab_wire_hello *hello)
 {
 	struct collab_link_hdr *rh;
 	struct collab_hello *rhello;
@@ -117,7 +117,7 @@ void collab_cookie_reply(struct collab_net *cn, struct collab_bearer *b,
 	rhello = (struct collab_hello *)skb->data;
 	rhello->cookie = cpu_to_be64(collab_cookie(cn, from, &h->src_node));
 	if (h->type == COLLAB_LINK_HELLO)
-		rhello->echo = hello->cookie;
+		rhello->echo = cpu_to_be64(hello->cookie);
 	rh = skb_push(skb, sizeof(*rh));
 	memset(rh, 0, sizeof(*rh));
 	rh->version = COLLAB_WIRE_VERSION;

@@ -6,7 +6,7 @@
 #include "collab.h"
 
 struct collab_bearer;
-struct collab_hello;
+struct collab_wire_hello;
 struct collab_link_hdr;
 union collab_sockaddr;
 
@@ -20,6 +20,6 @@ bool collab_cookie_valid(struct collab_net *cn,
 void collab_cookie_reply(struct collab_net *cn, struct collab_bearer *b,
 			 const union collab_sockaddr *from,
 			 const struct collab_link_hdr *h,
-			 const struct collab_hello *hello);
+			 const struct collab_wire_hello *hello);
 
 #endif /* _COLLAB_COOKIE_H */

@@ -709,7 +709,8 @@ static void rx_skip_to(struct collab_peer *peer, u32 start)
 }
 
 static void hello_rcv(struct collab_peer *peer, const struct collab_link_hdr *h,
-		      const struct collab_hello *hello, struct collab_xmit *x)
+		      const struct collab_wire_hello *hello,
+		      struct collab_xmit *x)
 {
 	u32 src_epoch = ntohl(h->src_epoch);
 
@@ -722,17 +723,17 @@ static void hello_rcv(struct collab_peer *peer, const struct collab_link_hdr *h,
 		/* A new incarnation: what we knew of its side is void. */
 		collab_link_down(peer);
 		peer->remote_epoch = src_epoch;
-		rx_reset(peer, ntohl(hello->snd_una));
+		rx_reset(peer, hello->snd_una);
 		collab_receipts_forget(peer);
 	} else {
-		rx_skip_to(peer, ntohl(hello->snd_una));
+		rx_skip_to(peer, hello->snd_una);
 	}
 	if (ntohl(h->dst_epoch) != peer->epoch) {
 		send_hello(peer, x);
 		return;
 	}
 	/* It knows us: what it has of ours is acknowledged. */
-	ack_rcv(peer, ntohl(hello->rcv_nxt), 0, true, false, x);
+	ack_rcv(peer, hello->rcv_nxt, 0, true, false, x);
 	if (peer->state != COLLAB_PEER_UP)
 		link_up(peer, x);
 	if (!(h->flags & COLLAB_LF_UP))
@@ -741,15 +742,15 @@ static void hello_rcv(struct collab_peer *peer, const struct collab_link_hdr *h,
 
 /*
  * A HELLO from @from, which proved that it receives there
- * (collab_peer_hello(), which pulled the header and body); consumes
+ * (collab_peer_hello(), which parsed its body into @hello); consumes
  * @skb. In softirq. A link that is up lives on its own path: a HELLO
  * from elsewhere neither moves it nor starts it over.
  */
 void collab_link_hello_rcv(struct collab_peer *peer, struct sk_buff *skb,
-			   const union collab_sockaddr *from)
+			   const union collab_sockaddr *from,
+			   const struct collab_wire_hello *hello)
 {
 	const struct collab_link_hdr *h = (const void *)skb->data;
-	const struct collab_hello *hello = (const void *)(h + 1);
 	struct collab_xmit x;
 
 	spin_lock_bh(&peer->lock);
@@ -763,9 +764,9 @@ void collab_link_hello_rcv(struct collab_peer *peer, struct sk_buff *skb,
 	}
 	peer->rx_packets++;
 	if (hello->cookie)
-		peer->echo = be64_to_cpu(hello->cookie);
+		peer->echo = hello->cookie;
+	BUILD_BUG_ON(sizeof(peer->name) != sizeof(hello->name));
 	memcpy(peer->name, hello->name, sizeof(peer->name));
-	peer->name[sizeof(peer->name) - 1] = '\0';
 	hello_rcv(peer, h, hello, &x);
 out:
 	unlock_flush(peer, &x);
@@ -826,61 +827,24 @@ static void store_receipt(struct collab_peer *peer,
 /* A receipt for a message of ours; consumes @skb. */
 static void receipt_rcv(struct collab_peer *peer, struct sk_buff *skb)
 {
-	const struct collab_receipt_rec *r;
-	u32 status;
+	struct collab_wire_receipt r;
 
-	if (skb->len != sizeof(*r) || !pskb_may_pull(skb, sizeof(*r))) {
+	if (!pskb_may_pull(skb, min_t(unsigned int, skb->len,
+				      sizeof(struct collab_receipt_rec))) ||
+	    collab_wire_receipt(skb->data, skb->len, &r)) {
 		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
 		goto out;
 	}
-	r = (const void *)skb->data;
-	status = ntohl(r->status);
-	if (status > MAX_ERRNO) {
-		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
-		goto out;
-	}
-	if (!collab_receipt_answers(peer, be64_to_cpu(r->msgid), &r->src_id)) {
+	if (!collab_receipt_answers(peer, r.msgid, &r.src_id)) {
 		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_RECEIPT);
 		goto out;
 	}
-	collab_receipt(peer->cn, &r->src_id, be64_to_cpu(r->msgid), status,
-		       &peer->id);
+	collab_receipt(peer->cn, &r.src_id, r.msgid, r.status, &peer->id);
 out:
 	consume_skb(skb);
 }
 
 /* ---- receiving messages ------------------------------------------------- */
-
-/* The checks a reassembled message passes before it is routed. */
-static bool msg_valid(struct collab_peer *peer, struct sk_buff *skb)
-{
-	const struct collab_frame *f = collab_frame(skb);
-
-	return f->version == COLLAB_WIRE_VERSION &&
-	       f->type == COLLAB_FRAME_DATA &&
-	       !(f->flags & ~COLLAB_FF_KNOWN) &&
-	       f->dst_kind > COLLAB_ADDR_UNSPEC &&
-	       f->dst_kind < __COLLAB_ADDR_MAX &&
-	       collab_frame_len(f) == skb->len - sizeof(*f) &&
-	       !f->src_app[COLLAB_APP_MAX - 1] &&
-	       !f->dst_app[COLLAB_APP_MAX - 1] &&
-	       collab_guid_equal(&f->src_node, &peer->id);
-}
-
-/*
- * Whether a valid message is for this node: one for an application type
- * names it, the others name it or no node.
- */
-static bool msg_ours(struct collab_peer *peer, const struct collab_frame *f)
-{
-	struct collab_guid self;
-
-	collab_node_id(peer->cn, &self);
-	if (collab_guid_equal(&f->dst_node, &self))
-		return true;
-	return f->dst_kind != COLLAB_ADDR_APP &&
-	       collab_guid_is_zero(&f->dst_node);
-}
 
 /*
  * Whether the message's source instance may be the peer's: not one that
@@ -902,14 +866,19 @@ static bool msg_source_ok(struct collab_peer *peer,
 /* The counter of the drop of a message from @peer, or -1 if it may go on. */
 static int msg_drop(struct collab_peer *peer, struct sk_buff *skb)
 {
-	const struct collab_frame *f;
+	struct collab_guid self;
 
-	if (!msg_valid(peer, skb))
-		return COLLAB_STAT_DROP_MALFORMED;
-	f = collab_frame(skb);
-	if (!msg_ours(peer, f))
+	collab_node_id(peer->cn, &self);
+	switch (collab_wire_frame(skb->data, skb_headlen(skb), skb->len,
+				  &peer->id, &self)) {
+	case COLLAB_WIRE_OK:
+		break;
+	case COLLAB_WIRE_NOT_OURS:
 		return COLLAB_STAT_DROP_NOT_OURS;
-	if (!msg_source_ok(peer, f))
+	default:
+		return COLLAB_STAT_DROP_MALFORMED;
+	}
+	if (!msg_source_ok(peer, collab_frame(skb)))
 		return COLLAB_STAT_DROP_GUID_TAKEN;
 	return -1;
 }
@@ -1033,77 +1002,34 @@ static bool backlog_run(struct collab_peer *peer)
 	return true;
 }
 
-/*
- * The header of a bundle's next message, from @skb at *@off (moved past
- * it) and the one before (@have): the bytes of payload that follow, or
- * -EINVAL.
- */
-static int entry_hdr(struct sk_buff *skb, unsigned int *off,
-		     struct collab_frame *f, bool have)
-{
-	unsigned int len, code;
-	__be16 n;
-
-	if (skb_copy_bits(skb, *off, &n, sizeof(n)))
-		return -EINVAL;
-	*off += sizeof(n);
-	len = ntohs(n) & COLLAB_BE_LEN_MASK;
-	code = ntohs(n) & ~COLLAB_BE_LEN_MASK;
-	if (len > skb->len - *off)
-		return -EINVAL;
-	switch (code) {
-	case 0:
-		/* Its own length stays, for msg_valid() to check. */
-		if (len < sizeof(*f))
-			return -EINVAL;
-		skb_copy_bits(skb, *off, f, sizeof(*f));
-		*off += sizeof(*f);
-		return len - sizeof(*f);
-	case COLLAB_BE_SAME:
-		if (!have || len < sizeof(f->msgid))
-			return -EINVAL;
-		skb_copy_bits(skb, *off, &f->msgid, sizeof(f->msgid));
-		*off += sizeof(f->msgid);
-		len -= sizeof(f->msgid);
-		break;
-	case COLLAB_BE_SAME | COLLAB_BE_NEXT:
-		if (!have)
-			return -EINVAL;
-		be64_add_cpu(&f->msgid, 1);
-		break;
-	default:
-		return -EINVAL;
-	}
-	f->len = cpu_to_be32(len);
-	return len;
-}
-
 /* The messages of a bundle, each in an skb of its own, onto the backlog. */
 static void bundle_split(struct collab_peer *peer, struct sk_buff *skb)
 {
-	unsigned int off = 0;
-	struct collab_frame f;
+	u8 buf[COLLAB_ENTRY_PEEK];
+	struct collab_wire_bundle b;
 	struct sk_buff *msg;
+	u32 payload;
 	int len;
 
-	/* None larger than a sender makes them (bundle_max()). */
-	if (!skb->len || skb->len > COLLAB_BUNDLE_MAX)
+	if (collab_wire_bundle_init(&b, skb->len))
 		goto bad;
-	while (off < skb->len) {
-		len = entry_hdr(skb, &off, &f, off > 0);
+	while (b.off < b.len) {
+		len = min_t(u32, b.len - b.off, sizeof(buf));
+		if (skb_copy_bits(skb, b.off, buf, len))
+			goto bad;
+		len = collab_wire_bundle_next(&b, buf, len, &payload);
 		if (len < 0)
 			goto bad;
 		/* Page fragments: unlike kmalloc(), not zeroed each time. */
-		msg = collab_pages_skb(sizeof(f) + len) ?:
-		      alloc_skb(sizeof(f) + len, GFP_ATOMIC);
+		msg = collab_pages_skb(sizeof(b.f) + len) ?:
+		      alloc_skb(sizeof(b.f) + len, GFP_ATOMIC);
 		if (!msg) {
 			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NOMEM);
 			break;
 		}
-		skb_put_data(msg, &f, sizeof(f));
-		skb_copy_bits(skb, off, skb_put(msg, len), len);
+		skb_put_data(msg, &b.f, sizeof(b.f));
+		skb_copy_bits(skb, payload, skb_put(msg, len), len);
 		__skb_queue_tail(&peer->backlog, msg);
-		off += len;
 	}
 	consume_skb(skb);
 	return;
@@ -1116,13 +1042,13 @@ bad:
  * What the first fragment of a message being put together keeps in its
  * cb: the last skb on its frag_list, which only reasm_add() appends to
  * (a datagram that IP reassembled comes with a frag_list of its own,
- * whose members' prev pointers mean nothing), when it began, and how
- * many fragments it has taken.
+ * whose members' prev pointers mean nothing), when it began, and what
+ * collab_wire_frag() counts.
  */
 struct reasm_cb {
 	struct sk_buff *tail;
 	unsigned long started;		/* jiffies */
-	unsigned int frags;
+	struct collab_wire_reasm r;
 };
 
 static struct reasm_cb *reasm_cb(struct sk_buff *skb)
@@ -1132,7 +1058,8 @@ static struct reasm_cb *reasm_cb(struct sk_buff *skb)
 }
 
 /* The first fragment of a message that more will follow. */
-static void reasm_start(struct collab_peer *peer, struct sk_buff *skb)
+static void reasm_start(struct collab_peer *peer, struct sk_buff *skb,
+			const struct collab_wire_reasm *r)
 {
 	struct reasm_cb *rc;
 	struct sk_buff *p;
@@ -1148,63 +1075,66 @@ static void reasm_start(struct collab_peer *peer, struct sk_buff *skb)
 	skb_walk_frags(skb, p)
 		rc->tail = p;
 	rc->started = jiffies;
-	rc->frags = 1;
+	rc->r = *r;
 	peer->reasm = skb;
 }
 
-/* Whether @skb may follow the fragments of @head. */
-static bool reasm_fits(struct sk_buff *head, struct sk_buff *skb)
+static void reasm_append(struct sk_buff *head, struct sk_buff *skb)
 {
-	return skb->len &&
-	       head->len + skb->len <=
-			sizeof(struct collab_frame) + COLLAB_MSG_MAX &&
-	       reasm_cb(head)->frags < COLLAB_REASM_FRAGS &&
-	       head->truesize + skb->truesize <= COLLAB_REASM_TRUESIZE;
-}
+	struct reasm_cb *rc = reasm_cb(head);
 
-/*
- * Add a fragment to the message being put together: the message once it
- * is whole, else NULL. A run of fragments that breaks the rules (a first
- * one while another message is under way, a follow-on one that is empty,
- * or one too many in bytes, count or memory) goes, whole, as malformed.
- */
-static struct sk_buff *reasm_add(struct collab_peer *peer, struct sk_buff *skb,
-				 u8 flags)
-{
-	struct sk_buff *head = peer->reasm;
-	struct reasm_cb *rc;
-
-	if (flags & COLLAB_LF_FIRST) {
-		if (head || !pskb_may_pull(skb, sizeof(struct collab_frame)))
-			goto bad;
-		if (flags & COLLAB_LF_LAST)
-			return skb;
-		reasm_start(peer, skb);
-		return NULL;
-	}
-	if (!head || !reasm_fits(head, skb))
-		goto bad;
-	rc = reasm_cb(head);
 	skb->next = NULL;
 	if (rc->tail)
 		rc->tail->next = skb;
 	else
 		skb_shinfo(head)->frag_list = skb;
 	rc->tail = skb;
-	rc->frags++;
 	head->len += skb->len;
 	head->data_len += skb->len;
 	head->truesize += skb->truesize;
-	if (!(flags & COLLAB_LF_LAST))
-		return NULL;
-	peer->reasm = NULL;
-	return head;
+}
 
-bad:
-	kfree_skb(peer->reasm);
-	peer->reasm = NULL;
+/*
+ * Add a fragment to the message being put together: the message once it
+ * is whole, else NULL. A run of fragments that breaks the rules goes,
+ * whole, as malformed.
+ */
+static struct sk_buff *reasm_add(struct collab_peer *peer, struct sk_buff *skb,
+				 u8 flags)
+{
+	struct sk_buff *head = peer->reasm;
+	struct collab_wire_reasm r = {};
+	struct sk_buff *msg = NULL;
+
+	switch (collab_wire_frag(head ? &reasm_cb(head)->r : &r, head, flags,
+				 skb->len, skb->truesize)) {
+	case COLLAB_FRAG_WHOLE:
+		if (!pskb_may_pull(skb, sizeof(struct collab_frame)))
+			goto nomem;
+		return skb;
+	case COLLAB_FRAG_START:
+		if (!pskb_may_pull(skb, sizeof(struct collab_frame)))
+			goto nomem;
+		reasm_start(peer, skb, &r);
+		return NULL;
+	case COLLAB_FRAG_DONE:
+		msg = head;
+		peer->reasm = NULL;
+		fallthrough;
+	case COLLAB_FRAG_MORE:
+		reasm_append(head, skb);
+		return msg;
+	default:
+		kfree_skb(peer->reasm);
+		peer->reasm = NULL;
+		kfree_skb(skb);
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
+		return NULL;
+	}
+
+nomem:
 	kfree_skb(skb);
-	collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
+	collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NOMEM);
 	return NULL;
 }
 

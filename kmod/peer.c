@@ -189,23 +189,21 @@ static bool beacon_known(struct collab_net *cn, const struct collab_guid *id,
 void collab_peer_hello(struct collab_net *cn, struct collab_bearer *b,
 		       const union collab_sockaddr *from, struct sk_buff *skb)
 {
-	const struct collab_link_hdr *h;
-	const struct collab_hello *hello;
+	const struct collab_link_hdr *h = (const void *)skb->data;
+	struct collab_wire_hello hello;
 	struct collab_peer *peer;
 
-	if (!pskb_may_pull(skb, sizeof(*h) + sizeof(*hello))) {
+	/* check_hdr() pulled the body in. */
+	if (collab_wire_hello(h + 1, skb_headlen(skb) - sizeof(*h), &hello)) {
 		collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
 		kfree_skb(skb);
 		return;
 	}
-	h = (const void *)skb->data;
-	hello = (const void *)(h + 1);
 	if (h->type != COLLAB_LINK_HELLO ||
-	    !collab_cookie_valid(cn, from, &h->src_node,
-				 be64_to_cpu(hello->echo))) {
+	    !collab_cookie_valid(cn, from, &h->src_node, hello.echo)) {
 		if (h->type != COLLAB_LINK_BEACON ||
 		    !beacon_known(cn, &h->src_node, from))
-			collab_cookie_reply(cn, b, from, h, hello);
+			collab_cookie_reply(cn, b, from, h, &hello);
 		consume_skb(skb);
 		return;
 	}
@@ -214,7 +212,7 @@ void collab_peer_hello(struct collab_net *cn, struct collab_bearer *b,
 		kfree_skb(skb);
 		return;
 	}
-	collab_link_hello_rcv(peer, skb, from);
+	collab_link_hello_rcv(peer, skb, from, &hello);
 	collab_peer_put(peer);
 }
 

@@ -54,17 +54,8 @@ enum {
 	COLLAB_SACK_BITS = 32,
 	/* Most packets in flight that a message could still have joined. */
 	COLLAB_SMALL_MAX = 2,
-	/* Bytes of link payload in a bundle, at most. */
-	COLLAB_BUNDLE_MAX = 14000,
 	/* Packets in order a receiver takes before it must acknowledge. */
 	COLLAB_ACK_EVERY = 16,
-	/*
-	 * Fragments of one message, at most: the largest message over the
-	 * smallest bearer MTU takes 136.
-	 */
-	COLLAB_REASM_FRAGS = 160,
-	/* Memory (truesize) of one message being put together, at most. */
-	COLLAB_REASM_TRUESIZE = 1 << 20,
 };
 
 struct collab_peer {
@@ -247,7 +238,8 @@ void collab_link_start(struct collab_peer *peer);
 void collab_link_destroy(struct collab_peer *peer);
 void collab_link_rcv(struct collab_peer *peer, struct sk_buff *skb);
 void collab_link_hello_rcv(struct collab_peer *peer, struct sk_buff *skb,
-			   const union collab_sockaddr *from);
+			   const union collab_sockaddr *from,
+			   const struct collab_wire_hello *hello);
 void collab_link_down(struct collab_peer *peer);
 bool collab_link_has_room(struct collab_peer *peer);
 int collab_link_enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,

@@ -328,25 +328,6 @@ err_uncharge:
 	return -ENOMEM;
 }
 
-/* Whether a record is well formed, whatever the table holds. */
-static bool rec_valid(const struct collab_route_rec *r)
-{
-	switch (r->op) {
-	case COLLAB_ROUTE_RESET:
-	case COLLAB_ROUTE_END:
-	case COLLAB_ROUTE_DEL:
-	case COLLAB_ROUTE_LEAVE:
-		return true;
-	case COLLAB_ROUTE_ADD:
-		return !collab_guid_is_zero(&r->id) && r->app[0] &&
-		       !r->app[COLLAB_APP_MAX - 1];
-	case COLLAB_ROUTE_JOIN:
-		return !collab_guid_is_zero(&r->session);
-	default:
-		return false;
-	}
-}
-
 /*
  * One record; a bad or unaffordable one is counted and skipped, one about
  * an instance the peer does not have here (withdrawn meanwhile) ignored.
@@ -357,7 +338,7 @@ static int apply(struct collab_net *cn, struct collab_peer *peer,
 	struct collab_rmember *m;
 	struct collab_rinst *ri;
 
-	if (!rec_valid(r))
+	if (!collab_wire_route_rec(r, sizeof(*r)))
 		return -EINVAL;
 	if (r->op == COLLAB_ROUTE_RESET) {
 		peer_mark(peer);
@@ -406,13 +387,17 @@ static enum collab_stat rec_drop_stat(int err)
 /* A ROUTE packet, in link order; consumes @skb. Under peer->lock. */
 void collab_route_rcv(struct collab_peer *peer, struct sk_buff *skb)
 {
-	const struct collab_route_rec *r = (const void *)skb->data;
+	int i, n = collab_wire_route(skb->len);
 	struct collab_net *cn = peer->cn;
-	unsigned int i, n = skb->len / sizeof(*r);
+	const struct collab_route_rec *r;
 	int err;
 
-	if (skb->len % sizeof(*r) || skb_linearize(skb)) {
+	if (n < 0) {
 		collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
+		goto out;
+	}
+	if (skb_linearize(skb)) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_NOMEM);
 		goto out;
 	}
 	r = (const void *)skb->data;

@@ -56,39 +56,33 @@ static void source_of(struct sk_buff *skb, union collab_sockaddr *from)
 						     inet6_iif(skb));
 }
 
-/* The checks every link header passes before its peer is looked up. */
+/*
+ * The checks every link header passes before its peer is looked up; a
+ * HELLO's or a beacon's body comes into the linear part with it.
+ */
 static int check_hdr(struct collab_net *cn, struct sk_buff *skb)
 {
-	const struct collab_link_hdr *h;
 	struct collab_guid self;
 
-	if (!pskb_may_pull(skb, sizeof(*h)))
-		goto malformed;
-	h = (const struct collab_link_hdr *)skb->data;
-	if (h->version != COLLAB_WIRE_VERSION) {
+	if (!pskb_may_pull(skb, min_t(unsigned int, skb->len,
+				      COLLAB_LINK_PEEK))) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_NOMEM);
+		return -ENOMEM;
+	}
+	collab_node_id(cn, &self);
+	switch (collab_wire_link_hdr(skb->data, skb_headlen(skb), &self)) {
+	case COLLAB_WIRE_OK:
+		return 0;
+	case COLLAB_WIRE_BAD_VERSION:
 		collab_stat_inc(cn, COLLAB_STAT_DROP_VERSION);
 		return -EPROTO;
-	}
-	if (!h->type || h->type >= __COLLAB_LINK_MAX ||
-	    (h->flags & ~COLLAB_LF_KNOWN) || h->key_id ||
-	    collab_guid_is_zero(&h->src_node))
-		goto malformed;
-	collab_node_id(cn, &self);
-	if (collab_guid_equal(&h->src_node, &self)) {
-		/* Our own beacon, looped back by a bridge or multicast. */
+	case COLLAB_WIRE_NOT_OURS:
 		collab_stat_inc(cn, COLLAB_STAT_DROP_NOT_OURS);
 		return -EPROTO;
-	}
-	if (h->type == COLLAB_LINK_BEACON ? !collab_guid_is_zero(&h->dst_node) :
-	    !collab_guid_equal(&h->dst_node, &self)) {
-		collab_stat_inc(cn, COLLAB_STAT_DROP_NOT_OURS);
+	default:
+		collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
 		return -EPROTO;
 	}
-	return 0;
-
-malformed:
-	collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
-	return -EPROTO;
 }
 
 static void dispatch(struct collab_net *cn, struct collab_bearer *b,
