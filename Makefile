@@ -72,21 +72,37 @@ $(B)/lib/collab.pc: lib/collab.pc.in Makefile
 
 # ---- fuzzing ---------------------------------------------------------------
 # libFuzzer, with ASan and UBSan, FUZZ_SECS seconds each (default 60): on
-# the decoder, then on collabctl's batch files and value parsers; new
-# inputs kept under build/fuzz. 'make check' replays lib/fuzz/corpus and
-# tools/collabctl/fuzz/corpus through the same targets (selftests/host:
-# fuzz_replay, batch_replay).
+# the decoder, on collabctl's batch files and value parsers, then on each
+# parser of the module's wire input (kmod/wire.c, built on the host); new
+# inputs kept under build/fuzz. 'make check' replays lib/fuzz/corpus,
+# tools/collabctl/fuzz/corpus and kmod/fuzz/corpus through the same
+# targets (selftests/host: fuzz_replay, batch_replay, wire_*_replay).
 FUZZ := $(B)/fuzz/decode_fuzz
 CTL_FUZZ := $(B)/fuzz/batch_fuzz
+WIRE_PARSERS := link frame bundle frag route receipt
+WIRE_FUZZ := $(WIRE_PARSERS:%=$(B)/fuzz/wire_%_fuzz)
+WIRE_SRCS := kmod/fuzz/wire_fuzz.c kmod/wire.c
 FUZZ_SECS ?= 60
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
-fuzz: $(FUZZ) $(CTL_FUZZ)
+fuzz: $(FUZZ) $(CTL_FUZZ) $(WIRE_FUZZ)
 	@mkdir -p $(B)/fuzz/corpus $(B)/fuzz/batch-corpus
 	$(FUZZ) -max_total_time=$(FUZZ_SECS) -max_len=$$((65536 + 16)) -timeout=5 \
 		-dict=lib/fuzz/xml.dict $(B)/fuzz/corpus lib/fuzz/corpus
 	$(CTL_FUZZ) -max_total_time=$(FUZZ_SECS) -max_len=16384 -timeout=5 \
 		$(B)/fuzz/batch-corpus tools/collabctl/fuzz/corpus
+	set -e; for p in $(WIRE_PARSERS); do \
+		mkdir -p $(B)/fuzz/wire-$$p; \
+		$(B)/fuzz/wire_$${p}_fuzz -max_total_time=$(FUZZ_SECS) -max_len=65536 \
+			-timeout=5 $(B)/fuzz/wire-$$p kmod/fuzz/corpus/$$p; \
+	done
+
+$(WIRE_FUZZ): $(B)/fuzz/wire_%_fuzz: $(WIRE_SRCS) kmod/wire.h kmod/fuzz/kernel.h \
+		kmod/uapi/linux/collab.h
+	@mkdir -p $(@D)
+	@command -v clang >/dev/null || { echo "collab: 'make fuzz' needs clang: run 'sudo make deps'" >&2; exit 1; }
+	clang $(FUZZ_CFLAGS) $(COLLAB_CFLAGS) -include kmod/fuzz/kernel.h -DWIRE_$* \
+		-o $@ $(WIRE_SRCS)
 
 $(CTL_FUZZ): tools/collabctl/fuzz/batch_fuzz.c tools/collabctl/batch.c \
 		tools/collabctl/parse.c tools/collabctl/*.h
