@@ -56,6 +56,15 @@
 #define COLLAB_RX_NET_BYTES		SZ_64M
 #define COLLAB_RX_BYTES_MIN		SZ_64K
 #define COLLAB_RX_BYTES_MAX		SZ_1G
+/*
+ * Memory (truesize) that messages from peers may take past a receiver's
+ * SO_RCVBUF, so that a receiver that reads slowly (or never) holds its
+ * own messages rather than the link: per receiver, and for all receivers
+ * of a namespace.
+ */
+#define COLLAB_HOLD_SOCK_BYTES		SZ_4M
+#define COLLAB_HOLD_NET_BYTES		SZ_64M
+#define COLLAB_HOLD_BYTES_MAX		SZ_1G
 #define COLLAB_PEERS_MAX	256
 #define COLLAB_RINSTANCES_MAX	16384	/* per peer */
 #define COLLAB_BEARERS_MAX	8
@@ -83,8 +92,8 @@ enum collab_stat {
 	COLLAB_STAT_DROP_NO_LINK,	/* no link up with the sender */
 	COLLAB_STAT_DROP_DUPLICATE,	/* had it already */
 	COLLAB_STAT_DROP_WINDOW,	/* outside the receive window */
-	COLLAB_STAT_RX_STALLED,		/* from a peer: waited for room here */
-	COLLAB_STAT_RX_RESUMED,		/* of those: woken by their reader */
+	COLLAB_STAT_RX_HELD,		/* from a peer: past a receiver's buffer */
+	COLLAB_STAT_DROP_HOLD_FULL,	/* and past what it may hold */
 	COLLAB_STAT_DROP_NO_ROUTE,	/* from a peer, for no instance here */
 	COLLAB_STAT_DROP_PEER_LIMIT,	/* too many peers or remote entries */
 	COLLAB_STAT_DROP_EXPIRED,	/* stored past their lifetime */
@@ -167,6 +176,7 @@ struct collab_net {
 
 	atomic_long_t stored_bytes;	/* in the stores of all peers */
 	atomic_long_t ooo_bytes;	/* out of order, from all peers */
+	atomic_long_t held_bytes;	/* past their receivers' buffers */
 
 	/* Link settings, READ_ONCE. */
 	u32 tolerance_ms;
@@ -176,6 +186,8 @@ struct collab_net {
 	u32 route_net_bytes;
 	u32 rx_peer_bytes;
 	u32 rx_net_bytes;
+	u32 hold_sock_bytes;
+	u32 hold_net_bytes;
 	/* The payload of an IP fragment on the last route a link used. */
 	u32 frag_space;
 

@@ -5,7 +5,9 @@
  * room (or fails with nothing delivered), and queues the message to all of
  * them: one copy from user space, clones per receiver. Receivers are
  * charged for what sits in their queue; a receiver's queue may pass
- * SO_RCVBUF by at most one message per concurrent sender.
+ * SO_RCVBUF by at most one message per concurrent sender. Messages from
+ * peers do not wait: a receiver with no room holds them past its buffer,
+ * within a budget, so that it stalls no one else's messages.
  */
 #include <linux/cred.h>
 #include <linux/rculist.h>
@@ -375,11 +377,24 @@ static int wait_store(struct collab_sock *sender, struct collab_peer *peer,
 	return err;
 }
 
-/* Queue one copy; a receiver that closed meanwhile drops it, counted. */
+/* A copy held past its receiver's buffer leaves the namespace's budget. */
+static void held_rfree(struct sk_buff *skb)
+{
+	struct collab_net *cn = collab_net(sock_net(skb->sk));
+
+	atomic_long_sub(skb->truesize, &cn->held_bytes);
+	sock_rfree(skb);
+}
+
+/*
+ * Queue one copy; a receiver that closed meanwhile drops it, counted. One
+ * from a peer (@remote) that finds the buffer full is held past it.
+ */
 static void queue_rcv(struct collab_net *cn, struct sock *rsk,
-		      struct sk_buff *skb)
+		      struct sk_buff *skb, bool remote)
 {
 	struct sk_buff_head *q = &rsk->sk_receive_queue;
+	bool held;
 
 	spin_lock_bh(&q->lock);
 	if (sock_flag(rsk, SOCK_DEAD)) {
@@ -388,7 +403,13 @@ static void queue_rcv(struct collab_net *cn, struct sock *rsk,
 		kfree_skb(skb);
 		return;
 	}
+	held = remote && !has_room(rsk);
 	skb_set_owner_r(skb, rsk);
+	if (held) {
+		skb->destructor = held_rfree;
+		atomic_long_add(skb->truesize, &cn->held_bytes);
+		collab_stat_inc(cn, COLLAB_STAT_RX_HELD);
+	}
 	__skb_queue_tail(q, skb);
 	spin_unlock_bh(&q->lock);
 	collab_stat_inc(cn, COLLAB_STAT_TX_COPIES);
@@ -397,7 +418,7 @@ static void queue_rcv(struct collab_net *cn, struct sock *rsk,
 
 /* Queue @skb to every receiver of @t: clones first, so all or none. */
 static int queue_all(struct collab_net *cn, struct collab_targets *t,
-		     struct sk_buff *skb, gfp_t gfp)
+		     struct sk_buff *skb, gfp_t gfp, bool remote)
 {
 	struct sk_buff_head copies;
 	struct sk_buff *copy;
@@ -417,9 +438,9 @@ static int queue_all(struct collab_net *cn, struct collab_targets *t,
 		return 0;
 	}
 	skb_orphan(skb);
-	queue_rcv(cn, t->sk[0], skb);
+	queue_rcv(cn, t->sk[0], skb, remote);
 	for (i = 1; i < t->n; i++)
-		queue_rcv(cn, t->sk[i], __skb_dequeue(&copies));
+		queue_rcv(cn, t->sk[i], __skb_dequeue(&copies), remote);
 	return 0;
 }
 
@@ -657,7 +678,7 @@ static int place(struct collab_net *cn, struct collab_sock *sender,
 		if (err || !t->n)
 			return err;
 	}
-	err = queue_all(cn, t, skb, GFP_KERNEL);
+	err = queue_all(cn, t, skb, GFP_KERNEL, false);
 	if (!err && confirm) {
 		collab_node_id(cn, &self);
 		collab_receipt(cn, &sender->id, msgid, 0, &self);
@@ -767,62 +788,56 @@ out:
 }
 
 /*
- * @w goes on the room queue of @sk, a receiver found full: its function
- * runs when a reader takes a message off. True if room came meanwhile,
- * in which case it may never run.
+ * Whether @sk takes a copy of @truesize from a peer: within its buffer,
+ * or held past it, within what one receiver and all of the namespace's
+ * may hold.
  */
-bool collab_room_watch(struct sock *sk, struct wait_queue_entry *w)
+static bool rx_room(struct collab_net *cn, struct sock *sk,
+		    unsigned int truesize)
 {
-	add_wait_queue(&collab_sk(sk)->room_wait, w);
-	/* Pairs with the barrier in collab_room_freed(). */
-	smp_mb();
-	return has_room(sk);
-}
+	long over = (long)atomic_read(&sk->sk_rmem_alloc) + truesize -
+		    READ_ONCE(sk->sk_rcvbuf);
 
-void collab_room_unwatch(struct sock *sk, struct wait_queue_entry *w)
-{
-	remove_wait_queue(&collab_sk(sk)->room_wait, w);
-}
-
-/*
- * Whether a watcher should wake: a reader that closed, or one that has
- * taken half of its buffer off, so that a link refills it in batches.
- */
-bool collab_room_plenty(const struct sock *sk)
-{
-	return atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf) / 2 ||
-	       sock_flag(sk, SOCK_DEAD);
+	return has_room(sk) ||
+	       (over <= (long)READ_ONCE(cn->hold_sock_bytes) &&
+		atomic_long_read(&cn->held_bytes) + truesize <=
+			READ_ONCE(cn->hold_net_bytes));
 }
 
 /*
- * A message from a peer, for receivers of this node; in softirq. -EAGAIN
- * (or -ENOMEM) when it must wait: some receiver has no room, and for
- * -EAGAIN *@full is that receiver, with a reference for the caller.
- * Consumes @skb unless it returns one of those.
+ * A message from a peer, for receivers of this node; in softirq. It waits
+ * for no receiver: one with no room at all loses its copy (counted), and
+ * the result is -ENOBUFS. -ENOMEM when it must wait for memory, in which
+ * case @skb is still the caller's; any other result consumes it.
  */
-int collab_deliver_rx(struct collab_net *cn, struct sk_buff *skb,
-		      struct sock **full)
+int collab_deliver_rx(struct collab_net *cn, struct sk_buff *skb)
 {
 	const struct collab_frame *f = collab_frame(skb);
 	struct collab_targets t;
-	unsigned int i;
-	int err;
+	unsigned int i, n = 0;
+	int err, full = 0;
 
 	targets_init(&t);
 	err = collect(cn, f, NULL, &t, GFP_ATOMIC);
-	if (err)
+	if (err) {
+		kfree_skb(skb);
 		goto out;
-	for (i = 0; i < t.n; i++) {
-		if (!has_room(t.sk[i])) {
-			sock_hold(t.sk[i]);
-			*full = t.sk[i];
-			err = -EAGAIN;
-			goto out;
-		}
 	}
-	err = queue_all(cn, &t, skb, GFP_ATOMIC);
+	for (i = 0; i < t.n; i++) {
+		if (rx_room(cn, t.sk[i], skb->truesize)) {
+			t.sk[n++] = t.sk[i];
+			continue;
+		}
+		collab_stat_inc(cn, COLLAB_STAT_DROP_HOLD_FULL);
+		sock_put(t.sk[i]);
+		full = -ENOBUFS;
+	}
+	t.n = n;
+	err = queue_all(cn, &t, skb, GFP_ATOMIC, true);
 	if (err == -ENOBUFS)
 		err = -ENOMEM;
+	else
+		err = full;
 out:
 	targets_release(&t);
 	return err;

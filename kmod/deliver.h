@@ -19,11 +19,7 @@ int collab_deliver_small(struct collab_sock *sender,
 			 const struct collab_frame *f, struct iov_iter *from,
 			 long *timeo);
 void collab_cb_set_sender(struct sk_buff *skb);
-int collab_deliver_rx(struct collab_net *cn, struct sk_buff *skb,
-		      struct sock **full);
-bool collab_room_watch(struct sock *sk, struct wait_queue_entry *w);
-void collab_room_unwatch(struct sock *sk, struct wait_queue_entry *w);
-bool collab_room_plenty(const struct sock *sk);
+int collab_deliver_rx(struct collab_net *cn, struct sk_buff *skb);
 void collab_receipt(struct collab_net *cn, const struct collab_guid *src_id,
 		    u64 msgid, int status, const struct collab_guid *node);
 void collab_room_freed(struct collab_sock *cs);

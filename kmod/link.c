@@ -135,7 +135,7 @@ static u32 sack_bits(struct collab_peer *peer)
 	u32 bits = 0, d;
 
 	skb_queue_walk(&peer->ooo, skb) {
-		/* In order, but held back by a stalled message. */
+		/* In order, but held back by a message short of memory. */
 		if (collab_tx_cb(skb)->seq == peer->rcv_nxt)
 			continue;
 		d = collab_tx_cb(skb)->seq - peer->rcv_nxt - 1;
@@ -147,8 +147,8 @@ static u32 sack_bits(struct collab_peer *peer)
 }
 
 /*
- * Whether packet rcv_nxt is here, held back while its receivers have no
- * room for a message before it: the peer need not send it again.
+ * Whether packet rcv_nxt is here, held back while memory is short for a
+ * message before it: the peer need not send it again.
  */
 static bool rx_held(struct collab_peer *peer)
 {
@@ -883,64 +883,15 @@ static int msg_drop(struct collab_peer *peer, struct sk_buff *skb)
 	return -1;
 }
 
-/* The backlog waits no more for the receiver it watched. */
-static void stall_clear(struct collab_peer *peer)
-{
-	struct sock *sk = peer->stall_sk;
-
-	if (!sk)
-		return;
-	/* Harmless when stall_wake() took the entry off already. */
-	collab_room_unwatch(sk, &peer->stall_wait);
-	peer->stall_sk = NULL;
-	sock_put(sk);
-}
-
 /*
- * The backlog waits for room at @sk, whose reference we take over: its
- * reader wakes us (stall_wake()) rather than the link trying each jiffy.
- */
-static void stall_on(struct collab_peer *peer, struct sock *sk)
-{
-	stall_clear(peer);
-	if (peer->dead) {
-		sock_put(sk);
-		return;
-	}
-	peer->stall_sk = sk;
-	if (collab_room_watch(sk, &peer->stall_wait))
-		queue_work(system_highpri_wq, &peer->rx_work);
-}
-
-/*
- * Under the room queue's lock, IRQs off: peer->lock cannot be taken
- * here, so the backlog moves on in process context. The entry cannot
- * leave the queue meanwhile, so stall_sk is stable.
- */
-static int stall_wake(struct wait_queue_entry *w, unsigned int mode,
-		      int sync, void *key)
-{
-	struct collab_peer *peer = container_of(w, struct collab_peer,
-						stall_wait);
-
-	if (!collab_room_plenty(peer->stall_sk))
-		return 0;
-	list_del_init(&w->entry);
-	collab_stat_inc(peer->cn, COLLAB_STAT_RX_RESUMED);
-	queue_work(system_highpri_wq, &peer->rx_work);
-	return 1;
-}
-
-/*
- * Hand a whole message to its receivers here. False when they have no
- * room: the caller keeps it, and the link waits.
+ * Hand a whole message to its receivers here. False when memory is
+ * short: the caller keeps it, and the link waits.
  */
 static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 {
 	struct collab_receipt_rec r = {};
 	struct collab_net *cn = peer->cn;
 	const struct collab_frame *f;
-	struct sock *full = NULL;
 	int err, drop;
 	bool confirm;
 
@@ -955,31 +906,25 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 	r.msgid = f->msgid;
 	r.src_id = f->src_id;
 	memset(collab_cb(skb), 0, sizeof(struct collab_skb_cb));
-	err = collab_deliver_rx(cn, skb, &full);
-	if (err == -EAGAIN || err == -ENOMEM) {
-		if (full)
-			stall_on(peer, full);
-		else
-			stall_clear(peer);
+	err = collab_deliver_rx(cn, skb);
+	if (err == -ENOMEM)
 		return false;
-	}
 	if (confirm)
 		store_receipt(peer, &r, err);
-	if (err) {
+	/* A receiver that had no room at all is counted as such. */
+	if (err && err != -ENOBUFS)
 		collab_stat_inc(cn, COLLAB_STAT_DROP_NO_ROUTE);
-		kfree_skb(skb);
-		return true;
+	if (!err) {
+		peer->rx_msgs++;
+		collab_stat_inc(cn, COLLAB_STAT_RX_REMOTE);
 	}
-	peer->rx_msgs++;
-	collab_stat_inc(cn, COLLAB_STAT_RX_REMOTE);
 	return true;
 }
 
 /*
- * Deliver the backlog in order; false if its head waits for room. The
- * receiver that has none wakes the link when it has read (stall_on());
- * short of memory, the link tries again at the next jiffy. Any packet from
- * the peer, such as its probes while it sees us hold, tries as well.
+ * Deliver the backlog in order; false if its head waits for memory, in
+ * which case the link tries again at the next jiffy. Any packet from the
+ * peer, such as its probes while it sees us hold, tries as well.
  */
 static bool backlog_run(struct collab_peer *peer)
 {
@@ -989,16 +934,10 @@ static bool backlog_run(struct collab_peer *peer)
 		__skb_unlink(skb, &peer->backlog);
 		if (!msg_deliver(peer, skb)) {
 			__skb_queue_head(&peer->backlog, skb);
-			if (!peer->backlog_stalled)
-				collab_stat_inc(peer->cn, COLLAB_STAT_RX_STALLED);
-			peer->backlog_stalled = true;
-			if (!peer->stall_sk)
-				mod_timer(&peer->ack_timer, jiffies + 1);
+			mod_timer(&peer->ack_timer, jiffies + 1);
 			return false;
 		}
-		peer->backlog_stalled = false;
 	}
-	stall_clear(peer);
 	return true;
 }
 
@@ -1371,7 +1310,7 @@ out:
 	unlock_flush(peer, &x);
 }
 
-/* A delayed acknowledgment, and another try for a stalled message. */
+/* A delayed acknowledgment, and another try for a message short of memory. */
 static void rx_retry(struct collab_peer *peer)
 {
 	struct collab_xmit x;
@@ -1398,12 +1337,6 @@ static void ack_fire(struct timer_list *t)
 	struct collab_peer *peer = from_timer(peer, t, ack_timer);
 
 	rx_retry(peer);
-}
-
-/* A reader freed room that the backlog waited for. */
-static void stall_work(struct work_struct *w)
-{
-	rx_retry(container_of(w, struct collab_peer, rx_work));
 }
 
 /* While the link is down, messages older than their lifetime go. */
@@ -1906,8 +1839,6 @@ void collab_link_init(struct collab_peer *peer)
 	timer_setup(&peer->rtx_timer, rtx_fire, 0);
 	timer_setup(&peer->ack_timer, ack_fire, 0);
 	timer_setup(&peer->keepalive, keepalive_fire, 0);
-	init_waitqueue_func_entry(&peer->stall_wait, stall_wake);
-	INIT_WORK(&peer->rx_work, stall_work);
 }
 
 /*
@@ -1973,9 +1904,6 @@ void collab_link_destroy(struct collab_peer *peer)
 	peer->reasm = NULL;
 	__skb_queue_purge(&peer->backlog);
 	collab_receipts_forget(peer);
-	stall_clear(peer);
 	spin_unlock_bh(&peer->lock);
-	/* No reader can queue it again: the entry is off its queue. */
-	cancel_work_sync(&peer->rx_work);
 	collab_obj_add(peer->cn, COLLAB_OBJ_STORED, -stored);
 }

@@ -45,6 +45,8 @@ static int __net_init collab_net_init(struct net *net)
 	cn->route_net_bytes = COLLAB_ROUTE_NET_BYTES;
 	cn->rx_peer_bytes = COLLAB_RX_PEER_BYTES;
 	cn->rx_net_bytes = COLLAB_RX_NET_BYTES;
+	cn->hold_sock_bytes = COLLAB_HOLD_SOCK_BYTES;
+	cn->hold_net_bytes = COLLAB_HOLD_NET_BYTES;
 	collab_discovery_init(cn);
 	collab_cookie_init(cn);
 
@@ -87,6 +89,7 @@ static void __net_exit collab_net_exit(struct net *net)
 	collab_table_destroy(cn);
 	/* Every peer is gone, and with it every packet it had here. */
 	WARN_ON_ONCE(atomic_long_read(&cn->ooo_bytes));
+	WARN_ON_ONCE(atomic_long_read(&cn->held_bytes));
 	collab_cookie_exit(cn);
 	free_percpu(cn->stats);
 }

@@ -47,6 +47,10 @@ static struct netlink_range_validation rx_bytes_range = {
 	.min = COLLAB_RX_BYTES_MIN, .max = COLLAB_RX_BYTES_MAX,
 };
 
+static struct netlink_range_validation hold_bytes_range = {
+	.min = 0, .max = COLLAB_HOLD_BYTES_MAX,
+};
+
 static const struct nla_policy node_set_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_NODE_ID] = GUID_POLICY,
 	[COLLAB_A_NODE_NAME] = { .type = NLA_NUL_STRING,
@@ -61,6 +65,10 @@ static const struct nla_policy node_set_policy[COLLAB_A_MAX + 1] = {
 							   &route_bytes_range),
 	[COLLAB_A_RX_PEER_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32, &rx_bytes_range),
 	[COLLAB_A_RX_NET_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32, &rx_bytes_range),
+	[COLLAB_A_HOLD_SOCK_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &hold_bytes_range),
+	[COLLAB_A_HOLD_NET_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							  &hold_bytes_range),
 };
 
 static const struct nla_policy instance_get_policy[COLLAB_A_MAX + 1] = {
@@ -95,8 +103,8 @@ static const u16 stat_attr[__COLLAB_STAT_MAX] = {
 	[COLLAB_STAT_DROP_NO_LINK] = COLLAB_STATS_A_DROP_NO_LINK,
 	[COLLAB_STAT_DROP_DUPLICATE] = COLLAB_STATS_A_DROP_DUPLICATE,
 	[COLLAB_STAT_DROP_WINDOW] = COLLAB_STATS_A_DROP_WINDOW,
-	[COLLAB_STAT_RX_STALLED] = COLLAB_STATS_A_RX_STALLED,
-	[COLLAB_STAT_RX_RESUMED] = COLLAB_STATS_A_RX_RESUMED,
+	[COLLAB_STAT_RX_HELD] = COLLAB_STATS_A_RX_HELD,
+	[COLLAB_STAT_DROP_HOLD_FULL] = COLLAB_STATS_A_DROP_HOLD_FULL,
 	[COLLAB_STAT_DROP_NO_ROUTE] = COLLAB_STATS_A_DROP_NO_ROUTE,
 	[COLLAB_STAT_DROP_PEER_LIMIT] = COLLAB_STATS_A_DROP_PEER_LIMIT,
 	[COLLAB_STAT_DROP_EXPIRED] = COLLAB_STATS_A_DROP_EXPIRED,
@@ -170,6 +178,9 @@ static const struct {
 	  offsetof(struct collab_net, route_net_bytes) },
 	{ COLLAB_A_RX_PEER_BYTES, offsetof(struct collab_net, rx_peer_bytes) },
 	{ COLLAB_A_RX_NET_BYTES, offsetof(struct collab_net, rx_net_bytes) },
+	{ COLLAB_A_HOLD_SOCK_BYTES,
+	  offsetof(struct collab_net, hold_sock_bytes) },
+	{ COLLAB_A_HOLD_NET_BYTES, offsetof(struct collab_net, hold_net_bytes) },
 };
 
 static u32 *node_setting(struct collab_net *cn, unsigned int i)

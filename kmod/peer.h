@@ -120,13 +120,8 @@ struct collab_peer {
 	struct sk_buff_head ooo;	/* beyond rcv_nxt, by sequence number */
 	long ooo_bytes;			/* their truesize */
 	struct sk_buff *reasm;		/* a message whose fragments arrive */
-	/* Whole messages in order, the first waiting for room at receivers. */
+	/* Whole messages in order, the first waiting for memory. */
 	struct sk_buff_head backlog;
-	bool backlog_stalled;
-	/* The receiver it waits for, and our entry on that one's room queue. */
-	struct sock *stall_sk;
-	struct wait_queue_entry stall_wait;
-	struct work_struct rx_work;	/* the backlog again, once there is room */
 	unsigned int ack_pending;	/* packets received, not acknowledged */
 
 	/*
@@ -138,7 +133,7 @@ struct collab_peer {
 	struct timer_list rtx_timer;
 	unsigned long rtx_at;
 	bool rtx_due;
-	struct timer_list ack_timer;	/* delayed acknowledgment, stall retry */
+	struct timer_list ack_timer;	/* delayed acknowledgment, backlog retry */
 	struct timer_list keepalive;	/* handshake, probes, supervision */
 	struct work_struct work;	/* route sync, in process context */
 	unsigned int link_gen;		/* bumped when the link comes up */

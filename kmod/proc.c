@@ -42,8 +42,8 @@ static const char *const stat_names[__COLLAB_STAT_MAX] = {
 	[COLLAB_STAT_DROP_NO_LINK] = "drop_no_link",
 	[COLLAB_STAT_DROP_DUPLICATE] = "drop_duplicate",
 	[COLLAB_STAT_DROP_WINDOW] = "drop_window",
-	[COLLAB_STAT_RX_STALLED] = "rx_stalled",
-	[COLLAB_STAT_RX_RESUMED] = "rx_resumed",
+	[COLLAB_STAT_RX_HELD] = "rx_held",
+	[COLLAB_STAT_DROP_HOLD_FULL] = "drop_hold_full",
 	[COLLAB_STAT_DROP_NO_ROUTE] = "drop_no_route",
 	[COLLAB_STAT_DROP_PEER_LIMIT] = "drop_peer_limit",
 	[COLLAB_STAT_DROP_EXPIRED] = "drop_expired",
@@ -75,6 +75,7 @@ static int collab_proc_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "route_bytes %lu\n", READ_ONCE(cn->route_bytes));
 	/* And packets from peers waiting out of order, this much. */
 	seq_printf(seq, "ooo_bytes %ld\n", atomic_long_read(&cn->ooo_bytes));
+	seq_printf(seq, "held_bytes %ld\n", atomic_long_read(&cn->held_bytes));
 	for (i = 0; i < __COLLAB_STAT_MAX; i++)
 		seq_printf(seq, "%s %llu\n", stat_names[i],
 			   collab_stat_read(cn, i));

@@ -74,7 +74,7 @@ enum collab_link_type {
 #define COLLAB_LF_UP		0x04	/* HELLO: the sender's link is up */
 #define COLLAB_LF_BUNDLE	0x08	/* several whole messages, see below */
 #define COLLAB_LF_ACK_NOW	0x10	/* the sender waits for this one's ACK */
-#define COLLAB_LF_HELD		0x20	/* packet ack is here, waiting for room */
+#define COLLAB_LF_HELD		0x20	/* packet ack is here, waiting */
 #define COLLAB_LF_KNOWN		(COLLAB_LF_FIRST | COLLAB_LF_LAST | \
 				 COLLAB_LF_UP | COLLAB_LF_BUNDLE | \
 				 COLLAB_LF_ACK_NOW | COLLAB_LF_HELD)

@@ -7,7 +7,7 @@
  *                   [-R BYTES] [-S MS]
  *   collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE]
  *                   [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE[-MAX]] [-T TAG]
- *                   [-C 0|ERRNO-NAME] [-w SECONDS] [-D [-P]] [-I MS] [-F]
+ *                   [-C 0|ERRNO-NAME|any] [-w SECONDS] [-D [-P]] [-I MS] [-F]
  *
  * recv binds an instance (GUID given or random; -c sets COLLAB_ACCEPT_NEW),
  * joins the sessions, writes its GUID to READYFILE, then reads COUNT
@@ -31,7 +31,8 @@
  * "sent N". With -C it sets COLLAB_CONFIRM and
  * then waits (SECONDS) for one receipt per message, each for a message it
  * sent and with the status given (0: delivered, or an errno name such as
- * ETIMEDOUT); it prints "receipts N". With -F every other message is sent
+ * ETIMEDOUT; "any": whichever); it prints "receipts N", and with "any"
+ * "refused N", the receipts whose status was not 0. With -F every other message is sent
  * from a file mapped afresh, none of it in the process's page tables, so
  * that the kernel's copy of it faults, and every 100th is preceded by a
  * send from where nothing may be read, which must fail with EFAULT and
@@ -79,7 +80,7 @@ struct opts {
 static void usage(void)
 {
 	fputs("usage: collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT] [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE] [-I MS] [-R BYTES] [-S MS]\n"
-	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE[-MAX]] [-T TAG] [-C 0|ERRNO] [-w SECONDS] [-D [-P]] [-I MS] [-F]\n",
+	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE[-MAX]] [-T TAG] [-C 0|ERRNO|any] [-w SECONDS] [-D [-P]] [-I MS] [-F]\n",
 	      stderr);
 	exit(2);
 }
@@ -120,6 +121,8 @@ static int parse_errno(const char *s)
 
 	if (!strcmp(s, "0"))
 		return 0;
+	if (!strcmp(s, "any"))
+		return -1;
 	for (e = 1; e < 200; e++)
 		if (strerrorname_np(e) && !strcmp(s, strerrorname_np(e)))
 			return e;
@@ -193,7 +196,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'I': o->interval_ms = parse_num(optarg, 0, 60000); break;
 		case 'F': o->faults = true; break;
 		case 'R': o->rcvbuf = parse_num(optarg, 1, INT_MAX / 2); break;
-		case 'S': o->start_ms = parse_num(optarg, 0, 60000); break;
+		case 'S': o->start_ms = parse_num(optarg, 0, 3600000); break;
 		default: usage();
 		}
 	}
@@ -245,7 +248,7 @@ static int receipts(const struct opts *o, int fd, uint64_t *ids, long n)
 	time_t end = time(NULL) + o->wait_s;
 	struct pollfd p = { .fd = fd, .events = 0 };
 	struct collab_receipt r;
-	long got = 0, i;
+	long got = 0, refused = 0, i;
 
 	while (got < n && time(NULL) < end) {
 		if (poll(&p, 1, 200) <= 0 || !(p.revents & POLLERR))
@@ -255,7 +258,8 @@ static int receipts(const struct opts *o, int fd, uint64_t *ids, long n)
 			continue;
 		for (i = 0; i < n && ids[i] != r.cr_msgid; i++)
 			;
-		if (i == n || r.cr_status != o->want_status) {
+		if (i == n || (o->want_status >= 0 &&
+				r.cr_status != o->want_status)) {
 			fprintf(stderr, "collab_msg: receipt for %llu: status %d (%s)\n",
 				(unsigned long long)r.cr_msgid, r.cr_status,
 				r.cr_status ? strerrorname_np(r.cr_status) : "0");
@@ -263,8 +267,11 @@ static int receipts(const struct opts *o, int fd, uint64_t *ids, long n)
 		}
 		ids[i] = 0;
 		got++;
+		refused += r.cr_status != 0;
 	}
 	printf("receipts %ld\n", got);
+	if (o->want_status < 0)
+		printf("refused %ld\n", refused);
 	return got == n ? 0 : 1;
 }
 

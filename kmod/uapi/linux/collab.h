@@ -187,6 +187,10 @@ enum collab_attr {
 	COLLAB_A_ROUTE_NET_BYTES,	/* u32: those of all peers together */
 	COLLAB_A_RX_PEER_BYTES,		/* u32: a peer's packets held out of order */
 	COLLAB_A_RX_NET_BYTES,		/* u32: those of all peers together */
+	COLLAB_A_HOLD_SOCK_BYTES,	/* u32: what a receiver may hold from
+					 * peers past its receive buffer
+					 */
+	COLLAB_A_HOLD_NET_BYTES,	/* u32: that of all receivers together */
 	__COLLAB_A_MAX,
 };
 
@@ -262,7 +266,7 @@ enum collab_stats_attr {
 	COLLAB_STATS_A_DROP_NO_LINK,	/* u64: no link with the sender */
 	COLLAB_STATS_A_DROP_DUPLICATE,	/* u64: seen already (acked again) */
 	COLLAB_STATS_A_DROP_WINDOW,	/* u64: outside the receive window */
-	COLLAB_STATS_A_RX_STALLED,	/* u64: from peers, waited for room */
+	COLLAB_STATS_A_RX_HELD,		/* u64: from peers, past a receiver's buffer */
 	COLLAB_STATS_A_DROP_NO_ROUTE,	/* u64: no such destination here */
 	COLLAB_STATS_A_DROP_PEER_LIMIT,	/* u64: too many peers or entries */
 	COLLAB_STATS_A_DROP_EXPIRED,	/* u64: stored past their lifetime */
@@ -270,7 +274,7 @@ enum collab_stats_attr {
 	COLLAB_STATS_A_RECEIPTS,	/* u64: receipts queued to senders */
 	COLLAB_STATS_A_RECEIPTS_LOST,	/* u64: not queued: sender gone or full */
 	COLLAB_STATS_A_DROP_PEER_GONE,	/* u64: for or from a peer removed */
-	COLLAB_STATS_A_RX_RESUMED,	/* u64: stalls a reader's room ended */
+	COLLAB_STATS_A_DROP_HOLD_FULL,	/* u64: past that, and what it may hold */
 	COLLAB_STATS_A_DROP_REASM,	/* u64: messages never completed */
 	COLLAB_STATS_A_COOKIES_SENT,	/* u64: cookies sent to strangers */
 	COLLAB_STATS_A_DROP_RATELIMIT,	/* u64: strangers left unanswered */
