@@ -27,7 +27,7 @@ export CC CFLAGS COLLAB_CFLAGS SANITIZE KSFT_DIR
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR)
 
 .PHONY: all module lib tools selftests deps check check-debug check-all check-host check-vm \
-	lint sparse bench bench-hosts bench-xml fuzz \
+	lint sparse bench bench-hosts bench-xml fuzz fuzz-kernel fuzz-kernel-build \
 	checkpatch install uninstall clean help vm-shell
 
 all: module lib tools selftests
@@ -115,6 +115,31 @@ $(FUZZ): lib/fuzz/decode_fuzz.c $(LIB_SRCS) lib/*.h kmod/uapi/linux/collab.h
 	@command -v clang >/dev/null || { echo "collab: 'make fuzz' needs clang: run 'sudo make deps'" >&2; exit 1; }
 	clang $(FUZZ_CFLAGS) $(COLLAB_CFLAGS) $(XML_CFLAGS) -o $@ lib/fuzz/decode_fuzz.c \
 		$(LIB_SRCS) $(XML_LIBS) -lm
+
+# trinity on the AF_COLLAB socket calls in the test VM, for FUZZ_SECS
+# seconds (600 unless given: not the 60 of 'make fuzz'), on Debian's kernel
+# or, with FUZZ_KERNEL=debug, on the debug kernel; FUZZ_SEED replays a run;
+# the console scanned as 'make check' scans it (tools/fuzz-kernel). The
+# shim trinity runs with, and the instances its sends go to, are built by
+# fuzz-kernel-build.
+TRINITY_SHIM := $(B)/trinity/trinity-collab.so
+TRINITY_SINK := $(B)/trinity/collab-fuzz-sink
+
+FUZZ_KERNEL_ARGS = $(if $(filter-out default file undefined,$(origin FUZZ_SECS)),-t $(FUZZ_SECS)) \
+	$(if $(filter debug,$(FUZZ_KERNEL)),--debug)
+
+fuzz-kernel:
+	@tools/fuzz-kernel $(strip $(FUZZ_KERNEL_ARGS))
+
+fuzz-kernel-build: module selftests $(TRINITY_SHIM) $(TRINITY_SINK)
+
+$(TRINITY_SHIM): tools/trinity/shim.c kmod/uapi/linux/collab.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(COLLAB_CFLAGS) -fPIC -shared -o $@ $< -ldl -lpthread
+
+$(TRINITY_SINK): tools/trinity/sink.c kmod/uapi/linux/collab.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(COLLAB_CFLAGS) -o $@ $<
 
 # ---- tools -----------------------------------------------------------------
 # collabctl: one object file per source file, all under $(B)/tools/collabctl.
@@ -274,5 +299,7 @@ help:
 	@echo "make bench-hosts collab beside TIPC, UDP and TCP between two VMs and two namespaces"
 	@echo "make bench-xml  libcollab's XML encode + decode + validation beside naive libxml2"
 	@echo "make fuzz       libFuzzer on the XML decoder for FUZZ_SECS (default 60) seconds"
+	@echo "make fuzz-kernel trinity on the AF_COLLAB calls in the VM for FUZZ_SECS (default 600)"
+	@echo "                seconds; FUZZ_KERNEL=debug on the debug kernel; FUZZ_SEED replays"
 	@echo "make install    install the module for KVER (default $(KVER)), libcollab and collabctl"
-	@echo "variables: KVER, KDIR, PREFIX, DESTDIR, COLLAB_CACHE"
+	@echo "variables: KVER, KDIR, PREFIX, DESTDIR, COLLAB_CACHE, FUZZ_SECS, FUZZ_KERNEL, FUZZ_SEED"
