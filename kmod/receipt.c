@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * collab: the receipts a peer owes this node.
+ * collab: receipts between nodes: those this node sends a peer for its
+ * messages, and those a peer owes this node.
  *
- * When a peer acknowledges the last packet of a message whose sender asked
- * for receipts (COLLAB_CONFIRM), the peer has the message and owes a
- * receipt for it: its msgid and sending instance go on a ring of the
+ * A receipt for a peer's message goes into the store, in link order like
+ * any sequenced packet, bounded with the store.
+ *
+ * When a peer acknowledges the last packet of a message whose sender
+ * asked for receipts (COLLAB_CONFIRM), the peer has the message and owes
+ * a receipt for it: its msgid and sending instance go on a ring of the
  * peer's, in link order. A receipt from the peer is taken only if it
  * answers an entry there; anything else is forged, dropped and counted
  * (drop_receipt). The peer delivers in link order and sends its receipts
@@ -17,7 +21,8 @@
  */
 #include <linux/slab.h>
 
-#include "peer.h"
+#include "deliver.h"
+#include "link.h"
 #include "receipt.h"
 
 /* Entries a peer may owe, and how far a receipt may skip ahead. */
@@ -93,4 +98,49 @@ void collab_receipts_forget(struct collab_peer *peer)
 {
 	kfree(peer->owed);
 	peer->owed = NULL;
+}
+
+/* Tell the peer what became of its message: @err 0 or a negative errno. */
+void collab_receipt_store(struct collab_peer *peer,
+			  const struct collab_receipt_rec *r, int err)
+{
+	struct collab_receipt_rec *rec;
+	struct sk_buff_head one;
+	struct sk_buff *skb;
+
+	/* A peer that never acknowledges does not fill our memory. */
+	skb = peer->stored_msgs < 2 * READ_ONCE(peer->cn->store_max_msgs) ?
+	      collab_link_alloc(sizeof(*rec), GFP_ATOMIC) : NULL;
+	if (!skb) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_RECEIPTS_LOST);
+		return;
+	}
+	rec = skb_put(skb, sizeof(*rec));
+	*rec = *r;
+	rec->status = htonl(-err);
+	collab_tx_cb(skb)->type = COLLAB_LINK_RECEIPT;
+	collab_tx_cb(skb)->flags = 0;
+	__skb_queue_head_init(&one);
+	__skb_queue_tail(&one, skb);
+	collab_link_store(peer, &one, 1);
+}
+
+/* A receipt for a message of ours; consumes @skb. */
+void collab_receipt_rcv(struct collab_peer *peer, struct sk_buff *skb)
+{
+	struct collab_wire_receipt r;
+
+	if (!pskb_may_pull(skb, min_t(unsigned int, skb->len,
+				      sizeof(struct collab_receipt_rec))) ||
+	    collab_wire_receipt(skb->data, skb->len, &r)) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
+		goto out;
+	}
+	if (!collab_receipt_answers(peer, r.msgid, &r.src_id)) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_RECEIPT);
+		goto out;
+	}
+	collab_receipt(peer->cn, &r.src_id, r.msgid, r.status, &peer->id);
+out:
+	consume_skb(skb);
 }

@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collab: receiving on a link. Sequenced packets are taken in order;
+ * those that come early wait out of order within a byte budget.
+ * Fragments are put together into messages, bundles split, and whole
+ * messages delivered from the backlog, in order.
+ */
+
+#include "deliver.h"
+#include "link.h"
+#include "receipt.h"
+#include "route.h"
+#include "table.h"
+
+/* Bit n: packet rcv_nxt + 1 + n waits in the out-of-order queue. */
+u32 collab_link_sack_bits(struct collab_peer *peer)
+{
+	struct sk_buff *skb;
+	u32 bits = 0, d;
+
+	skb_queue_walk(&peer->ooo, skb) {
+		/* In order, but held back by a message short of memory. */
+		if (collab_tx_cb(skb)->seq == peer->rcv_nxt)
+			continue;
+		d = collab_tx_cb(skb)->seq - peer->rcv_nxt - 1;
+		if (d >= COLLAB_SACK_BITS)
+			break;
+		bits |= 1U << d;
+	}
+	return bits;
+}
+
+/*
+ * Whether packet rcv_nxt is here, held back while memory is short for a
+ * message before it: the peer need not send it again.
+ */
+bool collab_link_rx_held(struct collab_peer *peer)
+{
+	struct sk_buff *skb = skb_peek(&peer->ooo);
+
+	return skb && !skb_queue_empty(&peer->backlog) &&
+	       collab_tx_cb(skb)->seq == peer->rcv_nxt;
+}
+
+/*
+ * The out-of-order queue holds at most rx_peer_bytes of a peer's packets
+ * (by truesize), and those of all peers at most rx_net_bytes; the packet
+ * the link waits for (rcv_nxt) is always taken, so that the queue drains.
+ */
+static bool ooo_room(struct collab_peer *peer, const struct sk_buff *skb)
+{
+	struct collab_net *cn = peer->cn;
+
+	return peer->ooo_bytes + skb->truesize <=
+			READ_ONCE(cn->rx_peer_bytes) &&
+	       atomic_long_read(&cn->ooo_bytes) + skb->truesize <=
+			READ_ONCE(cn->rx_net_bytes);
+}
+
+static void ooo_charge(struct collab_peer *peer, long truesize)
+{
+	peer->ooo_bytes += truesize;
+	atomic_long_add(truesize, &peer->cn->ooo_bytes);
+}
+
+static void ooo_unlink(struct collab_peer *peer, struct sk_buff *skb)
+{
+	__skb_unlink(skb, &peer->ooo);
+	ooo_charge(peer, -(long)skb->truesize);
+}
+
+void collab_link_ooo_purge(struct collab_peer *peer)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek(&peer->ooo))) {
+		ooo_unlink(peer, skb);
+		kfree_skb(skb);
+	}
+}
+
+/* Drop the receive state of an old incarnation of the peer. */
+void collab_link_rx_reset(struct collab_peer *peer, u32 start)
+{
+	collab_link_ooo_purge(peer);
+	kfree_skb(peer->reasm);
+	peer->reasm = NULL;
+	peer->rcv_nxt = start;
+}
+
+/* The peer expired what it held for us before @start: skip it. */
+void collab_link_rx_skip_to(struct collab_peer *peer, u32 start)
+{
+	struct sk_buff *skb;
+
+	if (!collab_seq_after(start, peer->rcv_nxt))
+		return;
+	peer->rcv_nxt = start;
+	kfree_skb(peer->reasm);
+	peer->reasm = NULL;
+	while ((skb = skb_peek(&peer->ooo)) &&
+	       collab_seq_before(collab_tx_cb(skb)->seq, start)) {
+		ooo_unlink(peer, skb);
+		kfree_skb(skb);
+	}
+}
+
+/*
+ * Whether the message's source instance may be the peer's: not one that
+ * another peer announced, nor one bound here.
+ */
+static bool msg_source_ok(struct collab_peer *peer,
+			  const struct collab_frame *f)
+{
+	struct collab_peer *owner;
+	bool local;
+
+	rcu_read_lock();
+	owner = collab_route_owner(peer->cn, &f->src_id);
+	local = collab_find_instance(peer->cn, &f->src_id);
+	rcu_read_unlock();
+	return (!owner || owner == peer) && !local;
+}
+
+/* The counter of the drop of a message from @peer, or -1 if it may go on. */
+static int msg_drop(struct collab_peer *peer, struct sk_buff *skb)
+{
+	struct collab_guid self;
+
+	collab_node_id(peer->cn, &self);
+	switch (collab_wire_frame(skb->data, skb_headlen(skb), skb->len,
+				  &peer->id, &self)) {
+	case COLLAB_WIRE_OK:
+		break;
+	case COLLAB_WIRE_NOT_OURS:
+		return COLLAB_STAT_DROP_NOT_OURS;
+	default:
+		return COLLAB_STAT_DROP_MALFORMED;
+	}
+	if (!msg_source_ok(peer, collab_frame(skb)))
+		return COLLAB_STAT_DROP_GUID_TAKEN;
+	return -1;
+}
+
+/*
+ * Hand a whole message to its receivers here. False when memory is
+ * short: the caller keeps it, and the link waits.
+ */
+static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
+{
+	struct collab_receipt_rec r = {};
+	struct collab_net *cn = peer->cn;
+	const struct collab_frame *f;
+	int err, drop;
+	bool confirm;
+
+	drop = msg_drop(peer, skb);
+	if (drop >= 0) {
+		collab_stat_inc(cn, drop);
+		kfree_skb(skb);
+		return true;
+	}
+	f = collab_frame(skb);
+	confirm = f->flags & COLLAB_FF_CONFIRM;
+	r.msgid = f->msgid;
+	r.src_id = f->src_id;
+	memset(collab_cb(skb), 0, sizeof(struct collab_skb_cb));
+	err = collab_deliver_rx(cn, skb);
+	if (err == -ENOMEM)
+		return false;
+	if (confirm)
+		collab_receipt_store(peer, &r, err);
+	/* A receiver that had no room at all is counted as such. */
+	if (err && err != -ENOBUFS)
+		collab_stat_inc(cn, COLLAB_STAT_DROP_NO_ROUTE);
+	if (!err) {
+		peer->rx_msgs++;
+		collab_stat_inc(cn, COLLAB_STAT_RX_REMOTE);
+	}
+	return true;
+}
+
+/*
+ * Deliver the backlog in order; false if its head waits for memory, in
+ * which case the link tries again at the next jiffy. Any packet from the
+ * peer, such as its probes while it sees us hold, tries as well.
+ */
+bool collab_link_backlog_run(struct collab_peer *peer)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek(&peer->backlog))) {
+		__skb_unlink(skb, &peer->backlog);
+		if (!msg_deliver(peer, skb)) {
+			__skb_queue_head(&peer->backlog, skb);
+			mod_timer(&peer->ack_timer, jiffies + 1);
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * What the first fragment of a message being put together keeps in its
+ * cb: the last skb on its frag_list, which only reasm_add() appends to
+ * (a datagram that IP reassembled comes with a frag_list of its own,
+ * whose members' prev pointers mean nothing), when it began, and what
+ * collab_wire_frag() counts.
+ */
+struct reasm_cb {
+	struct sk_buff *tail;
+	unsigned long started;		/* jiffies */
+	struct collab_wire_reasm r;
+};
+
+static struct reasm_cb *reasm_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct reasm_cb) > sizeof(skb->cb));
+	return (struct reasm_cb *)skb->cb;
+}
+
+/* The first fragment of a message that more will follow. */
+static void reasm_start(struct collab_peer *peer, struct sk_buff *skb,
+			const struct collab_wire_reasm *r)
+{
+	struct reasm_cb *rc;
+	struct sk_buff *p;
+
+	/* Its frag_list grows: that must be ours alone. */
+	if (skb_unclone(skb, GFP_ATOMIC)) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NOMEM);
+		kfree_skb(skb);
+		return;
+	}
+	rc = reasm_cb(skb);
+	rc->tail = NULL;
+	skb_walk_frags(skb, p)
+		rc->tail = p;
+	rc->started = jiffies;
+	rc->r = *r;
+	peer->reasm = skb;
+}
+
+static void reasm_append(struct sk_buff *head, struct sk_buff *skb)
+{
+	struct reasm_cb *rc = reasm_cb(head);
+
+	skb->next = NULL;
+	if (rc->tail)
+		rc->tail->next = skb;
+	else
+		skb_shinfo(head)->frag_list = skb;
+	rc->tail = skb;
+	head->len += skb->len;
+	head->data_len += skb->len;
+	head->truesize += skb->truesize;
+}
+
+/*
+ * Add a fragment to the message being put together: the message once it
+ * is whole, else NULL. A run of fragments that breaks the rules goes,
+ * whole, as malformed.
+ */
+static struct sk_buff *reasm_add(struct collab_peer *peer, struct sk_buff *skb,
+				 u8 flags)
+{
+	struct sk_buff *head = peer->reasm;
+	struct collab_wire_reasm r = {};
+	struct sk_buff *msg = NULL;
+
+	switch (collab_wire_frag(head ? &reasm_cb(head)->r : &r, head, flags,
+				 skb->len, skb->truesize)) {
+	case COLLAB_FRAG_WHOLE:
+		if (!pskb_may_pull(skb, sizeof(struct collab_frame)))
+			goto nomem;
+		return skb;
+	case COLLAB_FRAG_START:
+		if (!pskb_may_pull(skb, sizeof(struct collab_frame)))
+			goto nomem;
+		reasm_start(peer, skb, &r);
+		return NULL;
+	case COLLAB_FRAG_DONE:
+		msg = head;
+		peer->reasm = NULL;
+		fallthrough;
+	case COLLAB_FRAG_MORE:
+		reasm_append(head, skb);
+		return msg;
+	default:
+		kfree_skb(peer->reasm);
+		peer->reasm = NULL;
+		kfree_skb(skb);
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
+		return NULL;
+	}
+
+nomem:
+	kfree_skb(skb);
+	collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NOMEM);
+	return NULL;
+}
+
+/*
+ * A message whose fragments stopped coming goes once it is older than
+ * the lifetime of a stored message (the sender would have dropped it
+ * too), and never sooner than twice the tolerance.
+ */
+void collab_link_reasm_expire(struct collab_peer *peer)
+{
+	unsigned long ms = max(READ_ONCE(peer->cn->lifetime_ms),
+			       2 * collab_link_tolerance_ms(peer));
+
+	if (!peer->reasm ||
+	    time_before(jiffies, reasm_cb(peer->reasm)->started +
+			msecs_to_jiffies(ms)))
+		return;
+	kfree_skb(peer->reasm);
+	peer->reasm = NULL;
+	collab_stat_inc(peer->cn, COLLAB_STAT_DROP_REASM);
+}
+
+/* One sequenced packet, in order; false if the link must wait. */
+static bool seq_rcv(struct collab_peer *peer, struct sk_buff *skb)
+{
+	u8 type = collab_tx_cb(skb)->type, flags = collab_tx_cb(skb)->flags;
+	struct sk_buff *msg;
+
+	peer->rcv_nxt++;
+	if (type == COLLAB_LINK_ROUTE) {
+		collab_route_rcv(peer, skb);
+		return true;
+	}
+	if (type == COLLAB_LINK_RECEIPT) {
+		collab_receipt_rcv(peer, skb);
+		return true;
+	}
+	if ((flags & COLLAB_LF_BUNDLE) && (flags & COLLAB_LF_FIRST) &&
+	    (flags & COLLAB_LF_LAST)) {
+		collab_bundle_split(peer, skb);
+		return collab_link_backlog_run(peer);
+	}
+	msg = reasm_add(peer, skb, flags);
+	if (msg)
+		__skb_queue_tail(&peer->backlog, msg);
+	return collab_link_backlog_run(peer);
+}
+
+/* Everything that is now in order, unless a message waits for room. */
+void collab_link_drain_ooo(struct collab_peer *peer)
+{
+	struct sk_buff *skb;
+
+	while (skb_queue_empty(&peer->backlog) &&
+	       (skb = skb_peek(&peer->ooo)) &&
+	       collab_tx_cb(skb)->seq == peer->rcv_nxt) {
+		ooo_unlink(peer, skb);
+		seq_rcv(peer, skb);
+	}
+}
+
+/* Keep a packet that came early, in sequence order; false if a copy. */
+static bool ooo_insert(struct collab_peer *peer, struct sk_buff *skb, u32 seq)
+{
+	struct sk_buff *pos;
+
+	skb_queue_reverse_walk(&peer->ooo, pos) {
+		u32 s = collab_tx_cb(pos)->seq;
+
+		if (s == seq)
+			return false;
+		if (collab_seq_before(s, seq)) {
+			__skb_queue_after(&peer->ooo, pos, skb);
+			ooo_charge(peer, skb->truesize);
+			return true;
+		}
+	}
+	__skb_queue_head(&peer->ooo, skb);
+	ooo_charge(peer, skb->truesize);
+	return true;
+}
+
+/*
+ * How long a lone packet's acknowledgment waits for a packet going back
+ * to ride on: long enough for a reply (a request and its answer then take
+ * two packets, not four), far below the sender's shortest timeout.
+ */
+static unsigned long ack_delay(void)
+{
+	return max(msecs_to_jiffies(ACK_DELAY_MS), 2UL);
+}
+
+static void ack_now_or_later(struct collab_peer *peer, bool now,
+			     struct collab_xmit *x)
+{
+	peer->ack_pending++;
+	if (now || peer->ack_pending >= COLLAB_ACK_EVERY ||
+	    !skb_queue_empty(&peer->ooo))
+		collab_link_send_ctl(peer, COLLAB_LINK_ACK, x);
+	else if (!timer_pending(&peer->ack_timer))
+		mod_timer(&peer->ack_timer, jiffies + ack_delay());
+}
+
+void collab_link_data_rcv(struct collab_peer *peer, struct sk_buff *skb,
+			  const struct collab_link_hdr *h,
+			  struct collab_xmit *x)
+{
+	bool ask = h->flags & COLLAB_LF_ACK_NOW;
+	struct collab_tx_cb *cb = collab_tx_cb(skb);
+	u32 seq = ntohl(h->seq);
+
+	cb->seq = seq;
+	cb->type = h->type;
+	cb->flags = h->flags;
+	__skb_pull(skb, sizeof(*h));
+
+	if (collab_seq_before(seq, peer->rcv_nxt)) {
+		peer->duplicates++;
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_DUPLICATE);
+		kfree_skb(skb);
+		ack_now_or_later(peer, true, x);
+		return;
+	}
+	if (!collab_seq_before(seq, peer->rcv_nxt + COLLAB_WINDOW)) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_WINDOW);
+		kfree_skb(skb);
+		return;
+	}
+	if (seq != peer->rcv_nxt || !skb_queue_empty(&peer->backlog)) {
+		if (seq != peer->rcv_nxt && !ooo_room(peer, skb)) {
+			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_RX_FULL);
+			kfree_skb(skb);
+			return;
+		}
+		if (!ooo_insert(peer, skb, seq)) {
+			peer->duplicates++;
+			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_DUPLICATE);
+			kfree_skb(skb);
+		}
+		ack_now_or_later(peer, true, x);
+		return;
+	}
+	seq_rcv(peer, skb);
+	collab_link_drain_ooo(peer);
+	ack_now_or_later(peer, ask, x);
+	/* Receipts the messages gave rise to. */
+	collab_link_push(peer, x);
+}
