@@ -22,7 +22,6 @@
 #include "bearer.h"
 #include "deliver.h"
 #include "link.h"
-#include "netlink.h"
 #include "receipt.h"
 
 /* Everything not acknowledged goes again, from the oldest. */
@@ -45,14 +44,11 @@ static void link_up(struct collab_peer *peer, struct collab_xmit *x)
 {
 	WRITE_ONCE(peer->state, COLLAB_PEER_UP);
 	peer->link_ups++;
-	peer->link_gen++;
 	peer->last_rx = jiffies;
 	peer->cwnd = COLLAB_CWND_INIT;
 	peer->cwnd_acc = 0;
-	collab_obj_add(peer->cn, COLLAB_OBJ_PEERS_UP, 1);
-	collab_nl_peer_event(peer, COLLAB_CMD_PEER_UP);
 	/* The full route sync, then what waited in the store. */
-	schedule_work(&peer->work);
+	collab_peer_link_up(peer);
 	rewind(peer);
 	collab_link_push(peer, x);
 	mod_timer(&peer->keepalive, jiffies +
@@ -65,8 +61,7 @@ void collab_link_down(struct collab_peer *peer)
 		return;
 	WRITE_ONCE(peer->state, COLLAB_PEER_DOWN);
 	peer->down_since = jiffies;
-	collab_obj_add(peer->cn, COLLAB_OBJ_PEERS_UP, -1);
-	collab_nl_peer_event(peer, COLLAB_CMD_PEER_DOWN);
+	collab_peer_link_down(peer);
 	del_timer(&peer->rtx_timer);
 	peer->rtx_due = false;
 	rewind(peer);
@@ -296,8 +291,7 @@ void collab_link_destroy(struct collab_peer *peer)
 	spin_lock_bh(&peer->lock);
 	if (peer->state == COLLAB_PEER_UP) {
 		WRITE_ONCE(peer->state, COLLAB_PEER_DOWN);
-		collab_obj_add(peer->cn, COLLAB_OBJ_PEERS_UP, -1);
-		collab_nl_peer_event(peer, COLLAB_CMD_PEER_DOWN);
+		collab_peer_link_down(peer);
 	}
 	stored = peer->stored_msgs;
 	forget_stored(peer);

@@ -216,6 +216,26 @@ void collab_peer_hello(struct collab_net *cn, struct collab_bearer *b,
 	collab_peer_put(peer);
 }
 
+/*
+ * What follows the link to @peer coming up, under peer->lock: the event,
+ * and the full route sync (in process context; what waited in the store
+ * goes after it).
+ */
+void collab_peer_link_up(struct collab_peer *peer)
+{
+	peer->link_gen++;
+	collab_obj_add(peer->cn, COLLAB_OBJ_PEERS_UP, 1);
+	collab_nl_peer_event(peer, COLLAB_CMD_PEER_UP);
+	schedule_work(&peer->work);
+}
+
+/* And what follows it going down, under peer->lock. */
+void collab_peer_link_down(struct collab_peer *peer)
+{
+	collab_obj_add(peer->cn, COLLAB_OBJ_PEERS_UP, -1);
+	collab_nl_peer_event(peer, COLLAB_CMD_PEER_DOWN);
+}
+
 /* In process context, once @peer is off the table. */
 static void peer_kill(struct collab_net *cn, struct collab_peer *peer)
 {

@@ -226,6 +226,8 @@ void collab_peers_bearer_gone(struct collab_net *cn, struct collab_bearer *b);
 void collab_peer_hello(struct collab_net *cn, struct collab_bearer *b,
 		       const union collab_sockaddr *from, struct sk_buff *skb);
 void collab_peers_expire(struct collab_net *cn);
+void collab_peer_link_up(struct collab_peer *peer);
+void collab_peer_link_down(struct collab_peer *peer);
 
 /* link.c */
 void collab_link_init(struct collab_peer *peer);
