@@ -37,6 +37,7 @@ unsigned int collab_bundle_max(struct collab_peer *peer)
 /* The messages of a bundle, each in an skb of its own, onto the backlog. */
 void collab_bundle_split(struct collab_peer *peer, struct sk_buff *skb)
 {
+	struct collab_link *l = peer->link;
 	u8 buf[COLLAB_ENTRY_PEEK];
 	struct collab_wire_bundle b;
 	struct sk_buff *msg;
@@ -61,7 +62,7 @@ void collab_bundle_split(struct collab_peer *peer, struct sk_buff *skb)
 		}
 		skb_put_data(msg, &b.f, sizeof(b.f));
 		skb_copy_bits(skb, payload, skb_put(msg, len), len);
-		__skb_queue_tail(&peer->backlog, msg);
+		__skb_queue_tail(&l->backlog, msg);
 	}
 	consume_skb(skb);
 	return;
@@ -307,6 +308,8 @@ static bool bundle_put(struct sk_buff *b, const struct bundle_msg *m,
 static struct sk_buff *bundle_new(struct collab_peer *peer,
 				  struct sk_buff *tail)
 {
+	struct collab_link *l = peer->link;
+
 	unsigned int piece = collab_link_frag_space(peer) ?:
 			     collab_bundle_max(peer) + COLLAB_FRAG0_HDRS;
 	struct collab_tx_cb *cb;
@@ -329,12 +332,12 @@ static struct sk_buff *bundle_new(struct collab_peer *peer,
 		kfree_skb(b);
 		return NULL;
 	}
-	peer->stored_bytes += b->len - tail->len;
+	l->stored_bytes += b->len - tail->len;
 	atomic_long_add(b->len - tail->len, &peer->cn->stored_bytes);
-	if (peer->send_head == tail)
-		peer->send_head = b;
-	__skb_queue_after(&peer->txq, tail, b);
-	__skb_unlink(tail, &peer->txq);
+	if (l->send_head == tail)
+		l->send_head = b;
+	__skb_queue_after(&l->txq, tail, b);
+	__skb_unlink(tail, &l->txq);
 	consume_skb(tail);
 	return b;
 }
@@ -348,11 +351,12 @@ static struct sk_buff *bundle_new(struct collab_peer *peer,
  */
 static bool bundle_join(struct collab_peer *peer, const struct bundle_msg *m)
 {
-	struct sk_buff *tail = skb_peek_tail(&peer->txq);
+	struct collab_link *l = peer->link;
+	struct sk_buff *tail = skb_peek_tail(&l->txq);
 	unsigned int mss = collab_bundle_max(peer), len;
 	u16 code;
 
-	if (!tail || !peer->send_head || collab_tx_cb(tail)->tries ||
+	if (!tail || !l->send_head || collab_tx_cb(tail)->tries ||
 	    !collab_bundlable(tail) || COLLAB_BUNDLE_LEN + m->len > mss / 2)
 		return false;
 	code = bundle_code(tail, m);
@@ -363,9 +367,9 @@ static bool bundle_join(struct collab_peer *peer, const struct bundle_msg *m)
 		tail = bundle_new(peer, tail);
 	if (!tail || !bundle_put(tail, m, code))
 		return false;
-	peer->stored_bytes += len;
+	l->stored_bytes += len;
 	atomic_long_add(len, &peer->cn->stored_bytes);
-	peer->stored_msgs++;
+	l->stored_msgs++;
 	collab_obj_add(peer->cn, COLLAB_OBJ_STORED, 1);
 	return true;
 }
@@ -396,6 +400,8 @@ bool collab_bundle_take(struct collab_peer *peer, struct sk_buff *skb)
 bool collab_link_bundle(struct collab_peer *peer, const struct collab_frame *f,
 			struct iov_iter *from)
 {
+	struct collab_link *l = peer->link;
+
 	struct bundle_msg m = {
 		.f = f,
 		.from = from,
@@ -410,7 +416,7 @@ bool collab_link_bundle(struct collab_peer *peer, const struct collab_frame *f,
 	 * (bundle_join() checks again under the lock), and a lone message
 	 * takes the lock only once, to be stored.
 	 */
-	if ((f->flags & COLLAB_FF_CONFIRM) || !data_race(peer->send_head))
+	if ((f->flags & COLLAB_FF_CONFIRM) || !data_race(l->send_head))
 		return false;
 	saved = *from;
 	spin_lock_bh(&peer->lock);
@@ -419,7 +425,7 @@ bool collab_link_bundle(struct collab_peer *peer, const struct collab_frame *f,
 	done = !peer->dead && bundle_join(peer, &m);
 	pagefault_enable();
 	if (done) {
-		peer->tx_msgs++;
+		l->tx_msgs++;
 		collab_link_push(peer, &x);
 	}
 	collab_link_unlock_flush(peer, &x);

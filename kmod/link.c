@@ -27,14 +27,15 @@
 /* Everything not acknowledged goes again, from the oldest. */
 static void rewind(struct collab_peer *peer)
 {
+	struct collab_link *l = peer->link;
 	struct sk_buff *skb;
 
-	peer->snd_sent = peer->snd_una;
-	peer->send_head = skb_peek(&peer->txq);
-	peer->small_in_flight = 0;
-	peer->held = false;
-	peer->rtt_timing = false;
-	skb_queue_walk(&peer->txq, skb) {
+	l->snd_sent = l->snd_una;
+	l->send_head = skb_peek(&l->txq);
+	l->small_in_flight = 0;
+	l->held = false;
+	l->rtt_timing = false;
+	skb_queue_walk(&l->txq, skb) {
 		collab_tx_cb(skb)->sacked = false;
 		collab_tx_cb(skb)->flags &= ~COLLAB_TXF_SMALL;
 	}
@@ -42,37 +43,38 @@ static void rewind(struct collab_peer *peer)
 
 static void link_up(struct collab_peer *peer, struct collab_xmit *x)
 {
-	WRITE_ONCE(peer->state, COLLAB_PEER_UP);
-	peer->link_ups++;
-	peer->last_rx = jiffies;
-	peer->cwnd = COLLAB_CWND_INIT;
-	peer->cwnd_acc = 0;
+	struct collab_link *l = peer->link;
+
+	l->last_rx = jiffies;
+	l->cwnd = COLLAB_CWND_INIT;
+	l->cwnd_acc = 0;
 	/* The full route sync, then what waited in the store. */
 	collab_peer_link_up(peer);
 	rewind(peer);
 	collab_link_push(peer, x);
-	mod_timer(&peer->keepalive, jiffies +
+	mod_timer(&l->keepalive, jiffies +
 		  msecs_to_jiffies(collab_link_tolerance_ms(peer) / 4));
 }
 
 void collab_link_down(struct collab_peer *peer)
 {
+	struct collab_link *l = peer->link;
+
 	if (peer->state != COLLAB_PEER_UP)
 		return;
-	WRITE_ONCE(peer->state, COLLAB_PEER_DOWN);
-	peer->down_since = jiffies;
 	collab_peer_link_down(peer);
-	del_timer(&peer->rtx_timer);
-	peer->rtx_due = false;
+	del_timer(&l->rtx_timer);
+	l->rtx_due = false;
 	rewind(peer);
 	if (!peer->dead)
-		mod_timer(&peer->keepalive, jiffies + msecs_to_jiffies(HELLO_MS));
+		mod_timer(&l->keepalive, jiffies + msecs_to_jiffies(HELLO_MS));
 }
 
 static void hello_rcv(struct collab_peer *peer, const struct collab_link_hdr *h,
 		      const struct collab_wire_hello *hello,
 		      struct collab_xmit *x)
 {
+	struct collab_link *l = peer->link;
 	u32 src_epoch = ntohl(h->src_epoch);
 
 	/* A cookie from a node with no link to us yet: now it has ours. */
@@ -80,16 +82,16 @@ static void hello_rcv(struct collab_peer *peer, const struct collab_link_hdr *h,
 		collab_link_send_hello(peer, x);
 		return;
 	}
-	if (src_epoch != peer->remote_epoch) {
+	if (src_epoch != l->remote_epoch) {
 		/* A new incarnation: what we knew of its side is void. */
 		collab_link_down(peer);
-		peer->remote_epoch = src_epoch;
+		l->remote_epoch = src_epoch;
 		collab_link_rx_reset(peer, hello->snd_una);
 		collab_receipts_forget(peer);
 	} else {
 		collab_link_rx_skip_to(peer, hello->snd_una);
 	}
-	if (ntohl(h->dst_epoch) != peer->epoch) {
+	if (ntohl(h->dst_epoch) != l->epoch) {
 		collab_link_send_hello(peer, x);
 		return;
 	}
@@ -111,6 +113,7 @@ void collab_link_hello_rcv(struct collab_peer *peer, struct sk_buff *skb,
 			   const union collab_sockaddr *from,
 			   const struct collab_wire_hello *hello)
 {
+	struct collab_link *l = peer->link;
 	const struct collab_link_hdr *h = (const void *)skb->data;
 	struct collab_xmit x;
 
@@ -123,9 +126,9 @@ void collab_link_hello_rcv(struct collab_peer *peer, struct sk_buff *skb,
 		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NO_LINK);
 		goto out;
 	}
-	peer->rx_packets++;
+	l->rx_packets++;
 	if (hello->cookie)
-		peer->echo = hello->cookie;
+		l->echo = hello->cookie;
 	BUILD_BUG_ON(sizeof(peer->name) != sizeof(hello->name));
 	memcpy(peer->name, hello->name, sizeof(peer->name));
 	hello_rcv(peer, h, hello, &x);
@@ -137,14 +140,15 @@ out:
 /* Any packet but BEACON and HELLO; consumes @skb. In softirq. */
 void collab_link_rcv(struct collab_peer *peer, struct sk_buff *skb)
 {
+	struct collab_link *l = peer->link;
 	const struct collab_link_hdr *h = (const void *)skb->data;
 	struct collab_xmit x;
 
 	spin_lock_bh(&peer->lock);
 	collab_link_xmit_init(peer, &x);
 	if (peer->dead || peer->state != COLLAB_PEER_UP ||
-	    ntohl(h->src_epoch) != peer->remote_epoch ||
-	    ntohl(h->dst_epoch) != peer->epoch) {
+	    ntohl(h->src_epoch) != l->remote_epoch ||
+	    ntohl(h->dst_epoch) != l->epoch) {
 		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NO_LINK);
 		/* The other side thinks the link is up: start over. */
 		if (!peer->dead && peer->state != COLLAB_PEER_UP)
@@ -152,8 +156,8 @@ void collab_link_rcv(struct collab_peer *peer, struct sk_buff *skb)
 		kfree_skb(skb);
 		goto out;
 	}
-	peer->last_rx = jiffies;
-	peer->rx_packets++;
+	l->last_rx = jiffies;
+	l->rx_packets++;
 	collab_link_ack_rcv(peer, ntohl(h->ack), ntohl(h->sack), false,
 			    h->flags & COLLAB_LF_HELD, &x);
 	switch (h->type) {
@@ -175,13 +179,14 @@ out:
 /* While the link is down, messages older than their lifetime go. */
 static void expire(struct collab_peer *peer)
 {
+	struct collab_link *l = peer->link;
 	unsigned long life = msecs_to_jiffies(READ_ONCE(peer->cn->lifetime_ms));
 	long before = atomic_long_read(&peer->cn->stored_bytes);
 	struct collab_tx_cb *cb;
 	struct sk_buff *skb;
 	bool mid = false;
 
-	while ((skb = skb_peek(&peer->txq))) {
+	while ((skb = skb_peek(&l->txq))) {
 		cb = collab_tx_cb(skb);
 		/* A message goes whole: its first fragment decides. */
 		if (!mid && time_before(jiffies, cb->stored_at + life))
@@ -189,7 +194,7 @@ static void expire(struct collab_peer *peer)
 		mid = cb->type == COLLAB_LINK_MSG &&
 		      !(cb->flags & COLLAB_LF_LAST);
 		if (!mid && cb->type == COLLAB_LINK_MSG) {
-			peer->expired += collab_link_msgs_in(skb);
+			l->expired += collab_link_msgs_in(skb);
 			collab_stat_add(peer->cn, COLLAB_STAT_DROP_EXPIRED,
 					collab_link_msgs_in(skb));
 			if (cb->flags & COLLAB_TXF_CONFIRM)
@@ -205,7 +210,8 @@ static void expire(struct collab_peer *peer)
 /* The handshake while down; probes and supervision while up. */
 static void keepalive_fire(struct timer_list *t)
 {
-	struct collab_peer *peer = from_timer(peer, t, keepalive);
+	struct collab_link *l = from_timer(l, t, keepalive);
+	struct collab_peer *peer = l->peer;
 	unsigned long tol = msecs_to_jiffies(collab_link_tolerance_ms(peer));
 	unsigned long next = msecs_to_jiffies(HELLO_MS);
 	struct collab_xmit x;
@@ -216,9 +222,9 @@ static void keepalive_fire(struct timer_list *t)
 		goto out;
 	if (peer->state == COLLAB_PEER_UP) {
 		next = max(tol / 4, 1UL);
-		if (time_after(jiffies, peer->last_rx + tol))
+		if (time_after(jiffies, l->last_rx + tol))
 			collab_link_down(peer);
-		else if (time_after_eq(jiffies, peer->last_tx + tol / 4))
+		else if (time_after_eq(jiffies, l->last_tx + tol / 4))
 			collab_link_send_ctl(peer, COLLAB_LINK_PROBE, &x);
 	}
 	if (peer->state != COLLAB_PEER_UP) {
@@ -227,25 +233,65 @@ static void keepalive_fire(struct timer_list *t)
 		expire(peer);
 	}
 	collab_link_reasm_expire(peer);
-	mod_timer(&peer->keepalive, jiffies + next);
+	mod_timer(&l->keepalive, jiffies + next);
 out:
 	collab_link_unlock_flush(peer, &x);
 }
 
-void collab_link_init(struct collab_peer *peer)
+/* The link of a new peer, down; it starts with collab_link_start(). */
+int collab_link_init(struct collab_peer *peer, gfp_t gfp)
 {
-	skb_queue_head_init(&peer->txq);
-	skb_queue_head_init(&peer->ooo);
-	skb_queue_head_init(&peer->backlog);
-	init_waitqueue_head(&peer->store_wait);
-	peer->cwnd = COLLAB_CWND_INIT;
-	peer->rto_us = RTO_INIT_US;
-	peer->snd_una = 1;
-	peer->snd_sent = 1;
-	peer->snd_nxt = 1;
-	timer_setup(&peer->rtx_timer, collab_link_rtx_fire, 0);
-	timer_setup(&peer->ack_timer, collab_link_ack_fire, 0);
-	timer_setup(&peer->keepalive, keepalive_fire, 0);
+	struct collab_link *l = kzalloc(sizeof(*l), gfp);
+
+	if (!l)
+		return -ENOMEM;
+	l->peer = peer;
+	l->epoch = get_random_u32() | 1;
+	skb_queue_head_init(&l->txq);
+	skb_queue_head_init(&l->ooo);
+	skb_queue_head_init(&l->backlog);
+	l->cwnd = COLLAB_CWND_INIT;
+	l->rto_us = RTO_INIT_US;
+	l->snd_una = 1;
+	l->snd_sent = 1;
+	l->snd_nxt = 1;
+	timer_setup(&l->rtx_timer, collab_link_rtx_fire, 0);
+	timer_setup(&l->ack_timer, collab_link_ack_fire, 0);
+	timer_setup(&l->keepalive, keepalive_fire, 0);
+	peer->link = l;
+	return 0;
+}
+
+/* When the peer goes, after collab_link_destroy() if it ever started. */
+void collab_link_free(struct collab_peer *peer)
+{
+	kfree(peer->link);
+}
+
+/* Under peer->lock. */
+void collab_link_info(struct collab_peer *peer, struct collab_link_info *i)
+{
+	const struct collab_link *l = peer->link;
+
+	i->srtt_us = l->srtt_us;
+	i->rto_us = l->rto_us;
+	i->cwnd = l->cwnd;
+	i->stored_msgs = l->stored_msgs;
+	i->stored_bytes = l->stored_bytes;
+	i->in_flight = l->snd_sent - l->snd_una;
+	i->tx_msgs = l->tx_msgs;
+	i->rx_msgs = l->rx_msgs;
+	i->tx_packets = l->tx_packets;
+	i->rx_packets = l->rx_packets;
+	i->retransmits = l->retransmits;
+	i->duplicates = l->duplicates;
+	i->expired = l->expired;
+}
+
+/* Messages stored for the peer, under peer->lock. */
+unsigned int collab_link_stored(struct collab_peer *peer)
+{
+	return peer->link->stored_msgs;
 }
 
 /*
@@ -254,19 +300,22 @@ void collab_link_init(struct collab_peer *peer)
  */
 void collab_link_start(struct collab_peer *peer)
 {
+	struct collab_link *l = peer->link;
+
 	spin_lock_bh(&peer->lock);
 	if (!peer->dead)
-		mod_timer(&peer->keepalive, jiffies);
+		mod_timer(&l->keepalive, jiffies);
 	spin_unlock_bh(&peer->lock);
 }
 
 /* The peer goes with messages stored for it: counted, and receipts. */
 static void forget_stored(struct collab_peer *peer)
 {
+	struct collab_link *l = peer->link;
 	struct collab_tx_cb *cb;
 	struct sk_buff *skb;
 
-	skb_queue_walk(&peer->txq, skb) {
+	skb_queue_walk(&l->txq, skb) {
 		cb = collab_tx_cb(skb);
 		if (cb->type != COLLAB_LINK_MSG || !collab_link_msgs_in(skb))
 			continue;
@@ -281,34 +330,33 @@ static void forget_stored(struct collab_peer *peer)
 /* Once peer->dead is set: no timer arms again. */
 void collab_link_destroy(struct collab_peer *peer)
 {
+	struct collab_link *l = peer->link;
 	unsigned int stored;
 	long before;
 
-	del_timer_sync(&peer->keepalive);
-	del_timer_sync(&peer->rtx_timer);
-	del_timer_sync(&peer->ack_timer);
+	del_timer_sync(&l->keepalive);
+	del_timer_sync(&l->rtx_timer);
+	del_timer_sync(&l->ack_timer);
 
 	spin_lock_bh(&peer->lock);
-	if (peer->state == COLLAB_PEER_UP) {
-		WRITE_ONCE(peer->state, COLLAB_PEER_DOWN);
+	if (peer->state == COLLAB_PEER_UP)
 		collab_peer_link_down(peer);
-	}
-	stored = peer->stored_msgs;
+	stored = l->stored_msgs;
 	forget_stored(peer);
 	before = atomic_long_read(&peer->cn->stored_bytes);
-	atomic_long_sub(peer->stored_bytes, &peer->cn->stored_bytes);
+	atomic_long_sub(l->stored_bytes, &peer->cn->stored_bytes);
 	collab_link_store_room(peer, before);
-	peer->stored_msgs = 0;
-	peer->stored_bytes = 0;
-	peer->send_head = NULL;
-	__skb_queue_purge(&peer->txq);
+	l->stored_msgs = 0;
+	l->stored_bytes = 0;
+	l->send_head = NULL;
+	__skb_queue_purge(&l->txq);
 	collab_link_ooo_purge(peer);
 	/* Taken on the link, not delivered: the peer stored them no more. */
 	collab_stat_add(peer->cn, COLLAB_STAT_DROP_PEER_GONE,
-			skb_queue_len(&peer->backlog) + !!peer->reasm);
-	kfree_skb(peer->reasm);
-	peer->reasm = NULL;
-	__skb_queue_purge(&peer->backlog);
+			skb_queue_len(&l->backlog) + !!l->reasm);
+	kfree_skb(l->reasm);
+	l->reasm = NULL;
+	__skb_queue_purge(&l->backlog);
 	collab_receipts_forget(peer);
 	spin_unlock_bh(&peer->lock);
 	collab_obj_add(peer->cn, COLLAB_OBJ_STORED, -stored);

@@ -15,6 +15,71 @@
 #define HELLO_MS	250	/* handshake retries while the link is down */
 #define ACK_DELAY_MS	8
 
+struct collab_owed;
+
+/* The link to a peer, under peer->lock: only the link's files see it. */
+struct collab_link {
+	struct collab_peer *peer;
+	u32 epoch;			/* our incarnation of this link */
+	u32 remote_epoch;		/* the peer's, 0 until known */
+	unsigned long last_rx;		/* jiffies */
+	unsigned long last_tx;
+	u64 echo;			/* the peer's last cookie, to echo */
+
+	/* Sending: every packet of [snd_una, snd_nxt) sits on txq in order. */
+	struct sk_buff_head txq;
+	struct sk_buff *send_head;	/* first packet never sent, or NULL */
+	u32 snd_una;			/* oldest not acknowledged */
+	u32 snd_sent;			/* next to send for the first time */
+	u32 snd_nxt;			/* next number to give a packet */
+	unsigned int stored_msgs;
+	unsigned int stored_bytes;
+	u32 cwnd;
+	u32 cwnd_acc;
+	u32 srtt_us;
+	u32 rttvar_us;
+	u32 rto_us;
+	u32 recover_seq;		/* a loss episode ends when this is acked */
+	bool in_recovery;
+	u32 small_in_flight;		/* of them, COLLAB_TXF_SMALL */
+	u32 ack_asked;			/* the last packet sent with ACK_NOW */
+	bool held;			/* the peer holds snd_una: no room yet */
+	struct collab_owed *owed;	/* receipts it owes us (receipt.c) */
+	/*
+	 * One packet per round trip is timed: rtt_seq, sent at rtt_ns, by
+	 * local_clock(), which reads no clocksource device (in a VM whose
+	 * clocksource is an HPET, each such read traps to the emulator).
+	 */
+	bool rtt_timing;
+	u32 rtt_seq;
+	u64 rtt_ns;
+
+	/* Receiving. */
+	u32 rcv_nxt;
+	struct sk_buff_head ooo;	/* beyond rcv_nxt, by sequence number */
+	long ooo_bytes;			/* their truesize */
+	struct sk_buff *reasm;		/* a message whose fragments arrive */
+	/* Whole messages in order, the first waiting for memory. */
+	struct sk_buff_head backlog;
+	unsigned int ack_pending;	/* packets received, not acknowledged */
+
+	/*
+	 * Retransmission: due at rtx_at while rtx_due. The timer is moved
+	 * only when it would fire after that, never stopped by an ACK: one
+	 * that fires early finds the deadline later and waits on, so a
+	 * stream of packets and their ACKs costs no timer operations.
+	 */
+	struct timer_list rtx_timer;
+	unsigned long rtx_at;
+	bool rtx_due;
+	struct timer_list ack_timer;	/* delayed acknowledgment, backlog retry */
+	struct timer_list keepalive;	/* handshake, probes, supervision */
+
+	/* Counters. */
+	u64 tx_msgs, rx_msgs, tx_packets, rx_packets;
+	u64 retransmits, duplicates, expired;
+};
+
 /* Packets to send, collected under the lock and sent once it is dropped. */
 struct collab_xmit {
 	struct sk_buff_head q;

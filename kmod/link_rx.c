@@ -15,14 +15,15 @@
 /* Bit n: packet rcv_nxt + 1 + n waits in the out-of-order queue. */
 u32 collab_link_sack_bits(struct collab_peer *peer)
 {
+	struct collab_link *l = peer->link;
 	struct sk_buff *skb;
 	u32 bits = 0, d;
 
-	skb_queue_walk(&peer->ooo, skb) {
+	skb_queue_walk(&l->ooo, skb) {
 		/* In order, but held back by a message short of memory. */
-		if (collab_tx_cb(skb)->seq == peer->rcv_nxt)
+		if (collab_tx_cb(skb)->seq == l->rcv_nxt)
 			continue;
-		d = collab_tx_cb(skb)->seq - peer->rcv_nxt - 1;
+		d = collab_tx_cb(skb)->seq - l->rcv_nxt - 1;
 		if (d >= COLLAB_SACK_BITS)
 			break;
 		bits |= 1U << d;
@@ -36,10 +37,11 @@ u32 collab_link_sack_bits(struct collab_peer *peer)
  */
 bool collab_link_rx_held(struct collab_peer *peer)
 {
-	struct sk_buff *skb = skb_peek(&peer->ooo);
+	struct collab_link *l = peer->link;
+	struct sk_buff *skb = skb_peek(&l->ooo);
 
-	return skb && !skb_queue_empty(&peer->backlog) &&
-	       collab_tx_cb(skb)->seq == peer->rcv_nxt;
+	return skb && !skb_queue_empty(&l->backlog) &&
+	       collab_tx_cb(skb)->seq == l->rcv_nxt;
 }
 
 /*
@@ -49,9 +51,10 @@ bool collab_link_rx_held(struct collab_peer *peer)
  */
 static bool ooo_room(struct collab_peer *peer, const struct sk_buff *skb)
 {
+	struct collab_link *l = peer->link;
 	struct collab_net *cn = peer->cn;
 
-	return peer->ooo_bytes + skb->truesize <=
+	return l->ooo_bytes + skb->truesize <=
 			READ_ONCE(cn->rx_peer_bytes) &&
 	       atomic_long_read(&cn->ooo_bytes) + skb->truesize <=
 			READ_ONCE(cn->rx_net_bytes);
@@ -59,21 +62,26 @@ static bool ooo_room(struct collab_peer *peer, const struct sk_buff *skb)
 
 static void ooo_charge(struct collab_peer *peer, long truesize)
 {
-	peer->ooo_bytes += truesize;
+	struct collab_link *l = peer->link;
+
+	l->ooo_bytes += truesize;
 	atomic_long_add(truesize, &peer->cn->ooo_bytes);
 }
 
 static void ooo_unlink(struct collab_peer *peer, struct sk_buff *skb)
 {
-	__skb_unlink(skb, &peer->ooo);
+	struct collab_link *l = peer->link;
+
+	__skb_unlink(skb, &l->ooo);
 	ooo_charge(peer, -(long)skb->truesize);
 }
 
 void collab_link_ooo_purge(struct collab_peer *peer)
 {
+	struct collab_link *l = peer->link;
 	struct sk_buff *skb;
 
-	while ((skb = skb_peek(&peer->ooo))) {
+	while ((skb = skb_peek(&l->ooo))) {
 		ooo_unlink(peer, skb);
 		kfree_skb(skb);
 	}
@@ -82,23 +90,26 @@ void collab_link_ooo_purge(struct collab_peer *peer)
 /* Drop the receive state of an old incarnation of the peer. */
 void collab_link_rx_reset(struct collab_peer *peer, u32 start)
 {
+	struct collab_link *l = peer->link;
+
 	collab_link_ooo_purge(peer);
-	kfree_skb(peer->reasm);
-	peer->reasm = NULL;
-	peer->rcv_nxt = start;
+	kfree_skb(l->reasm);
+	l->reasm = NULL;
+	l->rcv_nxt = start;
 }
 
 /* The peer expired what it held for us before @start: skip it. */
 void collab_link_rx_skip_to(struct collab_peer *peer, u32 start)
 {
+	struct collab_link *l = peer->link;
 	struct sk_buff *skb;
 
-	if (!collab_seq_after(start, peer->rcv_nxt))
+	if (!collab_seq_after(start, l->rcv_nxt))
 		return;
-	peer->rcv_nxt = start;
-	kfree_skb(peer->reasm);
-	peer->reasm = NULL;
-	while ((skb = skb_peek(&peer->ooo)) &&
+	l->rcv_nxt = start;
+	kfree_skb(l->reasm);
+	l->reasm = NULL;
+	while ((skb = skb_peek(&l->ooo)) &&
 	       collab_seq_before(collab_tx_cb(skb)->seq, start)) {
 		ooo_unlink(peer, skb);
 		kfree_skb(skb);
@@ -148,6 +159,7 @@ static int msg_drop(struct collab_peer *peer, struct sk_buff *skb)
  */
 static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 {
+	struct collab_link *l = peer->link;
 	struct collab_receipt_rec r = {};
 	struct collab_net *cn = peer->cn;
 	const struct collab_frame *f;
@@ -174,7 +186,7 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 	if (err && err != -ENOBUFS)
 		collab_stat_inc(cn, COLLAB_STAT_DROP_NO_ROUTE);
 	if (!err) {
-		peer->rx_msgs++;
+		l->rx_msgs++;
 		collab_stat_inc(cn, COLLAB_STAT_RX_REMOTE);
 	}
 	return true;
@@ -187,13 +199,14 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
  */
 bool collab_link_backlog_run(struct collab_peer *peer)
 {
+	struct collab_link *l = peer->link;
 	struct sk_buff *skb;
 
-	while ((skb = skb_peek(&peer->backlog))) {
-		__skb_unlink(skb, &peer->backlog);
+	while ((skb = skb_peek(&l->backlog))) {
+		__skb_unlink(skb, &l->backlog);
 		if (!msg_deliver(peer, skb)) {
-			__skb_queue_head(&peer->backlog, skb);
-			mod_timer(&peer->ack_timer, jiffies + 1);
+			__skb_queue_head(&l->backlog, skb);
+			mod_timer(&l->ack_timer, jiffies + 1);
 			return false;
 		}
 	}
@@ -223,6 +236,7 @@ static struct reasm_cb *reasm_cb(struct sk_buff *skb)
 static void reasm_start(struct collab_peer *peer, struct sk_buff *skb,
 			const struct collab_wire_reasm *r)
 {
+	struct collab_link *l = peer->link;
 	struct reasm_cb *rc;
 	struct sk_buff *p;
 
@@ -238,7 +252,7 @@ static void reasm_start(struct collab_peer *peer, struct sk_buff *skb,
 		rc->tail = p;
 	rc->started = jiffies;
 	rc->r = *r;
-	peer->reasm = skb;
+	l->reasm = skb;
 }
 
 static void reasm_append(struct sk_buff *head, struct sk_buff *skb)
@@ -264,7 +278,8 @@ static void reasm_append(struct sk_buff *head, struct sk_buff *skb)
 static struct sk_buff *reasm_add(struct collab_peer *peer, struct sk_buff *skb,
 				 u8 flags)
 {
-	struct sk_buff *head = peer->reasm;
+	struct collab_link *l = peer->link;
+	struct sk_buff *head = l->reasm;
 	struct collab_wire_reasm r = {};
 	struct sk_buff *msg = NULL;
 
@@ -281,14 +296,14 @@ static struct sk_buff *reasm_add(struct collab_peer *peer, struct sk_buff *skb,
 		return NULL;
 	case COLLAB_FRAG_DONE:
 		msg = head;
-		peer->reasm = NULL;
+		l->reasm = NULL;
 		fallthrough;
 	case COLLAB_FRAG_MORE:
 		reasm_append(head, skb);
 		return msg;
 	default:
-		kfree_skb(peer->reasm);
-		peer->reasm = NULL;
+		kfree_skb(l->reasm);
+		l->reasm = NULL;
 		kfree_skb(skb);
 		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
 		return NULL;
@@ -307,25 +322,27 @@ nomem:
  */
 void collab_link_reasm_expire(struct collab_peer *peer)
 {
+	struct collab_link *l = peer->link;
 	unsigned long ms = max(READ_ONCE(peer->cn->lifetime_ms),
 			       2 * collab_link_tolerance_ms(peer));
 
-	if (!peer->reasm ||
-	    time_before(jiffies, reasm_cb(peer->reasm)->started +
+	if (!l->reasm ||
+	    time_before(jiffies, reasm_cb(l->reasm)->started +
 			msecs_to_jiffies(ms)))
 		return;
-	kfree_skb(peer->reasm);
-	peer->reasm = NULL;
+	kfree_skb(l->reasm);
+	l->reasm = NULL;
 	collab_stat_inc(peer->cn, COLLAB_STAT_DROP_REASM);
 }
 
 /* One sequenced packet, in order; false if the link must wait. */
 static bool seq_rcv(struct collab_peer *peer, struct sk_buff *skb)
 {
+	struct collab_link *l = peer->link;
 	u8 type = collab_tx_cb(skb)->type, flags = collab_tx_cb(skb)->flags;
 	struct sk_buff *msg;
 
-	peer->rcv_nxt++;
+	l->rcv_nxt++;
 	if (type == COLLAB_LINK_ROUTE) {
 		collab_route_rcv(peer, skb);
 		return true;
@@ -341,18 +358,19 @@ static bool seq_rcv(struct collab_peer *peer, struct sk_buff *skb)
 	}
 	msg = reasm_add(peer, skb, flags);
 	if (msg)
-		__skb_queue_tail(&peer->backlog, msg);
+		__skb_queue_tail(&l->backlog, msg);
 	return collab_link_backlog_run(peer);
 }
 
 /* Everything that is now in order, unless a message waits for room. */
 void collab_link_drain_ooo(struct collab_peer *peer)
 {
+	struct collab_link *l = peer->link;
 	struct sk_buff *skb;
 
-	while (skb_queue_empty(&peer->backlog) &&
-	       (skb = skb_peek(&peer->ooo)) &&
-	       collab_tx_cb(skb)->seq == peer->rcv_nxt) {
+	while (skb_queue_empty(&l->backlog) &&
+	       (skb = skb_peek(&l->ooo)) &&
+	       collab_tx_cb(skb)->seq == l->rcv_nxt) {
 		ooo_unlink(peer, skb);
 		seq_rcv(peer, skb);
 	}
@@ -361,20 +379,21 @@ void collab_link_drain_ooo(struct collab_peer *peer)
 /* Keep a packet that came early, in sequence order; false if a copy. */
 static bool ooo_insert(struct collab_peer *peer, struct sk_buff *skb, u32 seq)
 {
+	struct collab_link *l = peer->link;
 	struct sk_buff *pos;
 
-	skb_queue_reverse_walk(&peer->ooo, pos) {
+	skb_queue_reverse_walk(&l->ooo, pos) {
 		u32 s = collab_tx_cb(pos)->seq;
 
 		if (s == seq)
 			return false;
 		if (collab_seq_before(s, seq)) {
-			__skb_queue_after(&peer->ooo, pos, skb);
+			__skb_queue_after(&l->ooo, pos, skb);
 			ooo_charge(peer, skb->truesize);
 			return true;
 		}
 	}
-	__skb_queue_head(&peer->ooo, skb);
+	__skb_queue_head(&l->ooo, skb);
 	ooo_charge(peer, skb->truesize);
 	return true;
 }
@@ -392,18 +411,21 @@ static unsigned long ack_delay(void)
 static void ack_now_or_later(struct collab_peer *peer, bool now,
 			     struct collab_xmit *x)
 {
-	peer->ack_pending++;
-	if (now || peer->ack_pending >= COLLAB_ACK_EVERY ||
-	    !skb_queue_empty(&peer->ooo))
+	struct collab_link *l = peer->link;
+
+	l->ack_pending++;
+	if (now || l->ack_pending >= COLLAB_ACK_EVERY ||
+	    !skb_queue_empty(&l->ooo))
 		collab_link_send_ctl(peer, COLLAB_LINK_ACK, x);
-	else if (!timer_pending(&peer->ack_timer))
-		mod_timer(&peer->ack_timer, jiffies + ack_delay());
+	else if (!timer_pending(&l->ack_timer))
+		mod_timer(&l->ack_timer, jiffies + ack_delay());
 }
 
 void collab_link_data_rcv(struct collab_peer *peer, struct sk_buff *skb,
 			  const struct collab_link_hdr *h,
 			  struct collab_xmit *x)
 {
+	struct collab_link *l = peer->link;
 	bool ask = h->flags & COLLAB_LF_ACK_NOW;
 	struct collab_tx_cb *cb = collab_tx_cb(skb);
 	u32 seq = ntohl(h->seq);
@@ -413,26 +435,26 @@ void collab_link_data_rcv(struct collab_peer *peer, struct sk_buff *skb,
 	cb->flags = h->flags;
 	__skb_pull(skb, sizeof(*h));
 
-	if (collab_seq_before(seq, peer->rcv_nxt)) {
-		peer->duplicates++;
+	if (collab_seq_before(seq, l->rcv_nxt)) {
+		l->duplicates++;
 		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_DUPLICATE);
 		kfree_skb(skb);
 		ack_now_or_later(peer, true, x);
 		return;
 	}
-	if (!collab_seq_before(seq, peer->rcv_nxt + COLLAB_WINDOW)) {
+	if (!collab_seq_before(seq, l->rcv_nxt + COLLAB_WINDOW)) {
 		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_WINDOW);
 		kfree_skb(skb);
 		return;
 	}
-	if (seq != peer->rcv_nxt || !skb_queue_empty(&peer->backlog)) {
-		if (seq != peer->rcv_nxt && !ooo_room(peer, skb)) {
+	if (seq != l->rcv_nxt || !skb_queue_empty(&l->backlog)) {
+		if (seq != l->rcv_nxt && !ooo_room(peer, skb)) {
 			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_RX_FULL);
 			kfree_skb(skb);
 			return;
 		}
 		if (!ooo_insert(peer, skb, seq)) {
-			peer->duplicates++;
+			l->duplicates++;
 			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_DUPLICATE);
 			kfree_skb(skb);
 		}

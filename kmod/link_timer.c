@@ -18,59 +18,70 @@ u32 collab_link_tolerance_ms(struct collab_peer *peer)
 
 u32 collab_link_in_flight(const struct collab_peer *peer)
 {
-	return peer->snd_sent - peer->snd_una;
+	struct collab_link *l = peer->link;
+
+	return l->snd_sent - l->snd_una;
 }
 
-/* Retransmit at @at, whether or not a deadline is set (see peer.h). */
+/* Retransmit at @at, whether or not a deadline is set (see link.h). */
 static void rtx_deadline(struct collab_peer *peer, unsigned long at)
 {
-	peer->rtx_at = at;
-	peer->rtx_due = true;
-	if (!timer_pending(&peer->rtx_timer) ||
-	    time_after(peer->rtx_timer.expires, at))
-		mod_timer(&peer->rtx_timer, at);
+	struct collab_link *l = peer->link;
+
+	l->rtx_at = at;
+	l->rtx_due = true;
+	if (!timer_pending(&l->rtx_timer) ||
+	    time_after(l->rtx_timer.expires, at))
+		mod_timer(&l->rtx_timer, at);
 }
 
 static unsigned long rto_from_now(const struct collab_peer *peer)
 {
-	return jiffies + usecs_to_jiffies(peer->rto_us) + 1;
+	struct collab_link *l = peer->link;
+
+	return jiffies + usecs_to_jiffies(l->rto_us) + 1;
 }
 
 /* A deadline for what is in flight, unless one is set. */
 void collab_link_arm_rtx(struct collab_peer *peer)
 {
-	if (!peer->dead && collab_link_in_flight(peer) && !peer->rtx_due)
+	struct collab_link *l = peer->link;
+
+	if (!peer->dead && collab_link_in_flight(peer) && !l->rtx_due)
 		rtx_deadline(peer, rto_from_now(peer));
 }
 
 /* The timed packet is acknowledged: a round-trip sample. */
 static void rtt_sample(struct collab_peer *peer)
 {
-	s64 ns = local_clock() - peer->rtt_ns;
+	struct collab_link *l = peer->link;
+	s64 ns = local_clock() - l->rtt_ns;
 	u32 r = clamp_t(s64, div_s64(ns, NSEC_PER_USEC), 0, RTO_MAX_US);
 	u32 delta;
 
-	peer->rtt_timing = false;
+	l->rtt_timing = false;
 
-	if (!peer->srtt_us) {
-		peer->srtt_us = r;
-		peer->rttvar_us = r / 2;
+	if (!l->srtt_us) {
+		l->srtt_us = r;
+		l->rttvar_us = r / 2;
 	} else {
-		delta = peer->srtt_us > r ? peer->srtt_us - r : r - peer->srtt_us;
-		peer->rttvar_us = (3 * peer->rttvar_us + delta) / 4;
-		peer->srtt_us = (7 * peer->srtt_us + r) / 8;
+		delta = l->srtt_us > r ? l->srtt_us - r : r - l->srtt_us;
+		l->rttvar_us = (3 * l->rttvar_us + delta) / 4;
+		l->srtt_us = (7 * l->srtt_us + r) / 8;
 	}
-	peer->rto_us = clamp_t(u32, peer->srtt_us + 4 * peer->rttvar_us,
-			       RTO_MIN_US, RTO_MAX_US);
+	l->rto_us = clamp_t(u32, l->srtt_us + 4 * l->rttvar_us,
+			    RTO_MIN_US, RTO_MAX_US);
 }
 
 static void window_grow(struct collab_peer *peer, u32 acked)
 {
-	peer->cwnd_acc += acked;
-	if (peer->cwnd_acc >= peer->cwnd) {
-		peer->cwnd_acc = 0;
-		if (peer->cwnd < COLLAB_WINDOW)
-			peer->cwnd++;
+	struct collab_link *l = peer->link;
+
+	l->cwnd_acc += acked;
+	if (l->cwnd_acc >= l->cwnd) {
+		l->cwnd_acc = 0;
+		if (l->cwnd < COLLAB_WINDOW)
+			l->cwnd++;
 	}
 }
 
@@ -80,20 +91,24 @@ static void window_grow(struct collab_peer *peer, u32 acked)
  */
 static void window_cut(struct collab_peer *peer)
 {
-	if (peer->in_recovery &&
-	    collab_seq_before(peer->snd_una, peer->recover_seq))
+	struct collab_link *l = peer->link;
+
+	if (l->in_recovery &&
+	    collab_seq_before(l->snd_una, l->recover_seq))
 		return;
-	peer->in_recovery = true;
-	peer->recover_seq = peer->snd_sent;
-	peer->cwnd = max_t(u32, peer->cwnd / 2, COLLAB_CWND_MIN);
-	peer->cwnd_acc = 0;
+	l->in_recovery = true;
+	l->recover_seq = l->snd_sent;
+	l->cwnd = max_t(u32, l->cwnd / 2, COLLAB_CWND_MIN);
+	l->cwnd_acc = 0;
 }
 
 static void rto_reset(struct collab_peer *peer)
 {
-	if (peer->srtt_us)
-		peer->rto_us = clamp_t(u32, peer->srtt_us + 4 * peer->rttvar_us,
-				       RTO_MIN_US, RTO_MAX_US);
+	struct collab_link *l = peer->link;
+
+	if (l->srtt_us)
+		l->rto_us = clamp_t(u32, l->srtt_us + 4 * l->rttvar_us,
+				    RTO_MIN_US, RTO_MAX_US);
 }
 
 /*
@@ -103,26 +118,28 @@ static void rto_reset(struct collab_peer *peer)
  */
 static void sack_rcv(struct collab_peer *peer, u32 sack, struct collab_xmit *x)
 {
+	struct collab_link *l = peer->link;
+
 	/* Not what went less than a round trip ago. */
-	unsigned long wait = usecs_to_jiffies(peer->srtt_us + peer->srtt_us / 4 +
+	unsigned long wait = usecs_to_jiffies(l->srtt_us + l->srtt_us / 4 +
 					      RTO_MIN_US / 4);
-	u32 top = peer->snd_una + 1 + fls(sack);
+	u32 top = l->snd_una + 1 + fls(sack);
 	struct collab_tx_cb *cb;
 	struct sk_buff *skb;
 	bool lost = false;
 
-	skb_queue_walk(&peer->txq, skb) {
+	skb_queue_walk(&l->txq, skb) {
 		cb = collab_tx_cb(skb);
 		if (!collab_seq_before(cb->seq, top) ||
-		    !collab_seq_before(cb->seq, peer->snd_sent))
+		    !collab_seq_before(cb->seq, l->snd_sent))
 			break;
-		if (cb->seq != peer->snd_una &&
-		    (sack & (1U << (cb->seq - peer->snd_una - 1))))
+		if (cb->seq != l->snd_una &&
+		    (sack & (1U << (cb->seq - l->snd_una - 1))))
 			cb->sacked = true;
 		if (cb->sacked || time_before(jiffies, cb->sent_at + wait))
 			continue;
 		collab_link_send_data(peer, skb, x);
-		peer->retransmits++;
+		l->retransmits++;
 		collab_stat_inc(peer->cn, COLLAB_STAT_RETRANSMITS);
 		lost = true;
 	}
@@ -137,7 +154,9 @@ static void sack_rcv(struct collab_peer *peer, u32 sack, struct collab_xmit *x)
  */
 static void held_rcv(struct collab_peer *peer)
 {
-	collab_tx_cb(skb_peek(&peer->txq))->sacked = true;
+	struct collab_link *l = peer->link;
+
+	collab_tx_cb(skb_peek(&l->txq))->sacked = true;
 	rtx_deadline(peer, rto_from_now(peer));
 }
 
@@ -148,18 +167,19 @@ static void held_rcv(struct collab_peer *peer)
 void collab_link_ack_rcv(struct collab_peer *peer, u32 ack, u32 sack,
 			 bool hello, bool held, struct collab_xmit *x)
 {
+	struct collab_link *l = peer->link;
 	long before = atomic_long_read(&peer->cn->stored_bytes);
 	struct collab_tx_cb *cb;
 	struct sk_buff *skb;
 	u32 acked = 0;
 
 	/* Nothing beyond what was sent can be acknowledged. */
-	if (collab_seq_after(ack, hello ? peer->snd_nxt : peer->snd_sent))
+	if (collab_seq_after(ack, hello ? l->snd_nxt : l->snd_sent))
 		return;
-	while (collab_seq_before(peer->snd_una, ack) &&
-	       (skb = skb_peek(&peer->txq))) {
+	while (collab_seq_before(l->snd_una, ack) &&
+	       (skb = skb_peek(&l->txq))) {
 		cb = collab_tx_cb(skb);
-		if (peer->rtt_timing && cb->seq == peer->rtt_seq)
+		if (l->rtt_timing && cb->seq == l->rtt_seq)
 			rtt_sample(peer);
 		/* The peer has the message now, and owes its receipt. */
 		if (cb->type == COLLAB_LINK_MSG &&
@@ -169,29 +189,30 @@ void collab_link_ack_rcv(struct collab_peer *peer, u32 ack, u32 sack,
 		acked++;
 	}
 	if (acked) {
-		if (peer->in_recovery &&
-		    !collab_seq_before(peer->snd_una, peer->recover_seq))
-			peer->in_recovery = false;
-		if (!peer->in_recovery)
+		if (l->in_recovery &&
+		    !collab_seq_before(l->snd_una, l->recover_seq))
+			l->in_recovery = false;
+		if (!l->in_recovery)
 			window_grow(peer, acked);
 		/* Progress: the timer backs off no more, and starts over. */
 		rto_reset(peer);
-		peer->rtx_due = false;
+		l->rtx_due = false;
 		collab_link_store_room(peer, before);
 	}
-	peer->held = held && ack == peer->snd_una &&
+	l->held = held && ack == l->snd_una &&
 		     collab_link_in_flight(peer);
-	if (peer->held)
+	if (l->held)
 		held_rcv(peer);
 	/* A late ACK (reordered, duplicated) says nothing of what is new. */
-	if (sack && ack == peer->snd_una)
+	if (sack && ack == l->snd_una)
 		sack_rcv(peer, sack, x);
 	collab_link_push(peer, x);
 }
 
 void collab_link_rtx_fire(struct timer_list *t)
 {
-	struct collab_peer *peer = from_timer(peer, t, rtx_timer);
+	struct collab_link *l = from_timer(l, t, rtx_timer);
+	struct collab_peer *peer = l->peer;
 	struct sk_buff *skb;
 	struct collab_xmit x;
 	u32 n = 0;
@@ -200,36 +221,36 @@ void collab_link_rtx_fire(struct timer_list *t)
 	collab_link_xmit_init(peer, &x);
 	if (peer->dead || peer->state != COLLAB_PEER_UP ||
 	    !collab_link_in_flight(peer)) {
-		peer->rtx_due = false;
+		l->rtx_due = false;
 		goto out;
 	}
 	/* Early: an ACK moved the deadline since the timer was set. */
-	if (peer->rtx_due && time_before(jiffies, peer->rtx_at)) {
-		mod_timer(&peer->rtx_timer, peer->rtx_at);
+	if (l->rtx_due && time_before(jiffies, l->rtx_at)) {
+		mod_timer(&l->rtx_timer, l->rtx_at);
 		goto out;
 	}
-	peer->rtx_due = false;
-	peer->rto_us = min_t(u32, peer->rto_us * 2, RTO_MAX_US);
+	l->rtx_due = false;
+	l->rto_us = min_t(u32, l->rto_us * 2, RTO_MAX_US);
 	/*
 	 * The peer still waits for room for the oldest: ask again, as a
 	 * zero window is probed, rather than send what it may well have.
 	 */
-	if (peer->held) {
+	if (l->held) {
 		collab_link_send_ctl(peer, COLLAB_LINK_PROBE, &x);
 		rtx_deadline(peer, rto_from_now(peer));
 		goto out;
 	}
 	/* Back off, and send again what the receiver has not reported. */
-	peer->in_recovery = false;
+	l->in_recovery = false;
 	window_cut(peer);
-	skb_queue_walk(&peer->txq, skb) {
-		if (!collab_seq_before(collab_tx_cb(skb)->seq, peer->snd_sent) ||
-		    n >= peer->cwnd)
+	skb_queue_walk(&l->txq, skb) {
+		if (!collab_seq_before(collab_tx_cb(skb)->seq, l->snd_sent) ||
+		    n >= l->cwnd)
 			break;
 		if (collab_tx_cb(skb)->sacked)
 			continue;
 		collab_link_send_data(peer, skb, &x);
-		peer->retransmits++;
+		l->retransmits++;
 		collab_stat_inc(peer->cn, COLLAB_STAT_RETRANSMITS);
 		n++;
 	}
@@ -241,20 +262,21 @@ out:
 /* A delayed acknowledgment, and another try for a message short of memory. */
 static void rx_retry(struct collab_peer *peer)
 {
+	struct collab_link *l = peer->link;
 	struct collab_xmit x;
 
 	spin_lock_bh(&peer->lock);
 	collab_link_xmit_init(peer, &x);
 	if (peer->dead)
 		goto out;
-	if (!skb_queue_empty(&peer->backlog)) {
+	if (!skb_queue_empty(&l->backlog)) {
 		if (!collab_link_backlog_run(peer))
 			goto out;
 		collab_link_drain_ooo(peer);
 		collab_link_send_ctl(peer, COLLAB_LINK_ACK, &x);
 		collab_link_push(peer, &x);
 	}
-	if (peer->ack_pending && peer->state == COLLAB_PEER_UP)
+	if (l->ack_pending && peer->state == COLLAB_PEER_UP)
 		collab_link_send_ctl(peer, COLLAB_LINK_ACK, &x);
 out:
 	collab_link_unlock_flush(peer, &x);
@@ -262,7 +284,7 @@ out:
 
 void collab_link_ack_fire(struct timer_list *t)
 {
-	struct collab_peer *peer = from_timer(peer, t, ack_timer);
+	struct collab_link *l = from_timer(l, t, ack_timer);
 
-	rx_retry(peer);
+	rx_retry(l->peer);
 }

@@ -92,6 +92,7 @@ out:
 static struct sk_buff *push_hdr(struct collab_peer *peer, struct sk_buff *skb,
 				u8 type, u8 flags, u32 seq)
 {
+	struct collab_link *l = peer->link;
 	struct collab_link_hdr *h;
 
 	h = skb_push(skb, sizeof(*h));
@@ -99,16 +100,16 @@ static struct sk_buff *push_hdr(struct collab_peer *peer, struct sk_buff *skb,
 	h->version = COLLAB_WIRE_VERSION;
 	h->type = type;
 	h->flags = flags | (collab_link_rx_held(peer) ? COLLAB_LF_HELD : 0);
-	h->src_epoch = htonl(peer->epoch);
-	h->dst_epoch = htonl(peer->remote_epoch);
+	h->src_epoch = htonl(l->epoch);
+	h->dst_epoch = htonl(l->remote_epoch);
 	h->seq = htonl(seq);
-	h->ack = htonl(peer->rcv_nxt);
+	h->ack = htonl(l->rcv_nxt);
 	h->sack = htonl(collab_link_sack_bits(peer));
 	collab_node_id(peer->cn, &h->src_node);
 	h->dst_node = peer->id;
-	peer->ack_pending = 0;
-	peer->last_tx = jiffies;
-	peer->tx_packets++;
+	l->ack_pending = 0;
+	l->last_tx = jiffies;
+	l->tx_packets++;
 	return skb;
 }
 
@@ -173,6 +174,7 @@ void collab_link_send_ctl(struct collab_peer *peer, u8 type,
 
 void collab_link_send_hello(struct collab_peer *peer, struct collab_xmit *x)
 {
+	struct collab_link *l = peer->link;
 	struct collab_hello *hello;
 	struct sk_buff *skb;
 	u8 flags;
@@ -181,11 +183,11 @@ void collab_link_send_hello(struct collab_peer *peer, struct collab_xmit *x)
 	if (!skb)
 		return;
 	hello = (struct collab_hello *)skb->data;
-	hello->snd_una = htonl(peer->snd_una);
-	hello->rcv_nxt = htonl(peer->rcv_nxt);
+	hello->snd_una = htonl(l->snd_una);
+	hello->rcv_nxt = htonl(l->rcv_nxt);
 	hello->cookie = cpu_to_be64(collab_cookie(peer->cn, &peer->addr,
 						  &peer->id));
-	hello->echo = cpu_to_be64(peer->echo);
+	hello->echo = cpu_to_be64(l->echo);
 	flags = peer->state == COLLAB_PEER_UP ? COLLAB_LF_UP : 0;
 	__skb_queue_tail(&x->q, push_hdr(peer, skb, COLLAB_LINK_HELLO, flags, 0));
 }
@@ -200,23 +202,25 @@ void collab_link_send_hello(struct collab_peer *peer, struct collab_xmit *x)
  */
 static bool ack_wanted(struct collab_peer *peer, struct collab_tx_cb *cb)
 {
-	u32 every = clamp_t(u32, min_t(u32, peer->cwnd, COLLAB_WINDOW) / 4, 1,
+	struct collab_link *l = peer->link;
+	u32 every = clamp_t(u32, min_t(u32, l->cwnd, COLLAB_WINDOW) / 4, 1,
 			    COLLAB_ACK_EVERY);
-	u32 since = collab_seq_after(peer->snd_una, peer->ack_asked) ?
-		    peer->snd_una : peer->ack_asked;
-	bool waits = cb->tries > 1 || peer->in_recovery ||
+	u32 since = collab_seq_after(l->snd_una, l->ack_asked) ?
+		    l->snd_una : l->ack_asked;
+	bool waits = cb->tries > 1 || l->in_recovery ||
 		     ((cb->flags & COLLAB_TXF_SMALL) &&
-		      peer->small_in_flight >= COLLAB_SMALL_MAX) ||
+		      l->small_in_flight >= COLLAB_SMALL_MAX) ||
 		     (s32)(cb->seq - since) >= (s32)every;
 
-	if (waits && collab_seq_after(cb->seq, peer->ack_asked))
-		peer->ack_asked = cb->seq;
+	if (waits && collab_seq_after(cb->seq, l->ack_asked))
+		l->ack_asked = cb->seq;
 	return waits;
 }
 
 void collab_link_send_data(struct collab_peer *peer, struct sk_buff *skb,
 			   struct collab_xmit *x)
 {
+	struct collab_link *l = peer->link;
 	struct collab_tx_cb *cb = collab_tx_cb(skb);
 	u8 flags = cb->flags & COLLAB_LF_KNOWN;
 	struct sk_buff *pkt;
@@ -224,12 +228,12 @@ void collab_link_send_data(struct collab_peer *peer, struct sk_buff *skb,
 	cb->tries++;
 	cb->sent_at = jiffies;
 	/* Karn: a packet sent again times nothing. */
-	if (cb->tries > 1 && peer->rtt_timing && cb->seq == peer->rtt_seq) {
-		peer->rtt_timing = false;
-	} else if (cb->tries == 1 && !peer->rtt_timing) {
-		peer->rtt_timing = true;
-		peer->rtt_seq = cb->seq;
-		peer->rtt_ns = local_clock();
+	if (cb->tries > 1 && l->rtt_timing && cb->seq == l->rtt_seq) {
+		l->rtt_timing = false;
+	} else if (cb->tries == 1 && !l->rtt_timing) {
+		l->rtt_timing = true;
+		l->rtt_seq = cb->seq;
+		l->rtt_ns = local_clock();
 	}
 	if (ack_wanted(peer, cb))
 		flags |= COLLAB_LF_ACK_NOW;
@@ -254,26 +258,27 @@ static bool small(struct sk_buff *skb, unsigned int mss)
  */
 void collab_link_push(struct collab_peer *peer, struct collab_xmit *x)
 {
+	struct collab_link *l = peer->link;
 	unsigned int mss = collab_bundle_max(peer);
 	struct sk_buff *skb;
 	u32 window;
 
 	if (peer->state != COLLAB_PEER_UP)
 		return;
-	window = min_t(u32, peer->cwnd, COLLAB_WINDOW);
-	while ((skb = peer->send_head) && collab_link_in_flight(peer) < window) {
+	window = min_t(u32, l->cwnd, COLLAB_WINDOW);
+	while ((skb = l->send_head) && collab_link_in_flight(peer) < window) {
 		if (small(skb, mss)) {
 			/* Not in a loss episode: then every packet counts. */
-			if (peer->small_in_flight >= COLLAB_SMALL_MAX &&
-			    !peer->in_recovery &&
-			    skb_queue_is_last(&peer->txq, skb))
+			if (l->small_in_flight >= COLLAB_SMALL_MAX &&
+			    !l->in_recovery &&
+			    skb_queue_is_last(&l->txq, skb))
 				break;
 			collab_tx_cb(skb)->flags |= COLLAB_TXF_SMALL;
-			peer->small_in_flight++;
+			l->small_in_flight++;
 		}
 		collab_link_send_data(peer, skb, x);
-		peer->snd_sent++;
-		peer->send_head = skb_queue_is_last(&peer->txq, skb) ? NULL :
+		l->snd_sent++;
+		l->send_head = skb_queue_is_last(&l->txq, skb) ? NULL :
 				  skb->next;
 	}
 	collab_link_arm_rtx(peer);
@@ -294,22 +299,23 @@ unsigned int collab_link_msgs_in(struct sk_buff *skb)
 /* One packet off the store: its message is delivered, or given up. */
 void collab_link_unstore(struct collab_peer *peer, struct sk_buff *skb)
 {
+	struct collab_link *l = peer->link;
 	unsigned int msgs = collab_link_msgs_in(skb);
 
 	if (collab_tx_cb(skb)->flags & COLLAB_TXF_SMALL)
-		peer->small_in_flight--;
-	peer->stored_bytes -= skb->len;
+		l->small_in_flight--;
+	l->stored_bytes -= skb->len;
 	atomic_long_sub(skb->len, &peer->cn->stored_bytes);
-	peer->stored_msgs -= msgs;
+	l->stored_msgs -= msgs;
 	collab_obj_add(peer->cn, COLLAB_OBJ_STORED, -msgs);
-	if (peer->send_head == skb)
-		peer->send_head = skb_queue_is_last(&peer->txq, skb) ? NULL :
+	if (l->send_head == skb)
+		l->send_head = skb_queue_is_last(&l->txq, skb) ? NULL :
 				  skb->next;
-	__skb_unlink(skb, &peer->txq);
+	__skb_unlink(skb, &l->txq);
 	consume_skb(skb);
-	peer->snd_una++;
-	if (collab_seq_before(peer->snd_sent, peer->snd_una))
-		peer->snd_sent = peer->snd_una;
+	l->snd_una++;
+	if (collab_seq_before(l->snd_sent, l->snd_una))
+		l->snd_sent = l->snd_una;
 }
 
 /*
@@ -339,6 +345,7 @@ void collab_link_store_room(struct collab_peer *peer, long before)
 void collab_link_store(struct collab_peer *peer, struct sk_buff_head *pkts,
 		       unsigned int msgs)
 {
+	struct collab_link *l = peer->link;
 	struct collab_tx_cb *cb;
 	struct sk_buff *skb;
 
@@ -347,28 +354,29 @@ void collab_link_store(struct collab_peer *peer, struct sk_buff_head *pkts,
 		if (!skb_cloned(skb))
 			__skb_header_release(skb);
 		cb = collab_tx_cb(skb);
-		cb->seq = peer->snd_nxt++;
+		cb->seq = l->snd_nxt++;
 		cb->stored_at = jiffies;
 		cb->tries = 0;
 		cb->sacked = false;
-		peer->stored_bytes += skb->len;
+		l->stored_bytes += skb->len;
 		atomic_long_add(skb->len, &peer->cn->stored_bytes);
-		__skb_queue_tail(&peer->txq, skb);
-		if (!peer->send_head)
-			peer->send_head = skb;
+		__skb_queue_tail(&l->txq, skb);
+		if (!l->send_head)
+			l->send_head = skb;
 	}
-	peer->stored_msgs += msgs;
+	l->stored_msgs += msgs;
 	collab_obj_add(peer->cn, COLLAB_OBJ_STORED, msgs);
 }
 
 /* Whether a sender may store another message for @peer (lockless). */
 bool collab_link_has_room(struct collab_peer *peer)
 {
+	struct collab_link *l = peer->link;
 	struct collab_net *cn = peer->cn;
 
 	return READ_ONCE(peer->dead) ||
-	       (READ_ONCE(peer->stored_msgs) < READ_ONCE(cn->store_max_msgs) &&
-		READ_ONCE(peer->stored_bytes) < COLLAB_STORE_BYTES &&
+	       (READ_ONCE(l->stored_msgs) < READ_ONCE(cn->store_max_msgs) &&
+		READ_ONCE(l->stored_bytes) < COLLAB_STORE_BYTES &&
 		atomic_long_read(&cn->stored_bytes) < COLLAB_STORE_NET_BYTES);
 }
 
@@ -401,6 +409,7 @@ unsigned int collab_link_mss(struct collab_peer *peer)
 int collab_link_enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,
 			unsigned int msgs)
 {
+	struct collab_link *l = peer->link;
 	struct collab_xmit x;
 	struct sk_buff *skb;
 
@@ -412,7 +421,7 @@ int collab_link_enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,
 		return -EHOSTUNREACH;
 	}
 	if (skb_peek(pkts) && collab_tx_cb(skb_peek(pkts))->type == COLLAB_LINK_MSG)
-		peer->tx_msgs += msgs;
+		l->tx_msgs += msgs;
 	skb = skb_peek(pkts);
 	if (skb_queue_len(pkts) == 1 && collab_tx_cb(skb)->type == COLLAB_LINK_MSG) {
 		__skb_unlink(skb, pkts);

@@ -279,7 +279,8 @@ int collab_nl_bearer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* ---- peers --------------------------------------------------------------- */
 
-static int put_peer_link(struct sk_buff *skb, struct collab_peer *peer)
+static int put_peer_link(struct sk_buff *skb, struct collab_peer *peer,
+			 const struct collab_link_info *i)
 {
 	struct collab_bearer *b = rcu_dereference_protected(peer->bearer,
 					lockdep_is_held(&peer->lock));
@@ -291,21 +292,21 @@ static int put_peer_link(struct sk_buff *skb, struct collab_peer *peer)
 		put_sockaddr(skb, COLLAB_PEER_A_ADDR, &peer->addr)) ||
 	       nla_put_u8(skb, COLLAB_PEER_A_STATE, peer->state) ||
 	       nla_put_u32(skb, COLLAB_PEER_A_FLAGS, peer->flags) ||
-	       nla_put_u32(skb, COLLAB_PEER_A_RTT_US, peer->srtt_us) ||
-	       nla_put_u32(skb, COLLAB_PEER_A_RTO_US, peer->rto_us) ||
-	       nla_put_u32(skb, COLLAB_PEER_A_CWND, peer->cwnd) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_RTT_US, i->srtt_us) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_RTO_US, i->rto_us) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_CWND, i->cwnd) ||
 	       nla_put_u32(skb, COLLAB_PEER_A_MTU, READ_ONCE(peer->mtu)) ||
-	       nla_put_u32(skb, COLLAB_PEER_A_STORED_MSGS, peer->stored_msgs) ||
-	       nla_put_u32(skb, COLLAB_PEER_A_STORED_BYTES, peer->stored_bytes) ||
-	       nla_put_u32(skb, COLLAB_PEER_A_IN_FLIGHT,
-			   peer->snd_sent - peer->snd_una) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_STORED_MSGS, i->stored_msgs) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_STORED_BYTES, i->stored_bytes) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_IN_FLIGHT, i->in_flight) ||
 	       nla_put_u32(skb, COLLAB_PEER_A_INSTANCES,
 			   READ_ONCE(peer->nr_rinstances)) ||
 	       nla_put_u32(skb, COLLAB_PEER_A_DOWN_MS, down) ||
 	       nla_put_u32(skb, COLLAB_PEER_A_LINK_UPS, peer->link_ups);
 }
 
-static int put_peer_counters(struct sk_buff *skb, struct collab_peer *peer)
+static int put_peer_counters(struct sk_buff *skb,
+			     const struct collab_link_info *i)
 {
 	static const int attr[] = {
 		COLLAB_PEER_A_TX_MSGS, COLLAB_PEER_A_RX_MSGS,
@@ -314,14 +315,13 @@ static int put_peer_counters(struct sk_buff *skb, struct collab_peer *peer)
 		COLLAB_PEER_A_EXPIRED,
 	};
 	const u64 val[] = {
-		peer->tx_msgs, peer->rx_msgs, peer->tx_packets,
-		peer->rx_packets, peer->retransmits, peer->duplicates,
-		peer->expired,
+		i->tx_msgs, i->rx_msgs, i->tx_packets, i->rx_packets,
+		i->retransmits, i->duplicates, i->expired,
 	};
-	unsigned int i;
+	unsigned int n;
 
-	for (i = 0; i < ARRAY_SIZE(attr); i++)
-		if (nla_put_u64_64bit(skb, attr[i], val[i], COLLAB_PEER_A_PAD))
+	for (n = 0; n < ARRAY_SIZE(attr); n++)
+		if (nla_put_u64_64bit(skb, attr[n], val[n], COLLAB_PEER_A_PAD))
 			return -EMSGSIZE;
 	return 0;
 }
@@ -330,10 +330,12 @@ static int put_peer_counters(struct sk_buff *skb, struct collab_peer *peer)
 static int fill_peer(struct sk_buff *skb, struct collab_peer *peer,
 		     u32 portid, u32 seq, int flags, u8 cmd)
 {
+	struct collab_link_info info;
 	struct nlattr *nest;
 	void *hdr;
 
 	lockdep_assert_held(&peer->lock);
+	collab_link_info(peer, &info);
 	hdr = genlmsg_put(skb, portid, seq, &collab_genl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
@@ -341,7 +343,7 @@ static int fill_peer(struct sk_buff *skb, struct collab_peer *peer,
 	if (!nest ||
 	    nla_put(skb, COLLAB_PEER_A_NODE_ID, sizeof(peer->id), &peer->id) ||
 	    nla_put_string(skb, COLLAB_PEER_A_NODE_NAME, peer->name) ||
-	    put_peer_link(skb, peer) || put_peer_counters(skb, peer)) {
+	    put_peer_link(skb, peer, &info) || put_peer_counters(skb, &info)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -55,10 +55,18 @@ struct collab_peer *collab_peer_find(struct collab_net *cn,
 	return peer;
 }
 
+static void peer_free(struct rcu_head *rcu)
+{
+	struct collab_peer *peer = container_of(rcu, struct collab_peer, rcu);
+
+	collab_link_free(peer);
+	kfree(peer);
+}
+
 void collab_peer_put(struct collab_peer *peer)
 {
 	if (refcount_dec_and_test(&peer->ref))
-		kfree_rcu(peer, rcu);
+		call_rcu(&peer->rcu, peer_free);
 }
 
 static struct collab_peer *peer_alloc(struct collab_net *cn,
@@ -79,12 +87,16 @@ static struct collab_peer *peer_alloc(struct collab_net *cn,
 	refcount_set(&peer->ref, 2);
 	spin_lock_init(&peer->lock);
 	peer->state = COLLAB_PEER_DOWN;
-	peer->epoch = get_random_u32() | 1;
 	peer->down_since = jiffies;
 	peer->created = jiffies;
+	init_waitqueue_head(&peer->store_wait);
 	INIT_LIST_HEAD(&peer->rinstances);
 	INIT_WORK(&peer->work, collab_route_work);
-	collab_link_init(peer);
+	if (collab_link_init(peer, GFP_ATOMIC)) {
+		dst_cache_destroy(&peer->dst_cache);
+		kfree(peer);
+		return NULL;
+	}
 	return peer;
 }
 
@@ -137,6 +149,7 @@ struct collab_peer *collab_peer_lookup_create(struct collab_net *cn,
 		 */
 		spin_unlock_bh(&cn->peers_lock);
 		dst_cache_destroy(&peer->dst_cache);
+		collab_link_free(peer);
 		kfree(peer);
 		if (IS_ERR(old))
 			return NULL;
@@ -217,21 +230,25 @@ void collab_peer_hello(struct collab_net *cn, struct collab_bearer *b,
 }
 
 /*
- * What follows the link to @peer coming up, under peer->lock: the event,
- * and the full route sync (in process context; what waited in the store
- * goes after it).
+ * The link to @peer came up, under peer->lock: the peer is up, the event
+ * goes out, and the full route sync follows (in process context; what
+ * waited in the store goes after it).
  */
 void collab_peer_link_up(struct collab_peer *peer)
 {
+	WRITE_ONCE(peer->state, COLLAB_PEER_UP);
+	peer->link_ups++;
 	peer->link_gen++;
 	collab_obj_add(peer->cn, COLLAB_OBJ_PEERS_UP, 1);
 	collab_nl_peer_event(peer, COLLAB_CMD_PEER_UP);
 	schedule_work(&peer->work);
 }
 
-/* And what follows it going down, under peer->lock. */
+/* And it went down, under peer->lock. */
 void collab_peer_link_down(struct collab_peer *peer)
 {
+	WRITE_ONCE(peer->state, COLLAB_PEER_DOWN);
+	peer->down_since = jiffies;
 	collab_obj_add(peer->cn, COLLAB_OBJ_PEERS_UP, -1);
 	collab_nl_peer_event(peer, COLLAB_CMD_PEER_DOWN);
 }
@@ -343,7 +360,7 @@ void collab_peers_expire(struct collab_net *cn)
 	list_for_each_entry_rcu(peer, &cn->all_peers, all_node) {
 		spin_lock_bh(&peer->lock);
 		if (!peer->link_ups && !(peer->flags & COLLAB_PEER_STATIC) &&
-		    !peer->stored_msgs &&
+		    !collab_link_stored(peer) &&
 		    time_after(jiffies, peer->created + age))
 			ids[n++] = peer->id;
 		spin_unlock_bh(&peer->lock);

@@ -31,7 +31,7 @@
 
 struct collab_bearer;
 struct collab_frame;
-struct collab_owed;
+struct collab_link;
 
 union collab_sockaddr {
 	struct sockaddr sa;
@@ -77,64 +77,12 @@ struct collab_peer {
 	struct dst_cache dst_cache;
 	u32 mtu;			/* largest datagram, IP header included */
 	u32 path_mtu;			/* the route's, which IP fragments to */
-	u32 epoch;			/* our incarnation of this link */
-	u32 remote_epoch;		/* the peer's, 0 until known */
-	unsigned long last_rx;		/* jiffies */
-	unsigned long last_tx;
-	unsigned long down_since;
+	unsigned long down_since;	/* jiffies */
 	unsigned long created;		/* jiffies */
 	unsigned int link_ups;
-	u64 echo;			/* the peer's last cookie, to echo */
-
-	/* Sending: every packet of [snd_una, snd_nxt) sits on txq in order. */
-	struct sk_buff_head txq;
-	struct sk_buff *send_head;	/* first packet never sent, or NULL */
-	u32 snd_una;			/* oldest not acknowledged */
-	u32 snd_sent;			/* next to send for the first time */
-	u32 snd_nxt;			/* next number to give a packet */
-	unsigned int stored_msgs;
-	unsigned int stored_bytes;
-	u32 cwnd;
-	u32 cwnd_acc;
-	u32 srtt_us;
-	u32 rttvar_us;
-	u32 rto_us;
-	u32 recover_seq;		/* a loss episode ends when this is acked */
-	bool in_recovery;
-	u32 small_in_flight;		/* of them, COLLAB_TXF_SMALL */
-	u32 ack_asked;			/* the last packet sent with ACK_NOW */
-	bool held;			/* the peer holds snd_una: no room yet */
-	struct collab_owed *owed;	/* receipts it owes us (receipt.c) */
-	/*
-	 * One packet per round trip is timed: rtt_seq, sent at rtt_ns, by
-	 * local_clock(), which reads no clocksource device (in a VM whose
-	 * clocksource is an HPET, each such read traps to the emulator).
-	 */
-	bool rtt_timing;
-	u32 rtt_seq;
-	u64 rtt_ns;
 	wait_queue_head_t store_wait;	/* senders waiting for room in txq */
+	struct collab_link *link;	/* link.h: the link's own state */
 
-	/* Receiving. */
-	u32 rcv_nxt;
-	struct sk_buff_head ooo;	/* beyond rcv_nxt, by sequence number */
-	long ooo_bytes;			/* their truesize */
-	struct sk_buff *reasm;		/* a message whose fragments arrive */
-	/* Whole messages in order, the first waiting for memory. */
-	struct sk_buff_head backlog;
-	unsigned int ack_pending;	/* packets received, not acknowledged */
-
-	/*
-	 * Retransmission: due at rtx_at while rtx_due. The timer is moved
-	 * only when it would fire after that, never stopped by an ACK: one
-	 * that fires early finds the deadline later and waits on, so a
-	 * stream of packets and their ACKs costs no timer operations.
-	 */
-	struct timer_list rtx_timer;
-	unsigned long rtx_at;
-	bool rtx_due;
-	struct timer_list ack_timer;	/* delayed acknowledgment, backlog retry */
-	struct timer_list keepalive;	/* handshake, probes, supervision */
 	struct work_struct work;	/* route sync, in process context */
 	unsigned int link_gen;		/* bumped when the link comes up */
 
@@ -146,10 +94,6 @@ struct collab_peer {
 	struct list_head rinstances;	/* collab_rinst.peer_node */
 	unsigned int nr_rinstances;	/* READ_ONCE for readers */
 	unsigned long route_bytes;	/* the memory they take */
-
-	/* Counters, under lock. */
-	u64 tx_msgs, rx_msgs, tx_packets, rx_packets;
-	u64 retransmits, duplicates, expired;
 };
 
 /*
@@ -229,8 +173,19 @@ void collab_peers_expire(struct collab_net *cn);
 void collab_peer_link_up(struct collab_peer *peer);
 void collab_peer_link_down(struct collab_peer *peer);
 
+/* What collabctl shows of a link. */
+struct collab_link_info {
+	u32 srtt_us, rto_us, cwnd;
+	u32 stored_msgs, stored_bytes, in_flight;
+	u64 tx_msgs, rx_msgs, tx_packets, rx_packets;
+	u64 retransmits, duplicates, expired;
+};
+
 /* link.c */
-void collab_link_init(struct collab_peer *peer);
+int collab_link_init(struct collab_peer *peer, gfp_t gfp);
+void collab_link_free(struct collab_peer *peer);
+void collab_link_info(struct collab_peer *peer, struct collab_link_info *i);
+unsigned int collab_link_stored(struct collab_peer *peer);
 void collab_link_start(struct collab_peer *peer);
 void collab_link_destroy(struct collab_peer *peer);
 void collab_link_rcv(struct collab_peer *peer, struct sk_buff *skb);

@@ -49,7 +49,8 @@ static struct collab_owed_entry *entry(struct collab_owed *o, unsigned int i)
 void collab_receipt_owed(struct collab_peer *peer, u64 msgid,
 			 const struct collab_guid *src_id)
 {
-	struct collab_owed *o = peer->owed;
+	struct collab_link *l = peer->link;
+	struct collab_owed *o = l->owed;
 	struct collab_owed_entry *e;
 
 	if (!o) {
@@ -58,7 +59,7 @@ void collab_receipt_owed(struct collab_peer *peer, u64 msgid,
 			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NOMEM);
 			return;
 		}
-		peer->owed = o;
+		l->owed = o;
 	}
 	if (o->len == COLLAB_OWED_MAX) {
 		o->head = (o->head + 1) % COLLAB_OWED_MAX;
@@ -76,7 +77,8 @@ void collab_receipt_owed(struct collab_peer *peer, u64 msgid,
 bool collab_receipt_answers(struct collab_peer *peer, u64 msgid,
 			    const struct collab_guid *src_id)
 {
-	struct collab_owed *o = peer->owed;
+	struct collab_link *l = peer->link;
+	struct collab_owed *o = l->owed;
 	struct collab_owed_entry *e;
 	unsigned int i;
 
@@ -96,20 +98,23 @@ bool collab_receipt_answers(struct collab_peer *peer, u64 msgid,
 /* The peer starts over (a new incarnation), or goes: nothing is owed. */
 void collab_receipts_forget(struct collab_peer *peer)
 {
-	kfree(peer->owed);
-	peer->owed = NULL;
+	struct collab_link *l = peer->link;
+
+	kfree(l->owed);
+	l->owed = NULL;
 }
 
 /* Tell the peer what became of its message: @err 0 or a negative errno. */
 void collab_receipt_store(struct collab_peer *peer,
 			  const struct collab_receipt_rec *r, int err)
 {
+	struct collab_link *l = peer->link;
 	struct collab_receipt_rec *rec;
 	struct sk_buff_head one;
 	struct sk_buff *skb;
 
 	/* A peer that never acknowledges does not fill our memory. */
-	skb = peer->stored_msgs < 2 * READ_ONCE(peer->cn->store_max_msgs) ?
+	skb = l->stored_msgs < 2 * READ_ONCE(peer->cn->store_max_msgs) ?
 	      collab_link_alloc(sizeof(*rec), GFP_ATOMIC) : NULL;
 	if (!skb) {
 		collab_stat_inc(peer->cn, COLLAB_STAT_RECEIPTS_LOST);
