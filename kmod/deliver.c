@@ -673,6 +673,9 @@ static int place(struct collab_net *cn, struct collab_sock *sender,
 	int err;
 
 	if (rt->n) {
+		/* A GUID goes to the node that has it, whichever was named. */
+		if (f->dst_kind == COLLAB_ADDR_GUID)
+			collab_frame(skb)->dst_node = rt->peer[0]->id;
 		/* For peers only: the store takes the message itself. */
 		err = store_remote(cn, rt, skb, !t->n);
 		if (err || !t->n)

@@ -232,7 +232,10 @@ static void fill_frame(struct collab_frame *f, struct collab_sock *cs,
 	f->msgid = cpu_to_be64(atomic64_inc_return(&cn->next_msgid));
 	collab_node_id(cn, &f->src_node);
 	f->src_id = cs->id;
-	f->dst_node = dest->scl_node;
+	/* Other kinds ignore it, and a peer takes no node but its own. */
+	if (dest->scl_kind == COLLAB_ADDR_GUID ||
+	    dest->scl_kind == COLLAB_ADDR_APP)
+		f->dst_node = dest->scl_node;
 	f->dst_id = dest->scl_id;
 	f->session = *session;
 	memcpy(f->src_app, cs->app, COLLAB_APP_MAX);

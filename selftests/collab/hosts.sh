@@ -268,6 +268,23 @@ slow_stream()
 	stat_is b held_bytes 0
 }
 
+# A node in a session or broadcast destination means nothing, and a GUID
+# goes to the node that has it, whichever node the sender named: the peer
+# takes each message as its own.
+case_node_named()
+{
+	two_hosts
+	link_up
+	receiver b r -a chat -s "$s1" -n 3
+	wait_for remote_knows a 1
+	ns_exec a "$msg" send -a chat -k session -d "$s1" -N "$(node_id a)"
+	ns_exec a "$msg" send -a chat -k broadcast -A chat -N "$(node_id a)"
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" \
+		-N "$(node_id a)"
+	finish r
+	stat_is b drop_not_ours 0
+}
+
 # A receiver that reads slowly, and waits 300 ms before its first read.
 case_slow_receiver()
 {
@@ -1269,6 +1286,7 @@ case_unload_with_live_peers()
 quick_skip="discovery static_peer peer_down_10s ack_lost_then_down sessions_apart errors"
 run_cases case_discovery case_static_peer case_every_kind \
 	case_loss_reorder_duplicate case_fragments_mtu_1280 case_large_datagrams \
+	case_node_named \
 	case_slow_receiver case_small_rcvbuf case_one_never_reads \
 	case_held_receiver_goes \
 	case_peer_down_10s \
