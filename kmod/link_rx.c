@@ -98,7 +98,10 @@ void collab_link_rx_reset(struct collab_peer *peer, u32 start)
 	l->rcv_nxt = start;
 }
 
-/* The peer expired what it held for us before @start: skip it. */
+/*
+ * The peer expired what it held for us before @start: skip it, and take
+ * what waited out of order from there on.
+ */
 void collab_link_rx_skip_to(struct collab_peer *peer, u32 start)
 {
 	struct collab_link *l = peer->link;
@@ -114,6 +117,7 @@ void collab_link_rx_skip_to(struct collab_peer *peer, u32 start)
 		ooo_unlink(peer, skb);
 		kfree_skb(skb);
 	}
+	collab_link_drain_ooo(peer);
 }
 
 /*
