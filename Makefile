@@ -156,7 +156,7 @@ tools: $(CTL) $(CHAT)
 ctl-pkgs:
 	@pkg-config --exists $(CTL_PKGS) || { echo "collab: collabctl needs $(CTL_PKGS): run 'sudo make deps'" >&2; exit 1; }
 
-$(B)/tools/collabctl/%.o: tools/collabctl/%.c tools/collabctl/*.h kmod/uapi/linux/collab.h | ctl-pkgs
+$(B)/tools/collabctl/%.o: tools/collabctl/%.c tools/collabctl/*.h kmod/uapi/linux/*.h | ctl-pkgs
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(COLLAB_CFLAGS) $$(pkg-config --cflags $(CTL_PKGS)) \
 		-DCOLLAB_VERSION='"$(VERSION)"' -c -o $@ $<
@@ -250,7 +250,8 @@ install: module lib tools
 	+$(KMAKE) modules_install
 	depmod -a $(KVER)
 	install -d $(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 kmod/uapi/linux/collab.h $(DESTDIR)$(PREFIX)/include/linux/
+	install -m 644 kmod/uapi/linux/collab.h kmod/uapi/linux/collab_stats.h \
+		$(DESTDIR)$(PREFIX)/include/linux/
 	install -m 644 lib/collab.h $(DESTDIR)$(PREFIX)/include/
 	install -m 755 $(B)/lib/$(SONAME) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libcollab.so
@@ -271,7 +272,8 @@ install: module lib tools
 uninstall:
 	rm -f /lib/modules/$(KVER)/updates/collab.ko /lib/modules/$(KVER)/extra/collab.ko
 	-depmod -a $(KVER)
-	rm -f $(DESTDIR)$(PREFIX)/include/linux/collab.h $(DESTDIR)$(PREFIX)/include/collab.h \
+	rm -f $(DESTDIR)$(PREFIX)/include/linux/collab.h \
+		$(DESTDIR)$(PREFIX)/include/linux/collab_stats.h $(DESTDIR)$(PREFIX)/include/collab.h \
 		$(DESTDIR)$(PREFIX)/lib/$(SONAME) $(DESTDIR)$(PREFIX)/lib/libcollab.so \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/collab.pc $(DESTDIR)$(PREFIX)/share/man/man7/collab.7 \
 		$(DESTDIR)$(PREFIX)/sbin/collabctl $(DESTDIR)$(PREFIX)/share/man/man8/collabctl.8 \

@@ -70,44 +70,21 @@
 #define COLLAB_BEARERS_MAX	8
 #define COLLAB_STATICS_MAX	64
 
+/*
+ * The counts (U32) and counters (U64) of collab_stats.h, apart: a line
+ * COLLAB_STAT(NAME, name, type) becomes COLLAB_OBJ_<type>(NAME, name) or
+ * COLLAB_CTR_<type>(NAME, name), one of which is empty.
+ */
+#define COLLAB_OBJ_U32(name, str)	COLLAB_OBJ_##name,
+#define COLLAB_OBJ_U64(name, str)
+#define COLLAB_CTR_U32(name, str)
+#define COLLAB_CTR_U64(name, str)	COLLAB_STAT_##name,
+
 /* Per-netns counters; every message not delivered is counted by reason. */
 enum collab_stat {
-	COLLAB_STAT_TX_MSGS,		/* messages accepted by sendmsg() */
-	COLLAB_STAT_TX_COPIES,		/* copies queued to receivers */
-	COLLAB_STAT_RX_MSGS,		/* messages read by recvmsg() */
-	COLLAB_STAT_TX_NO_ROUTE,	/* sendmsg() failed: no such destination */
-	COLLAB_STAT_TX_REFUSED,		/* sendmsg() failed: no instance takes it */
-	COLLAB_STAT_TX_FULL,		/* sendmsg() gave up: receiver full */
-	COLLAB_STAT_DROP_CLOSED,	/* queued to a socket that closed unread */
-	COLLAB_STAT_EVENTS_LOST,	/* netlink notifications not sent */
-	COLLAB_STAT_TX_REMOTE,		/* messages stored for a peer */
-	COLLAB_STAT_RX_REMOTE,		/* messages that came from a peer */
-	COLLAB_STAT_TX_PACKETS,		/* UDP datagrams sent */
-	COLLAB_STAT_RX_PACKETS,		/* UDP datagrams received */
-	COLLAB_STAT_RETRANSMITS,	/* data packets sent again */
-	COLLAB_STAT_STORE_FULL,		/* sends that found a peer's store full */
-	COLLAB_STAT_DROP_MALFORMED,	/* short, bad length, type or flags */
-	COLLAB_STAT_DROP_VERSION,	/* unknown wire version */
-	COLLAB_STAT_DROP_NOT_OURS,	/* addressed to another node */
-	COLLAB_STAT_DROP_NO_LINK,	/* no link up with the sender */
-	COLLAB_STAT_DROP_DUPLICATE,	/* had it already */
-	COLLAB_STAT_DROP_WINDOW,	/* outside the receive window */
-	COLLAB_STAT_RX_HELD,		/* from a peer: past a receiver's buffer */
-	COLLAB_STAT_DROP_HOLD_FULL,	/* and past what it may hold */
-	COLLAB_STAT_DROP_NO_ROUTE,	/* from a peer, for no instance here */
-	COLLAB_STAT_DROP_PEER_LIMIT,	/* too many peers or remote entries */
-	COLLAB_STAT_DROP_EXPIRED,	/* stored past their lifetime */
-	COLLAB_STAT_DROP_NOMEM,		/* no memory on the way in */
-	COLLAB_STAT_RECEIPTS,		/* receipts queued to senders */
-	COLLAB_STAT_RECEIPTS_LOST,	/* sender gone, or its queue full */
-	COLLAB_STAT_DROP_PEER_GONE,	/* for a peer that was removed */
-	COLLAB_STAT_DROP_REASM,		/* fragments that never made a whole */
-	COLLAB_STAT_COOKIES_SENT,	/* answers to sources not proven yet */
-	COLLAB_STAT_DROP_RATELIMIT,	/* such sources left unanswered */
-	COLLAB_STAT_PEERS_EXPIRED,	/* peers whose link never came up */
-	COLLAB_STAT_DROP_GUID_TAKEN,	/* a peer claimed an instance not its own */
-	COLLAB_STAT_DROP_RECEIPT,	/* receipts for nothing the peer owes */
-	COLLAB_STAT_DROP_RX_FULL,	/* out of order, past the budget */
+#define COLLAB_STAT(name, str, type)	COLLAB_CTR_##type(name, str)
+#include "uapi/linux/collab_stats.h"
+#undef COLLAB_STAT
 	__COLLAB_STAT_MAX,
 };
 
@@ -117,15 +94,9 @@ struct collab_stats {
 
 /* Live objects of a namespace; all return to zero when it is idle. */
 enum collab_obj {
-	COLLAB_OBJ_SOCKETS,
-	COLLAB_OBJ_INSTANCES,
-	COLLAB_OBJ_APPS,
-	COLLAB_OBJ_SESSIONS,
-	COLLAB_OBJ_MEMBERSHIPS,
-	COLLAB_OBJ_PEERS,
-	COLLAB_OBJ_PEERS_UP,
-	COLLAB_OBJ_REMOTE_INSTANCES,
-	COLLAB_OBJ_STORED,		/* messages kept for peers */
+#define COLLAB_STAT(name, str, type)	COLLAB_OBJ_##type(name, str)
+#include "uapi/linux/collab_stats.h"
+#undef COLLAB_STAT
 	__COLLAB_OBJ_MAX,
 };
 

@@ -9,55 +9,23 @@
 
 #include "proc.h"
 
+#define OBJ_NAME_U32(name, str) \
+	[COLLAB_OBJ_##name] = #str,
+#define OBJ_NAME_U64(name, str)
+#define STAT_NAME_U32(name, str)
+#define STAT_NAME_U64(name, str) \
+	[COLLAB_STAT_##name] = #str,
+
 static const char *const obj_names[__COLLAB_OBJ_MAX] = {
-	[COLLAB_OBJ_SOCKETS] = "sockets",
-	[COLLAB_OBJ_INSTANCES] = "instances",
-	[COLLAB_OBJ_APPS] = "apps",
-	[COLLAB_OBJ_SESSIONS] = "sessions",
-	[COLLAB_OBJ_MEMBERSHIPS] = "memberships",
-	[COLLAB_OBJ_PEERS] = "peers",
-	[COLLAB_OBJ_PEERS_UP] = "peers_up",
-	[COLLAB_OBJ_REMOTE_INSTANCES] = "remote_instances",
-	[COLLAB_OBJ_STORED] = "stored",
+#define COLLAB_STAT(name, str, type)	OBJ_NAME_##type(name, str)
+#include "uapi/linux/collab_stats.h"
+#undef COLLAB_STAT
 };
 
 static const char *const stat_names[__COLLAB_STAT_MAX] = {
-	[COLLAB_STAT_TX_MSGS] = "tx_msgs",
-	[COLLAB_STAT_TX_COPIES] = "tx_copies",
-	[COLLAB_STAT_RX_MSGS] = "rx_msgs",
-	[COLLAB_STAT_TX_NO_ROUTE] = "tx_no_route",
-	[COLLAB_STAT_TX_REFUSED] = "tx_refused",
-	[COLLAB_STAT_TX_FULL] = "tx_full",
-	[COLLAB_STAT_DROP_CLOSED] = "drop_closed",
-	[COLLAB_STAT_EVENTS_LOST] = "events_lost",
-	[COLLAB_STAT_TX_REMOTE] = "tx_remote",
-	[COLLAB_STAT_RX_REMOTE] = "rx_remote",
-	[COLLAB_STAT_TX_PACKETS] = "tx_packets",
-	[COLLAB_STAT_RX_PACKETS] = "rx_packets",
-	[COLLAB_STAT_RETRANSMITS] = "retransmits",
-	[COLLAB_STAT_STORE_FULL] = "store_full",
-	[COLLAB_STAT_DROP_MALFORMED] = "drop_malformed",
-	[COLLAB_STAT_DROP_VERSION] = "drop_version",
-	[COLLAB_STAT_DROP_NOT_OURS] = "drop_not_ours",
-	[COLLAB_STAT_DROP_NO_LINK] = "drop_no_link",
-	[COLLAB_STAT_DROP_DUPLICATE] = "drop_duplicate",
-	[COLLAB_STAT_DROP_WINDOW] = "drop_window",
-	[COLLAB_STAT_RX_HELD] = "rx_held",
-	[COLLAB_STAT_DROP_HOLD_FULL] = "drop_hold_full",
-	[COLLAB_STAT_DROP_NO_ROUTE] = "drop_no_route",
-	[COLLAB_STAT_DROP_PEER_LIMIT] = "drop_peer_limit",
-	[COLLAB_STAT_DROP_EXPIRED] = "drop_expired",
-	[COLLAB_STAT_DROP_NOMEM] = "drop_nomem",
-	[COLLAB_STAT_RECEIPTS] = "receipts",
-	[COLLAB_STAT_RECEIPTS_LOST] = "receipts_lost",
-	[COLLAB_STAT_DROP_PEER_GONE] = "drop_peer_gone",
-	[COLLAB_STAT_DROP_REASM] = "drop_reasm",
-	[COLLAB_STAT_COOKIES_SENT] = "cookies_sent",
-	[COLLAB_STAT_DROP_RATELIMIT] = "drop_ratelimit",
-	[COLLAB_STAT_PEERS_EXPIRED] = "peers_expired",
-	[COLLAB_STAT_DROP_GUID_TAKEN] = "drop_guid_taken",
-	[COLLAB_STAT_DROP_RECEIPT] = "drop_receipt",
-	[COLLAB_STAT_DROP_RX_FULL] = "drop_rx_full",
+#define COLLAB_STAT(name, str, type)	STAT_NAME_##type(name, str)
+#include "uapi/linux/collab_stats.h"
+#undef COLLAB_STAT
 };
 
 static int collab_proc_show(struct seq_file *seq, void *v)

@@ -230,58 +230,13 @@ enum collab_session_attr {
 
 #define COLLAB_SESSION_A_MAX (__COLLAB_SESSION_A_MAX - 1)
 
-/*
- * Counters of a namespace. Object counts are u32, message counters u64;
- * every message not delivered is counted under one reason.
- */
+/* The counters of a namespace: see collab_stats.h. */
 enum collab_stats_attr {
 	COLLAB_STATS_A_UNSPEC,
 	COLLAB_STATS_A_PAD,
-	COLLAB_STATS_A_SOCKETS,		/* u32: open sockets */
-	COLLAB_STATS_A_INSTANCES,	/* u32: bound sockets */
-	COLLAB_STATS_A_APPS,		/* u32: application types bound */
-	COLLAB_STATS_A_SESSIONS,	/* u32: sessions with a member here */
-	COLLAB_STATS_A_MEMBERSHIPS,	/* u32: (instance, session) pairs */
-	COLLAB_STATS_A_TX_MSGS,		/* u64: messages accepted by sendmsg */
-	COLLAB_STATS_A_TX_COPIES,	/* u64: copies queued to receivers */
-	COLLAB_STATS_A_RX_MSGS,		/* u64: messages read by recvmsg */
-	COLLAB_STATS_A_TX_NO_ROUTE,	/* u64: refused: no such destination */
-	COLLAB_STATS_A_TX_REFUSED,	/* u64: refused: no instance takes it */
-	COLLAB_STATS_A_TX_FULL,		/* u64: gave up: receiver full */
-	COLLAB_STATS_A_DROP_CLOSED,	/* u64: dropped: receiver closed */
-	COLLAB_STATS_A_EVENTS_LOST,	/* u64: notifications not sent */
-	COLLAB_STATS_A_PEERS,		/* u32: known peers */
-	COLLAB_STATS_A_PEERS_UP,	/* u32: peers whose link is up */
-	COLLAB_STATS_A_REMOTE_INSTANCES,	/* u32: instances of peers */
-	COLLAB_STATS_A_STORED,		/* u32: messages kept for peers */
-	COLLAB_STATS_A_TX_REMOTE,	/* u64: messages stored for a peer */
-	COLLAB_STATS_A_RX_REMOTE,	/* u64: messages that came from one */
-	COLLAB_STATS_A_TX_PACKETS,	/* u64: UDP datagrams sent */
-	COLLAB_STATS_A_RX_PACKETS,	/* u64: UDP datagrams received */
-	COLLAB_STATS_A_RETRANSMITS,	/* u64: data packets sent again */
-	COLLAB_STATS_A_STORE_FULL,	/* u64: sends that found a store full */
-	COLLAB_STATS_A_DROP_MALFORMED,	/* u64: too short, bad length/type */
-	COLLAB_STATS_A_DROP_VERSION,	/* u64: unknown wire version */
-	COLLAB_STATS_A_DROP_NOT_OURS,	/* u64: for another node */
-	COLLAB_STATS_A_DROP_NO_LINK,	/* u64: no link with the sender */
-	COLLAB_STATS_A_DROP_DUPLICATE,	/* u64: seen already (acked again) */
-	COLLAB_STATS_A_DROP_WINDOW,	/* u64: outside the receive window */
-	COLLAB_STATS_A_RX_HELD,		/* u64: from peers, past a receiver's buffer */
-	COLLAB_STATS_A_DROP_NO_ROUTE,	/* u64: no such destination here */
-	COLLAB_STATS_A_DROP_PEER_LIMIT,	/* u64: too many peers or entries */
-	COLLAB_STATS_A_DROP_EXPIRED,	/* u64: stored past their lifetime */
-	COLLAB_STATS_A_DROP_NOMEM,	/* u64: no memory on the way in */
-	COLLAB_STATS_A_RECEIPTS,	/* u64: receipts queued to senders */
-	COLLAB_STATS_A_RECEIPTS_LOST,	/* u64: not queued: sender gone or full */
-	COLLAB_STATS_A_DROP_PEER_GONE,	/* u64: for or from a peer removed */
-	COLLAB_STATS_A_DROP_HOLD_FULL,	/* u64: past that, and what it may hold */
-	COLLAB_STATS_A_DROP_REASM,	/* u64: messages never completed */
-	COLLAB_STATS_A_COOKIES_SENT,	/* u64: cookies sent to strangers */
-	COLLAB_STATS_A_DROP_RATELIMIT,	/* u64: strangers left unanswered */
-	COLLAB_STATS_A_PEERS_EXPIRED,	/* u64: peers that never came up */
-	COLLAB_STATS_A_DROP_GUID_TAKEN,	/* u64: others' GUIDs a peer claimed */
-	COLLAB_STATS_A_DROP_RECEIPT,	/* u64: receipts for no message sent */
-	COLLAB_STATS_A_DROP_RX_FULL,	/* u64: out of order, past the budget */
+#define COLLAB_STAT(name, str, type)	COLLAB_STATS_A_##name,
+#include "collab_stats.h"
+#undef COLLAB_STAT
 	__COLLAB_STATS_A_MAX,
 };
 
