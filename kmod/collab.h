@@ -147,6 +147,7 @@ struct collab_net {
 
 	atomic_long_t stored_bytes;	/* in the stores of all peers */
 	atomic_long_t ooo_bytes;	/* out of order, from all peers */
+	atomic_long_t reasm_bytes;	/* fragments of messages under way */
 	atomic_long_t held_bytes;	/* past their receivers' buffers */
 
 	/* Link settings, READ_ONCE. */

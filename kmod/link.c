@@ -350,12 +350,10 @@ void collab_link_destroy(struct collab_peer *peer)
 	l->stored_bytes = 0;
 	l->send_head = NULL;
 	__skb_queue_purge(&l->txq);
-	collab_link_ooo_purge(peer);
 	/* Taken on the link, not delivered: the peer stored them no more. */
 	collab_stat_add(peer->cn, COLLAB_STAT_DROP_PEER_GONE,
 			skb_queue_len(&l->backlog) + !!l->reasm);
-	kfree_skb(l->reasm);
-	l->reasm = NULL;
+	collab_link_rx_reset(peer, l->rcv_nxt);
 	__skb_queue_purge(&l->backlog);
 	collab_receipts_forget(peer);
 	spin_unlock_bh(&peer->lock);

@@ -107,7 +107,6 @@ void collab_link_store(struct collab_peer *peer, struct sk_buff_head *pkts,
 /* link_rx.c */
 u32 collab_link_sack_bits(struct collab_peer *peer);
 bool collab_link_rx_held(struct collab_peer *peer);
-void collab_link_ooo_purge(struct collab_peer *peer);
 void collab_link_rx_reset(struct collab_peer *peer, u32 start);
 void collab_link_rx_skip_to(struct collab_peer *peer, u32 start);
 bool collab_link_backlog_run(struct collab_peer *peer);

@@ -60,6 +60,44 @@ static bool ooo_room(struct collab_peer *peer, const struct sk_buff *skb)
 			READ_ONCE(cn->rx_net_bytes);
 }
 
+/*
+ * The bytes of the message whose first fragment @skb is, as its header
+ * says (0 when it cannot say: the fragment is then malformed).
+ */
+static u32 reasm_size(struct sk_buff *skb)
+{
+	__be32 len, *p;
+
+	p = skb_header_pointer(skb, offsetof(struct collab_frame, len),
+			       sizeof(len), &len);
+	return p ? sizeof(struct collab_frame) +
+		   min_t(u32, be32_to_cpup(p), COLLAB_MSG_MAX) : 0;
+}
+
+/*
+ * Whether @skb, in order, may start a message put together from
+ * fragments: the messages under way, at the size their first fragments
+ * declare, stay within the namespace's rx budget. Once started, a message
+ * takes the rest of its fragments (at most COLLAB_REASM_TRUESIZE), so
+ * that it always ends; what waits out of order does not count here, as
+ * it may wait for this very packet. With none under way, any may start.
+ */
+static bool reasm_room(struct collab_peer *peer, struct sk_buff *skb)
+{
+	struct collab_link *l = peer->link;
+	struct collab_net *cn = peer->cn;
+	u8 flags = collab_tx_cb(skb)->flags;
+	long under_way;
+
+	if (collab_tx_cb(skb)->type != COLLAB_LINK_MSG || l->reasm ||
+	    (flags & (COLLAB_LF_LAST | COLLAB_LF_BUNDLE)) ||
+	    !(flags & COLLAB_LF_FIRST))
+		return true;
+	under_way = atomic_long_read(&cn->reasm_bytes);
+	return !under_way ||
+	       under_way + reasm_size(skb) <= READ_ONCE(cn->rx_net_bytes);
+}
+
 static void ooo_charge(struct collab_peer *peer, long truesize)
 {
 	struct collab_link *l = peer->link;
@@ -76,7 +114,7 @@ static void ooo_unlink(struct collab_peer *peer, struct sk_buff *skb)
 	ooo_charge(peer, -(long)skb->truesize);
 }
 
-void collab_link_ooo_purge(struct collab_peer *peer)
+static void ooo_purge(struct collab_peer *peer)
 {
 	struct collab_link *l = peer->link;
 	struct sk_buff *skb;
@@ -85,39 +123,6 @@ void collab_link_ooo_purge(struct collab_peer *peer)
 		ooo_unlink(peer, skb);
 		kfree_skb(skb);
 	}
-}
-
-/* Drop the receive state of an old incarnation of the peer. */
-void collab_link_rx_reset(struct collab_peer *peer, u32 start)
-{
-	struct collab_link *l = peer->link;
-
-	collab_link_ooo_purge(peer);
-	kfree_skb(l->reasm);
-	l->reasm = NULL;
-	l->rcv_nxt = start;
-}
-
-/*
- * The peer expired what it held for us before @start: skip it, and take
- * what waited out of order from there on.
- */
-void collab_link_rx_skip_to(struct collab_peer *peer, u32 start)
-{
-	struct collab_link *l = peer->link;
-	struct sk_buff *skb;
-
-	if (!collab_seq_after(start, l->rcv_nxt))
-		return;
-	l->rcv_nxt = start;
-	kfree_skb(l->reasm);
-	l->reasm = NULL;
-	while ((skb = skb_peek(&l->ooo)) &&
-	       collab_seq_before(collab_tx_cb(skb)->seq, start)) {
-		ooo_unlink(peer, skb);
-		kfree_skb(skb);
-	}
-	collab_link_drain_ooo(peer);
 }
 
 /*
@@ -221,12 +226,13 @@ bool collab_link_backlog_run(struct collab_peer *peer)
  * What the first fragment of a message being put together keeps in its
  * cb: the last skb on its frag_list, which only reasm_add() appends to
  * (a datagram that IP reassembled comes with a frag_list of its own,
- * whose members' prev pointers mean nothing), when it began, and what
- * collab_wire_frag() counts.
+ * whose members' prev pointers mean nothing), when it began, the size
+ * it declares, and what collab_wire_frag() counts.
  */
 struct reasm_cb {
 	struct sk_buff *tail;
 	unsigned long started;		/* jiffies */
+	u32 size;			/* in reasm_bytes, as declared */
 	struct collab_wire_reasm r;
 };
 
@@ -255,8 +261,27 @@ static void reasm_start(struct collab_peer *peer, struct sk_buff *skb,
 	skb_walk_frags(skb, p)
 		rc->tail = p;
 	rc->started = jiffies;
+	rc->size = reasm_size(skb);
 	rc->r = *r;
 	l->reasm = skb;
+	atomic_long_add(rc->size, &peer->cn->reasm_bytes);
+}
+
+/* The message under way is whole, or goes: its size leaves the budget. */
+static struct sk_buff *reasm_end(struct collab_peer *peer)
+{
+	struct collab_link *l = peer->link;
+	struct sk_buff *head = l->reasm;
+
+	if (head)
+		atomic_long_sub(reasm_cb(head)->size, &peer->cn->reasm_bytes);
+	l->reasm = NULL;
+	return head;
+}
+
+static void reasm_drop(struct collab_peer *peer)
+{
+	kfree_skb(reasm_end(peer));
 }
 
 static void reasm_append(struct sk_buff *head, struct sk_buff *skb)
@@ -285,7 +310,6 @@ static struct sk_buff *reasm_add(struct collab_peer *peer, struct sk_buff *skb,
 	struct collab_link *l = peer->link;
 	struct sk_buff *head = l->reasm;
 	struct collab_wire_reasm r = {};
-	struct sk_buff *msg = NULL;
 
 	switch (collab_wire_frag(head ? &reasm_cb(head)->r : &r, head, flags,
 				 skb->len, skb->truesize)) {
@@ -298,16 +322,14 @@ static struct sk_buff *reasm_add(struct collab_peer *peer, struct sk_buff *skb,
 			goto nomem;
 		reasm_start(peer, skb, &r);
 		return NULL;
-	case COLLAB_FRAG_DONE:
-		msg = head;
-		l->reasm = NULL;
-		fallthrough;
 	case COLLAB_FRAG_MORE:
 		reasm_append(head, skb);
-		return msg;
+		return NULL;
+	case COLLAB_FRAG_DONE:
+		reasm_append(head, skb);
+		return reasm_end(peer);
 	default:
-		kfree_skb(l->reasm);
-		l->reasm = NULL;
+		reasm_drop(peer);
 		kfree_skb(skb);
 		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
 		return NULL;
@@ -334,9 +356,39 @@ void collab_link_reasm_expire(struct collab_peer *peer)
 	    time_before(jiffies, reasm_cb(l->reasm)->started +
 			msecs_to_jiffies(ms)))
 		return;
-	kfree_skb(l->reasm);
-	l->reasm = NULL;
+	reasm_drop(peer);
 	collab_stat_inc(peer->cn, COLLAB_STAT_DROP_REASM);
+}
+
+/* Drop the receive state of an old incarnation of the peer. */
+void collab_link_rx_reset(struct collab_peer *peer, u32 start)
+{
+	struct collab_link *l = peer->link;
+
+	ooo_purge(peer);
+	reasm_drop(peer);
+	l->rcv_nxt = start;
+}
+
+/*
+ * The peer expired what it held for us before @start: skip it, and take
+ * what waited out of order from there on.
+ */
+void collab_link_rx_skip_to(struct collab_peer *peer, u32 start)
+{
+	struct collab_link *l = peer->link;
+	struct sk_buff *skb;
+
+	if (!collab_seq_after(start, l->rcv_nxt))
+		return;
+	l->rcv_nxt = start;
+	reasm_drop(peer);
+	while ((skb = skb_peek(&l->ooo)) &&
+	       collab_seq_before(collab_tx_cb(skb)->seq, start)) {
+		ooo_unlink(peer, skb);
+		kfree_skb(skb);
+	}
+	collab_link_drain_ooo(peer);
 }
 
 /* One sequenced packet, in order; false if the link must wait. */
@@ -463,6 +515,12 @@ void collab_link_data_rcv(struct collab_peer *peer, struct sk_buff *skb,
 			kfree_skb(skb);
 		}
 		ack_now_or_later(peer, true, x);
+		return;
+	}
+	/* The peer sends it again: it is not acknowledged. */
+	if (!reasm_room(peer, skb)) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_RX_FULL);
+		kfree_skb(skb);
 		return;
 	}
 	seq_rcv(peer, skb);

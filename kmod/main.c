@@ -89,6 +89,7 @@ static void __net_exit collab_net_exit(struct net *net)
 	collab_table_destroy(cn);
 	/* Every peer is gone, and with it every packet it had here. */
 	WARN_ON_ONCE(atomic_long_read(&cn->ooo_bytes));
+	WARN_ON_ONCE(atomic_long_read(&cn->reasm_bytes));
 	WARN_ON_ONCE(atomic_long_read(&cn->held_bytes));
 	collab_cookie_exit(cn);
 	free_percpu(cn->stats);

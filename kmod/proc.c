@@ -43,6 +43,8 @@ static int collab_proc_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "route_bytes %lu\n", READ_ONCE(cn->route_bytes));
 	/* And packets from peers waiting out of order, this much. */
 	seq_printf(seq, "ooo_bytes %ld\n", atomic_long_read(&cn->ooo_bytes));
+	seq_printf(seq, "reasm_bytes %ld\n",
+		   atomic_long_read(&cn->reasm_bytes));
 	seq_printf(seq, "held_bytes %ld\n", atomic_long_read(&cn->held_bytes));
 	for (i = 0; i < __COLLAB_STAT_MAX; i++)
 		seq_printf(seq, "%s %llu\n", stat_names[i],

@@ -872,6 +872,50 @@ print(json.load(sys.stdin)["route_peer_bytes"])')" = 8192
 # every message still arrives, in order; nothing is held after. Each
 # link packet here is a 60,000-byte datagram (bearer MTU 65,535 over a
 # path of 1,280), so that any packet behind a lost one passes 64 KiB.
+# Messages put together from fragments count against the namespace's rx
+# budget too, at the size they declare: with 64 KiB for all peers, b puts
+# together one 60000-byte message at a time and refuses the first fragment
+# of the other peer's (which sends it again); every message arrives.
+case_reasm_budget()
+{
+	local n ip pid
+
+	ns_add br
+	ns_exec br ip link add br0 type bridge
+	ns_exec br ip link set br0 up
+	ip=1
+	for n in a b c; do
+		ns_add $n
+		ip link add v$n netns "$(ns_name $n)" type veth \
+			peer p$n netns "$(ns_name br)"
+		ns_exec br ip link set p$n master br0 up
+		host_addrs $n v$n $ip
+		ctl_in $n bearer add udp local 10.77.0.$ip dev v$n \
+			discovery 239.77.0.1 >/dev/null
+		ip=$((ip + 1))
+	done
+	ctl_in b node set rx-all 65536
+	# Paced, the fragments of a's and c's messages come in together.
+	ns_exec a tc qdisc add dev va root netem rate 20mbit
+	ns_exec c tc qdisc add dev vc root netem rate 20mbit
+	wait_for stat_is b peers_up 2
+	receiver b r -a chat -n 100 -w 120 -l 500
+	wait_for remote_knows a 1
+	wait_for remote_knows c 1
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" \
+		-n 50 -z 60000 &
+	pid=$!
+	ns_exec c "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" \
+		-n 50 -z 60000
+	wait $pid
+	finish r
+	grep -q "received 100 from 2 senders" "$tmp/r.out"
+	echo "refused $(stat b drop_rx_full), sent again" \
+	     "$(( $(stat a retransmits) + $(stat c retransmits) ))"
+	test "$(stat b drop_rx_full)" -gt 0
+	stat_is b reasm_bytes 0
+}
+
 case_rx_budget()
 {
 	two_hosts 1280
@@ -1296,6 +1340,6 @@ run_cases case_discovery case_static_peer case_every_kind \
 	case_forged_in_link case_hostile_peer case_send_faults \
 	case_bearer_binds_local \
 	case_peer_name case_spoofed_strangers case_hello_from_elsewhere \
-	case_guid_claimed case_route_budget case_rx_budget \
+	case_guid_claimed case_route_budget case_rx_budget case_reasm_budget \
 	case_errors case_peer_removed_with_stored \
 	case_unload_with_live_peers
