@@ -92,6 +92,30 @@ receiver()
 	wait_for test -s "$tmp/$name.id"
 }
 
+# bridged_hosts [-b] NAME...: a host per NAME on one bridge (in namespace
+# br), each with veth vNAME and 10.77.0.N, N its place in the list; with
+# -b, each with a bearer there, discovery on 239.77.0.1.
+bridged_hosts()
+{
+	local n ip=1 bearers=0
+
+	[ "$1" != -b ] || { bearers=1; shift; }
+	ns_add br
+	ns_exec br ip link add br0 type bridge
+	ns_exec br ip link set br0 up
+	for n in "$@"; do
+		ns_add "$n"
+		ip link add "v$n" netns "$(ns_name "$n")" type veth \
+			peer "p$n" netns "$(ns_name br)"
+		ns_exec br ip link set "p$n" master br0 up
+		host_addrs "$n" "v$n" $ip
+		[ $bearers = 0 ] ||
+			ctl_in "$n" bearer add udp local 10.77.0.$ip dev "v$n" \
+				discovery 239.77.0.1 >/dev/null
+		ip=$((ip + 1))
+	done
+}
+
 # ip_stat NS NAME: an IP counter of NS (nstat's name, IpReasmOKs say).
 ip_stat()
 {
@@ -556,26 +580,7 @@ case_sessions_apart()
 # of two peers (a copy for one, the message itself for the other).
 case_three_nodes()
 {
-	local n ip
-
-	ns_add br
-	ns_exec br ip link add br0 type bridge
-	ns_exec br ip link set br0 up
-	for n in a b c; do
-		ns_add $n
-		ip link add v$n netns "$(ns_name $n)" type veth \
-			peer p$n netns "$(ns_name br)"
-		ns_exec br ip link set p$n master br0 up
-	done
-	ip=1
-	for n in a b c; do
-		ns_exec $n ip addr add 10.77.0.$ip/24 dev v$n
-		ns_exec $n ip link set v$n up
-		ns_exec $n ip route add 224.0.0.0/4 dev v$n
-		ctl_in $n bearer add udp local 10.77.0.$ip dev v$n \
-			discovery 239.77.0.1 >/dev/null
-		ip=$((ip + 1))
-	done
+	bridged_hosts -b a b c
 	wait_for stat_is a peers_up 2
 	receiver b sb -a chat -s "$s1" -n 300 -l 500
 	receiver c sc -a chat -s "$s1" -n 300 -l 500
@@ -878,22 +883,9 @@ print(json.load(sys.stdin)["route_peer_bytes"])')" = 8192
 # of the other peer's (which sends it again); every message arrives.
 case_reasm_budget()
 {
-	local n ip pid
+	local pid
 
-	ns_add br
-	ns_exec br ip link add br0 type bridge
-	ns_exec br ip link set br0 up
-	ip=1
-	for n in a b c; do
-		ns_add $n
-		ip link add v$n netns "$(ns_name $n)" type veth \
-			peer p$n netns "$(ns_name br)"
-		ns_exec br ip link set p$n master br0 up
-		host_addrs $n v$n $ip
-		ctl_in $n bearer add udp local 10.77.0.$ip dev v$n \
-			discovery 239.77.0.1 >/dev/null
-		ip=$((ip + 1))
-	done
+	bridged_hosts -b a b c
 	ctl_in b node set rx-all 65536
 	# Paced, the fragments of a's and c's messages come in together.
 	ns_exec a tc qdisc add dev va root netem rate 20mbit
@@ -1124,7 +1116,7 @@ slab_kb()
 # HOSTILE_SEED replays a seed.
 case_hostile_peer()
 {
-	local secs=${HOSTILE_SECS:-8} good=300 n ip k d sum=0 slab0 slab1 slab2
+	local secs=${HOSTILE_SECS:-8} good=300 n k d sum=0 slab0 slab1 slab2
 	local hostile=$here/hostile_peer malformed certain
 	local drops=(drop_malformed drop_version drop_not_ours drop_no_link
 		drop_duplicate drop_window drop_receipt drop_no_route
@@ -1132,18 +1124,7 @@ case_hostile_peer()
 		drop_reasm drop_ratelimit)
 	local -A d0=()
 
-	ns_add br
-	ns_exec br ip link add br0 type bridge
-	ns_exec br ip link set br0 up
-	ip=1
-	for n in a b h; do
-		ns_add $n
-		ip link add v$n netns "$(ns_name $n)" type veth \
-			peer p$n netns "$(ns_name br)"
-		ns_exec br ip link set p$n master br0 up
-		host_addrs $n v$n $ip
-		ip=$((ip + 1))
-	done
+	bridged_hosts a b h
 	ctl_in a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1 \
 		>/dev/null
 	ctl_in b bearer add udp local 10.77.0.2 dev vb discovery 239.77.0.1 \
