@@ -88,6 +88,7 @@ static void hello_rcv(struct collab_peer *peer, const struct collab_link_hdr *h,
 		l->remote_epoch = src_epoch;
 		collab_link_rx_reset(peer, hello->snd_una);
 		collab_receipts_forget(peer);
+		collab_peer_routes_unknown(peer);
 	} else {
 		collab_link_rx_skip_to(peer, hello->snd_una);
 	}

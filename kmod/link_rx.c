@@ -126,11 +126,13 @@ static void ooo_purge(struct collab_peer *peer)
 }
 
 /*
- * Whether the message's source instance may be the peer's: not one that
- * another peer announced, nor one bound here.
+ * The counter of a message whose source instance is not the peer's, or
+ * -1: not one that another peer announced, nor one bound here, and once
+ * the peer has told all it has, one it announced (its announcements come
+ * in the link's order, before its messages).
  */
-static bool msg_source_ok(struct collab_peer *peer,
-			  const struct collab_frame *f)
+static int msg_source_drop(struct collab_peer *peer,
+			   const struct collab_frame *f)
 {
 	struct collab_peer *owner;
 	bool local;
@@ -139,7 +141,11 @@ static bool msg_source_ok(struct collab_peer *peer,
 	owner = collab_route_owner(peer->cn, &f->src_id);
 	local = collab_find_instance(peer->cn, &f->src_id);
 	rcu_read_unlock();
-	return (!owner || owner == peer) && !local;
+	if (local || (owner && owner != peer))
+		return COLLAB_STAT_DROP_GUID_TAKEN;
+	if (!owner && READ_ONCE(peer->routes_known))
+		return COLLAB_STAT_DROP_NO_SOURCE;
+	return -1;
 }
 
 /* The counter of the drop of a message from @peer, or -1 if it may go on. */
@@ -157,9 +163,7 @@ static int msg_drop(struct collab_peer *peer, struct sk_buff *skb)
 	default:
 		return COLLAB_STAT_DROP_MALFORMED;
 	}
-	if (!msg_source_ok(peer, collab_frame(skb)))
-		return COLLAB_STAT_DROP_GUID_TAKEN;
-	return -1;
+	return msg_source_drop(peer, collab_frame(skb));
 }
 
 /*
@@ -381,6 +385,8 @@ void collab_link_rx_skip_to(struct collab_peer *peer, u32 start)
 
 	if (!collab_seq_after(start, l->rcv_nxt))
 		return;
+	/* Route records may have gone with the rest. */
+	collab_peer_routes_unknown(peer);
 	l->rcv_nxt = start;
 	reasm_drop(peer);
 	while ((skb = skb_peek(&l->ooo)) &&

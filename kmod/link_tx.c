@@ -289,6 +289,9 @@ unsigned int collab_link_msgs_in(struct sk_buff *skb)
 {
 	struct collab_tx_cb *cb = collab_tx_cb(skb);
 
+	/* Route records are no messages; they count in bytes only. */
+	if (cb->type == COLLAB_LINK_ROUTE)
+		return 0;
 	if (cb->type != COLLAB_LINK_MSG)
 		return 1;
 	if (cb->flags & COLLAB_LF_BUNDLE)
@@ -402,7 +405,7 @@ unsigned int collab_link_mss(struct collab_peer *peer)
 }
 
 /*
- * Store the packets of @msgs messages (or route records) for @peer and
+ * Store the packets of @msgs messages (0 for route records) for @peer and
  * send what the window allows. In process context; -EHOSTUNREACH when the
  * peer went meanwhile. Consumes @pkts.
  */

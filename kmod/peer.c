@@ -244,6 +244,17 @@ void collab_peer_link_up(struct collab_peer *peer)
 	schedule_work(&peer->work);
 }
 
+/*
+ * What the peer told of its instances is to be restated, under
+ * peer->lock: it is a new incarnation, or it expired records stored for
+ * us. Until its next sync ends, its messages are taken from any instance
+ * that is not another's.
+ */
+void collab_peer_routes_unknown(struct collab_peer *peer)
+{
+	WRITE_ONCE(peer->routes_known, false);
+}
+
 /* And it went down, under peer->lock. */
 void collab_peer_link_down(struct collab_peer *peer)
 {

@@ -94,6 +94,12 @@ struct collab_peer {
 	struct list_head rinstances;	/* collab_rinst.peer_node */
 	unsigned int nr_rinstances;	/* READ_ONCE for readers */
 	unsigned long route_bytes;	/* the memory they take */
+	/*
+	 * This incarnation of the peer restated all it has (its END came):
+	 * from then on, a message from an instance it did not announce is
+	 * forged. READ_ONCE for readers.
+	 */
+	bool routes_known;
 };
 
 /*
@@ -172,6 +178,7 @@ void collab_peer_hello(struct collab_net *cn, struct collab_bearer *b,
 void collab_peers_expire(struct collab_net *cn);
 void collab_peer_link_up(struct collab_peer *peer);
 void collab_peer_link_down(struct collab_peer *peer);
+void collab_peer_routes_unknown(struct collab_peer *peer);
 
 /* What collabctl shows of a link. */
 struct collab_link_info {

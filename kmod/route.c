@@ -346,6 +346,7 @@ static int apply(struct collab_net *cn, struct collab_peer *peer,
 	}
 	if (r->op == COLLAB_ROUTE_END) {
 		peer_sweep(cn, peer);
+		WRITE_ONCE(peer->routes_known, true);
 		return 0;
 	}
 	if (r->op == COLLAB_ROUTE_ADD)
@@ -443,7 +444,6 @@ struct rec_batch {
 	struct sk_buff_head q;
 	struct sk_buff *cur;
 	unsigned int room;	/* bytes of records per packet */
-	unsigned int pkts;
 	gfp_t gfp;
 };
 
@@ -453,7 +453,6 @@ static void batch_init(struct rec_batch *b, unsigned int mss, gfp_t gfp)
 	b->cur = NULL;
 	b->room = max_t(unsigned int, mss / sizeof(struct collab_route_rec), 1) *
 		  sizeof(struct collab_route_rec);
-	b->pkts = 0;
 	b->gfp = gfp;
 }
 
@@ -469,7 +468,6 @@ static int batch_add(struct rec_batch *b, u8 op, const struct collab_guid *id,
 		collab_tx_cb(b->cur)->type = COLLAB_LINK_ROUTE;
 		collab_tx_cb(b->cur)->flags = 0;
 		__skb_queue_tail(&b->q, b->cur);
-		b->pkts++;
 	}
 	r = skb_put_zero(b->cur, sizeof(*r));
 	r->op = op;
@@ -510,7 +508,7 @@ static int sync_full(struct collab_net *cn, struct collab_peer *peer)
 		__skb_queue_purge(&b.q);
 		return err;
 	}
-	return collab_link_enqueue(peer, &b.q, b.pkts);
+	return collab_link_enqueue(peer, &b.q, 0);
 }
 
 void collab_route_work(struct work_struct *work)
@@ -534,7 +532,10 @@ void collab_route_work(struct work_struct *work)
 
 /*
  * A change to the local tables, for every peer that had its full sync
- * (the others get it in theirs). Under collab_net.lock.
+ * (the others get it in theirs), its link up or not: in the store, it
+ * goes before any message of the instance it tells of, as the peer
+ * takes a message only from an instance it was told of. Under
+ * collab_net.lock.
  */
 void collab_route_announce(struct collab_net *cn, u8 op,
 			   const struct collab_sock *cs,
@@ -555,9 +556,7 @@ void collab_route_announce(struct collab_net *cn, u8 op,
 	}
 	rcu_read_lock();
 	list_for_each_entry_rcu(peer, &cn->all_peers, all_node) {
-		/* A link that is down gets everything in its next full sync. */
-		if (!peer->routes_synced ||
-		    READ_ONCE(peer->state) != COLLAB_PEER_UP)
+		if (!peer->routes_synced)
 			continue;
 		skb = skb_clone(b.cur, GFP_ATOMIC);
 		if (!skb) {
@@ -566,7 +565,7 @@ void collab_route_announce(struct collab_net *cn, u8 op,
 		}
 		__skb_queue_head_init(&one);
 		__skb_queue_tail(&one, skb);
-		collab_link_enqueue(peer, &one, 1);
+		collab_link_enqueue(peer, &one, 0);
 	}
 	rcu_read_unlock();
 	__skb_queue_purge(&b.q);

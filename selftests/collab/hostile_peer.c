@@ -101,7 +101,7 @@ enum kind {
 	K_GOOD, K_GOOD_FRAG, K_GOOD_BUNDLE, K_MSG, K_FIRST, K_MIDDLE, K_LAST,
 	K_BUNDLE, K_ROUTE, K_RECEIPT, K_ACK, K_PROBE, K_HELLO, K_BEACON,
 	K_EPOCH, K_SKIP, K_DUP, K_WINDOW, K_AHEAD, K_TRUNC, K_FLIP, K_RANDOM,
-	K_OUTER, K_FOREIGN, K_FILLER, K_RETRANSMIT, K_REPLY, K_MAX
+	K_OUTER, K_FOREIGN, K_FILLER, K_RETRANSMIT, K_REPLY, K_SYNC, K_MAX
 };
 
 static const char *const kind_names[K_MAX] = {
@@ -117,13 +117,13 @@ static const char *const kind_names[K_MAX] = {
 	[K_FLIP] = "bit_flipped", [K_RANDOM] = "random_bytes",
 	[K_OUTER] = "bad_link_header", [K_FOREIGN] = "wrong_id_or_epoch",
 	[K_FILLER] = "filler", [K_RETRANSMIT] = "retransmit",
-	[K_REPLY] = "ack_reply",
+	[K_REPLY] = "ack_reply", [K_SYNC] = "route_sync",
 };
 
 /* The node's drop counters (/proc/net/collab) that packets must move. */
 enum drop {
 	D_MALFORMED, D_VERSION, D_NOT_OURS, D_NO_LINK, D_DUPLICATE, D_WINDOW,
-	D_RECEIPT, D_NO_ROUTE, D_MAX
+	D_RECEIPT, D_NO_ROUTE, D_NO_SOURCE, D_MAX
 };
 
 static const char *const drop_names[D_MAX] = {
@@ -131,6 +131,7 @@ static const char *const drop_names[D_MAX] = {
 	[D_NOT_OURS] = "drop_not_ours", [D_NO_LINK] = "drop_no_link",
 	[D_DUPLICATE] = "drop_duplicate", [D_WINDOW] = "drop_window",
 	[D_RECEIPT] = "drop_receipt", [D_NO_ROUTE] = "drop_no_route",
+	[D_NO_SOURCE] = "drop_no_source",
 };
 
 struct pkt {
@@ -166,6 +167,12 @@ static struct {
 	double progress_at, rtx_at, probe_at;
 	bool ack_due;
 	bool stop;		/* the node stopped acknowledging */
+	/*
+	 * The node read the END of our route sync (announce()): from then
+	 * on it takes messages from the instance we announced only, until a
+	 * new epoch or a jump of ours makes it wait for our next END.
+	 */
+	bool routes_known;
 	unsigned long node_resets, ahead_of_model;
 	struct slot slots[RING];
 } L;
@@ -382,6 +389,11 @@ static void sim_msg(const u8 *m, size_t len)
 		expect[D_MALFORMED]++;
 		return;
 	}
+	/* Once our sync ended, only the instance we announced may send. */
+	if (L.routes_known && !collab_guid_equal(&f->src_id, &G.src_id)) {
+		expect[D_NO_SOURCE]++;
+		return;
+	}
 	switch (target(f)) {
 	case T_GOOD:
 		good_arrives(m, len);
@@ -470,9 +482,12 @@ static void sim_slot(const u8 *pkt, size_t len)
 			expect[D_MALFORMED]++;
 			return;
 		}
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			if (!collab_wire_route_rec(body + i * REC, REC))
 				expect[D_MALFORMED]++;
+			else if (body[i * REC] == COLLAB_ROUTE_END)
+				L.routes_known = true;
+		}
 		return;
 	case COLLAB_LINK_RECEIPT:
 		/* The node sent us nothing that asked for one. */
@@ -922,6 +937,7 @@ static bool handshake(u32 epoch, u32 start)
 
 	L.epoch = epoch;
 	L.up = false;
+	L.routes_known = false;
 	slots_clear();
 	L.acked = L.cursor = start;
 	R.busy = false;
@@ -1230,10 +1246,13 @@ static void junk_route(struct pkt *p, u32 seq)
 			r.op = COLLAB_ROUTE_DEL;
 			break;
 		case 8:
-			r.op = chance(50) ? COLLAB_ROUTE_RESET : COLLAB_ROUTE_END;
+			/* END is announce()'s alone: see no_end(). */
+			r.op = COLLAB_ROUTE_RESET;
 			break;
 		default:
 			r.op = chance(50) ? below(256) : COLLAB_ROUTE_END + 1;
+			if (r.op == COLLAB_ROUTE_END)
+				r.op++;
 		}
 		memcpy(p->b + HDR + i * REC, &r, REC);
 	}
@@ -1476,6 +1495,28 @@ static enum kind junk_any(struct pkt *p)
 	default:
 		return junk_seq(p, L.cursor);
 	}
+}
+
+/*
+ * Our route sync, as a node sends one when its link comes up: RESET, the
+ * instance our good messages come from, END. Once the node has read it,
+ * it takes messages from that instance only.
+ */
+static void announce(void)
+{
+	struct collab_route_rec r[3] = {
+		{ .op = COLLAB_ROUTE_RESET },
+		{ .op = COLLAB_ROUTE_ADD, .id = G.src_id },
+		{ .op = COLLAB_ROUTE_END },
+	};
+	struct pkt p;
+
+	set_app(r[1].app, "hostile");
+	link_hdr(&p, COLLAB_LINK_ROUTE, 0, L.cursor);
+	memcpy(p.b + HDR, r, sizeof(r));
+	p.len += sizeof(r);
+	if (!emit(&p, K_SYNC) && !L.stop)
+		BUG("our route sync was not sent");
 }
 
 /* A ROUTE that changes nothing: one instance leaves a session it is not in. */
@@ -1892,6 +1933,23 @@ static void step_trunc(void)
 	emit(&p, K_TRUNC);
 }
 
+/*
+ * A route record that ENDs a sync is announce()'s alone: one in junk
+ * would sweep the instance that our good messages come from, whose
+ * fate the model then could not tell apart from a lost message.
+ */
+static void no_end(struct pkt *p)
+{
+	const struct collab_link_hdr *h = (const void *)p->b;
+	size_t off;
+
+	if (p->len < HDR || h->type != COLLAB_LINK_ROUTE)
+		return;
+	for (off = HDR; off < p->len; off += REC)
+		if (p->b[off] == COLLAB_ROUTE_END)
+			p->b[off]++;
+}
+
 static void step_flip(void)
 {
 	struct pkt p;
@@ -1904,6 +1962,7 @@ static void step_flip(void)
 		if (bit < p.len * 8)
 			p.b[bit / 8] ^= 1 << (bit % 8);
 	}
+	no_end(&p);
 	emit(&p, K_FLIP);
 }
 
@@ -1942,6 +2001,7 @@ static void step_epoch(void)
 		       L.epoch);
 		exit(1);
 	}
+	announce();
 }
 
 /*
@@ -1978,6 +2038,8 @@ static void step_skip(void)
 		slot_free(i);
 	L.acked = L.cursor = start;
 	R.busy = false;
+	/* Records may have gone with what it skipped: it waits for an END. */
+	L.routes_known = false;
 	advance();
 	L.hello_ack = start - 1;
 	out(p.b, p.len, K_SKIP);
@@ -2298,6 +2360,7 @@ int main(int argc, char **argv)
 	print_guid("linked with", &L.node);
 	printf("handshake %.2f s, epochs %08x (ours) %08x, stream from %u\n",
 	       now() - t, L.epoch, L.node_epoch, L.cursor);
+	announce();
 
 	t0 = now();
 	run();

@@ -939,7 +939,7 @@ case_rx_budget()
 case_forged_in_link()
 {
 	local link_drops=(drop_no_link drop_duplicate drop_window)
-	local before expected no_link not_ours
+	local before expected no_link not_ours no_source
 
 	two_hosts
 	link_up
@@ -950,11 +950,13 @@ case_forged_in_link()
 	wait_for remote_knows b 1
 	before=$(stat b drop_malformed)
 	not_ours=$(stat b drop_not_ours)
+	no_source=$(stat b drop_no_source)
 	no_link=$(stat_sum b "${link_drops[@]}")
+	# The messages come from a's instance "back", which b knows of.
 	expected=$(ns_exec a python3 - "$(node_id a)" "$(node_id b)" \
-		"$(cat "$tmp/r.id")" <<-'EOF'
+		"$(cat "$tmp/r.id")" "$(cat "$tmp/back.id")" <<-'EOF'
 	import os, socket, struct, sys, time
-	a, b, r = (bytes.fromhex(x.replace("-", "")) for x in sys.argv[1:4])
+	a, b, r, s = (bytes.fromhex(x.replace("-", "")) for x in sys.argv[1:5])
 	LINK = "!BBBBIIIIIQ16s16s"
 	MSG, ROUTE, RECEIPT = 5, 6, 7
 	FIRST, LAST, BUNDLE = 1, 2, 8
@@ -990,12 +992,12 @@ case_forged_in_link()
 	    return struct.pack("<IIQ", 0xc011ab00, n, tag) + \
 	           bytes((n * 7 + i) & 255 for i in range(16, 64))
 	def frame(n, version=1, kind=1, length=None, src=a, app=b"chat",
-	          dst=b):
+	          dst=b, sid=s):
 	    p = payload(n)
 	    return struct.pack("!BBBBB3xIIQ", version, 1, kind, 0, 0,
 	                       len(p) if length is None else length, 0,
 	                       0x7a000000 + n) + \
-	           src + os.urandom(16) + dst + r + bytes(16) + \
+	           src + sid + dst + r + bytes(16) + \
 	           app.ljust(32, b"\0") + bytes(32) + p
 	def entry(body, code=0):
 	    return struct.pack("!H", code | len(body)) + body
@@ -1058,6 +1060,8 @@ case_forged_in_link()
 	    bad_msg(FIRST | LAST, body, RECEIPT)
 	# Well formed, for another node: drop_not_ours.
 	send(MSG, FIRST | LAST, frame(9, dst=os.urandom(16)))
+	# Well formed, from an instance a never announced: drop_no_source.
+	send(MSG, FIRST | LAST, frame(9, sid=os.urandom(16)))
 	# Well formed, for a message b never sent a: drop_receipt.
 	send(RECEIPT, FIRST | LAST, struct.pack("!Q16sII", 7, os.urandom(16),
 	                                        0, 0))
@@ -1074,6 +1078,7 @@ case_forged_in_link()
 	test "$(stat_sum b "${link_drops[@]}")" -eq "$no_link"
 	stat_is b drop_receipt 1
 	stat_is b drop_not_ours $((not_ours + 1))
+	stat_is b drop_no_source $((no_source + 1))
 	# The last, unfinished, goes after the store lifetime (here 1 s),
 	# and at least twice the tolerance (3 s).
 	wait_for stat_is b drop_reasm 1
@@ -1106,13 +1111,15 @@ slab_kb()
 # and in bundles, for a receiver on a. Meanwhile a and b exchange
 # messages, with receipts. Every good message arrives once and in order;
 # a's drop counters moved by at least the packets that hostile_peer knows
-# kmod/wire.c rejects (drop_malformed by as many as it predicts, and all
-# of them by every drop it predicts); once hostile_peer has gone and is
-# removed, a holds nothing of it, and the slab is back within 1 MiB of
-# where it was. hostile_peer ends by filling its route budget (1 MiB,
-# collabctl node), which takes about 1.8 MB of slab: a table left behind
-# would show, where the rest moves the slab by 150-350 kB. A HELLO that
-# jumps the stream onto a packet a holds out of order has a read it then.
+# kmod/wire.c rejects (drop_malformed by as many as it predicts, and
+# drop_no_source by its messages from instances it never announced, once
+# a read its route sync; all of them by every drop it predicts); once
+# hostile_peer has gone and is removed, a holds nothing of it, and the
+# slab is back within 1 MiB of where it was. hostile_peer ends by filling
+# its route budget (1 MiB, collabctl node), which takes about 1.8 MB of
+# slab: a table left behind would show, where the rest moves the slab by
+# 150-350 kB. A HELLO that jumps the stream onto a packet a holds out of
+# order has a read it then.
 # HOSTILE_SEED replays a seed.
 case_hostile_peer()
 {
@@ -1121,7 +1128,7 @@ case_hostile_peer()
 	local drops=(drop_malformed drop_version drop_not_ours drop_no_link
 		drop_duplicate drop_window drop_receipt drop_no_route
 		drop_guid_taken drop_peer_limit drop_rx_full drop_nomem
-		drop_reasm drop_ratelimit)
+		drop_reasm drop_ratelimit drop_no_source)
 	local -A d0=()
 
 	bridged_hosts a b h
@@ -1170,9 +1177,11 @@ case_hostile_peer()
 		sum=$((sum + d))
 		echo "a $k +$d$(awk -v k="$k" '$1 == "expect" && $2 == k {
 			printf ", at least %s", $3 }' "$tmp/hostile.out")"
-		[ "$k" != drop_malformed ] ||
-			test "$d" -ge "$(awk '$2 == "drop_malformed" { print $3 }' \
+		case $k in
+		drop_malformed|drop_no_source)
+			test "$d" -ge "$(awk -v k="$k" '$2 == k { print $3 }' \
 				"$tmp/hostile.out")"
+		esac
 	done
 	echo "a's drops: $sum in all; malformed sent $malformed, certain drops $certain"
 	test "$malformed" -gt 0

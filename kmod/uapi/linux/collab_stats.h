@@ -99,3 +99,5 @@ COLLAB_STAT(DROP_GUID_TAKEN, drop_guid_taken, U64)
 COLLAB_STAT(DROP_RECEIPT, drop_receipt, U64)
 /* out of order, past the budget */
 COLLAB_STAT(DROP_RX_FULL, drop_rx_full, U64)
+/* u64: from a peer, from an instance it did not announce */
+COLLAB_STAT(DROP_NO_SOURCE, drop_no_source, U64)
