@@ -309,10 +309,11 @@ case_node_named()
 	stat_is b drop_not_ours 0
 }
 
-# A receiver that reads slowly, and waits 300 ms before its first read.
+# A receiver that reads slowly, and waits a second before its first read:
+# however slow the kernel, its buffer (512 KiB) is full by then.
 case_slow_receiver()
 {
-	slow_stream 40 -w 120 -I 50 -S 300
+	slow_stream 40 -w 120 -R 262144 -I 50 -S 1000
 }
 
 # A receiver whose buffer holds about one large message, reading one each
@@ -914,11 +915,11 @@ case_rx_budget()
 	ctl_in b node set rx 65536
 	link_up 4 mtu 65535
 	# GSO sends each datagram as one packet: netem loses it whole.
-	ns_exec a tc qdisc add dev va root netem loss 10%
-	receiver b r -a chat -n 30 -w 120 -l 300
+	ns_exec a tc qdisc add dev va root netem loss 15%
+	receiver b r -a chat -n 60 -w 120 -l 300
 	wait_for remote_knows a 1
 	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" \
-		-n 30 -z 60000
+		-n 60 -z 60000
 	finish r
 	echo "dropped $(stat b drop_rx_full) past the budget," \
 	     "$(stat a retransmits) sent again"
