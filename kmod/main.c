@@ -7,6 +7,7 @@
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
 #include <net/genetlink.h>
 
 #include "bearer.h"
@@ -151,6 +152,8 @@ err_debug_exit:
 	collab_debug_exit();
 err_unregister_pernet:
 	unregister_pernet_device(&collab_net_ops);
+	/* Peers freed with call_rcu() (peer.c) run this module's code. */
+	rcu_barrier();
 	collab_pages_exit();
 	return err;
 }
@@ -161,6 +164,8 @@ static void __exit collab_exit(void)
 	collab_netlink_exit();
 	collab_debug_exit();
 	unregister_pernet_device(&collab_net_ops);
+	/* Peers freed with call_rcu() (peer.c) run this module's code. */
+	rcu_barrier();
 	collab_pages_exit();
 }
 
