@@ -116,6 +116,7 @@ struct collab_net {
 
 	/* Creation order of instances, sessions and memberships. */
 	u64 seq;				/* under lock */
+	unsigned long announce_gen;		/* route changes told, under lock */
 	struct rhashtable instances;	/* instance GUID -> collab_sock */
 	struct rhashtable apps;		/* application type -> collab_app */
 	struct rhashtable sessions;	/* session GUID -> collab_session */

@@ -383,6 +383,117 @@ bool collab_link_has_room(struct collab_peer *peer)
 		atomic_long_read(&cn->stored_bytes) < COLLAB_STORE_NET_BYTES);
 }
 
+/*
+ * Route records (route.c) go at the tail of the store, packed into its
+ * last packet while that was never sent. The unsent records at the tail
+ * come after every message stored: a full sync stored behind them would
+ * restate all they say, and takes their place (collab_link_restate()).
+ */
+static bool route_unsent(struct sk_buff *skb)
+{
+	const struct collab_tx_cb *cb = collab_tx_cb(skb);
+
+	return cb->type == COLLAB_LINK_ROUTE && !cb->tries;
+}
+
+/* Bytes of unsent route records at the tail, counted up to past @limit. */
+static unsigned int route_tail_bytes(struct collab_link *l, unsigned int limit)
+{
+	unsigned int bytes = 0;
+	struct sk_buff *skb;
+
+	skb_queue_reverse_walk(&l->txq, skb) {
+		if (!route_unsent(skb) || bytes > limit)
+			break;
+		bytes += skb->len;
+	}
+	return bytes;
+}
+
+/*
+ * Store route record @rec (@len bytes) for @peer. -ENOSPC when the
+ * unsent records at the tail of its store already pass @limit bytes, and
+ * -ENOMEM: the caller then restates the whole table instead. In process
+ * context.
+ */
+int collab_link_route_rec(struct collab_peer *peer, const void *rec,
+			  unsigned int len, unsigned int limit)
+{
+	unsigned int mss = collab_link_mss(peer);
+	struct collab_link *l = peer->link;
+	struct sk_buff *tail, *skb;
+	struct sk_buff_head one;
+	struct collab_xmit x;
+	int err = 0;
+
+	spin_lock_bh(&peer->lock);
+	collab_link_xmit_init(peer, &x);
+	if (peer->dead) {
+		err = -EHOSTUNREACH;
+		goto out;
+	}
+	if (route_tail_bytes(l, limit) > limit) {
+		err = -ENOSPC;
+		goto out;
+	}
+	tail = skb_peek_tail(&l->txq);
+	if (tail && route_unsent(tail) && !skb_cloned(tail) &&
+	    tail->len + len <= mss && skb_tailroom(tail) >= len) {
+		skb_put_data(tail, rec, len);
+		l->stored_bytes += len;
+		atomic_long_add(len, &peer->cn->stored_bytes);
+		goto out;
+	}
+	skb = collab_link_alloc(max(mss, len), GFP_ATOMIC);
+	if (!skb) {
+		err = -ENOMEM;
+		goto out;
+	}
+	skb_put_data(skb, rec, len);
+	collab_tx_cb(skb)->type = COLLAB_LINK_ROUTE;
+	collab_tx_cb(skb)->flags = 0;
+	__skb_queue_head_init(&one);
+	__skb_queue_tail(&one, skb);
+	collab_link_store(peer, &one, 0);
+	collab_link_push(peer, &x);
+out:
+	collab_link_unlock_flush(peer, &x);
+	return err;
+}
+
+/*
+ * Store the full route sync @pkts for @peer in place of the unsent route
+ * records at the tail of its store: the peer never saw their numbers,
+ * and the sync restates all they say. In process context; consumes @pkts.
+ */
+int collab_link_restate(struct collab_peer *peer, struct sk_buff_head *pkts)
+{
+	struct collab_link *l = peer->link;
+	struct collab_xmit x;
+	struct sk_buff *skb;
+
+	spin_lock_bh(&peer->lock);
+	collab_link_xmit_init(peer, &x);
+	if (peer->dead) {
+		__skb_queue_purge(pkts);
+		collab_link_unlock_flush(peer, &x);
+		return -EHOSTUNREACH;
+	}
+	while ((skb = skb_peek_tail(&l->txq)) && route_unsent(skb)) {
+		if (l->send_head == skb)
+			l->send_head = NULL;
+		__skb_unlink(skb, &l->txq);
+		l->snd_nxt--;
+		l->stored_bytes -= skb->len;
+		atomic_long_sub(skb->len, &peer->cn->stored_bytes);
+		consume_skb(skb);
+	}
+	collab_link_store(peer, pkts, 0);
+	collab_link_push(peer, &x);
+	collab_link_unlock_flush(peer, &x);
+	return 0;
+}
+
 /* An skb for @len bytes of link payload, with room for every header. */
 struct sk_buff *collab_link_alloc(unsigned int len, gfp_t gfp)
 {

@@ -89,6 +89,8 @@ struct collab_peer {
 	/* Under collab_net.lock. */
 	unsigned int synced_gen;	/* link_gen of the last full route sync */
 	bool routes_synced;
+	unsigned int sync_bytes;	/* what the last full sync took */
+	unsigned long announced;	/* collab_net.announce_gen it had */
 
 	/* What the peer told us of its instances, under collab_net.rlock. */
 	struct list_head rinstances;	/* collab_rinst.peer_node */
@@ -204,6 +206,9 @@ bool collab_link_has_room(struct collab_peer *peer);
 int collab_link_enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,
 			unsigned int msgs);
 struct sk_buff *collab_link_alloc(unsigned int len, gfp_t gfp);
+int collab_link_route_rec(struct collab_peer *peer, const void *rec,
+			  unsigned int len, unsigned int limit);
+int collab_link_restate(struct collab_peer *peer, struct sk_buff_head *pkts);
 bool collab_link_bundle(struct collab_peer *peer, const struct collab_frame *f,
 			struct iov_iter *from);
 unsigned int collab_link_mss(struct collab_peer *peer);

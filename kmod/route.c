@@ -26,6 +26,9 @@
 #include "route.h"
 #include "table.h"
 
+/* Unsent route records a store may hold at its tail before a full sync. */
+#define ROUTE_TAIL_MIN	(64U << 10)
+
 static const struct rhashtable_params rinst_params = {
 	.key_len = sizeof(struct collab_guid),
 	.key_offset = offsetof(struct collab_rinst, id),
@@ -480,12 +483,16 @@ static int batch_add(struct rec_batch *b, u8 op, const struct collab_guid *id,
 	return 0;
 }
 
-/* RESET, every instance and membership of this node, END. */
+/*
+ * RESET, every instance and membership of this node, END: in @peer's
+ * store, in place of the unsent records at its tail, which it restates.
+ */
 static int sync_full(struct collab_net *cn, struct collab_peer *peer)
 {
 	struct collab_member *m;
 	struct collab_sock *cs;
 	struct rec_batch b;
+	struct sk_buff *skb;
 	int err;
 
 	lockdep_assert_held(&cn->lock);
@@ -506,9 +513,13 @@ static int sync_full(struct collab_net *cn, struct collab_peer *peer)
 		err = batch_add(&b, COLLAB_ROUTE_END, NULL, NULL, NULL);
 	if (err) {
 		__skb_queue_purge(&b.q);
+		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
 		return err;
 	}
-	return collab_link_enqueue(peer, &b.q, 0);
+	peer->sync_bytes = 0;
+	skb_queue_walk(&b.q, skb)
+		peer->sync_bytes += skb->len;
+	return collab_link_restate(peer, &b.q);
 }
 
 void collab_route_work(struct work_struct *work)
@@ -534,41 +545,43 @@ void collab_route_work(struct work_struct *work)
  * A change to the local tables, for every peer that had its full sync
  * (the others get it in theirs), its link up or not: in the store, it
  * goes before any message of the instance it tells of, as the peer
- * takes a message only from an instance it was told of. Under
- * collab_net.lock.
+ * takes a message only from an instance it was told of. Records that
+ * wait unsent at the tail of a store are bounded: past twice what a full
+ * sync takes (and ROUTE_TAIL_MIN), a full sync replaces them, so a peer
+ * that is down while instances come and go costs no more than its
+ * table. Under collab_net.lock.
  */
 void collab_route_announce(struct collab_net *cn, u8 op,
 			   const struct collab_sock *cs,
 			   const struct collab_guid *session)
 {
+	struct collab_route_rec r = { .op = op, .id = cs->id };
 	struct collab_peer *peer;
-	struct sk_buff_head one;
-	struct sk_buff *skb;
-	struct rec_batch b;
+	unsigned int limit;
 
 	lockdep_assert_held(&cn->lock);
-	if (list_empty(&cn->all_peers))
-		return;
-	batch_init(&b, sizeof(struct collab_route_rec), GFP_KERNEL);
-	if (batch_add(&b, op, &cs->id, session, cs->app)) {
-		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
-		return;
-	}
+	if (session)
+		r.session = *session;
+	memcpy(r.app, cs->app, COLLAB_APP_MAX);
+	cn->announce_gen++;
+again:
 	rcu_read_lock();
 	list_for_each_entry_rcu(peer, &cn->all_peers, all_node) {
-		if (!peer->routes_synced)
+		if (!peer->routes_synced || peer->announced == cn->announce_gen)
 			continue;
-		skb = skb_clone(b.cur, GFP_ATOMIC);
-		if (!skb) {
-			collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
+		peer->announced = cn->announce_gen;
+		limit = max_t(unsigned int, ROUTE_TAIL_MIN,
+			      2 * peer->sync_bytes);
+		if (collab_link_route_rec(peer, &r, sizeof(r), limit) >= 0 ||
+		    !refcount_inc_not_zero(&peer->ref))
 			continue;
-		}
-		__skb_queue_head_init(&one);
-		__skb_queue_tail(&one, skb);
-		collab_link_enqueue(peer, &one, 0);
+		rcu_read_unlock();
+		/* The table includes this change already. */
+		sync_full(cn, peer);
+		collab_peer_put(peer);
+		goto again;
 	}
 	rcu_read_unlock();
-	__skb_queue_purge(&b.q);
 }
 
 /* ---- the peers a message goes to ---------------------------------------- */

@@ -175,9 +175,9 @@ void collab_table_unbind(struct collab_net *cn, struct collab_sock *cs)
 	list_for_each_entry_safe(m, tmp, &cs->memberships, sock_node)
 		member_remove(cn, m);
 	collab_nl_instance_event(cn, cs, COLLAB_CMD_INSTANCE_DEL);
+	list_del_rcu(&cs->all_node);
 	/* Peers drop the memberships with the instance. */
 	collab_route_announce(cn, COLLAB_ROUTE_DEL, cs, NULL);
-	list_del_rcu(&cs->all_node);
 	list_del_rcu(&cs->app_node);
 	app_put(cn, cs->app_entry);
 	cs->app_entry = NULL;

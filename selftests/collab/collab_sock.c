@@ -2,7 +2,7 @@
 /*
  * collab_sock: open AF_COLLAB sockets from shell tests.
  *
- *   collab_sock [-f FAMILY] [-t TYPE] [-p PROTO] [-n COUNT]
+ *   collab_sock [-f FAMILY] [-t TYPE] [-p PROTO] [-n COUNT] [-c CHURN]
  *               [-a APP [-i GUID] [-s SESSION]...] [-H READYFILE]
  *
  * Opens COUNT sockets (default 1) and exits 0, or prints the errno name of
@@ -10,7 +10,8 @@
  * of APP, with GUID (32 hex digits; for several sockets, the last byte
  * counts up) or a random one, and joins every -s SESSION. With -H it writes
  * READYFILE, one line per bound instance with its GUID, once the sockets are
- * ready, and holds them until SIGTERM or SIGINT.
+ * ready, and holds them until SIGTERM or SIGINT. With -c it first opens,
+ * binds (with -a) and closes CHURN sockets, one after another.
  */
 #include <errno.h>
 #include <signal.h>
@@ -80,16 +81,17 @@ int main(int argc, char **argv)
 	const char *ready = NULL, *app = NULL;
 	char tmp[4096];
 	int fds[1000];
-	long count = 1, i;
+	long count = 1, churn = 0, i;
 	sigset_t set;
 	FILE *f;
 
-	while ((opt = getopt(argc, argv, "f:t:p:n:a:i:s:H:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:t:p:n:c:a:i:s:H:")) != -1) {
 		switch (opt) {
 		case 'f': family = number(optarg, 0, 255); break;
 		case 't': type = number(optarg, 0, 255); break;
 		case 'p': proto = number(optarg, -1, 255); break;
 		case 'n': count = number(optarg, 1, 1000); break;
+		case 'c': churn = number(optarg, 0, 10000000); break;
 		case 'a': app = optarg; break;
 		case 'i': id = guid_arg("collab_sock", optarg); idp = &id; break;
 		case 's':
@@ -99,13 +101,24 @@ int main(int argc, char **argv)
 			break;
 		case 'H': ready = optarg; break;
 		default:
-			fprintf(stderr, "usage: collab_sock [-f FAMILY] [-t TYPE] [-p PROTO] [-n COUNT] [-a APP [-i GUID] [-s SESSION]...] [-H READYFILE]\n");
+			fprintf(stderr, "usage: collab_sock [-f FAMILY] [-t TYPE] [-p PROTO] [-n COUNT] [-c CHURN] [-a APP [-i GUID] [-s SESSION]...] [-H READYFILE]\n");
 			return 2;
 		}
 	}
 	if (family < 0)
 		family = collab_family();
 
+	for (i = 0; i < churn; i++) {
+		fds[0] = socket(family, type, proto);
+		err = fds[0] < 0 ? errno : 0;
+		if (!err && app)
+			err = bind_join(fds[0], app, NULL, sessions, nsess);
+		if (err) {
+			printf("%s\n", strerrorname_np(err));
+			return 1;
+		}
+		close(fds[0]);
+	}
 	for (i = 0; i < count; i++) {
 		fds[i] = socket(family, type, proto);
 		err = fds[i] < 0 ? errno : 0;

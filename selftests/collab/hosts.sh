@@ -538,6 +538,50 @@ case_resync()
 	wait_for stat_is a remote_instances 0
 }
 
+# peer_stored NS: bytes in NS's store for its one peer.
+peer_stored()
+{
+	ctl_in "$1" -j peer |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["stored_bytes"])'
+}
+
+# While the link is down, instances come and go by the ten thousand, each
+# told of in three route records (2 MiB of them): those waiting at the
+# tail of the store are replaced by a full sync of the table once they
+# pass 64 KiB, so the store stays small. Messages stored before and after,
+# one from an instance long gone, still arrive, and b then knows a's
+# table exactly.
+case_route_churn()
+{
+	local bytes
+
+	two_hosts
+	ns_exec a "$ctl" node set tolerance 300
+	ns_exec b "$ctl" node set tolerance 300
+	link_up
+	receiver b r -a chat -n 2 -w 120
+	wait_for remote_knows a 1
+	ip netns exec "$(ns_name a)" "$sock" -n 3 -a keep -H "$tmp/keep.ids" &
+	echo $! >"$tmp/keep.pid"
+	wait_for test -s "$tmp/keep.ids"
+	ns_exec a ip link set va down
+	wait_for stat_is a peers_up 0
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 1
+	ns_exec a "$sock" -c 10000 -a churn -s 5e55105e55105e55105e55105e551051
+	bytes=$(peer_stored a)
+	log "stored for b after the churn: $bytes bytes"
+	test "$bytes" -lt 150000
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 1
+	ns_exec a ip link set va up
+	finish r
+	grep -q "received 2 from 2 senders" "$tmp/r.out"
+	wait_for stat_is b remote_instances 3
+	test "$(stat b drop_no_source)" = 0
+	wait_for stat_is a stored 0
+	kill "$(cat "$tmp/keep.pid")"
+	wait_for stat_is b remote_instances 0
+}
+
 # A bearer removed under a live link: the link goes down, nothing leaks.
 case_bearer_del()
 {
@@ -1326,6 +1370,7 @@ run_cases case_discovery case_static_peer case_every_kind \
 	case_held_receiver_goes \
 	case_peer_down_10s \
 	case_ack_lost_then_down case_receipts case_store_full case_resync \
+	case_route_churn \
 	case_bearer_del case_sessions_apart \
 	case_three_nodes case_ipv6 case_ipv6_fragments case_hostile_datagrams \
 	case_forged_in_link case_hostile_peer case_send_faults \
