@@ -34,41 +34,93 @@ unsigned int collab_bundle_max(struct collab_peer *peer)
 	return min_t(unsigned int, collab_link_mss(peer), COLLAB_BUNDLE_MAX);
 }
 
-/* The messages of a bundle, each in an skb of its own, onto the backlog. */
-void collab_bundle_split(struct collab_peer *peer, struct sk_buff *skb)
+/*
+ * A bundle from the peer is split one message at a time, as each is
+ * delivered: a bundle of two-byte entries holds some 7,000 empty
+ * messages, each an skb of a few hundred bytes once split, and split at
+ * once they would all wait in memory whenever the first did.
+ */
+void collab_bundle_start(struct collab_peer *peer, struct sk_buff *skb)
 {
 	struct collab_link *l = peer->link;
+
+	if (collab_wire_bundle_init(&l->split, skb->len)) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
+		kfree_skb(skb);
+		return;
+	}
+	l->bundle = skb;
+}
+
+/* The next entry of the bundle being split: its payload's length, or -1. */
+static int bundle_entry(struct sk_buff *skb, struct collab_wire_bundle *b,
+			u32 *payload)
+{
 	u8 buf[COLLAB_ENTRY_PEEK];
-	struct collab_wire_bundle b;
+	u32 len = min_t(u32, b->len - b->off, sizeof(buf));
+
+	if (skb_copy_bits(skb, b->off, buf, len))
+		return -1;
+	return collab_wire_bundle_next(b, buf, len, payload);
+}
+
+static void bundle_end(struct collab_link *l)
+{
+	consume_skb(l->bundle);
+	l->bundle = NULL;
+}
+
+/*
+ * The next message of the bundle being split, in an skb of its own; NULL
+ * when there is none: the bundle is done, malformed from there on, or
+ * memory is short (its other messages are dropped and counted).
+ */
+struct sk_buff *collab_bundle_next(struct collab_peer *peer)
+{
+	struct collab_link *l = peer->link;
 	struct sk_buff *msg;
 	u32 payload;
 	int len;
 
-	if (collab_wire_bundle_init(&b, skb->len))
-		goto bad;
-	while (b.off < b.len) {
-		len = min_t(u32, b.len - b.off, sizeof(buf));
-		if (skb_copy_bits(skb, b.off, buf, len))
-			goto bad;
-		len = collab_wire_bundle_next(&b, buf, len, &payload);
-		if (len < 0)
-			goto bad;
-		/* Page fragments: unlike kmalloc(), not zeroed each time. */
-		msg = collab_pages_skb(sizeof(b.f) + len) ?:
-		      alloc_skb(sizeof(b.f) + len, GFP_ATOMIC);
-		if (!msg) {
-			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NOMEM);
-			break;
-		}
-		skb_put_data(msg, &b.f, sizeof(b.f));
-		skb_copy_bits(skb, payload, skb_put(msg, len), len);
-		__skb_queue_tail(&l->backlog, msg);
+	if (!l->bundle)
+		return NULL;
+	if (l->split.off >= l->split.len) {
+		bundle_end(l);
+		return NULL;
 	}
-	consume_skb(skb);
-	return;
-bad:
-	collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
-	kfree_skb(skb);
+	len = bundle_entry(l->bundle, &l->split, &payload);
+	if (len < 0) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
+		bundle_end(l);
+		return NULL;
+	}
+	/* Page fragments: unlike kmalloc(), not zeroed each time. */
+	msg = collab_pages_skb(sizeof(l->split.f) + len) ?:
+	      alloc_skb(sizeof(l->split.f) + len, GFP_ATOMIC);
+	if (!msg) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NOMEM);
+		bundle_end(l);
+		return NULL;
+	}
+	skb_put_data(msg, &l->split.f, sizeof(l->split.f));
+	skb_copy_bits(l->bundle, payload, skb_put(msg, len), len);
+	return msg;
+}
+
+/* The link goes: the messages left in the bundle being split, dropped. */
+unsigned int collab_bundle_drop(struct collab_peer *peer)
+{
+	struct collab_link *l = peer->link;
+	unsigned int n = 0;
+	u32 payload;
+
+	if (!l->bundle)
+		return 0;
+	while (l->split.off < l->split.len &&
+	       bundle_entry(l->bundle, &l->split, &payload) >= 0)
+		n++;
+	bundle_end(l);
+	return n;
 }
 
 /* Whether two frame headers agree in all but msgid and len. */

@@ -353,7 +353,8 @@ void collab_link_destroy(struct collab_peer *peer)
 	__skb_queue_purge(&l->txq);
 	/* Taken on the link, not delivered: the peer stored them no more. */
 	collab_stat_add(peer->cn, COLLAB_STAT_DROP_PEER_GONE,
-			skb_queue_len(&l->backlog) + !!l->reasm);
+			skb_queue_len(&l->backlog) + !!l->reasm +
+			collab_bundle_drop(peer));
 	collab_link_rx_reset(peer, l->rcv_nxt);
 	__skb_queue_purge(&l->backlog);
 	collab_receipts_forget(peer);

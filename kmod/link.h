@@ -59,8 +59,10 @@ struct collab_link {
 	struct sk_buff_head ooo;	/* beyond rcv_nxt, by sequence number */
 	long ooo_bytes;			/* their truesize */
 	struct sk_buff *reasm;		/* a message whose fragments arrive */
-	/* Whole messages in order, the first waiting for memory. */
+	/* A whole message waiting for memory, then a bundle being split. */
 	struct sk_buff_head backlog;
+	struct sk_buff *bundle;
+	struct collab_wire_bundle split;
 	unsigned int ack_pending;	/* packets received, not acknowledged */
 
 	/*
@@ -109,6 +111,7 @@ u32 collab_link_sack_bits(struct collab_peer *peer);
 bool collab_link_rx_held(struct collab_peer *peer);
 void collab_link_rx_reset(struct collab_peer *peer, u32 start);
 void collab_link_rx_skip_to(struct collab_peer *peer, u32 start);
+bool collab_link_rx_waits(struct collab_peer *peer);
 bool collab_link_backlog_run(struct collab_peer *peer);
 void collab_link_reasm_expire(struct collab_peer *peer);
 void collab_link_drain_ooo(struct collab_peer *peer);
@@ -128,7 +131,9 @@ void collab_link_ack_rcv(struct collab_peer *peer, u32 ack, u32 sack,
 /* bundle.c */
 bool collab_bundlable(struct sk_buff *skb);
 unsigned int collab_bundle_max(struct collab_peer *peer);
-void collab_bundle_split(struct collab_peer *peer, struct sk_buff *skb);
+void collab_bundle_start(struct collab_peer *peer, struct sk_buff *skb);
+struct sk_buff *collab_bundle_next(struct collab_peer *peer);
+unsigned int collab_bundle_drop(struct collab_peer *peer);
 bool collab_bundle_take(struct collab_peer *peer, struct sk_buff *skb);
 
 #endif /* _COLLAB_LINK_H */

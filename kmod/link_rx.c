@@ -40,7 +40,7 @@ bool collab_link_rx_held(struct collab_peer *peer)
 	struct collab_link *l = peer->link;
 	struct sk_buff *skb = skb_peek(&l->ooo);
 
-	return skb && !skb_queue_empty(&l->backlog) &&
+	return skb && collab_link_rx_waits(peer) &&
 	       collab_tx_cb(skb)->seq == l->rcv_nxt;
 }
 
@@ -215,15 +215,24 @@ bool collab_link_backlog_run(struct collab_peer *peer)
 	struct collab_link *l = peer->link;
 	struct sk_buff *skb;
 
-	while ((skb = skb_peek(&l->backlog))) {
-		__skb_unlink(skb, &l->backlog);
+	for (;;) {
+		skb = __skb_dequeue(&l->backlog) ?: collab_bundle_next(peer);
+		if (!skb)
+			return true;
 		if (!msg_deliver(peer, skb)) {
 			__skb_queue_head(&l->backlog, skb);
 			mod_timer(&l->ack_timer, jiffies + 1);
 			return false;
 		}
 	}
-	return true;
+}
+
+/* Whether messages taken off the link wait for memory. */
+bool collab_link_rx_waits(struct collab_peer *peer)
+{
+	struct collab_link *l = peer->link;
+
+	return !skb_queue_empty(&l->backlog) || l->bundle;
 }
 
 /*
@@ -415,7 +424,7 @@ static bool seq_rcv(struct collab_peer *peer, struct sk_buff *skb)
 	}
 	if ((flags & COLLAB_LF_BUNDLE) && (flags & COLLAB_LF_FIRST) &&
 	    (flags & COLLAB_LF_LAST)) {
-		collab_bundle_split(peer, skb);
+		collab_bundle_start(peer, skb);
 		return collab_link_backlog_run(peer);
 	}
 	msg = reasm_add(peer, skb, flags);
@@ -430,7 +439,7 @@ void collab_link_drain_ooo(struct collab_peer *peer)
 	struct collab_link *l = peer->link;
 	struct sk_buff *skb;
 
-	while (skb_queue_empty(&l->backlog) &&
+	while (!collab_link_rx_waits(peer) &&
 	       (skb = skb_peek(&l->ooo)) &&
 	       collab_tx_cb(skb)->seq == l->rcv_nxt) {
 		ooo_unlink(peer, skb);
@@ -509,7 +518,7 @@ void collab_link_data_rcv(struct collab_peer *peer, struct sk_buff *skb,
 		kfree_skb(skb);
 		return;
 	}
-	if (seq != l->rcv_nxt || !skb_queue_empty(&l->backlog)) {
+	if (seq != l->rcv_nxt || collab_link_rx_waits(peer)) {
 		if (seq != l->rcv_nxt && !ooo_room(peer, skb)) {
 			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_RX_FULL);
 			kfree_skb(skb);

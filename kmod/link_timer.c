@@ -269,7 +269,7 @@ static void rx_retry(struct collab_peer *peer)
 	collab_link_xmit_init(peer, &x);
 	if (peer->dead)
 		goto out;
-	if (!skb_queue_empty(&l->backlog)) {
+	if (collab_link_rx_waits(peer)) {
 		if (!collab_link_backlog_run(peer))
 			goto out;
 		collab_link_drain_ooo(peer);
