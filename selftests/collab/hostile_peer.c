@@ -4,7 +4,8 @@
  * feeds it, inside that link, every kind of packet, well formed or not.
  *
  *   hostile_peer -c ADDR[:PORT] [-t SECONDS] [-s SEED] [-w SECONDS]
- *                [-g COUNT [-d GUID] [-A APP] [-S SESSION] [-T TAG]] [-k] [-v]
+ *                [-g COUNT [-d GUID] [-A APP] [-S SESSION] [-T TAG]]
+ *                [-E COUNT -e GUID] [-k] [-v]
  *
  * It links with the node at ADDR (UDP port 6118 by default) over the real
  * handshake: a beacon; the node's HELLO with a cookie; HELLOs that echo
@@ -33,6 +34,11 @@
  * (-A, default hpgood) on the node, to its session (-S) or to every APP:
  * whole, in fragments, and in bundles, among the rest.
  *
+ * With -E it also sends, spread over the run, COUNT bundles of empty
+ * messages to instance GUID (-e) on the node: each as large as a bundle
+ * may be, one frame header and then two-byte entries, some 7,000
+ * messages from 14,000 bytes.
+ *
  * The stream of sequence numbers stays in order: the program keeps a model
  * of the node's receive side (the next number it expects, what waits
  * ahead of it, the message being put together) and judges every packet
@@ -53,7 +59,7 @@
  * "expect drop_X N" for each drop counter the node must have moved by at
  * least N, "malformed_sent N" (the packets and records that kmod/wire.c
  * rejects), "certain_drops N" (their sum), "good_sent N", "receipts ...",
- * "held_unread N", and "sync ok" once the node acknowledged every packet
+ * "held_unread N", "empty_sent N" (the messages of -E), and "sync ok" once the node acknowledged every packet
  * of the stream ("sync lost ..." if not).
  *
  * Exit status: 0; 1 when a handshake with the node could not be completed;
@@ -101,7 +107,8 @@ enum kind {
 	K_GOOD, K_GOOD_FRAG, K_GOOD_BUNDLE, K_MSG, K_FIRST, K_MIDDLE, K_LAST,
 	K_BUNDLE, K_ROUTE, K_RECEIPT, K_ACK, K_PROBE, K_HELLO, K_BEACON,
 	K_EPOCH, K_SKIP, K_DUP, K_WINDOW, K_AHEAD, K_TRUNC, K_FLIP, K_RANDOM,
-	K_OUTER, K_FOREIGN, K_FILLER, K_RETRANSMIT, K_REPLY, K_SYNC, K_MAX
+	K_OUTER, K_FOREIGN, K_FILLER, K_RETRANSMIT, K_REPLY, K_SYNC, K_EMPTY,
+	K_MAX
 };
 
 static const char *const kind_names[K_MAX] = {
@@ -118,6 +125,7 @@ static const char *const kind_names[K_MAX] = {
 	[K_OUTER] = "bad_link_header", [K_FOREIGN] = "wrong_id_or_epoch",
 	[K_FILLER] = "filler", [K_RETRANSMIT] = "retransmit",
 	[K_REPLY] = "ack_reply", [K_SYNC] = "route_sync",
+	[K_EMPTY] = "empty_bundle",
 };
 
 /* The node's drop counters (/proc/net/collab) that packets must move. */
@@ -193,6 +201,13 @@ static struct {
 	char app[COLLAB_APP_MAX];
 	u64 tag, msgid_base;
 } G;
+
+/* The bundles of empty messages (-E), for an instance that never reads. */
+static struct {
+	long count, placed, msgs;
+	struct collab_guid dst;
+	bool has_dst;
+} E;
 
 /* Packets held back, to be sent in shuffled order. */
 static struct {
@@ -325,6 +340,10 @@ static enum target target(const struct collab_frame *f)
 {
 	bool app = G.app[0] && !strncmp(f->dst_app, G.app, COLLAB_APP_MAX);
 
+	/* -e: its messages are its receiver's, whatever becomes of them. */
+	if (E.has_dst && f->dst_kind == COLLAB_ADDR_GUID &&
+	    collab_guid_equal(&f->dst_id, &E.dst))
+		return T_NONE;
 	switch (f->dst_kind) {
 	case COLLAB_ADDR_GUID:
 		return G.has_dst && collab_guid_equal(&f->dst_id, &G.dst) ?
@@ -1764,6 +1783,45 @@ static void good_bundle(long count)
 	good_check();
 }
 
+/* -E: a bundle of as many empty messages as it may hold. */
+static void empty_bundle(void)
+{
+	struct collab_frame f = {
+		.version = COLLAB_WIRE_VERSION,
+		.type = COLLAB_FRAME_DATA,
+		.dst_kind = COLLAB_ADDR_GUID,
+		.dst_id = E.dst,
+		.dst_node = L.node,
+		.src_node = L.self,
+		.src_id = G.src_id,
+	};
+	u16 next = COLLAB_BE_SAME | COLLAB_BE_NEXT;
+	struct pkt p;
+	size_t off;
+	u8 *b;
+	long n;
+
+	link_hdr(&p, COLLAB_LINK_MSG, COLLAB_LF_FIRST | COLLAB_LF_LAST |
+		 COLLAB_LF_BUNDLE, L.cursor);
+	b = p.b + HDR;
+	set_app(f.src_app, "hostile");
+	f.msgid = cpu_to_be64(junk_msgid);
+	b[0] = FRAME >> 8;
+	b[1] = (u8)FRAME;
+	memcpy(b + 2, &f, FRAME);
+	off = 2 + FRAME;
+	for (n = 1; off + 2 <= COLLAB_BUNDLE_MAX; n++, off += 2) {
+		b[off] = next >> 8;
+		b[off + 1] = (u8)next;
+	}
+	p.len += off;
+	if (!emit(&p, K_EMPTY))
+		return;
+	junk_msgid += n;
+	E.placed++;
+	E.msgs += n;
+}
+
 static void place_good(void)
 {
 	size_t size = good_size();
@@ -2124,6 +2182,11 @@ static void run(void)
 			place_good();
 			continue;
 		}
+		if (E.placed < E.count &&
+		    E.placed <= (long)(E.count * ((t - t0) / run_s))) {
+			empty_bundle();
+			continue;
+		}
 		if (t > next_hello) {
 			/* Fresh cookies, from the node's answer. */
 			hello_quiet();
@@ -2149,6 +2212,8 @@ static void run(void)
 	}
 	while (!L.stop && G.placed < G.count)
 		place_good();
+	while (!L.stop && E.placed < E.count)
+		empty_bundle();
 }
 
 /*
@@ -2220,6 +2285,8 @@ static void report(bool synced)
 	printf("skips ahead %lu, onto a number the node held %lu\n",
 	       sent[K_SKIP], skips_held);
 	printf("held_unread %lu\n", held_unread);
+	if (E.count)
+		printf("empty_sent %ld\n", E.msgs);
 	printf("received %lu packets from the node\n", rx_packets);
 	if (G.count)
 		printf("good_sent %ld\nreceipts %ld ok, %ld refused, %lu others\n",
@@ -2248,7 +2315,8 @@ static void report(bool synced)
 static void usage(void)
 {
 	fputs("usage: hostile_peer -c ADDR[:PORT] [-t SECONDS] [-s SEED] [-w SECONDS]\n"
-	      "                    [-g COUNT [-d GUID] [-A APP] [-S SESSION] [-T TAG]] [-k] [-v]\n",
+	      "                    [-g COUNT [-d GUID] [-A APP] [-S SESSION] [-T TAG]]\n"
+	      "                    [-E COUNT -e GUID] [-k] [-v]\n",
 	      stderr);
 	exit(2);
 }
@@ -2306,7 +2374,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	set_app(G.app, "hpgood");
 	L.to.sin_family = 0;
-	while ((c = getopt(argc, argv, "c:t:s:w:g:d:A:S:T:kv")) != -1) {
+	while ((c = getopt(argc, argv, "c:t:s:w:g:d:A:S:T:E:e:kv")) != -1) {
 		switch (c) {
 		case 'c': parse_addr(optarg, &L.to); break;
 		case 't': run_s = num(optarg, 3600); break;
@@ -2317,12 +2385,14 @@ int main(int argc, char **argv)
 		case 'A': set_app(G.app, optarg); break;
 		case 'S': G.session = guid(optarg); G.has_session = true; break;
 		case 'T': G.tag = strtoull(optarg, NULL, 0); break;
+		case 'E': E.count = num(optarg, 1000000); break;
+		case 'e': E.dst = guid(optarg); E.has_dst = true; break;
 		case 'k': keep_going = true; break;
 		case 'v': verbose = true; break;
 		default: usage();
 		}
 	}
-	if (optind != argc || !L.to.sin_family)
+	if (optind != argc || !L.to.sin_family || (E.count && !E.has_dst))
 		usage();
 	if (!has_seed) {
 		clock_gettime(CLOCK_REALTIME, &ts);

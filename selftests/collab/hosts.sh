@@ -1256,6 +1256,57 @@ case_hostile_peer()
 	grep -qx "held_unread 0" "$tmp/hostile.out"
 }
 
+# A fake node (hostile_peer) inside a real link sends, among its other
+# packets, 40 bundles of empty messages, 14,000 bytes and some 7,000
+# messages each, to a socket on a that never reads, while b sends a 200
+# messages. a splits each bundle one message at a time as it delivers
+# them: the socket holds what its budget allows, and every other message
+# is dropped and counted, so that drop_hold_full and then, once the
+# socket closes, drop_closed add up to exactly what was sent. b's
+# messages all arrive, and the slab ends where it began.
+case_empty_flood()
+{
+	local slab0 slab1 full0 closed0 sent full closed held
+
+	bridged_hosts a b h
+	ctl_in a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1 \
+		>/dev/null
+	ctl_in b bearer add udp local 10.77.0.2 dev vb discovery 239.77.0.1 \
+		>/dev/null
+	wait_for peers_up
+	receiver a ab -a chat -n 200 -w 120
+	ip netns exec "$(ns_name a)" "$sock" -a sink -H "$tmp/sink.ids" &
+	echo $! >"$tmp/sink.pid"
+	wait_for test -s "$tmp/sink.ids"
+	wait_for remote_knows b 2
+	slab0=$(slab_kb)
+	full0=$(stat a drop_hold_full)
+	closed0=$(stat a drop_closed)
+	ip netns exec "$(ns_name h)" "$here/hostile_peer" -c 10.77.0.1 -t 4 \
+		-w "$wait_s" -E 40 -e "$(cat "$tmp/sink.ids")" \
+		${HOSTILE_SEED:+-s "$HOSTILE_SEED"} >"$tmp/hostile.out" 2>&1 &
+	echo $! >"$tmp/hostile.pid"
+	ns_exec b "$msg" send -a chat -k guid -d "$(cat "$tmp/ab.id")" -n 200 \
+		-I 20
+	finish hostile
+	finish ab
+	grep -qx "sync ok" "$tmp/hostile.out"
+	sent=$(awk '$1 == "empty_sent" { print $2 }' "$tmp/hostile.out")
+	held=$(stat a held_bytes)
+	slab1=$(slab_kb)
+	kill "$(cat "$tmp/sink.pid")"
+	wait_for stat_is a held_bytes 0
+	full=$(( $(stat a drop_hold_full) - full0 ))
+	closed=$(( $(stat a drop_closed) - closed0 ))
+	echo "empty messages: $sent sent, $full over the hold, $closed held" \
+	     "($held bytes) until the socket closed"
+	test "$sent" -ge 250000
+	test $((full + closed)) = "$sent"
+	test "$held" -le $((4 << 20))
+	echo "slab: $slab0 kB before, $slab1 kB with the socket full"
+	test "$slab1" -le $((slab0 + 8192))
+}
+
 # Sends whose payload faults when the kernel copies it (a file page out
 # of the page tables), between sends that join bundles, and sends from an
 # address where nothing may be read: the first arrive intact and in order,
@@ -1373,7 +1424,8 @@ run_cases case_discovery case_static_peer case_every_kind \
 	case_route_churn \
 	case_bearer_del case_sessions_apart \
 	case_three_nodes case_ipv6 case_ipv6_fragments case_hostile_datagrams \
-	case_forged_in_link case_hostile_peer case_send_faults \
+	case_forged_in_link case_hostile_peer case_empty_flood \
+	case_send_faults \
 	case_bearer_binds_local \
 	case_peer_name case_spoofed_strangers case_hello_from_elsewhere \
 	case_guid_claimed case_route_budget case_rx_budget case_reasm_budget \
