@@ -461,39 +461,6 @@ out:
 	return err;
 }
 
-/*
- * Store the full route sync @pkts for @peer in place of the unsent route
- * records at the tail of its store: the peer never saw their numbers,
- * and the sync restates all they say. In process context; consumes @pkts.
- */
-int collab_link_restate(struct collab_peer *peer, struct sk_buff_head *pkts)
-{
-	struct collab_link *l = peer->link;
-	struct collab_xmit x;
-	struct sk_buff *skb;
-
-	spin_lock_bh(&peer->lock);
-	collab_link_xmit_init(peer, &x);
-	if (peer->dead) {
-		__skb_queue_purge(pkts);
-		collab_link_unlock_flush(peer, &x);
-		return -EHOSTUNREACH;
-	}
-	while ((skb = skb_peek_tail(&l->txq)) && route_unsent(skb)) {
-		if (l->send_head == skb)
-			l->send_head = NULL;
-		__skb_unlink(skb, &l->txq);
-		l->snd_nxt--;
-		l->stored_bytes -= skb->len;
-		atomic_long_sub(skb->len, &peer->cn->stored_bytes);
-		consume_skb(skb);
-	}
-	collab_link_store(peer, pkts, 0);
-	collab_link_push(peer, &x);
-	collab_link_unlock_flush(peer, &x);
-	return 0;
-}
-
 /* An skb for @len bytes of link payload, with room for every header. */
 struct sk_buff *collab_link_alloc(unsigned int len, gfp_t gfp)
 {
@@ -515,13 +482,25 @@ unsigned int collab_link_mss(struct collab_peer *peer)
 	return mtu - ip - sizeof(struct udphdr) - sizeof(struct collab_link_hdr);
 }
 
-/*
- * Store the packets of @msgs messages (0 for route records) for @peer and
- * send what the window allows. In process context; -EHOSTUNREACH when the
- * peer went meanwhile. Consumes @pkts.
- */
-int collab_link_enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,
-			unsigned int msgs)
+/* Drop the unsent route records at the tail: no number of theirs went out. */
+static void drop_route_tail(struct collab_peer *peer)
+{
+	struct collab_link *l = peer->link;
+	struct sk_buff *skb;
+
+	while ((skb = skb_peek_tail(&l->txq)) && route_unsent(skb)) {
+		if (l->send_head == skb)
+			l->send_head = NULL;
+		__skb_unlink(skb, &l->txq);
+		l->snd_nxt--;
+		l->stored_bytes -= skb->len;
+		atomic_long_sub(skb->len, &peer->cn->stored_bytes);
+		consume_skb(skb);
+	}
+}
+
+static int enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,
+		   unsigned int msgs, bool restate)
 {
 	struct collab_link *l = peer->link;
 	struct collab_xmit x;
@@ -534,17 +513,41 @@ int collab_link_enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,
 		collab_link_unlock_flush(peer, &x);
 		return -EHOSTUNREACH;
 	}
-	if (skb_peek(pkts) && collab_tx_cb(skb_peek(pkts))->type == COLLAB_LINK_MSG)
-		l->tx_msgs += msgs;
+	if (restate)
+		drop_route_tail(peer);
 	skb = skb_peek(pkts);
-	if (skb_queue_len(pkts) == 1 && collab_tx_cb(skb)->type == COLLAB_LINK_MSG) {
-		__skb_unlink(skb, pkts);
-		if (!collab_bundle_take(peer, skb))
-			__skb_queue_tail(pkts, skb);
+	if (skb && collab_tx_cb(skb)->type == COLLAB_LINK_MSG) {
+		l->tx_msgs += msgs;
+		if (skb_queue_len(pkts) == 1) {
+			__skb_unlink(skb, pkts);
+			if (!collab_bundle_take(peer, skb))
+				__skb_queue_tail(pkts, skb);
+		}
 	}
 	if (!skb_queue_empty(pkts))
 		collab_link_store(peer, pkts, msgs);
 	collab_link_push(peer, &x);
 	collab_link_unlock_flush(peer, &x);
 	return 0;
+}
+
+/*
+ * Store the packets of @msgs messages for @peer and send what the window
+ * allows. In process context; -EHOSTUNREACH when the peer went
+ * meanwhile. Consumes @pkts.
+ */
+int collab_link_enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,
+			unsigned int msgs)
+{
+	return enqueue(peer, pkts, msgs, false);
+}
+
+/*
+ * Store the full route sync @pkts for @peer in place of the unsent route
+ * records at the tail of its store, which it restates. As
+ * collab_link_enqueue().
+ */
+int collab_link_restate(struct collab_peer *peer, struct sk_buff_head *pkts)
+{
+	return enqueue(peer, pkts, 0, true);
 }
