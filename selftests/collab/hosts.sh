@@ -1148,6 +1148,18 @@ slab_kb()
 	awk '$1 == "Slab:" { print $2 }' /proc/meminfo
 }
 
+# hostile_hosts: a and b on a bridge, with bearers and linked, and h
+# beside them with none, for hostile_peer.
+hostile_hosts()
+{
+	bridged_hosts a b h
+	ctl_in a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1 \
+		>/dev/null
+	ctl_in b bearer add udp local 10.77.0.2 dev vb discovery 239.77.0.1 \
+		>/dev/null
+	wait_for peers_up
+}
+
 # A fake node (hostile_peer, in namespace h) inside a real link: it
 # makes a link with a by the real handshake (cookie, epochs) and then for
 # HOSTILE_SECS (default 8) sends a, with the link's node ids and epochs,
@@ -1176,12 +1188,7 @@ case_hostile_peer()
 		drop_reasm drop_ratelimit drop_no_source)
 	local -A d0=()
 
-	bridged_hosts a b h
-	ctl_in a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1 \
-		>/dev/null
-	ctl_in b bearer add udp local 10.77.0.2 dev vb discovery 239.77.0.1 \
-		>/dev/null
-	wait_for peers_up
+	hostile_hosts
 	ctl_in a node
 	receiver a hp -a hpgood -c -s "$s1" -n $good -l 500
 	receiver a ab -a chat -n 200 -l 500
@@ -1268,12 +1275,7 @@ case_empty_flood()
 {
 	local slab0 slab1 full0 closed0 sent full closed held
 
-	bridged_hosts a b h
-	ctl_in a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1 \
-		>/dev/null
-	ctl_in b bearer add udp local 10.77.0.2 dev vb discovery 239.77.0.1 \
-		>/dev/null
-	wait_for peers_up
+	hostile_hosts
 	receiver a ab -a chat -n 200 -w 120
 	ip netns exec "$(ns_name a)" "$sock" -a sink -H "$tmp/sink.ids" &
 	echo $! >"$tmp/sink.pid"
