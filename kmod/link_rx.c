@@ -206,28 +206,42 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 }
 
 /*
- * Deliver the backlog in order; false if its head waits for memory, in
- * which case the link tries again at the next jiffy. Any packet from the
- * peer, such as its probes while it sees us hold, tries as well.
+ * Messages delivered in one go at most: a bundle of two-byte entries
+ * holds some 7,000, which would take a CPU for long; one of 64-byte
+ * messages holds about 200.
+ */
+#define COLLAB_RX_BUDGET	512
+
+/*
+ * Deliver the backlog in order; false if its head waits for memory, or
+ * the budget is spent, in which case the link goes on at the next jiffy.
+ * Any packet from the peer, such as its probes while it sees us hold,
+ * goes on as well.
  */
 bool collab_link_backlog_run(struct collab_peer *peer)
 {
 	struct collab_link *l = peer->link;
+	unsigned int budget = COLLAB_RX_BUDGET;
 	struct sk_buff *skb;
 
 	for (;;) {
-		skb = __skb_dequeue(&l->backlog) ?: collab_bundle_next(peer);
+		skb = __skb_dequeue(&l->backlog);
+		if (!skb && l->bundle && !budget--)
+			goto later;
+		skb = skb ?: collab_bundle_next(peer);
 		if (!skb)
 			return true;
 		if (!msg_deliver(peer, skb)) {
 			__skb_queue_head(&l->backlog, skb);
-			mod_timer(&l->ack_timer, jiffies + 1);
-			return false;
+			goto later;
 		}
 	}
+later:
+	mod_timer(&l->ack_timer, jiffies + 1);
+	return false;
 }
 
-/* Whether messages taken off the link wait for memory. */
+/* Whether messages taken off the link wait for memory or their turn. */
 bool collab_link_rx_waits(struct collab_peer *peer)
 {
 	struct collab_link *l = peer->link;
