@@ -10,12 +10,13 @@
  * asked for receipts (COLLAB_CONFIRM), the peer has the message and owes
  * a receipt for it: its msgid and sending instance go on a ring of the
  * peer's, in link order. A receipt from the peer is taken only if it
- * answers an entry there; anything else is forged, dropped and counted
- * (drop_receipt). The peer delivers in link order and sends its receipts
- * in the same order, so a receipt answers the oldest entry, or one a few
- * entries on when the peer could not send those before it (they are then
- * owed no more). The ring is bounded: past COLLAB_OWED_MAX entries the
- * oldest goes, and its receipt, if it ever comes, is refused.
+ * answers an entry there, once; anything else is forged, dropped and
+ * counted (drop_receipt). The peer delivers in link order and sends most
+ * receipts in the same order, so a receipt mostly answers the oldest
+ * entry; a message that waited there for an activation is answered
+ * later, and one whose receipt the peer could not send never is. The
+ * ring is bounded: past COLLAB_OWED_MAX entries the oldest goes, and its
+ * receipt, if it ever comes, is refused.
  *
  * Under peer->lock.
  */
@@ -25,13 +26,13 @@
 #include "link.h"
 #include "receipt.h"
 
-/* Entries a peer may owe, and how far a receipt may skip ahead. */
+/* Entries a peer may owe. */
 #define COLLAB_OWED_MAX		1024
-#define COLLAB_OWED_SKIP	64
 
 struct collab_owed_entry {
 	u64 msgid;
 	struct collab_guid src_id;
+	bool paid;
 };
 
 struct collab_owed {
@@ -68,11 +69,12 @@ void collab_receipt_owed(struct collab_peer *peer, u64 msgid,
 	e = entry(o, o->len++);
 	e->msgid = msgid;
 	e->src_id = *src_id;
+	e->paid = false;
 }
 
 /*
  * Whether a receipt from @peer for message @msgid of @src_id answers a
- * message it owes one for; the entry, and those it skipped, are paid.
+ * message it owes one for, and has not paid; the entry is paid then.
  */
 bool collab_receipt_answers(struct collab_peer *peer, u64 msgid,
 			    const struct collab_guid *src_id)
@@ -84,12 +86,17 @@ bool collab_receipt_answers(struct collab_peer *peer, u64 msgid,
 
 	if (!o)
 		return false;
-	for (i = 0; i < min(o->len, COLLAB_OWED_SKIP); i++) {
+	for (i = 0; i < o->len; i++) {
 		e = entry(o, i);
-		if (e->msgid != msgid || !collab_guid_equal(&e->src_id, src_id))
+		if (e->paid || e->msgid != msgid ||
+		    !collab_guid_equal(&e->src_id, src_id))
 			continue;
-		o->head = (o->head + i + 1) % COLLAB_OWED_MAX;
-		o->len -= i + 1;
+		e->paid = true;
+		/* The oldest entries, paid, make room. */
+		while (o->len && entry(o, 0)->paid) {
+			o->head = (o->head + 1) % COLLAB_OWED_MAX;
+			o->len--;
+		}
 		return true;
 	}
 	return false;
