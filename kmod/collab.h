@@ -15,6 +15,7 @@
 #include <linux/siphash.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -146,6 +147,15 @@ struct collab_net {
 	struct rhashtable rapps;	/* application type -> peers with one */
 	unsigned long route_bytes;	/* what they take, under rlock */
 
+	/* Messages waiting for an activation (activation.c). */
+	spinlock_t act_lock;		/* BH off */
+	struct list_head act_types;	/* collab_act_type.node, RCU */
+	unsigned int nr_act_types;	/* under lock and act_lock */
+	atomic_t act_requests;		/* requests waiting */
+	long act_bytes;			/* their memory, under act_lock */
+	u64 act_last_id;		/* under act_lock */
+	struct timer_list act_timer;	/* the next request to time out */
+
 	atomic_long_t stored_bytes;	/* in the stores of all peers */
 	atomic_long_t ooo_bytes;	/* out of order, from all peers */
 	atomic_long_t reasm_bytes;	/* fragments of messages under way */
@@ -161,6 +171,7 @@ struct collab_net {
 	u32 rx_net_bytes;
 	u32 hold_sock_bytes;
 	u32 hold_net_bytes;
+	u32 act_net_bytes;
 	/* The payload of an IP fragment on the last route a link used. */
 	u32 frag_space;
 

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/uio.h>
 
+#include "activation.h"
 #include "collab.h"
 #include "deliver.h"
 #include "frame.h"
@@ -164,7 +165,56 @@ static int collect_app(struct collab_net *cn, const struct collab_frame *f,
 		if (t->n)
 			return 0;
 	}
+	/* An activatable type's one shared instance takes every session. */
+	if (collab_act_shared(cn, f->dst_app)) {
+		list_for_each_entry_rcu(cs, &app->members, app_node) {
+			targets_add(t, cs, sender);
+			if (t->n)
+				return 0;
+		}
+	}
 	return -ECONNREFUSED;
+}
+
+/* Whether an instance here takes the message with header @f (by type). */
+static bool app_taken(struct collab_net *cn, const struct collab_frame *f)
+{
+	struct collab_targets t;
+	bool taken;
+
+	targets_init(&t);
+	rcu_read_lock();
+	taken = !collect_app(cn, f, NULL, &t);
+	rcu_read_unlock();
+	targets_release(&t);
+	return taken;
+}
+
+/*
+ * Activation (activation.c), for a message to an application type of
+ * this node that found no receiver (@err) or found one: it may wait for
+ * an instance, or join the messages that wait before it. 0 when it does
+ * (@skb consumed); -EAGAIN when an instance came meanwhile (deliver it
+ * again); 1 when it goes on as it is; else @err or -ENOBUFS.
+ */
+static int activation(struct collab_net *cn, struct sk_buff *skb, int err)
+{
+	int ret;
+
+	if (err == -EHOSTUNREACH || err == -ECONNREFUSED) {
+		ret = collab_act_hold(cn, skb, app_taken);
+		return ret == -ENOENT ? err : ret;
+	}
+	if (err || !collab_act_waiting(cn))
+		return err ?: 1;
+	ret = collab_act_follow(cn, skb);
+	return ret == -ENOENT ? 1 : ret;
+}
+
+static bool for_local_app(struct collab_net *cn, const struct collab_frame *f)
+{
+	return f->dst_kind == COLLAB_ADDR_APP &&
+	       collab_node_is_local(cn, &f->dst_node);
 }
 
 static int collect(struct collab_net *cn, const struct collab_frame *f,
@@ -445,6 +495,16 @@ static int queue_all(struct collab_net *cn, struct collab_targets *t,
 }
 
 /*
+ * A message that waited for an activation, to the instance that came for
+ * it, under act_lock: past its buffer if need be, as a peer's message.
+ */
+void collab_deliver_waited(struct collab_net *cn, struct collab_sock *cs,
+			   struct sk_buff *skb)
+{
+	queue_rcv(cn, &cs->sk, skb, true);
+}
+
+/*
  * Tell instance @src_id of this node, if it asked for receipts, what
  * became of its message @msgid on @node (@status: 0 or an errno). Any
  * context.
@@ -701,15 +761,28 @@ int collab_deliver(struct collab_sock *sender, struct sk_buff *skb,
 {
 	struct collab_net *cn = collab_net(sock_net(&sender->sk));
 	struct collab_rtargets rt = { .peer = rt.inline_peer };
+	bool act = for_local_app(cn, collab_frame(skb));
 	struct collab_targets t;
-	int err;
+	int err, tries = 0;
 
+again:
 	targets_init(&t);
 	err = resolve(cn, collab_frame(skb), sender, &t, &rt);
+	if (act) {
+		err = activation(cn, skb, err);
+		if (err == -EAGAIN && ++tries < 3) {
+			targets_release(&t);
+			goto again;
+		}
+		if (err <= 0)
+			goto out;
+		err = 0;
+	}
 	if (!err)
 		err = wait_all(cn, sender, &t, &rt, timeo);
 	if (!err)
 		err = place(cn, sender, &t, &rt, skb);
+out:
 	collab_rtargets_release(&rt);
 	targets_release(&t);
 	return err;
@@ -768,6 +841,19 @@ int collab_deliver_small(struct collab_sock *sender,
 
 	targets_init(&t);
 	err = resolve(cn, f, sender, &t, &rt);
+	/* A message that may wait for an activation takes the long way. */
+	if (for_local_app(cn, f) &&
+	    (err == -EHOSTUNREACH || err == -ECONNREFUSED ||
+	     (!err && collab_act_waiting(cn)))) {
+		skb = small_skb(f, from, &err);
+		if (skb) {
+			collab_cb_set_sender(skb);
+			err = collab_deliver(sender, skb, timeo);
+		}
+		if (err)
+			kfree_skb(skb);
+		goto out;
+	}
 	if (!err)
 		err = wait_all(cn, sender, &t, &rt, timeo);
 	if (err)
@@ -810,18 +896,33 @@ static bool rx_room(struct collab_net *cn, struct sock *sk,
 /*
  * A message from a peer, for receivers of this node; in softirq. It waits
  * for no receiver: one with no room at all loses its copy (counted), and
- * the result is -ENOBUFS. -ENOMEM when it must wait for memory, in which
- * case @skb is still the caller's; any other result consumes it.
+ * the result is -ENOBUFS. -EINPROGRESS when it waits for an activation
+ * (its receipt comes later). -ENOMEM when it must wait for memory, in
+ * which case @skb is still the caller's; any other result consumes it.
  */
 int collab_deliver_rx(struct collab_net *cn, struct sk_buff *skb)
 {
 	const struct collab_frame *f = collab_frame(skb);
 	struct collab_targets t;
 	unsigned int i, n = 0;
-	int err, full = 0;
+	int err, full = 0, tries = 0;
 
+again:
 	targets_init(&t);
 	err = collect(cn, f, NULL, &t, GFP_ATOMIC);
+	if (f->dst_kind == COLLAB_ADDR_APP) {
+		err = activation(cn, skb, err);
+		if (err == -EAGAIN && ++tries < 3) {
+			targets_release(&t);
+			goto again;
+		}
+		if (!err) {
+			err = -EINPROGRESS;
+			goto out;
+		}
+		if (err > 0)
+			err = 0;
+	}
 	if (err) {
 		kfree_skb(skb);
 		goto out;

@@ -26,5 +26,7 @@ void collab_room_freed(struct collab_sock *cs);
 void collab_cong_clear(struct collab_sock *cs);
 void collab_cong_init(struct collab_sock *cs);
 void collab_deliver_purge(struct collab_sock *cs);
+void collab_deliver_waited(struct collab_net *cn, struct collab_sock *cs,
+			   struct sk_buff *skb);
 
 #endif /* _COLLAB_DELIVER_H */

@@ -193,6 +193,11 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 	err = collab_deliver_rx(cn, skb);
 	if (err == -ENOMEM)
 		return false;
+	/* It waits for an activation, which sends its receipt. */
+	if (err == -EINPROGRESS) {
+		l->rx_msgs++;
+		return true;
+	}
 	if (confirm)
 		collab_receipt_store(peer, &r, err);
 	/* A receiver that had no room at all is counted as such. */

@@ -10,6 +10,7 @@
 #include <linux/rcupdate.h>
 #include <net/genetlink.h>
 
+#include "activation.h"
 #include "bearer.h"
 #include "collab.h"
 #include "cookie.h"
@@ -48,6 +49,7 @@ static int __net_init collab_net_init(struct net *net)
 	cn->rx_net_bytes = COLLAB_RX_NET_BYTES;
 	cn->hold_sock_bytes = COLLAB_HOLD_SOCK_BYTES;
 	cn->hold_net_bytes = COLLAB_HOLD_NET_BYTES;
+	collab_act_init(cn);
 	collab_discovery_init(cn);
 	collab_cookie_init(cn);
 
@@ -87,6 +89,7 @@ static void __net_exit collab_net_exit(struct net *net)
 	collab_discovery_stop(cn);
 	collab_peers_destroy(cn);
 	collab_statics_destroy(cn);
+	collab_act_destroy(cn);
 	collab_table_destroy(cn);
 	/* Every peer is gone, and with it every packet it had here. */
 	WARN_ON_ONCE(atomic_long_read(&cn->ooo_bytes));

@@ -13,6 +13,7 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "activation.h"
 #include "netlink.h"
 #include "table.h"
 
@@ -51,6 +52,10 @@ static struct netlink_range_validation hold_bytes_range = {
 	.min = 0, .max = COLLAB_HOLD_BYTES_MAX,
 };
 
+static struct netlink_range_validation act_bytes_range = {
+	.min = 0, .max = COLLAB_ACT_BYTES_MAX,
+};
+
 static const struct nla_policy node_set_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_NODE_ID] = GUID_POLICY,
 	[COLLAB_A_NODE_NAME] = { .type = NLA_NUL_STRING,
@@ -69,6 +74,8 @@ static const struct nla_policy node_set_policy[COLLAB_A_MAX + 1] = {
 							   &hold_bytes_range),
 	[COLLAB_A_HOLD_NET_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							  &hold_bytes_range),
+	[COLLAB_A_ACT_NET_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							 &act_bytes_range),
 };
 
 static const struct nla_policy instance_get_policy[COLLAB_A_MAX + 1] = {
@@ -149,6 +156,7 @@ static const struct {
 	{ COLLAB_A_HOLD_SOCK_BYTES,
 	  offsetof(struct collab_net, hold_sock_bytes) },
 	{ COLLAB_A_HOLD_NET_BYTES, offsetof(struct collab_net, hold_net_bytes) },
+	{ COLLAB_A_ACT_NET_BYTES, offsetof(struct collab_net, act_net_bytes) },
 };
 
 static u32 *node_setting(struct collab_net *cn, unsigned int i)
@@ -740,6 +748,34 @@ static const struct genl_ops collab_genl_ops[] = {
 		.dumpit = collab_nl_peer_dump,
 		.policy = collab_nl_peer_policy,
 		.maxattr = COLLAB_A_MAX,
+	},
+	{
+		.cmd = COLLAB_CMD_APP_ADD,
+		.doit = collab_nl_app_add,
+		.policy = collab_nl_app_policy,
+		.maxattr = COLLAB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = COLLAB_CMD_APP_DEL,
+		.doit = collab_nl_app_del,
+		.policy = collab_nl_app_policy,
+		.maxattr = COLLAB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = COLLAB_CMD_APP_GET,
+		.doit = collab_nl_app_get,
+		.dumpit = collab_nl_app_dump,
+		.policy = collab_nl_app_policy,
+		.maxattr = COLLAB_A_MAX,
+	},
+	{
+		.cmd = COLLAB_CMD_APP_FAIL,
+		.doit = collab_nl_app_fail,
+		.policy = collab_nl_app_policy,
+		.maxattr = COLLAB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 

@@ -137,6 +137,24 @@ void collab_receipt_store(struct collab_peer *peer,
 	collab_link_store(peer, &one, 1);
 }
 
+/*
+ * As collab_receipt_store(), from outside the link: for a message that
+ * waited here for an activation. Any context but under peer->lock.
+ */
+void collab_link_receipt(struct collab_peer *peer,
+			 const struct collab_receipt_rec *r, int err)
+{
+	struct collab_xmit x;
+
+	spin_lock_bh(&peer->lock);
+	collab_link_xmit_init(peer, &x);
+	if (!peer->dead) {
+		collab_receipt_store(peer, r, err);
+		collab_link_push(peer, &x);
+	}
+	collab_link_unlock_flush(peer, &x);
+}
+
 /* A receipt for a message of ours; consumes @skb. */
 void collab_receipt_rcv(struct collab_peer *peer, struct sk_buff *skb)
 {

@@ -17,5 +17,7 @@ void collab_receipts_forget(struct collab_peer *peer);
 void collab_receipt_store(struct collab_peer *peer,
 			  const struct collab_receipt_rec *r, int err);
 void collab_receipt_rcv(struct collab_peer *peer, struct sk_buff *skb);
+void collab_link_receipt(struct collab_peer *peer,
+			 const struct collab_receipt_rec *r, int err);
 
 #endif /* _COLLAB_RECEIPT_H */

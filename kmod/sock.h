@@ -74,4 +74,6 @@ static inline struct collab_sock *collab_sk(const struct sock *sk)
 	return container_of(sk, struct collab_sock, sk);
 }
 
+int collab_check_app(const char *app, bool empty_ok, char *out);
+
 #endif /* _COLLAB_SOCK_H */

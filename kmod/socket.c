@@ -40,7 +40,7 @@ static struct collab_net *sock_cn(const struct sock *sk)
  * terminated inside the field; an empty one only where @empty_ok. Copied
  * NUL-padded into @out, which makes it a hash key.
  */
-static int check_app(const char *app, bool empty_ok, char *out)
+int collab_check_app(const char *app, bool empty_ok, char *out)
 {
 	size_t len = strnlen(app, COLLAB_APP_MAX);
 	size_t i;
@@ -78,10 +78,10 @@ static int check_dest(struct collab_net *cn, const void *uaddr,
 		memset(out->scl_app, 0, sizeof(out->scl_app));
 		break;
 	case COLLAB_ADDR_APP:
-		err = check_app(a->scl_app, false, out->scl_app);
+		err = collab_check_app(a->scl_app, false, out->scl_app);
 		break;
 	case COLLAB_ADDR_BROADCAST:
-		err = check_app(a->scl_app, true, out->scl_app);
+		err = collab_check_app(a->scl_app, true, out->scl_app);
 		break;
 	default:
 		return -EINVAL;
@@ -110,7 +110,7 @@ static int collab_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 	if (a->scl_kind != COLLAB_ADDR_APP || a->scl_flags || a->scl_reserved ||
 	    !collab_node_is_local(cn, &a->scl_node))
 		return -EINVAL;
-	err = check_app(a->scl_app, false, app);
+	err = collab_check_app(a->scl_app, false, app);
 	if (err)
 		return err;
 

@@ -9,6 +9,7 @@
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 
+#include "activation.h"
 #include "frame.h"
 #include "netlink.h"
 #include "route.h"
@@ -133,7 +134,10 @@ int collab_table_bind(struct collab_net *cn, struct collab_sock *cs,
 	entry->count++;
 	cs->app_entry = entry;
 	cs->seq = ++cn->seq;
+	/* What waited for an instance of the type comes first. */
+	collab_act_lock(cn);
 	list_add_tail_rcu(&cs->app_node, &entry->members);
+	collab_act_unlock_bound(cn, cs, NULL);
 	list_add_tail_rcu(&cs->all_node, &cn->all_instances);
 	collab_obj_add(cn, COLLAB_OBJ_INSTANCES, 1);
 	collab_nl_instance_event(cn, cs, COLLAB_CMD_INSTANCE_NEW);
@@ -232,7 +236,10 @@ int collab_table_join(struct collab_net *cn, struct collab_sock *cs,
 	m->session = session;
 	m->seq = ++cn->seq;
 	session->count++;
+	/* What waited for an instance in the session comes first. */
+	collab_act_lock(cn);
 	list_add_tail_rcu(&m->session_node, &session->members);
+	collab_act_unlock_bound(cn, cs, sid);
 	list_add_tail(&m->sock_node, &cs->memberships);
 	cs->nr_sessions++;
 	collab_obj_add(cn, COLLAB_OBJ_MEMBERSHIPS, 1);

@@ -162,6 +162,26 @@ enum collab_cmd {
 	 */
 	COLLAB_CMD_INSTANCE_CONFLICT,
 
+	/*
+	 * Activatable application types: a message for such a type that no
+	 * instance takes waits, and the "activation" group hears of it, so
+	 * that an activator (collabd) starts one. COLLAB_A_APP: ADD (do,
+	 * admin) registers a type, or changes its settings; DEL (do, admin)
+	 * withdraws one, refusing what it held; GET is a dump, or a do with
+	 * COLLAB_APP_A_NAME.
+	 */
+	COLLAB_CMD_APP_ADD,
+	COLLAB_CMD_APP_DEL,
+	COLLAB_CMD_APP_GET,
+	/* On the "activation" group: COLLAB_A_APP with one request. */
+	COLLAB_CMD_APP_ACTIVATE,
+	/*
+	 * do, admin: COLLAB_A_APP with its name and one COLLAB_APP_A_REQUEST
+	 * (its COLLAB_REQ_A_ID, maybe COLLAB_REQ_A_ERRNO): the activator
+	 * could not start it; its messages are refused now.
+	 */
+	COLLAB_CMD_APP_FAIL,
+
 	__COLLAB_CMD_MAX,
 };
 
@@ -191,6 +211,10 @@ enum collab_attr {
 					 * peers past its receive buffer
 					 */
 	COLLAB_A_HOLD_NET_BYTES,	/* u32: that of all receivers together */
+	COLLAB_A_APP,			/* nest: COLLAB_APP_A_* */
+	COLLAB_A_ACT_NET_BYTES,		/* u32: what messages waiting for
+					 * activation may take, all types
+					 */
 	__COLLAB_A_MAX,
 };
 
@@ -229,6 +253,55 @@ enum collab_session_attr {
 };
 
 #define COLLAB_SESSION_A_MAX (__COLLAB_SESSION_A_MAX - 1)
+
+/* Which instance of an activatable type takes a message, in COLLAB_APP_A_POLICY. */
+enum collab_app_policy {
+	COLLAB_APP_SHARED,		/* one, for every session */
+	COLLAB_APP_PER_SESSION,		/* one per session, which it joins */
+};
+
+/* Range of COLLAB_APP_A_TIMEOUT_MS, and its default. */
+#define COLLAB_APP_TIMEOUT_MIN_MS	100
+#define COLLAB_APP_TIMEOUT_MAX_MS	3600000
+#define COLLAB_APP_TIMEOUT_MS		30000
+
+/* An activatable application type. */
+enum collab_app_attr {
+	COLLAB_APP_A_UNSPEC,
+	COLLAB_APP_A_PAD,
+	COLLAB_APP_A_NAME,		/* string, < COLLAB_APP_MAX */
+	COLLAB_APP_A_POLICY,		/* u8: enum collab_app_policy */
+	COLLAB_APP_A_TIMEOUT_MS,	/* u32: how long messages wait */
+	COLLAB_APP_A_HOLD_BYTES,	/* u32: the memory they may take */
+	COLLAB_APP_A_HELD_MSGS,		/* u32: messages waiting now */
+	COLLAB_APP_A_HELD_BYTES,	/* u32: their memory */
+	COLLAB_APP_A_ACTIVATIONS,	/* u64: requests sent */
+	COLLAB_APP_A_DELIVERED,		/* u64: waiting messages taken */
+	COLLAB_APP_A_DROPPED,		/* u64: refused after waiting */
+	COLLAB_APP_A_REQUEST,		/* nest: COLLAB_REQ_A_*, one each */
+	__COLLAB_APP_A_MAX,
+};
+
+#define COLLAB_APP_A_MAX (__COLLAB_APP_A_MAX - 1)
+
+/*
+ * A request to start an instance: messages for one type (and, with the
+ * per-session policy, one session) that wait for it.
+ */
+enum collab_req_attr {
+	COLLAB_REQ_A_UNSPEC,
+	COLLAB_REQ_A_PAD,
+	COLLAB_REQ_A_ID,		/* u64: unique in the namespace */
+	COLLAB_REQ_A_SESSION,		/* binary: struct collab_guid, or none */
+	COLLAB_REQ_A_SRC_NODE,		/* binary: the first message's node */
+	COLLAB_REQ_A_SRC_ID,		/* binary: and its instance */
+	COLLAB_REQ_A_AGE_MS,		/* u32: since the first message */
+	COLLAB_REQ_A_HELD_MSGS,		/* u32 */
+	COLLAB_REQ_A_ERRNO,		/* u32, APP_FAIL: what senders learn */
+	__COLLAB_REQ_A_MAX,
+};
+
+#define COLLAB_REQ_A_MAX (__COLLAB_REQ_A_MAX - 1)
 
 /* The counters of a namespace: see collab_stats.h. */
 enum collab_stats_attr {

@@ -101,3 +101,17 @@ COLLAB_STAT(DROP_RECEIPT, drop_receipt, U64)
 COLLAB_STAT(DROP_RX_FULL, drop_rx_full, U64)
 /* u64: from a peer, from an instance it did not announce */
 COLLAB_STAT(DROP_NO_SOURCE, drop_no_source, U64)
+/* activation requests sent */
+COLLAB_STAT(ACTIVATIONS, activations, U64)
+/* messages that waited for one */
+COLLAB_STAT(ACT_HELD, act_held, U64)
+/* and that an instance then took */
+COLLAB_STAT(ACT_DELIVERED, act_delivered, U64)
+/* messages waiting for activation now */
+COLLAB_STAT(ACT_WAITING, act_waiting, U32)
+/* no instance came in time */
+COLLAB_STAT(DROP_ACT_TIMEOUT, drop_act_timeout, U64)
+/* activator failed, or type withdrawn */
+COLLAB_STAT(DROP_ACT_FAILED, drop_act_failed, U64)
+/* could not wait: past the budget */
+COLLAB_STAT(DROP_ACT_FULL, drop_act_full, U64)
