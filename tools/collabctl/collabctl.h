@@ -38,6 +38,7 @@ extern const struct cmd instance_cmds[];
 extern const struct cmd session_cmds[];
 extern const struct cmd stats_cmds[];
 extern const struct cmd monitor_cmds[];
+extern const struct cmd app_cmds[];
 
 /*
  * Run one command line, OBJECT [COMMAND [ARGS]] (ARGV[0] is the object),

@@ -44,6 +44,8 @@ static const struct object objects[] = {
 	  "bound sockets: GUID, application, owner, queue, counters" },
 	{ "session", session_cmds,
 	  "sessions that have members on this node" },
+	{ "app", app_cmds,
+	  "activatable application types, and the messages that wait for one" },
 	{ "stats", stats_cmds,
 	  "object counts and message counters" },
 	{ "monitor", monitor_cmds,

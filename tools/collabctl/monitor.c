@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * collabctl monitor: print the notifications of the "events" group, one
- * line each, as they come, until SIGINT or SIGTERM.
+ * collabctl monitor: print the notifications of the "events" group, or
+ * of the "activation" group, one line each, as they come, until SIGINT
+ * or SIGTERM.
  */
 #include <errno.h>
 #include <poll.h>
@@ -20,6 +21,20 @@ static const struct nla_policy top_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_INSTANCE] = { .type = NLA_NESTED },
 	[COLLAB_A_SESSION] = { .type = NLA_NESTED },
 	[COLLAB_A_PEER] = { .type = NLA_NESTED },
+	[COLLAB_A_APP] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy app_policy[COLLAB_APP_A_MAX + 1] = {
+	[COLLAB_APP_A_NAME] = { .type = NLA_STRING, .maxlen = COLLAB_APP_MAX },
+	[COLLAB_APP_A_POLICY] = { .type = NLA_U8 },
+	[COLLAB_APP_A_REQUEST] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy req_policy[COLLAB_REQ_A_MAX + 1] = {
+	[COLLAB_REQ_A_ID] = { .type = NLA_U64 },
+	[COLLAB_REQ_A_SESSION] = CNL_POLICY_GUID,
+	[COLLAB_REQ_A_SRC_NODE] = CNL_POLICY_GUID,
+	[COLLAB_REQ_A_SRC_ID] = CNL_POLICY_GUID,
 };
 
 static const struct nla_policy instance_policy[COLLAB_INSTANCE_A_MAX + 1] = {
@@ -159,6 +174,36 @@ static int event_peer(struct nlattr **top, const char *event)
 	return 0;
 }
 
+/*
+ * "app_activate APP: request ID session S from NODE instance GUID"; the
+ * session is all-zero for any.
+ */
+static int event_activate(struct nlattr **top, const char *event)
+{
+	struct nlattr *tb[COLLAB_APP_A_MAX + 1], *rq[COLLAB_REQ_A_MAX + 1];
+
+	if (!top[COLLAB_A_APP] ||
+	    cnl_parse_nested(top[COLLAB_A_APP], tb, COLLAB_APP_A_MAX,
+			     app_policy) ||
+	    !tb[COLLAB_APP_A_NAME] || !tb[COLLAB_APP_A_REQUEST] ||
+	    cnl_parse_nested(tb[COLLAB_APP_A_REQUEST], rq, COLLAB_REQ_A_MAX,
+			     req_policy) ||
+	    !rq[COLLAB_REQ_A_ID] || !rq[COLLAB_REQ_A_SESSION] ||
+	    !rq[COLLAB_REQ_A_SRC_NODE] || !rq[COLLAB_REQ_A_SRC_ID])
+		return -EBADMSG;
+	out_obj_start(NULL);
+	out_str("event", "%s", event);
+	out_str("app", " %s:", nla_get_string(tb[COLLAB_APP_A_NAME]));
+	out_u64("request", " request %s", nla_get_u64(rq[COLLAB_REQ_A_ID]));
+	out_guid("session", " session %s", nla_data(rq[COLLAB_REQ_A_SESSION]));
+	out_guid("src_node", " from %s", nla_data(rq[COLLAB_REQ_A_SRC_NODE]));
+	out_guid("src_id", " instance %s", nla_data(rq[COLLAB_REQ_A_SRC_ID]));
+	out_text("\n");
+	out_obj_end();
+	out_end();
+	return 0;
+}
+
 /* "instance_conflict GUID: app APP claimed by peer NODE" */
 static int event_conflict(struct nlattr **top, const char *event)
 {
@@ -196,6 +241,8 @@ static int event_print(uint8_t cmd, struct nlattr **top, const char *event)
 	case COLLAB_CMD_PEER_UP:
 	case COLLAB_CMD_PEER_DOWN:
 		return event_peer(top, event);
+	case COLLAB_CMD_APP_ACTIVATE:
+		return event_activate(top, event);
 	}
 	return event_session(top, event);
 }
@@ -208,6 +255,7 @@ static const char *const event_names[COLLAB_CMD_MAX + 1] = {
 	[COLLAB_CMD_PEER_UP] = "peer_up",
 	[COLLAB_CMD_PEER_DOWN] = "peer_down",
 	[COLLAB_CMD_INSTANCE_CONFLICT] = "instance_conflict",
+	[COLLAB_CMD_APP_ACTIVATE] = "app_activate",
 };
 
 /* Notifications of kinds this collabctl does not know are left out. */
@@ -252,18 +300,19 @@ static int monitor_loop(struct cnl *nl, const sigset_t *waitmask)
 	return CTL_OK;
 }
 
-static int monitor_events(int argc, char **argv)
+static int monitor_group(const char *cmd, const char *group, int argc,
+			 char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t block, orig;
 	struct cnl nl;
 	int ret;
 
-	if (parse_no_args("monitor events", argc, argv))
+	if (parse_no_args(cmd, argc, argv))
 		return CTL_USAGE;
 	if (cnl_open(&nl))
 		return CTL_FAIL;
-	ret = cnl_subscribe(&nl, COLLAB_GENL_MCGRP_EVENTS);
+	ret = cnl_subscribe(&nl, group);
 	if (ret)
 		goto out_close;
 
@@ -285,8 +334,22 @@ out_close:
 	return ret;
 }
 
+static int monitor_events(int argc, char **argv)
+{
+	return monitor_group("monitor events", COLLAB_GENL_MCGRP_EVENTS, argc,
+			     argv);
+}
+
+static int monitor_activation(int argc, char **argv)
+{
+	return monitor_group("monitor activation",
+			     COLLAB_GENL_MCGRP_ACTIVATION, argc, argv);
+}
+
 const struct cmd monitor_cmds[] = {
 	{ "events", monitor_events, "",
 	  "print instance, session, peer and conflict events as they happen, one a line" },
+	{ "activation", monitor_activation, "",
+	  "print requests to start an instance of an activatable type; needs CAP_NET_ADMIN" },
 	{ .name = NULL }
 };

@@ -29,17 +29,18 @@ static const struct nla_policy node_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_RX_NET_BYTES] = { .type = NLA_U32 },
 	[COLLAB_A_HOLD_SOCK_BYTES] = { .type = NLA_U32 },
 	[COLLAB_A_HOLD_NET_BYTES] = { .type = NLA_U32 },
+	[COLLAB_A_ACT_NET_BYTES] = { .type = NLA_U32 },
 };
 
 /*
  * The link settings, each a u32: "node set" takes them by these keywords,
  * "node show" prints them on one line, when the kernel has them.
  */
-#define NODE_SETTINGS	9
+#define NODE_SETTINGS	10
 
 static const char *const setting_args[NODE_SETTINGS] = {
 	"tolerance", "lifetime", "store", "routes", "routes-all", "rx",
-	"rx-all", "hold", "hold-all",
+	"rx-all", "hold", "hold-all", "activation-all",
 };
 
 static const struct out_attr setting_attrs[NODE_SETTINGS + 1] = {
@@ -56,6 +57,8 @@ static const struct out_attr setting_attrs[NODE_SETTINGS + 1] = {
 	OUT_NUM(COLLAB_A_HOLD_SOCK_BYTES, "hold_sock_bytes",
 		"hold %s bytes per receiver"),
 	OUT_NUM(COLLAB_A_HOLD_NET_BYTES, "hold_net_bytes", "%s in all"),
+	OUT_NUM(COLLAB_A_ACT_NET_BYTES, "act_net_bytes",
+		"activation %s bytes in all"),
 	OUT_END
 };
 
@@ -149,7 +152,7 @@ static int node_set_args(int argc, char **argv, struct node_set *set)
 		return ret;
 	if (!argc)
 		return ctl_usage_error("node set",
-				       "give at least one of id, name, tolerance, lifetime, store, routes, routes-all, rx, rx-all, hold, hold-all");
+				       "give at least one of id, name, tolerance, lifetime, store, routes, routes-all, rx, rx-all, hold, hold-all, activation-all");
 	set->id_arg = args[0].val;
 	set->name = args[1].val;
 	if (set->id_arg) {
@@ -192,7 +195,7 @@ const struct cmd node_cmds[] = {
 	{ "show", node_show, "",
 	  "print the node's id, name, address family number and link settings" },
 	{ "set", node_set,
-	  "[id GUID] [name NAME] [tolerance MS] [lifetime MS] [store N] [routes BYTES] [routes-all BYTES] [rx BYTES] [rx-all BYTES] [hold BYTES] [hold-all BYTES]",
+	  "[id GUID] [name NAME] [tolerance MS] [lifetime MS] [store N] [routes BYTES] [routes-all BYTES] [rx BYTES] [rx-all BYTES] [hold BYTES] [hold-all BYTES] [activation-all BYTES]",
 	  "change the node's id, name or link settings; needs CAP_NET_ADMIN" },
 	{ .name = NULL }
 };
