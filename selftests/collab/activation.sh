@@ -1,0 +1,254 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Activation: a message for an application type that no instance takes
+# waits, when the type is activatable ("collabctl app add"), until an
+# instance binds the type (and, for a type with one instance per session,
+# joins the message's session); an activator hears of each request on
+# the "activation" group. Here "collabctl monitor activation" listens and
+# the test starts the instances. From this node and from a peer; shared
+# and per-session types; order across the hand-over; timeouts, failures,
+# withdrawals and budgets, each with the receipts it gives.
+
+here=$(dirname "$(readlink -f "$0")")
+source "$here/lib.sh"
+source "$here/hosts_lib.sh"
+msg=$here/collab_msg
+sock=$here/collab_sock
+ctl=$(readlink -f "$here/../../tools/collabctl/collabctl")
+tmp=/tmp/collab-activation-$$
+s1=5e551000000000000000000000000001
+s2=5e551000000000000000000000000002
+
+[ "$(id -u)" = 0 ] || { echo "# needs root"; exit $ksft_skip; }
+[ -x "$ctl" ] || { echo "# no collabctl at $ctl"; exit 1; }
+modprobe collab
+mkdir -p "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+
+# listening NS: a generic netlink socket of NS has joined a group: the
+# activator listens.
+listening()
+{
+	awk '$2 == 16 && $4 != "00000000" { f = 1 } END { exit !f }' \
+		"/proc/${ns_holder[$1]}/net/netlink"
+}
+
+# activator NS: "collabctl monitor activation" in NS, its lines in
+# $tmp/act.NS, listening once this returns.
+activator()
+{
+	ip netns exec "$(ns_name "$1")" "$ctl" monitor activation \
+		>"$tmp/act.$1" 2>&1 &
+	echo $! >"$tmp/act.$1.pid"
+	wait_for listening "$1"
+}
+
+# sender NS NAME ARGS...: collab_msg send in the background, from an
+# instance of type "s"; its output in $tmp/NAME.out, its pid in
+# $tmp/NAME.pid (for finish).
+sender()
+{
+	local ns=$1 name=$2
+
+	shift 2
+	ip netns exec "$(ns_name "$ns")" "$msg" send -a s "$@" \
+		>"$tmp/$name.out" 2>&1 &
+	echo $! >"$tmp/$name.pid"
+}
+
+# app_json NS APP EXPRS: the Python expressions EXPRS (a list of them
+# prints them apart by spaces) of "collabctl -j app show APP", a list j.
+app_json()
+{
+	ctl_in "$1" -j app show "$2" |
+		python3 -c "import json, sys; j = json.load(sys.stdin); print($3)"
+}
+
+requests_are()
+{
+	test "$(app_json "$1" "$2" "len(j[0]['requests'])")" = "$3"
+}
+
+# A message for a type that is not activatable is refused at once, as
+# before; "app add" registers one, "app show" shows its settings.
+case_registered()
+{
+	ns_add a
+	expect_errno EHOSTUNREACH send -a s -k app -A chat
+	ctl_in a app add chat
+	ctl_in a app add board policy per-session timeout 5000 hold 65536
+	ctl_in a app show
+	test "$(app_json a chat "j[0]['policy'], j[0]['timeout_ms']")" = \
+		"shared 30000"
+	test "$(app_json a board "j[0]['policy'], j[0]['hold_bytes']")" = \
+		"per-session 65536"
+	# Changed in place: what is not named stays.
+	ctl_in a app add board timeout 7000
+	test "$(app_json a board "j[0]['policy'], j[0]['timeout_ms']")" = \
+		"per-session 7000"
+	expect_fail ctl_in a app show nosuch
+	expect_fail ctl_in a app add "$(printf 'x%.0s' {1..32})"
+	ctl_in a app del board
+	expect_fail ctl_in a app del board
+	expect_errno EHOSTUNREACH send -a s -k app -A board
+}
+
+# Three messages wait for an instance of "chat" on this node; the
+# activator hears of one request; the instance that binds gets them, and
+# their senders get receipts. A message of a session that instance did
+# not join then reaches it too: the type's one shared instance takes
+# every session.
+case_local()
+{
+	ns_add a
+	ctl_in a app add chat
+	activator a
+	sender a s1 -k app -A chat -n 3 -C 0 -w 60
+	wait_for stat_is a act_waiting 3
+	test "$(app_json a chat "j[0]['held_msgs'], len(j[0]['requests'])")" = \
+		"3 1"
+	wait_for grep -q "^app_activate chat: request 1 session 0\{32\} from $(node_id a) " "$tmp/act.a"
+	receiver a r -a chat -n 4
+	finish s1
+	grep -qx "receipts 3" "$tmp/s1.out"
+	ns_exec a "$msg" send -a s -k app -A chat -s "$s1"
+	finish r
+	grep -q "received 4 from 2 senders" "$tmp/r.out"
+	test "$(stat a activations)" = 1
+	test "$(stat a act_held)" = 3
+	test "$(stat a act_delivered)" = 3
+	stat_is a act_waiting 0
+}
+
+# A sender keeps sending while the instance starts: every message arrives
+# once and in order, whether it waited or came after the hand-over.
+case_order()
+{
+	local n=2000
+
+	ns_add a
+	ctl_in a app add chat hold 16777216
+	sender a s1 -k app -A chat -n $n -I 1
+	wait_for stat_sum_ge a 100 act_held
+	receiver a r -a chat -n $n -w 120
+	finish s1
+	finish r
+	echo "$(stat a act_held) waited, $(stat a act_delivered) handed over"
+	test "$(stat a act_held)" = "$(stat a act_delivered)"
+	test "$(stat a act_held)" -lt $n
+}
+
+# One instance per session: messages of two sessions are two requests;
+# an instance that joins one session gets that session's messages only.
+case_per_session()
+{
+	ns_add a
+	ctl_in a app add board policy per-session
+	activator a
+	ns_exec a "$msg" send -a s -k app -A board -s "$s1" -n 2
+	ns_exec a "$msg" send -a s -k app -A board -s "$s2"
+	wait_for stat_is a act_waiting 3
+	requests_are a board 2
+	wait_for test "$(grep -c '^app_activate board:' "$tmp/act.a")" = 2
+	grep -q "session $s1" "$tmp/act.a"
+	grep -q "session $s2" "$tmp/act.a"
+	receiver a r1 -a board -s "$s1" -n 2
+	finish r1
+	stat_is a act_waiting 1
+	requests_are a board 1
+	receiver a r2 -a board -s "$s2" -n 1
+	finish r2
+	stat_is a act_waiting 0
+}
+
+# No instance in time: the senders learn ETIMEDOUT.
+case_timeout()
+{
+	ns_add a
+	ctl_in a app add chat timeout 300
+	ns_exec a "$msg" send -a s -k app -A chat -n 2 -C ETIMEDOUT -w 20
+	test "$(stat a drop_act_timeout)" = 2
+	stat_is a act_waiting 0
+	requests_are a chat 0
+}
+
+# The activator could not start a request, or the type is withdrawn:
+# what waited is refused (ECONNREFUSED, or the errno the activator
+# names); a type withdrawn is refused at once after.
+case_fail_del()
+{
+	local id
+
+	ns_add a
+	ctl_in a app add chat
+	sender a s1 -k app -A chat -C EACCES -w 30
+	wait_for stat_is a act_waiting 1
+	id=$(app_json a chat "j[0]['requests'][0]['id']")
+	ctl_in a app fail chat "$id" errno 13
+	finish s1
+	expect_fail ctl_in a app fail chat "$id"
+	sender a s2 -k app -A chat -n 2 -C ECONNREFUSED -w 30
+	wait_for stat_is a act_waiting 2
+	ctl_in a app del chat
+	finish s2
+	test "$(stat a drop_act_failed)" = 3
+	expect_errno EHOSTUNREACH send -a s -k app -A chat
+}
+
+# What waits is bounded: past the type's budget a send fails with
+# ENOBUFS, counted.
+case_budget()
+{
+	ns_add a
+	ctl_in a app add chat hold 8192
+	expect_errno ENOBUFS send -a s -k app -A chat -n 20 -z 1000
+	test "$(stat a drop_act_full)" -ge 1
+	test "$(app_json a chat "j[0]['held_bytes'] <= 8192")" = True
+	ctl_in a app del chat
+	stat_is a act_waiting 0
+}
+
+# From a peer: the messages wait on b, and the instance that binds there
+# gets them; a's sender gets its receipts, which come after later
+# messages' would. With no instance in time, a's sender learns ETIMEDOUT.
+case_remote()
+{
+	two_hosts
+	link_up
+	ctl_in b app add chat
+	ctl_in b app add slow timeout 500
+	activator b
+	sender a s1 -k app -A chat -N "$(node_id b)" -n 5 -C 0 -w 60
+	wait_for stat_is b act_waiting 5
+	wait_for grep -q "^app_activate chat: .* from $(node_id a) " "$tmp/act.b"
+	receiver b r -a chat -n 5
+	finish r
+	finish s1
+	grep -qx "receipts 5" "$tmp/s1.out"
+	ns_exec a "$msg" send -a s -k app -A slow -N "$(node_id b)" -n 3 \
+		-C ETIMEDOUT -w 20
+	test "$(stat b drop_act_timeout)" = 3
+	test "$(stat a drop_receipt)" = 0
+}
+
+# The activator goes and comes back (registering its types again, as
+# collabd does when it restarts): nothing that waited is lost.
+case_activator_restart()
+{
+	ns_add a
+	ctl_in a app add chat
+	activator a
+	ns_exec a "$msg" send -a s -k app -A chat -n 4
+	wait_for stat_is a act_waiting 4
+	kill "$(cat "$tmp/act.a.pid")"
+	ctl_in a app add chat
+	activator a
+	requests_are a chat 1
+	receiver a r -a chat -n 4
+	finish r
+}
+
+run_cases case_registered case_local case_order case_per_session \
+	case_timeout case_fail_del case_budget case_remote \
+	case_activator_restart
