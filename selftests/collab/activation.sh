@@ -13,18 +13,6 @@
 here=$(dirname "$(readlink -f "$0")")
 source "$here/lib.sh"
 source "$here/hosts_lib.sh"
-msg=$here/collab_msg
-sock=$here/collab_sock
-ctl=$(readlink -f "$here/../../tools/collabctl/collabctl")
-tmp=/tmp/collab-activation-$$
-s1=5e551000000000000000000000000001
-s2=5e551000000000000000000000000002
-
-[ "$(id -u)" = 0 ] || { echo "# needs root"; exit $ksft_skip; }
-[ -x "$ctl" ] || { echo "# no collabctl at $ctl"; exit 1; }
-modprobe collab
-mkdir -p "$tmp"
-trap 'rm -rf "$tmp"' EXIT
 
 # listening NS: a generic netlink socket of NS has joined a group: the
 # activator listens.
