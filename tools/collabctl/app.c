@@ -18,7 +18,7 @@
 #include "out.h"
 #include "parse.h"
 
-static const struct nla_policy app_policy[COLLAB_APP_A_MAX + 1] = {
+const struct nla_policy cnl_app_policy[COLLAB_APP_A_MAX + 1] = {
 	[COLLAB_APP_A_NAME] = { .type = NLA_STRING, .maxlen = COLLAB_APP_MAX },
 	[COLLAB_APP_A_POLICY] = { .type = NLA_U8 },
 	[COLLAB_APP_A_TIMEOUT_MS] = { .type = NLA_U32 },
@@ -31,7 +31,7 @@ static const struct nla_policy app_policy[COLLAB_APP_A_MAX + 1] = {
 	[COLLAB_APP_A_REQUEST] = { .type = NLA_NESTED },
 };
 
-static const struct nla_policy req_policy[COLLAB_REQ_A_MAX + 1] = {
+const struct nla_policy cnl_req_policy[COLLAB_REQ_A_MAX + 1] = {
 	[COLLAB_REQ_A_ID] = { .type = NLA_U64 },
 	[COLLAB_REQ_A_SESSION] = CNL_POLICY_GUID,
 	[COLLAB_REQ_A_SRC_NODE] = CNL_POLICY_GUID,
@@ -76,7 +76,7 @@ static int print_request(struct nlattr *nest)
 	struct nlattr *tb[COLLAB_REQ_A_MAX + 1];
 	const struct collab_guid *session;
 
-	if (cnl_parse_nested(nest, tb, COLLAB_REQ_A_MAX, req_policy) ||
+	if (cnl_parse_nested(nest, tb, COLLAB_REQ_A_MAX, cnl_req_policy) ||
 	    !tb[COLLAB_REQ_A_ID])
 		return -EBADMSG;
 	out_obj_start(NULL);
@@ -135,7 +135,7 @@ static int app_print(struct nl_msg *msg, void *arg)
 	int rem, err = 0;
 
 	nest = cnl_parse_object(msg, COLLAB_A_APP, tb, COLLAB_APP_A_MAX,
-				app_policy);
+				cnl_app_policy);
 	if (!nest || !tb[COLLAB_APP_A_NAME])
 		return -EBADMSG;
 	name = nla_get_string(tb[COLLAB_APP_A_NAME]);

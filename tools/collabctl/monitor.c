@@ -24,19 +24,6 @@ static const struct nla_policy top_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_APP] = { .type = NLA_NESTED },
 };
 
-static const struct nla_policy app_policy[COLLAB_APP_A_MAX + 1] = {
-	[COLLAB_APP_A_NAME] = { .type = NLA_STRING, .maxlen = COLLAB_APP_MAX },
-	[COLLAB_APP_A_POLICY] = { .type = NLA_U8 },
-	[COLLAB_APP_A_REQUEST] = { .type = NLA_NESTED },
-};
-
-static const struct nla_policy req_policy[COLLAB_REQ_A_MAX + 1] = {
-	[COLLAB_REQ_A_ID] = { .type = NLA_U64 },
-	[COLLAB_REQ_A_SESSION] = CNL_POLICY_GUID,
-	[COLLAB_REQ_A_SRC_NODE] = CNL_POLICY_GUID,
-	[COLLAB_REQ_A_SRC_ID] = CNL_POLICY_GUID,
-};
-
 static const struct nla_policy instance_policy[COLLAB_INSTANCE_A_MAX + 1] = {
 	[COLLAB_INSTANCE_A_ID] = CNL_POLICY_GUID,
 	[COLLAB_INSTANCE_A_APP] = { .type = NLA_STRING,
@@ -184,10 +171,10 @@ static int event_activate(struct nlattr **top, const char *event)
 
 	if (!top[COLLAB_A_APP] ||
 	    cnl_parse_nested(top[COLLAB_A_APP], tb, COLLAB_APP_A_MAX,
-			     app_policy) ||
+			     cnl_app_policy) ||
 	    !tb[COLLAB_APP_A_NAME] || !tb[COLLAB_APP_A_REQUEST] ||
 	    cnl_parse_nested(tb[COLLAB_APP_A_REQUEST], rq, COLLAB_REQ_A_MAX,
-			     req_policy) ||
+			     cnl_req_policy) ||
 	    !rq[COLLAB_REQ_A_ID] || !rq[COLLAB_REQ_A_SESSION] ||
 	    !rq[COLLAB_REQ_A_SRC_NODE] || !rq[COLLAB_REQ_A_SRC_ID])
 		return -EBADMSG;

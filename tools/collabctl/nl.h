@@ -23,6 +23,10 @@ struct cnl {
 #define CNL_POLICY_GUID { .minlen = sizeof(struct collab_guid), \
 			  .maxlen = sizeof(struct collab_guid) }
 
+/* Activatable types and their requests, as app.c and monitor.c read them. */
+extern const struct nla_policy cnl_app_policy[COLLAB_APP_A_MAX + 1];
+extern const struct nla_policy cnl_req_policy[COLLAB_REQ_A_MAX + 1];
+
 /* Called with each message a request or a subscription receives. */
 typedef int (*cnl_fn)(struct nl_msg *msg, void *arg);
 
