@@ -26,7 +26,8 @@ log()
 # COLLAB_QUICK=1 skips those the test names in $quick_skip (cases that
 # take long and add no kernel path the others miss: for slow debug
 # kernels, after a full run on the normal one); print KTAP; exit 1 when
-# any case failed.
+# any case failed. A script that sets $tmp (a directory) gets a fresh
+# $tmp/CASE as $tmp in each case, so no case reads what another left.
 run_cases()
 {
 	local c rc t0
@@ -46,7 +47,8 @@ run_cases()
 			continue
 		fi
 		t0=$SECONDS
-		(set -e; trap cleanup_case EXIT; "$c") 2>&1 | sed -u "s/^/# /"
+		(set -e; trap cleanup_case EXIT; case_tmp "${c#case_}"; "$c") 2>&1 |
+			sed -u "s/^/# /"
 		rc=${PIPESTATUS[0]}
 		echo "# ${c#case_}: $((SECONDS - t0)) s"
 		case $rc in
@@ -56,6 +58,15 @@ run_cases()
 		esac
 	done
 	exit $any_failed
+}
+
+# case_tmp NAME: $tmp/NAME, empty, is $tmp from here on (see run_cases).
+case_tmp()
+{
+	[ -n "${tmp:-}" ] || return 0
+	tmp=$tmp/$1
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
 }
 
 # expect_fail CMD...: an assertion that CMD fails ('! CMD' is none under
