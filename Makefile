@@ -148,9 +148,12 @@ CTL_SRCS := $(wildcard tools/collabctl/*.c)
 CTL_OBJS := $(CTL_SRCS:tools/collabctl/%.c=$(B)/tools/collabctl/%.o)
 CTL_PKGS := libnl-genl-3.0 json-c
 CHAT := $(B)/tools/chat/collab-chat
+# collabd: the node's supervisor, on libnl-genl.
+COLLABD := $(B)/tools/collabd/collabd
+COLLABD_SRCS := $(wildcard tools/collabd/*.c)
 CHAT_CFLAGS := $(filter-out -I$(CURDIR)/kmod/uapi,$(COLLAB_CFLAGS))
 
-tools: $(CTL) $(CHAT)
+tools: $(CTL) $(CHAT) $(COLLABD)
 
 .PHONY: ctl-pkgs
 ctl-pkgs:
@@ -166,6 +169,12 @@ $(B)/tools/collabctl/main.o: Makefile
 
 $(CTL): $(CTL_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CTL_OBJS) $$(pkg-config --libs $(CTL_PKGS))
+
+$(COLLABD): $(COLLABD_SRCS) tools/collabd/collabd.h kmod/uapi/linux/*.h | ctl-pkgs
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(COLLAB_CFLAGS) $$(pkg-config --cflags libnl-genl-3.0) \
+		-DCOLLAB_VERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $(COLLABD_SRCS) \
+		$$(pkg-config --libs libnl-genl-3.0)
 
 # collab-chat: an application written against <collab.h> alone, so it is
 # built without the UAPI directory on its include path.
@@ -257,7 +266,7 @@ install: module lib tools
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libcollab.so
 	install -m 644 $(B)/lib/collab.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -d $(DESTDIR)$(PREFIX)/sbin
-	install -m 755 $(CTL) $(DESTDIR)$(PREFIX)/sbin/
+	install -m 755 $(CTL) $(COLLABD) $(DESTDIR)$(PREFIX)/sbin/
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(CHAT) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
@@ -266,6 +275,8 @@ install: module lib tools
 	install -m 644 man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 644 man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 lib/schema/collab.rng $(DESTDIR)$(PREFIX)/share/collab/
 	-ldconfig
 
@@ -277,6 +288,8 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/lib/$(SONAME) $(DESTDIR)$(PREFIX)/lib/libcollab.so \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/collab.pc $(DESTDIR)$(PREFIX)/share/man/man7/collab.7 \
 		$(DESTDIR)$(PREFIX)/sbin/collabctl $(DESTDIR)$(PREFIX)/share/man/man8/collabctl.8 \
+		$(DESTDIR)$(PREFIX)/sbin/collabd $(DESTDIR)$(PREFIX)/share/man/man8/collabd.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/collab.app.5 \
 		$(DESTDIR)$(PREFIX)/bin/collab-chat $(DESTDIR)$(PREFIX)/share/man/man1/collab-chat.1 \
 		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man3/,$(notdir $(wildcard man/*.3))) \
 		$(DESTDIR)$(PREFIX)/share/collab/collab.rng

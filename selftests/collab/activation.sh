@@ -237,6 +237,154 @@ case_activator_restart()
 	finish r
 }
 
+# app_file NAME LINES...: $tmp/apps/NAME.app, one line per argument.
+app_file()
+{
+	local name=$1
+
+	shift
+	mkdir -p "$tmp/apps"
+	printf '%s\n' "$@" >"$tmp/apps/$name.app"
+}
+
+# collabd_start NS: collabd in NS on $tmp/apps, its log in
+# $tmp/collabd.NS, registered once this returns.
+collabd_start()
+{
+	ip netns exec "$(ns_name "$1")" "$collabd" -d "$tmp/apps" \
+		>>"$tmp/collabd.$1" 2>&1 &
+	echo $! >"$tmp/collabd.$1.pid"
+	wait_for grep -q "application types" "$tmp/collabd.$1"
+}
+
+# A script for an application file: receive COUNT messages of type APP,
+# in the request's session if there is one, into $tmp/APP.REQUEST.out.
+receive_script()
+{
+	local app=$1 count=$2
+
+	cat >"$tmp/$app.sh" <<-EOF
+		#!/bin/sh
+		exec $msg recv -a $app \${COLLAB_SESSION:+-s \$COLLAB_SESSION} \\
+			-n $count -w 60 >$tmp/$app.\$COLLAB_REQUEST.out 2>&1
+	EOF
+}
+
+# outs_are APP N: N instances of APP wrote their output (for wait_for,
+# which runs it again each time).
+outs_are()
+{
+	local f n=0
+
+	for f in "$tmp/$1".*.out; do
+		[ -e "$f" ] && n=$((n + 1))
+	done
+	test "$n" = "$2"
+}
+
+# received_are APP N: instances of APP received N messages in all.
+received_are()
+{
+	test "$(cat "$tmp/$1".*.out 2>/dev/null |
+		sed -n 's/^received \([0-9]*\) from.*/\1/p' |
+		awk '{ n += $1 } END { print n + 0 }')" = "$2"
+}
+
+# collabd: its files are checked line by line; it registers their types
+# and starts the command of a shared type for the messages that wait,
+# and one instance per session of a per-session type up to the file's
+# limit: beyond it a request waits for an instance to end, here past the
+# type's timeout (ETIMEDOUT).
+case_collabd()
+{
+	ns_add a
+	app_file broken "exec = true" "policy = sometimes"
+	if "$collabd" --check -d "$tmp/apps" 2>"$tmp/check.out"; then
+		false
+	fi
+	cat "$tmp/check.out"
+	grep -q "broken.app:1: exec 'true' must start with an absolute path" "$tmp/check.out"
+	grep -q "broken.app:2: policy 'sometimes'" "$tmp/check.out"
+	rm "$tmp/apps/broken.app"
+
+	receive_script chat 2
+	receive_script board 1
+	app_file chat "exec = /bin/sh $tmp/chat.sh" "restart = no"
+	app_file board "exec = /bin/sh $tmp/board.sh" "policy = per-session" \
+		"instances = 2" "restart = no" "timeout = 2000"
+	"$collabd" --check -d "$tmp/apps"
+	collabd_start a
+	ns_exec a "$msg" send -a s -k app -A chat -n 2 -C 0 -w 30
+	wait_for received_are chat 2
+
+	sender a b1 -k app -A board -s "$s1" -C 0 -w 30
+	sender a b2 -k app -A board -s "$s2" -C 0 -w 30
+	finish b1
+	finish b2
+	wait_for received_are board 2
+	# Two sessions, two instances: a third session while they run.
+	receive_script board 5
+	sender a b3 -k app -A board -s "$s1" -n 2
+	sender a b4 -k app -A board -s "$s2" -n 2
+	wait_for outs_are board 4
+	ns_exec a "$msg" send -a s -k app -A board \
+		-s 5e551000000000000000000000000003 -C ETIMEDOUT -w 30
+	cat "$tmp/collabd.a"
+	grep -q "waits: 2 instances run, the limit" "$tmp/collabd.a"
+}
+
+# 100 requests at once for a type of at most 10 instances: never more
+# than 10 run, the others wait for one to end, and every message arrives.
+case_collabd_many()
+{
+	local i sid
+
+	ns_add a
+	receive_script many 1
+	app_file many "exec = /bin/sh $tmp/many.sh" "policy = per-session" \
+		"instances = 10" "restart = no"
+	collabd_start a
+	for i in $(seq 100); do
+		sid=$(printf '5e55%028x' "$i")
+		ns_exec a "$msg" send -a s -k app -A many -s "$sid"
+	done
+	wait_s=$((wait_s * 12)) wait_for received_are many 100
+	awk '/started many/ { n++; if (n > max) max = n }
+	     /^collabd: many .* (exited|killed)/ { n-- }
+	     END { print "at most " max " at once"; exit max > 10 }' \
+		"$tmp/collabd.a"
+	test "$(stat a activations)" = 100
+	stat_is a act_waiting 0
+}
+
+# collabd restarts a command that failed, after a back-off, and the
+# messages that waited reach the instance that starts then; when collabd
+# itself goes and comes back, it starts what came meanwhile.
+case_collabd_restart()
+{
+	ns_add a
+	cat >"$tmp/crashy.sh" <<-EOF
+		#!/bin/sh
+		[ -e $tmp/crashed ] || { touch $tmp/crashed; exit 3; }
+		exec $msg recv -a crashy -n 1 -w 60 >$tmp/crashy.out 2>&1
+	EOF
+	app_file crashy "exec = /bin/sh $tmp/crashy.sh"
+	receive_script chat 1
+	app_file chat "exec = /bin/sh $tmp/chat.sh" "restart = no"
+	collabd_start a
+	ns_exec a "$msg" send -a s -k app -A crashy -C 0 -w 30
+	wait_for grep -q "received 1 from" "$tmp/crashy.out"
+	grep -q "exited with status 3" "$tmp/collabd.a"
+	grep -q "restarts in 1 s" "$tmp/collabd.a"
+
+	kill -9 "$(cat "$tmp/collabd.a.pid")"
+	ns_exec a "$msg" send -a s -k app -A chat
+	wait_for stat_is a act_waiting 1
+	collabd_start a
+	wait_for received_are chat 1
+}
+
 run_cases case_registered case_local case_order case_per_session \
 	case_timeout case_fail_del case_budget case_remote \
-	case_activator_restart
+	case_activator_restart case_collabd case_collabd_many \
+	case_collabd_restart

@@ -2,12 +2,14 @@
 # Helpers of the selftests between hosts (hosts.sh, activation.sh): two
 # or more namespaces as nodes. Sourced after lib.sh, with $here set: it
 # checks for root and collabctl, loads the module, and sets $ctl
-# (collabctl), $msg (collab_msg), $sock (collab_sock), $tmp (a directory
-# of the script's own, removed at exit) and two session ids, $s1 and $s2.
+# (collabctl), $collabd, $msg (collab_msg), $sock (collab_sock), $tmp (a
+# directory of the script's own, removed at exit) and two session ids,
+# $s1 and $s2.
 
 msg=$here/collab_msg
 sock=$here/collab_sock
 ctl=$(readlink -f "$here/../../tools/collabctl/collabctl")
+collabd=$(readlink -f "$here/../../tools/collabd/collabd")
 tmp=/tmp/collab-$(basename "$0" .sh)-$$
 s1=5e551000000000000000000000000001
 s2=5e551000000000000000000000000002
