@@ -148,16 +148,19 @@ CTL_SRCS := $(wildcard tools/collabctl/*.c)
 CTL_OBJS := $(CTL_SRCS:tools/collabctl/%.c=$(B)/tools/collabctl/%.o)
 CTL_PKGS := libnl-genl-3.0 json-c
 CHAT := $(B)/tools/chat/collab-chat
-# collabd: the node's supervisor, on libnl-genl.
+# collabd: the node's supervisor, on libnl-genl; libsystemd for sd_notify().
 COLLABD := $(B)/tools/collabd/collabd
 COLLABD_SRCS := $(wildcard tools/collabd/*.c)
+COLLABD_PKGS := libnl-genl-3.0 libsystemd
 CHAT_CFLAGS := $(filter-out -I$(CURDIR)/kmod/uapi,$(COLLAB_CFLAGS))
 
-tools: $(CTL) $(CHAT) $(COLLABD)
+COLLABD_UNIT := $(B)/tools/collabd/collabd.service
+
+tools: $(CTL) $(CHAT) $(COLLABD) $(COLLABD_UNIT)
 
 .PHONY: ctl-pkgs
 ctl-pkgs:
-	@pkg-config --exists $(CTL_PKGS) || { echo "collab: collabctl needs $(CTL_PKGS): run 'sudo make deps'" >&2; exit 1; }
+	@pkg-config --exists $(CTL_PKGS) $(COLLABD_PKGS) || { echo "collab: collabctl and collabd need $(CTL_PKGS) $(COLLABD_PKGS): run 'sudo make deps'" >&2; exit 1; }
 
 $(B)/tools/collabctl/%.o: tools/collabctl/%.c tools/collabctl/*.h kmod/uapi/linux/*.h | ctl-pkgs
 	@mkdir -p $(@D)
@@ -172,9 +175,13 @@ $(CTL): $(CTL_OBJS)
 
 $(COLLABD): $(COLLABD_SRCS) tools/collabd/collabd.h kmod/uapi/linux/*.h | ctl-pkgs
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(COLLAB_CFLAGS) $$(pkg-config --cflags libnl-genl-3.0) \
+	$(CC) $(CFLAGS) $(COLLAB_CFLAGS) $$(pkg-config --cflags $(COLLABD_PKGS)) \
 		-DCOLLAB_VERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $(COLLABD_SRCS) \
-		$$(pkg-config --libs libnl-genl-3.0)
+		$$(pkg-config --libs $(COLLABD_PKGS))
+
+$(COLLABD_UNIT): tools/collabd/collabd.service.in Makefile
+	@mkdir -p $(@D)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' $< >$@
 
 # collab-chat: an application written against <collab.h> alone, so it is
 # built without the UAPI directory on its include path.
@@ -278,6 +285,8 @@ install: module lib tools
 	install -d $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 lib/schema/collab.rng $(DESTDIR)$(PREFIX)/share/collab/
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)/etc/collab/apps.d
+	install -m 644 $(COLLABD_UNIT) $(DESTDIR)$(PREFIX)/lib/systemd/system/
 	-ldconfig
 
 uninstall:
@@ -292,7 +301,8 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/man/man5/collab.app.5 \
 		$(DESTDIR)$(PREFIX)/bin/collab-chat $(DESTDIR)$(PREFIX)/share/man/man1/collab-chat.1 \
 		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man3/,$(notdir $(wildcard man/*.3))) \
-		$(DESTDIR)$(PREFIX)/share/collab/collab.rng
+		$(DESTDIR)$(PREFIX)/share/collab/collab.rng \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/collabd.service
 
 clean:
 	-test -d "$(KDIR)" && $(KMAKE) clean

@@ -360,6 +360,34 @@ case_collabd_many()
 # collabd restarts a command that failed, after a back-off, and the
 # messages that waited reach the instance that starts then; when collabd
 # itself goes and comes back, it starts what came meanwhile.
+# collabd_supervised NS: collabd in NS, started again one second after it
+# ends, as systemd's Restart=always would; while $tmp/collabd.NS.hold
+# exists it is not. Its pid in $tmp/collabd.NS.pid.
+collabd_supervised()
+{
+	(
+		while :; do
+			while [ -e "$tmp/collabd.$1.hold" ]; do
+				nap 0.05
+			done
+			ip netns exec "$(ns_name "$1")" "$collabd" -d "$tmp/apps" \
+				>>"$tmp/collabd.$1" 2>&1 &
+			echo $! >"$tmp/collabd.$1.pid"
+			wait $! || true
+			nap 1
+		done
+	) &
+	wait_for grep -q "application types" "$tmp/collabd.$1"
+}
+
+starts_are()
+{
+	test "$(grep -c "application types" "$tmp/collabd.$1")" = "$2"
+}
+
+# An instance that fails is started again after a second, and the message
+# that waits reaches it. collabd killed under its supervisor while a
+# message waits: the next collabd starts the instance for it.
 case_collabd_restart()
 {
 	ns_add a
@@ -371,20 +399,73 @@ case_collabd_restart()
 	app_file crashy "exec = /bin/sh $tmp/crashy.sh"
 	receive_script chat 1
 	app_file chat "exec = /bin/sh $tmp/chat.sh" "restart = no"
-	collabd_start a
+	collabd_supervised a
 	ns_exec a "$msg" send -a s -k app -A crashy -C 0 -w 30
 	wait_for grep -q "received 1 from" "$tmp/crashy.out"
 	grep -q "exited with status 3" "$tmp/collabd.a"
 	grep -q "restarts in 1 s" "$tmp/collabd.a"
 
+	touch "$tmp/collabd.a.hold"
 	kill -9 "$(cat "$tmp/collabd.a.pid")"
 	ns_exec a "$msg" send -a s -k app -A chat
 	wait_for stat_is a act_waiting 1
-	collabd_start a
+	rm "$tmp/collabd.a.hold"
+	wait_for starts_are a 2
 	wait_for received_are chat 1
+	test "$(stat a act_delivered)" = 2
+}
+
+# notes_have TEXT...: each TEXT is a line the service manager was sent,
+# in this order.
+notes_have()
+{
+	python3 - "$tmp/notes" "$@" <<-'EOF'
+		import sys
+		lines = open(sys.argv[1]).read().split("\n")
+		i = 0
+		for want in sys.argv[2:]:
+		    while i < len(lines) and lines[i] != want:
+		        i += 1
+		    if i == len(lines):
+		        sys.exit(1)
+		    i += 1
+	EOF
+}
+
+# collabd under systemd (Type=notify, WatchdogSec=): READY=1 once its
+# types are registered, WATCHDOG=1 every half period, RELOADING=1 and
+# READY=1 again on SIGHUP, STOPPING=1 on SIGTERM. A datagram socket of
+# the test's stands for systemd's.
+case_collabd_notify()
+{
+	local pid n
+
+	ns_add a
+	app_file chat "exec = /bin/true" "restart = no"
+	python3 -u - "$tmp/notify" >"$tmp/notes" <<-'EOF' &
+		import socket, sys
+		s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+		s.bind(sys.argv[1])
+		while True:
+		    print(s.recv(4096).decode())
+	EOF
+	wait_for test -S "$tmp/notify"
+	NOTIFY_SOCKET=$tmp/notify WATCHDOG_USEC=400000 collabd_start a
+	pid=$(cat "$tmp/collabd.a.pid")
+	wait_for notes_have "READY=1" "STATUS=1 application types"
+	# 200 ms apart: about ten in two seconds, not one per poll().
+	n=$(grep -c WATCHDOG=1 "$tmp/notes")
+	nap 2
+	n=$(($(grep -c WATCHDOG=1 "$tmp/notes") - n))
+	echo "$n watchdog pings in 2 s"
+	test "$n" -ge 4 && test "$n" -le 11
+	kill -HUP "$pid"
+	wait_for notes_have "READY=1" "RELOADING=1" "READY=1"
+	kill "$pid"
+	wait_for notes_have "STOPPING=1"
 }
 
 run_cases case_registered case_local case_order case_per_session \
 	case_timeout case_fail_del case_budget case_remote \
 	case_activator_restart case_collabd case_collabd_many \
-	case_collabd_restart
+	case_collabd_restart case_collabd_notify

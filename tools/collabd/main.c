@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "collabd.h"
 
 #ifndef COLLAB_VERSION
@@ -418,6 +420,34 @@ static void usage(FILE *f)
 	      "See collabd(8) and collab.app(5).\n", f);
 }
 
+/*
+ * Under systemd with WatchdogSec=, a "WATCHDOG=1" at least every half
+ * period; elsewhere sd_notify() does nothing. The milliseconds until the
+ * next ping is due, or -1 without a watchdog.
+ */
+static int watchdog(void)
+{
+	static uint64_t period_us, last_us;
+	struct timespec ts;
+	uint64_t now_us;
+
+	if (!period_us && sd_watchdog_enabled(0, &period_us) <= 0)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now_us = (uint64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	if (now_us - last_us >= period_us / 2) {
+		sd_notify(0, "WATCHDOG=1");
+		last_us = now_us;
+	}
+	return (int)((last_us + period_us / 2 - now_us) / 1000) + 1;
+}
+
+/* The sooner of two poll() timeouts, where -1 is never. */
+static int sooner(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 static int loop(int sfd)
 {
 	struct pollfd p[2] = {
@@ -428,7 +458,8 @@ static int loop(int sfd)
 	struct app *old;
 
 	for (;;) {
-		if (poll(p, 2, restarts()) < 0 && errno != EINTR) {
+		if (poll(p, 2, sooner(restarts(), watchdog())) < 0 &&
+		    errno != EINTR) {
 			logmsg("poll: %s", strerror(errno));
 			return 1;
 		}
@@ -449,11 +480,14 @@ static int loop(int sfd)
 				logmsg("reading the requests that wait failed");
 			break;
 		case SIGHUP:
+			sd_notify(0, "RELOADING=1");
 			old = apps;
 			reload();
 			retire(old);
+			sd_notify(0, "READY=1");
 			break;
 		default:
+			sd_notify(0, "STOPPING=1");
 			logmsg("stopping on signal %u; instances run on",
 			       si.ssi_signo);
 			return 0;
@@ -534,6 +568,7 @@ int main(int argc, char **argv)
 	/* What waited while no collabd ran. */
 	if (kernel_pending(on_request))
 		logmsg("reading the requests that wait failed");
+	sd_notifyf(0, "READY=1\nSTATUS=%d application types", c);
 	rc = loop(sfd);
 	kernel_close();
 	return rc;
