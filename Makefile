@@ -285,6 +285,9 @@ install: module lib tools
 	install -d $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 644 lib/schema/collab.rng $(DESTDIR)$(PREFIX)/share/collab/
+	install -d $(DESTDIR)$(PREFIX)/share/collab/apps
+	sed 's|@BINDIR@|$(PREFIX)/bin|' tools/chat/collab-chat.app.in \
+		>$(DESTDIR)$(PREFIX)/share/collab/apps/collab-chat.app
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)/etc/collab/apps.d
 	install -m 644 $(COLLABD_UNIT) $(DESTDIR)$(PREFIX)/lib/systemd/system/
 	-ldconfig
@@ -302,6 +305,7 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/bin/collab-chat $(DESTDIR)$(PREFIX)/share/man/man1/collab-chat.1 \
 		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man3/,$(notdir $(wildcard man/*.3))) \
 		$(DESTDIR)$(PREFIX)/share/collab/collab.rng \
+		$(DESTDIR)$(PREFIX)/share/collab/apps/collab-chat.app \
 		$(DESTDIR)$(PREFIX)/lib/systemd/system/collabd.service
 
 clean:

@@ -23,6 +23,13 @@
  * closes the listening one, so that the next invitation goes to another
  * instance of the chat: libcollab has no call that clears
  * COLLAB_OPEN_ACCEPT_NEW on an open handle.
+ *
+ * Where the chat type is activatable with one instance per session,
+ * collabd starts an instance for each invitation that no instance takes
+ * (--join ${COLLAB_SESSION} --invited): the kernel holds the invitation
+ * and gives it to the instance once it joins the session, before any
+ * newer message. That instance takes it as an accepting one would, and
+ * keeps its transcript in a file named for the session (--transcript).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +46,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <collab.h>
 
 #define PROG			"collab-chat"
@@ -49,6 +58,8 @@
 #define NAME_BYTES		(COLLAB_NAME_CHARS * 4 + 1)
 #define INVITE_AGAIN_MS		1000
 #define DECLINED_AGAIN_MS	100
+/* How long --invited waits for the invitation the kernel held for it. */
+#define INVITATION_WAIT_MS	5000
 
 enum mode {
 	MODE_OPEN = 1,
@@ -86,8 +97,13 @@ struct chat {
 	int mode;
 	const char *app, *name, *invitee;
 	struct collab_id node;		/* MODE_OPEN: the node invited */
-	bool turns, stay;
+	bool turns, stay, invited;
 	long interval_ms, timeout_s;
+	/* Paths with %n or %s, opened once the name and session are known. */
+	const char *file, *transcript;
+	char invited_name[NAME_BYTES];	/* --invited: the name asked for */
+
+	FILE *out;			/* what the chat prints: stdout or the transcript */
 
 	/* The instance in the session, and (MODE_ACCEPT, until an invitation
 	 * is taken) the one that listens for invitations. */
@@ -113,6 +129,7 @@ struct chat {
 
 	int64_t next_say, next_invite, deadline;
 	unsigned int invites;
+	bool quit;			/* on an error that ends the chat */
 	int status;			/* exit status */
 };
 
@@ -132,8 +149,13 @@ static void usage(FILE *f)
 	      "      --to NAME         with --open: invite the chat instance called NAME\n"
 	      "  -a, --accept          wait for an invitation to a new session and join it\n"
 	      "  -j, --join SESSION    join the session SESSION (32 hex digits)\n"
+	      "      --invited         with --join: take the invitation to SESSION that\n"
+	      "                        waits for this chat (collabd started it for one)\n"
+	      "                        and, without --name, the name it asks for\n"
 	      "  -n, --name NAME       display name (default: the user name)\n"
 	      "  -f, --file FILE       say the lines of FILE ('-': standard input)\n"
+	      "      --transcript FILE print to FILE (appended to, made with its\n"
+	      "                        directories) instead of standard output\n"
 	      "  -i, --interval MS     wait at least MS milliseconds between lines said\n"
 	      "  -r, --turns           take turns: say a line only after another member\n"
 	      "                        said one (the one who opened the session starts)\n"
@@ -142,6 +164,9 @@ static void usage(FILE *f)
 	      "  -t, --timeout SEC     fail if the chat is not over after SEC seconds\n"
 	      "  -A, --app TYPE        application type (default: chat)\n"
 	      "  -h, --help            this help\n"
+	      "\n"
+	      "In the FILE of --file and --transcript, %n is the display name, %s the\n"
+	      "session (32 hex digits) and %% a %.\n"
 	      "\n"
 	      "Lines are said once another member is in the session. The chat ends when\n"
 	      "its input has ended and every line is said (with --stay: and every other\n"
@@ -192,14 +217,14 @@ static int64_t wall_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void put_time(int64_t us)
+static void put_time(struct chat *c, int64_t us)
 {
 	time_t t = (time_t)(us / 1000000);
 	struct tm tm;
 
 	localtime_r(&t, &tm);
-	printf("%02d:%02d:%02d.%03d ", tm.tm_hour, tm.tm_min, tm.tm_sec,
-	       (int)(us % 1000000 / 1000));
+	fprintf(c->out, "%02d:%02d:%02d.%03d ", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		(int)(us % 1000000 / 1000));
 }
 
 /*
@@ -248,12 +273,12 @@ static void own(struct chat *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	put_time(wall_us());
-	printf("[%s] %s ", c->self.host, c->name);
+	put_time(c, wall_us());
+	fprintf(c->out, "[%s] %s ", c->self.host, c->name);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(c->out, fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	fputc('\n', c->out);
 }
 
 /* "TIME [host] me <- name@host (session S)" and the rest, for a message
@@ -264,19 +289,183 @@ static void shown(struct chat *c, const struct collab_msg *m, const char *name,
 	char who[NAME_BYTES], sid[16];
 	va_list ap;
 
-	put_time(m->source.time_us);
-	printf("[%s] %s <- %s@%s (session %s)", c->self.host, c->name,
-	       clean(who, sizeof(who), name), m->source.host,
-	       short_id(&m->session, sid));
+	put_time(c, m->source.time_us);
+	fprintf(c->out, "[%s] %s <- %s@%s (session %s)", c->self.host, c->name,
+		clean(who, sizeof(who), name), m->source.host,
+		short_id(&m->session, sid));
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(c->out, fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	fputc('\n', c->out);
 }
 
 static void report(void *arg, const char *reason)
 {
 	fail(arg, "an invalid message was dropped: %s", reason);
+}
+
+/* ---- names and files --------------------------------------------------- */
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* A display name: 1 to COLLAB_NAME_CHARS characters, none a control one. */
+static bool name_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = utf8_chars(s);
+
+	if (!n || n > COLLAB_NAME_CHARS)
+		return false;
+	for (; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
+			return false;
+	return true;
+}
+
+/* Each % of @path starts %n, %s or %%. */
+static bool template_ok(const char *path)
+{
+	for (path = strchr(path, '%'); path; path = strchr(path + 2, '%'))
+		if (!path[1] || !strchr("ns%", path[1]))
+			return false;
+	return true;
+}
+
+/* A path that waits for the name and the session to be known. */
+static bool deferred(const char *path)
+{
+	return path && strchr(path, '%');
+}
+
+/*
+ * @tmpl with %n (the display name), %s (the session) and %% replaced, into
+ * @buf. The name may come from an invitation, so it goes into a path only
+ * as one file name: -EINVAL when it has a '/' or starts with a '.'.
+ */
+static int expand(const struct chat *c, const char *tmpl, char *buf, size_t size)
+{
+	size_t n = 0, len;
+	const char *v;
+	char hex[33];
+
+	for (; *tmpl; tmpl++) {
+		v = tmpl;
+		len = 1;
+		if (*tmpl == '%') {
+			switch (*++tmpl) {
+			case 'n':
+				if (strchr(c->name, '/') || c->name[0] == '.')
+					return -EINVAL;
+				v = c->name;
+				break;
+			case 's':
+				v = collab_id_to_hex(&c->session, hex);
+				break;
+			default:	/* %%: template_ok() let no other through */
+				break;
+			}
+			len = *tmpl == '%' ? 1 : strlen(v);
+		}
+		if (n + len >= size)
+			return -ENAMETOOLONG;
+		memcpy(buf + n, v, len);
+		n += len;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+/* The directories above the file @path that are missing, as mkdir -p would. */
+static int make_parents(const char *path)
+{
+	char dir[PATH_MAX], *p;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	for (p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(dir, 0750) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return 0;
+}
+
+/* The transcript: appended to, and what the chat prints from now on. */
+static int open_transcript(struct chat *c, const char *path)
+{
+	int fd, err;
+	FILE *f;
+
+	err = make_parents(path);
+	if (err)
+		return err;
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "a");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	setvbuf(f, NULL, _IOLBF, 0);
+	c->out = f;
+	return 0;
+}
+
+static int open_lines(struct chat *c, const char *path)
+{
+	c->in_fd = open(path, O_RDONLY | O_CLOEXEC);
+	return c->in_fd < 0 ? -errno : 0;
+}
+
+/* @tmpl, a path that waited for the name and session, into @path. */
+static int expand_late(struct chat *c, const char *tmpl, char path[PATH_MAX])
+{
+	int err;
+
+	if (!deferred(tmpl))
+		return 0;
+	err = expand(c, tmpl, path, PATH_MAX);
+	if (err == -EINVAL)
+		fail(c, "%s: the name '%s' cannot be a file name", tmpl, c->name);
+	else if (err)
+		fail(c, "%s: %s", tmpl, strerror(-err));
+	return err;
+}
+
+/* In its session, with its name: the files named after them. */
+static int open_files(struct chat *c)
+{
+	char transcript[PATH_MAX], file[PATH_MAX];
+	int err;
+
+	err = expand_late(c, c->transcript, transcript);
+	if (!err)
+		err = expand_late(c, c->file, file);
+	if (err)
+		return err;
+	if (deferred(c->transcript)) {
+		err = open_transcript(c, transcript);
+		if (err) {
+			fail(c, "%s: %s", transcript, strerror(-err));
+			return err;
+		}
+	}
+	if (deferred(c->file)) {
+		err = open_lines(c, file);
+		if (err)
+			fail(c, "%s: %s", file, strerror(-err));
+	}
+	return err;
 }
 
 /* ---- members ----------------------------------------------------------- */
@@ -480,11 +669,20 @@ static const char *sender_name(const struct collab_msg *m)
 	return name ? name : m->source.user;
 }
 
+/* In the session @m invited this instance to: tell its members. */
+static void joined_by_invitation(struct chat *c, const struct collab_msg *m)
+{
+	char hex[33];
+
+	member_add(c, m);
+	own(c, "joins session %s", collab_id_to_hex(&c->session, hex));
+	send_to_session(c, EV_JOIN, NULL);
+}
+
 /* Take the invitation @m: go on in a new instance in its session. */
 static void accept_invite(struct chat *c, const struct collab_msg *m)
 {
 	struct collab_opts o = { .report = report, .report_arg = c };
-	char hex[33];
 	int err;
 
 	c->h = collab_open(c->app, &o);
@@ -501,9 +699,65 @@ static void accept_invite(struct chat *c, const struct collab_msg *m)
 	}
 	c->session = m->session;
 	c->in_session = true;
-	member_add(c, m);
-	own(c, "joins session %s", collab_id_to_hex(&c->session, hex));
-	send_to_session(c, EV_JOIN, NULL);
+	if (open_files(c)) {
+		c->quit = true;
+		return;
+	}
+	joined_by_invitation(c, m);
+}
+
+/*
+ * --invited: collabd started this instance for an invitation to its
+ * session, which the kernel held and gives it, once it joined, before any
+ * newer message. Take it as --accept would, and the name it asks for
+ * unless --name gave one.
+ */
+static int take_invitation(struct chat *c)
+{
+	int64_t until = now_ms() + INVITATION_WAIT_MS, left;
+	char hex[33], who[NAME_BYTES];
+	const struct collab_msg *m;
+	const char *to;
+	int err;
+
+	if (c->deadline && c->deadline < until)
+		until = c->deadline;
+	do {
+		left = until - now_ms();
+		err = collab_recv(c->h, &c->msg, left > 0 ? (int)left : 0);
+	} while (err == -EBADMSG || (err == -EINTR && !stop));
+	if (err == -EINTR)
+		return err;
+	if (err == -ETIMEDOUT)
+		fail(c, "no invitation to session %s came",
+		     collab_id_to_hex(&c->session, hex));
+	else if (err)
+		fail(c, "cannot receive: %s", collab_strerror(err));
+	if (err)
+		return err;
+	m = c->msg;
+	if (strcmp(m->type, COLLAB_TYPE_RECORD) || event_of(m) != EV_INVITE ||
+	    !same_id(&m->session, &c->session)) {
+		fail(c, "the first message is not an invitation to the session");
+		return -EPROTO;
+	}
+	to = field_str(m, "to");
+	if (!c->name) {
+		if (to && !name_ok(to)) {
+			fail(c, "invited as '%s', which is not a name",
+			     clean(who, sizeof(who), to));
+			return -EINVAL;
+		}
+		snprintf(c->invited_name, sizeof(c->invited_name), "%s",
+			 to ? to : c->self.user);
+		c->name = c->invited_name;
+	}
+	err = open_files(c);
+	if (err)
+		return err;
+	shown(c, m, sender_name(m), " invites %s", to ? to : "a chat");
+	joined_by_invitation(c, m);
+	return 0;
 }
 
 static void on_invite(struct chat *c, struct collab *h, const struct collab_msg *m,
@@ -693,6 +947,8 @@ static void tell_done(struct chat *c)
 
 static bool over(const struct chat *c)
 {
+	if (c->quit)
+		return true;
 	if (stop || !c->in_session)
 		return stop;
 	if (!c->in_eof || !c->had_member)
@@ -745,7 +1001,7 @@ static void run(struct chat *c)
 		if (c->lobby)
 			add_fd(p, &n, collab_fd(c->lobby));
 		in = n;
-		if (!c->in_eof)
+		if (!c->in_eof && c->in_fd >= 0)
 			add_fd(p, &n, c->in_fd);
 		if (poll(p, n, wake == INT64_MAX ? -1 : (int)(wake > now ? wake - now : 0)) < 0 &&
 		    errno != EINTR) {
@@ -822,25 +1078,18 @@ static struct collab_id id_arg(const char *s)
 	return id;
 }
 
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 static void parse(struct chat *c, int argc, char **argv)
 {
-	enum { OPT_TO = 256 };
+	enum { OPT_TO = 256, OPT_INVITED, OPT_TRANSCRIPT };
 	static const struct option longs[] = {
 		{ "open", required_argument, NULL, 'o' },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "accept", no_argument, NULL, 'a' },
 		{ "join", required_argument, NULL, 'j' },
+		{ "invited", no_argument, NULL, OPT_INVITED },
 		{ "name", required_argument, NULL, 'n' },
 		{ "file", required_argument, NULL, 'f' },
+		{ "transcript", required_argument, NULL, OPT_TRANSCRIPT },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "turns", no_argument, NULL, 'r' },
 		{ "stay", no_argument, NULL, 's' },
@@ -850,7 +1099,7 @@ static void parse(struct chat *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *file = NULL;
-	int o, modes = 0;
+	int o, modes = 0, err;
 
 	c->app = "chat";
 	c->in_fd = -1;
@@ -868,8 +1117,10 @@ static void parse(struct chat *c, int argc, char **argv)
 			c->session = id_arg(optarg);
 			modes++;
 			break;
+		case OPT_INVITED: c->invited = true; break;
 		case 'n': c->name = optarg; break;
 		case 'f': file = optarg; break;
+		case OPT_TRANSCRIPT: c->transcript = optarg; break;
 		case 'i': c->interval_ms = number(optarg, 3600 * 1000); break;
 		case 'r': c->turns = true; break;
 		case 's': c->stay = true; break;
@@ -883,21 +1134,36 @@ static void parse(struct chat *c, int argc, char **argv)
 		bad("%s", "one of --open, --accept and --join, once");
 	if (c->invitee && c->mode != MODE_OPEN)
 		bad("%s", "--to goes with --open");
-	if (c->name && (!c->name[0] || utf8_chars(c->name) > COLLAB_NAME_CHARS))
-		bad("a name has 1 to 64 characters, not '%s'", c->name);
+	if (c->invited && c->mode != MODE_JOIN)
+		bad("%s", "--invited goes with --join");
+	if (c->name && !name_ok(c->name))
+		bad("a name has 1 to 64 characters, no control character: not '%s'", c->name);
+	if (c->invitee && !name_ok(c->invitee))
+		bad("a name has 1 to 64 characters, no control character: not '%s'", c->invitee);
 	if (file && optind < argc)
 		bad("%s", "lines come from --file or the arguments, not both");
+	if ((file && !template_ok(file)) || (c->transcript && !template_ok(c->transcript)))
+		bad("%s", "in a file name, % starts %n (the name), %s (the session) or %%");
 	for (; optind < argc; optind++)
 		if (queue_line(c, argv[optind], strlen(argv[optind])))
 			exit(1);
+	c->file = file;
+	if (c->transcript && !deferred(c->transcript)) {
+		err = open_transcript(c, c->transcript);
+		if (err) {
+			fprintf(stderr, PROG ": %s: %s\n", c->transcript, strerror(-err));
+			exit(1);
+		}
+	}
 	if (c->nlines) {
 		c->in_eof = true;
 	} else if (!file || !strcmp(file, "-")) {
 		c->in_fd = 0;
-	} else {
-		c->in_fd = open(file, O_RDONLY | O_CLOEXEC);
-		if (c->in_fd < 0) {
-			fprintf(stderr, PROG ": %s: %s\n", file, strerror(errno));
+		c->file = NULL;
+	} else if (!deferred(file)) {
+		err = open_lines(c, file);
+		if (err) {
+			fprintf(stderr, PROG ": %s: %s\n", file, strerror(-err));
 			exit(1);
 		}
 	}
@@ -922,7 +1188,8 @@ static int start(struct chat *c)
 		return err;
 	}
 	c->self = *collab_self(*hp);
-	if (!c->name)
+	/* --invited: the invitation may name it. */
+	if (!c->name && !c->invited)
 		c->name = c->self.user;
 
 	switch (c->mode) {
@@ -943,6 +1210,11 @@ static int start(struct chat *c)
 		return err;
 	}
 	c->in_session = true;
+	if (c->invited)
+		return take_invitation(c);
+	err = open_files(c);
+	if (err)
+		return err;
 	if (c->mode == MODE_JOIN) {
 		own(c, "joins session %s", collab_id_to_hex(&c->session, hex));
 		return send_to_session(c, EV_JOIN, &ask);
@@ -953,7 +1225,7 @@ static int start(struct chat *c)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct chat c = { 0 };
+	struct chat c = { .out = stdout };
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	parse(&c, argc, argv);
@@ -969,5 +1241,9 @@ int main(int argc, char **argv)
 	while (c.said < c.nlines)
 		free(c.lines[c.said++]);
 	free(c.lines);
+	if (c.out != stdout && fclose(c.out)) {
+		warn("cannot write the transcript: %s", strerror(errno));
+		c.status = 1;
+	}
 	return c.status;
 }
