@@ -6,6 +6,7 @@
 demo_top=$(readlink -f "$(dirname "${BASH_SOURCE[0]}")/../..")
 demo_chat=$demo_top/build/tools/chat/collab-chat
 demo_ctl=$demo_top/build/tools/collabctl/collabctl
+demo_collabd=$demo_top/build/tools/collabd/collabd
 demo_hosts=(host1 host2)
 
 # in_host HOST CMD...: CMD on HOST, with HOST as its host name (a UTS
@@ -16,6 +17,16 @@ in_host()
 
 	shift
 	ip netns exec "$host" unshare --uts sh -c 'hostname "$0" && exec "$@"' "$host" "$@"
+}
+
+# in_host_bg HOST CMD...: in_host in the background, with no shell left
+# between: $! is CMD's pid (once the commands before it have exec'd it).
+in_host_bg()
+{
+	local host=$1
+
+	shift
+	ip netns exec "$host" unshare --uts sh -c 'hostname "$0" && exec "$@"' "$host" "$@" &
 }
 
 # host_stat HOST NAME: a value of /proc/net/collab on HOST.
