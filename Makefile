@@ -41,12 +41,12 @@ kdir:
 
 # ---- libcollab -------------------------------------------------------------
 # One file per concern: handle.c (sockets), encode.c/decode.c (the XML
-# envelope, out and in), chat.c/board.c/record.c/blob.c (payloads),
-# codec.c (applications' codecs), text.c (lexical forms), msg.c, thread.c,
-# error.c, family.c.
+# envelope, out and in), chat.c/board.c/record.c/blob.c/call.c (payloads),
+# remote.c (remote calls), codec.c (applications' codecs), text.c (lexical
+# forms), msg.c, thread.c, error.c, family.c.
 LIB_SRCS := lib/family.c lib/handle.c lib/encode.c lib/decode.c lib/chat.c \
-	lib/board.c lib/record.c lib/blob.c lib/codec.c lib/text.c lib/msg.c \
-	lib/thread.c lib/error.c
+	lib/board.c lib/record.c lib/blob.c lib/call.c lib/remote.c lib/codec.c \
+	lib/text.c lib/msg.c lib/thread.c lib/error.c
 LIB_OBJS := $(LIB_SRCS:lib/%.c=$(B)/lib/%.o)
 SONAME := libcollab.so.0
 XML_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null)

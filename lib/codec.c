@@ -19,8 +19,16 @@ static size_t ncodecs;
 
 bool collab__type_builtin(const char *type)
 {
-	return !strcmp(type, COLLAB_TYPE_CHAT) || !strcmp(type, COLLAB_TYPE_BOARD) ||
-	       !strcmp(type, COLLAB_TYPE_RECORD) || !strcmp(type, COLLAB_TYPE_BLOB);
+	static const char *const builtin[] = {
+		COLLAB_TYPE_CHAT, COLLAB_TYPE_BOARD, COLLAB_TYPE_RECORD, COLLAB_TYPE_BLOB,
+		COLLAB_TYPE_CALL, COLLAB_TYPE_REPLY, COLLAB_TYPE_PROBE,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+		if (!strcmp(type, builtin[i]))
+			return true;
+	return false;
 }
 
 static struct entry *find(const char *type)

@@ -15,8 +15,9 @@
  *
  * Thread safety: a handle may be used from several threads at once
  * (sending, receiving, joining, reading its statistics); only
- * collab_close() must not race with other calls on the same handle. A
- * message belongs to one thread at a time. collab_codec_register() may be
+ * collab_close() must not race with other calls on the same handle, and
+ * collab_call() not with collab_recv(), collab_serve() or another
+ * collab_call() on it. A message belongs to one thread at a time. collab_codec_register() may be
  * called at any time from any thread. Parser state and buffers are kept
  * per thread and reused, so steady-state sending and receiving allocate
  * nothing in the library.
@@ -44,6 +45,9 @@ enum {
 	COLLAB_NAME_CHARS = 64,		/* chat display name, in characters */
 	COLLAB_CODECS_MAX = 64,		/* codecs an application may register */
 	COLLAB_CODEC_FIELDS = 256,	/* fields a codec's encode() may fill */
+	COLLAB_OP_MAX = 32,		/* call operation: [a-z][a-z0-9-]{0,30} */
+	COLLAB_ERROR_CHARS = 256,	/* a reply's error text, in characters */
+	COLLAB_CALL_BACKLOG = 1024,	/* messages a collab_call() keeps aside */
 };
 
 /* Node ids, instance GUIDs and session ids: 128-bit opaque values. */
@@ -94,6 +98,8 @@ int collab_dest_reply(struct collab_dest *dest, const struct collab_msg *msg);
 #define COLLAB_TYPE_BOARD	"board"
 #define COLLAB_TYPE_RECORD	"record"
 #define COLLAB_TYPE_BLOB	"blob"
+#define COLLAB_TYPE_CALL	"call"
+#define COLLAB_TYPE_REPLY	"reply"
 
 /* chat: one line of text (UTF-8) and its author's display name. */
 struct collab_chat {
@@ -178,6 +184,20 @@ struct collab_record {
 	const struct collab_field *fields;
 };
 
+/* call: an operation of the receiving instance, by name, and its arguments. */
+struct collab_call {
+	const char *op;			/* [a-z][a-z0-9-]{0,30} */
+	struct collab_record args;
+};
+
+/* reply: the answer to the call whose message id is @call. */
+struct collab_reply {
+	uint64_t call;			/* the call's collab_msg id */
+	int status;			/* 0, or the positive errno it failed with */
+	const char *error;		/* none: NULL (or ""); at most 256 characters */
+	struct collab_record result;
+};
+
 /* Where a message came from. */
 struct collab_source {
 	struct collab_id node;
@@ -212,13 +232,15 @@ struct collab_msg {
 	struct collab_dest target;
 	const char *type;		/* content type */
 
-	/* Payload, by type: chat, board, blob, or record for "record" and
-	 * every type of a registered codec. */
+	/* Payload, by type: chat, board, blob, call, reply, or record for
+	 * "record" and every type of a registered codec. */
 	union {
 		struct collab_chat chat;
 		struct collab_board board;
 		struct collab_bytes blob;
 		struct collab_record record;
+		struct collab_call call;
+		struct collab_reply reply;
 	};
 	/* A registered codec's own representation: what its encode() takes,
 	 * what its decode() made (NULL if no codec for the type is registered). */
@@ -298,7 +320,12 @@ struct collab_stats {
 struct collab *collab_open(const char *app_type, const struct collab_opts *opts);
 void collab_close(struct collab *h);
 
-/* The socket, for poll(): readable when a message waits. */
+/*
+ * The socket, for poll(): readable when a message waits there. Messages
+ * that a collab_call() kept aside wait in the handle instead; while
+ * collab_pending() says so, collab_recv() returns one at once whether or
+ * not the socket is readable.
+ */
 int collab_fd(const struct collab *h);
 /* This instance: node, GUID, application type, host and user names. */
 const struct collab_source *collab_self(const struct collab *h);
@@ -318,12 +345,84 @@ int collab_send(struct collab *h, const struct collab_dest *dest,
 /*
  * Wait up to @timeout_ms (-1: forever, 0: do not wait) for a message, then
  * validate and decode it into *@msgp (reused as in collab_msg_from_xml()).
- * 0; -ETIMEDOUT; -EBADMSG for an invalid message, which is also counted and
- * reported, and dropped; -EINTR; or another negative errno.
+ * Messages a collab_call() kept aside come first, in the order they
+ * arrived. 0; -ETIMEDOUT; -EBADMSG for an invalid message, which is also
+ * counted and reported, and dropped; -EINTR; or another negative errno.
  */
 int collab_recv(struct collab *h, struct collab_msg **msgp, int timeout_ms);
 
+/*
+ * Whether messages that a collab_call() kept aside wait for collab_recv()
+ * (which then returns at once, though collab_fd() may not be readable).
+ */
+bool collab_pending(const struct collab *h);
+
 void collab_stats_get(const struct collab *h, struct collab_stats *stats);
+
+/* ---- remote calls -------------------------------------------------------- */
+
+/*
+ * Call @op of the instance at @dest (a GUID, or an application type on a
+ * node) with @args (NULL: none) and wait up to @timeout_ms (-1: forever)
+ * for its reply, decoded into *@replyp (reused as in collab_recv()). The
+ * reply is the "reply" message that names the call's id and comes from
+ * that instance (for an application type: from an instance of that type
+ * on that node).
+ *
+ * 0: the operation succeeded; (*@replyp)->reply.result holds what it
+ * returned. When it failed, the reply is there too and its status comes
+ * back negated: -EOPNOTSUPP for an operation the server does not have,
+ * -EPERM for one it does not allow, or what the operation said. On any
+ * other error there is no reply: *@replyp stays NULL, or a reused
+ * message is emptied (its type NULL).
+ * -ETIMEDOUT: no reply in time. -ECONNRESET: no instance at @dest any
+ * more (the server ended before it replied; checked once a second while
+ * waiting). -ENOBUFS: COLLAB_CALL_BACKLOG other messages arrived first
+ * (the rest wait in the socket). -EINTR: a signal interrupted the wait.
+ * -EINVAL: a destination of another kind, or an operation name that is
+ * not one. Or the errors of collab_send() for the call itself.
+ *
+ * Other messages that arrive while it waits are kept, in order, for
+ * collab_recv(). A reply that comes after its call gave up is returned
+ * by collab_recv() like any message. collab_call() must not run at the
+ * same time as collab_recv(), collab_serve() or another collab_call() on
+ * the same handle; an operation that collab_serve() runs may make calls.
+ */
+int collab_call(struct collab *h, const struct collab_dest *dest,
+		const char *op, const struct collab_record *args,
+		int timeout_ms, struct collab_msg **replyp);
+
+/*
+ * Answer @call (a received message of type "call") with @status (0 or a
+ * positive errno, at most 4095), @error (NULL or "": none; at most
+ * COLLAB_ERROR_CHARS characters) and @result (NULL: none), in the call's
+ * session. 0 or the errors of collab_send(); -EINVAL if @call is not a
+ * call or @status is out of range.
+ */
+int collab_reply(struct collab *h, const struct collab_msg *call, int status,
+		 const char *error, const struct collab_record *result);
+
+/*
+ * An operation of a server: @fn answers @call with collab_reply() and
+ * returns 0, or returns a positive errno, which collab_serve() sends back
+ * as the reply's status (with no error text or result).
+ */
+struct collab_op {
+	const char *name;
+	int (*fn)(void *arg, struct collab *h, const struct collab_msg *call);
+	void *arg;
+};
+
+/*
+ * Wait up to @timeout_ms for one message, into *@msgp (as collab_recv()).
+ * A call is answered from @ops (an array ended by a NULL name; an
+ * operation not in it gets EOPNOTSUPP and the error text "no operation
+ * NAME") and 0 is returned; any other message is returned for the
+ * application to handle, as 1. Otherwise collab_recv()'s errors. A reply
+ * that cannot be sent (the caller has gone) counts in tx_errors.
+ */
+int collab_serve(struct collab *h, const struct collab_op *ops,
+		 int timeout_ms, struct collab_msg **msgp);
 
 /* A description of a negative errno, including the library's own uses. */
 const char *collab_strerror(int err);

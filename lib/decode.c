@@ -160,14 +160,22 @@ static int msg_start(struct dec *d, const xmlChar **attrs, int nattrs)
 	memcpy(d->st->type, t->v, t->n);
 	d->st->type[t->n] = 0;
 	m->type = d->st->type;
-	if (!strcmp(m->type, COLLAB_TYPE_CHAT))
+	if (!strcmp(m->type, COLLAB_TYPE_CHAT)) {
 		d->payload = &collab__chat_payload;
-	else if (!strcmp(m->type, COLLAB_TYPE_BOARD))
+	} else if (!strcmp(m->type, COLLAB_TYPE_BOARD)) {
 		d->payload = &collab__board_payload;
-	else if (!strcmp(m->type, COLLAB_TYPE_BLOB))
+	} else if (!strcmp(m->type, COLLAB_TYPE_BLOB)) {
 		d->payload = &collab__blob_payload;
-	else
+	} else if (!strcmp(m->type, COLLAB_TYPE_CALL)) {
+		d->payload = &collab__call_payload;
+	} else if (!strcmp(m->type, COLLAB_TYPE_REPLY)) {
+		d->payload = &collab__reply_payload;
+	} else if (!strcmp(m->type, COLLAB_TYPE_PROBE)) {
+		d->payload = &collab__probe_payload;
+	} else {
 		d->payload = &collab__record_payload;
+		d->rec = &m->record;
+	}
 	return 0;
 }
 
@@ -307,6 +315,12 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			return;
 		}
 		break;
+	case 3:
+		if (d->inner && d->inner->child) {
+			d->inner->child(d, name, attrs, nattrs);
+			return;
+		}
+		break;
 	}
 	dec_fail(d, "unexpected <%s>", name);
 }
@@ -331,6 +345,8 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		d->payload->end(d);
 	} else if (depth == 2) {
 		d->payload->child_end(d);
+	} else if (depth == 3) {
+		d->inner->child_end(d);
 	}
 }
 
@@ -476,7 +492,8 @@ int collab__decode(const char *xml, size_t len, struct collab_msg *msg)
 	d->msg = msg;
 	d->st = st;
 	d->in_len = len;
-	d->payload = NULL;
+	d->payload = d->inner = NULL;
+	d->rec = NULL;
 	d->depth = d->children = 0;
 	d->failed = d->done = d->collect = false;
 	/* The context resets itself; the callbacks find the decoder here. */

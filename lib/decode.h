@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The validating decoder's state, shared by the envelope (decode.c) and
- * the payload parsers (chat.c, board.c, record.c, blob.c).
+ * the payload parsers (chat.c, board.c, record.c, blob.c, call.c).
  */
 #ifndef COLLAB_DECODE_H
 #define COLLAB_DECODE_H
@@ -22,6 +22,10 @@ struct dec {
 	struct collab_msg_store *st;
 	size_t in_len;			/* length of the document */
 	const struct payload *payload;
+	/* A payload's child that is parsed as a payload of its own (a call's
+	 * <record>), and the record a <record> fills. */
+	const struct payload *inner;
+	struct collab_record *rec;
 	int depth;			/* of the element being parsed; 0 = root */
 	int children;			/* of the root, so far */
 	bool failed, done;
@@ -34,7 +38,8 @@ struct payload {
 	const char *name;
 	/* Its start tag; 0 or -1 (failed). */
 	int (*start)(struct dec *d, const xmlChar **attrs, int nattrs);
-	/* A child element's start and end tags (NULL: no children allowed). */
+	/* A child element's start and end tags (NULL: no children allowed).
+	 * The children of a child are those of d->inner, if the child set it. */
 	int (*child)(struct dec *d, const char *name, const xmlChar **attrs, int nattrs);
 	int (*child_end)(struct dec *d);
 	/* Its end tag: at least one child, the collected text, ... */
@@ -42,7 +47,8 @@ struct payload {
 };
 
 extern const struct payload collab__chat_payload, collab__board_payload,
-	collab__record_payload, collab__blob_payload;
+	collab__record_payload, collab__blob_payload, collab__call_payload,
+	collab__reply_payload, collab__probe_payload;
 
 /* Fail the decode with a reason; stops the parser. Returns -1. */
 int dec_fail(struct dec *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -137,6 +137,12 @@ int collab__encode(struct xout *o, const struct collab_msg *msg)
 		collab__blob_write(o, &msg->blob);
 	else if (!strcmp(type, COLLAB_TYPE_RECORD))
 		collab__record_write(o, &msg->record);
+	else if (!strcmp(type, COLLAB_TYPE_CALL))
+		collab__call_write(o, &msg->call);
+	else if (!strcmp(type, COLLAB_TYPE_REPLY))
+		collab__reply_write(o, &msg->reply);
+	else if (!strcmp(type, COLLAB_TYPE_PROBE))
+		collab__probe_write(o);
 	else
 		write_codec(o, msg);
 	xout_lit(o, "\n</message>\n");

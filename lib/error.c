@@ -21,9 +21,13 @@ COLLAB_EXPORT const char *collab_strerror(int err)
 	case -EMSGSIZE:
 		return "message larger than COLLAB_XML_MAX bytes in XML";
 	case -ETIMEDOUT:
-		return "no message within the timeout";
+		return "no message (or reply to a call) within the timeout";
 	case -EPROTO:
 		return "the collab module sent a malformed reply";
+	case -ECONNRESET:
+		return "the instance called is gone: no reply will come";
+	case -ENOBUFS:
+		return "no buffer space (or, for a call, COLLAB_CALL_BACKLOG messages wait for collab_recv())";
 	}
 	s = err < 0 ? strerrordesc_np(-err) : NULL;
 	return s ? s : "unknown error";

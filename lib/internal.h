@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "collab.h"
 
@@ -16,6 +17,19 @@
 
 /* The latest time the format can carry: 9999-12-31T23:59:59.999999Z. */
 #define COLLAB_TIME_MAX	253402300799999999LL
+
+/*
+ * The library's own content type: an empty message that collab_call()
+ * sends to learn whether the instance it called is still there.
+ * Receivers drop it.
+ */
+#define COLLAB_TYPE_PROBE	"probe"
+
+/* A reply's status: 0, or an errno the operation failed with. */
+#define COLLAB_STATUS_MAX	4095
+
+/* How often collab_call() probes the instance it waits for. */
+#define COLLAB_CALL_PROBE_MS	1000
 
 /* The number in a sysfs file; 0 when it does not exist, -EIO if garbled. */
 int collab__family_from(const char *path);
@@ -78,7 +92,8 @@ size_t utf8_chars(const char *s, size_t n);
 /* Names of the schema. */
 bool valid_app(const char *s, size_t n);	/* [ -~]{1,31} */
 bool valid_word(const char *s, size_t n, size_t max);	/* [!-~]{1,max} */
-bool valid_type(const char *s, size_t n);	/* [a-z][a-z0-9-]{0,30} */
+/* [a-z][a-z0-9-]{0,30}: content types and call operations. */
+bool valid_type(const char *s, size_t n);
 bool valid_key(const char *s, size_t n);	/* [A-Za-z_][A-Za-z0-9_.-]{0,63} */
 
 /* ---- messages (msg.c) ----------------------------------------------------- */
@@ -114,11 +129,14 @@ void collab__msg_reset(struct collab_msg *msg);
  */
 int collab__encode(struct xout *o, const struct collab_msg *msg);
 
-/* Payload writers: chat.c, board.c, record.c, blob.c. */
+/* Payload writers: chat.c, board.c, record.c, blob.c, call.c. */
 void collab__chat_write(struct xout *o, const struct collab_chat *chat);
 void collab__board_write(struct xout *o, const struct collab_board *board);
 void collab__record_write(struct xout *o, const struct collab_record *rec);
 void collab__blob_write(struct xout *o, const struct collab_bytes *blob);
+void collab__call_write(struct xout *o, const struct collab_call *call);
+void collab__reply_write(struct xout *o, const struct collab_reply *reply);
+void collab__probe_write(struct xout *o);
 
 /*
  * Validates and decodes @xml into @msg (from collab__msg_new()). 0,
@@ -134,6 +152,43 @@ void collab__set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)
 /* A copy of the codec registered for @type; false if none. */
 bool collab__codec_find(const char *type, struct collab_codec *codec);
 bool collab__type_builtin(const char *type);
+
+/* ---- handles (handle.c), for remote calls (remote.c) --------------------- */
+
+/* As collab_send(); *@id (if given) gets the id the message went with. */
+int collab__send(struct collab *h, const struct collab_dest *dest,
+		 const struct collab_msg *msg, uint64_t *id);
+
+/*
+ * Send a probe to @dest without waiting for room, and ask from then on
+ * for the receipts of what the handle sends, until collab__probe_end().
+ * -ECONNRESET when the send says that no instance there takes it; else 0,
+ * also when the probe could not go (the next one may).
+ */
+int collab__probe(struct collab *h, const struct collab_dest *dest);
+/* No more receipts; those queued are dropped. */
+void collab__probe_end(struct collab *h);
+
+/*
+ * Receive until a message that @want accepts, decoded into @msg (a
+ * library message) as collab_recv() decodes; every other valid message
+ * is kept, as received and in order, for collab_recv(). Probes are
+ * dropped; invalid messages are counted, reported and dropped. Waits
+ * until @deadline (CLOCK_MONOTONIC; NULL: no limit). 0; -ETIMEDOUT;
+ * -ENOBUFS (COLLAB_CALL_BACKLOG messages are kept: what follows stays in
+ * the socket); -ECONNRESET (a probe's receipt says that nobody took it);
+ * -EINTR; -ENOMEM. On failure @msg is empty.
+ */
+int collab__recv_until(struct collab *h, struct collab_msg *msg,
+		       const struct timespec *deadline,
+		       bool (*want)(void *arg, const struct collab_msg *msg), void *arg);
+
+/* Whether COLLAB_CALL_BACKLOG messages are kept for collab_recv(). */
+bool collab__backlog_full(const struct collab *h);
+
+/* The monotonic clock @ms milliseconds from now (@ms >= 0). */
+void collab__deadline(struct timespec *ts, int ms);
+bool collab__before(const struct timespec *a, const struct timespec *b);
 
 /* ---- per-thread state (thread.c) ------------------------------------------ */
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * record: typed key/value fields, in order. The generic message, and what
- * applications' own codecs translate their messages into.
+ * record: typed key/value fields, in order. The generic message, what
+ * applications' own codecs translate their messages into, and the
+ * arguments and results of remote calls (call.c): the record decoded is
+ * the one d->rec names.
  *
  *   <record>
  *     <string key="title">Lunch?</string>
@@ -85,7 +87,8 @@ static int record_start(struct dec *d, const xmlChar **attrs, int nattrs)
 	/* Every field takes more than 8 bytes. */
 	if (vec_reserve(&st->fields, d->in_len / 8 + 1, sizeof(struct collab_field)))
 		return dec_fail(d, "out of memory");
-	d->msg->record.fields = st->fields.p;
+	d->rec->fields = st->fields.p;
+	d->rec->nfields = 0;
 	return 0;
 }
 
@@ -107,7 +110,7 @@ static int record_child(struct dec *d, const char *name, const xmlChar **attrs, 
 	f = (struct collab_field *)v->p + v->len++;
 	memset(f, 0, sizeof(*f));
 	f->type = t;
-	d->msg->record.nfields = v->len;
+	d->rec->nfields = v->len;
 	if (dec_attrs(d, name, names, a, attrs, nattrs) || dec_require(d, name, "key", &a[0]))
 		return -1;
 	if (!valid_key(a[0].v, a[0].n))

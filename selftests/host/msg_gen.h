@@ -258,6 +258,39 @@ static inline void gen_envelope(struct gen *g, struct collab_msg *m)
 	}
 }
 
+/* A call's operation: [a-z][a-z0-9-]{0,30}, in g's storage. */
+static inline const char *gen_op(struct gen *g)
+{
+	static const char tail[] = "abcdefghijklmnopqrstuvwxyz0123456789-";
+	char *s = g->strs[g->nstrs++ % 64];
+	unsigned int n = gen_below(g, 4) ? gen_below(g, 8) : gen_below(g, COLLAB_OP_MAX - 1), i;
+
+	s[0] = (char)('a' + gen_below(g, 26));
+	for (i = 1; i <= n; i++)
+		s[i] = tail[gen_below(g, sizeof(tail) - 1)];
+	s[i] = 0;
+	return s;
+}
+
+static inline void gen_reply(struct gen *g, struct collab_msg *m)
+{
+	m->reply.call = gen_below(g, 4) ? gen_u64(g) : gen_below(g, 2) ? 0 : UINT64_MAX;
+	switch (gen_below(g, 4)) {
+	case 0:
+		m->reply.status = 0;
+		break;
+	case 1:
+		m->reply.status = gen_below(g, 2) ? 4095 : 1;
+		break;
+	default:
+		m->reply.status = (int)gen_below(g, 4096);
+	}
+	if (gen_below(g, 2))
+		m->reply.error = gen_text(g, COLLAB_ERROR_CHARS);
+	if (gen_below(g, 2))
+		gen_record(g, &m->reply.result);
+}
+
 /* A random message of a random content type (custom types as records). */
 static inline void gen_msg(struct gen *g, struct collab_msg *m)
 {
@@ -267,7 +300,7 @@ static inline void gen_msg(struct gen *g, struct collab_msg *m)
 	memset(m, 0, sizeof(*m));
 	g->nstrs = 0;
 	gen_envelope(g, m);
-	switch (gen_below(g, 5)) {
+	switch (gen_below(g, 8)) {
 	case 0:
 		m->type = COLLAB_TYPE_CHAT;
 		m->chat.from = gen_text(g, COLLAB_NAME_CHARS);
@@ -283,6 +316,19 @@ static inline void gen_msg(struct gen *g, struct collab_msg *m)
 		for (i = 0; i < m->blob.len; i++)
 			g->blob[i] = (uint8_t)gen_u64(g);
 		m->blob.data = g->blob;
+		break;
+	case 3:
+		m->type = COLLAB_TYPE_CALL;
+		m->call.op = gen_op(g);
+		if (gen_below(g, 2))
+			gen_record(g, &m->call.args);
+		break;
+	case 4:
+		m->type = COLLAB_TYPE_REPLY;
+		gen_reply(g, m);
+		break;
+	case 5:
+		m->type = "probe";
 		break;
 	default:
 		m->type = custom[gen_below(g, 4)];
@@ -389,6 +435,14 @@ static inline bool same_msg(const struct collab_msg *a, const struct collab_msg 
 				return false;
 		return true;
 	}
+	if (!strcmp(a->type, COLLAB_TYPE_CALL))
+		return !strcmp(a->call.op, b->call.op) && same_record(&a->call.args, &b->call.args);
+	if (!strcmp(a->type, COLLAB_TYPE_REPLY))
+		return a->reply.call == b->reply.call && a->reply.status == b->reply.status &&
+		       same_str(a->reply.error, b->reply.error) &&
+		       same_record(&a->reply.result, &b->reply.result);
+	if (!strcmp(a->type, "probe"))
+		return true;
 	return same_record(&a->record, &b->record);
 }
 

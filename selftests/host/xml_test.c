@@ -284,6 +284,13 @@ TEST(bad_fields)
 #define STROKE "<stroke color=\"#ff0000ff\" width=\"3\" points=\"1 2 -3 4\"/>"
 #define BOARD(x) DOC("board", "<board>" x "</board>")
 #define RECORD(x) DOC("record", "<record>" x "</record>")
+#define CALL(x) DOC("call", x)
+#define REPLY(x) DOC("reply", x)
+/* 'é' times 4, 16, 64, 256: characters of two bytes each. */
+#define E4 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+#define E16 E4 E4 E4 E4
+#define E64 E16 E16 E16 E16
+#define E256 E64 E64 E64 E64
 
 /* Valid: the base of the table, and the start of the mutations. */
 static const char *const valid_docs[] = {
@@ -304,6 +311,16 @@ static const char *const valid_docs[] = {
 	HEAD MSG("chat") SOURCE "<target kind=\"guid\" id=\"" NODE "\"/>" CHAT "</message>",
 	HEAD MSG("chat") SOURCE "<target kind=\"broadcast\"/>" CHAT "</message>",
 	HEAD MSG("chat") SOURCE "<target kind=\"broadcast\" app=\"board\"/>" CHAT "</message>",
+	CALL("<call op=\"status\"/>"),
+	CALL("<call op=\"a-9\"><record><string key=\"app\">board</string><int key=\"n\">-1</int>"
+	     "</record></call>"),
+	CALL("<call op=\"abcdefghijabcdefghijabcdefghij0\"><record/></call>"),
+	REPLY("<reply call=\"18446744073709551615\" status=\"4095\" error=\" a&#9;&lt;b&gt; \">"
+	      "<record><bool key=\"ok\">false</bool></record></reply>"),
+	REPLY("<reply call=\"0\" status=\"0\"/>"),
+	REPLY("<reply call=\"7\" status=\"95\" error=\"" E256 "\"/>"),
+	DOC("probe", "<probe/>"),
+	DOC("probe", "<probe> </probe>"),
 };
 
 struct bad {
@@ -437,6 +454,42 @@ static const struct bad invalid_docs[] = {
 	{ "base64 inner padding", DOC("blob", "<blob>QQ==QUJD</blob>") },
 	{ "blob attribute", DOC("blob", "<blob type=\"x\">QUJD</blob>") },
 	{ "string with an element", RECORD("<string key=\"s\">a<b/></string>") },
+	{ "call without op", CALL("<call/>") },
+	{ "op upper case", CALL("<call op=\"Start\"/>") },
+	{ "op starting with a digit", CALL("<call op=\"9a\"/>") },
+	{ "op with an underscore", CALL("<call op=\"a_b\"/>") },
+	{ "op empty", CALL("<call op=\"\"/>") },
+	{ "op of 32 characters", CALL("<call op=\"abcdefghijabcdefghijabcdefghijab\"/>") },
+	{ "call with text", CALL("<call op=\"a\">x</call>") },
+	{ "call with two records", CALL("<call op=\"a\"><record/><record/></call>") },
+	{ "call with a chat", CALL("<call op=\"a\"><chat/></call>") },
+	{ "call with a bare field", CALL("<call op=\"a\"><int key=\"i\">1</int></call>") },
+	{ "call with a bad field", CALL("<call op=\"a\"><record><int key=\"i\">x</int></record>"
+	  "</call>") },
+	{ "call field with a child", CALL("<call op=\"a\"><record><int key=\"i\"><clear/></int>"
+	  "</record></call>") },
+	{ "call unknown attribute", CALL("<call op=\"a\" id=\"1\"/>") },
+	{ "record payload for call", CALL("<record/>") },
+	{ "call payload for record", DOC("record", "<call op=\"a\"/>") },
+	{ "call payload for a custom type", DOC("x-call", "<call op=\"a\"/>") },
+	{ "reply payload for call", CALL("<reply call=\"1\" status=\"0\"/>") },
+	{ "reply without call", REPLY("<reply status=\"0\"/>") },
+	{ "reply without status", REPLY("<reply call=\"1\"/>") },
+	{ "reply call overflows", REPLY("<reply call=\"18446744073709551616\" status=\"0\"/>") },
+	{ "status 4096", REPLY("<reply call=\"1\" status=\"4096\"/>") },
+	{ "status negative", REPLY("<reply call=\"1\" status=\"-1\"/>") },
+	{ "status leading zero", REPLY("<reply call=\"1\" status=\"01\"/>") },
+	{ "status with space", REPLY("<reply call=\"1\" status=\" 1\"/>") },
+	{ "status empty", REPLY("<reply call=\"1\" status=\"\"/>") },
+	{ "error of 257 characters", REPLY("<reply call=\"1\" status=\"5\" error=\"" E256 "x\"/>") },
+	{ "reply unknown attribute", REPLY("<reply call=\"1\" status=\"0\" op=\"a\"/>") },
+	{ "reply with text", REPLY("<reply call=\"1\" status=\"0\">ok</reply>") },
+	{ "reply with two records", REPLY("<reply call=\"1\" status=\"0\"><record/><record/>"
+	  "</reply>") },
+	{ "probe with an attribute", DOC("probe", "<probe id=\"1\"/>") },
+	{ "probe with text", DOC("probe", "<probe>x</probe>") },
+	{ "probe with a child", DOC("probe", "<probe><record/></probe>") },
+	{ "record payload for probe", DOC("probe", "<record/>") },
 };
 
 TEST(valid_table)
@@ -760,6 +813,175 @@ TEST(codec)
 	collab_msg_free(back);
 }
 
+/* ---- remote calls ------------------------------------------------------------ */
+
+static struct collab_msg envelope(const char *type)
+{
+	struct collab_msg m = {
+		.id = 42, .type = type,
+		.source = { .app = "collabctl", .host = "h", .user = "u" },
+		.target = { .kind = COLLAB_DEST_APP, .app = "collabd" },
+	};
+
+	return m;
+}
+
+static void expect_valid(struct __test_metadata *_metadata, const char *doc, ssize_t n)
+{
+	if (have_xmllint())
+		EXPECT_EQ(0, xmllint_doc(doc, (size_t)n)) {
+			TH_LOG("xmllint rejects:\n%s", doc);
+		}
+}
+
+TEST(call_reply_probe)
+{
+	struct collab_field args[] = {
+		{ .key = "app", .type = COLLAB_VAL_STRING, .s = "board" },
+		{ .key = "n", .type = COLLAB_VAL_INT, .i = -7 },
+	};
+	struct collab_msg m = envelope(COLLAB_TYPE_CALL), *back = NULL;
+	ssize_t n;
+
+	/* A call, with its arguments as a record's fields. */
+	m.call.op = "start";
+	m.call.args = (struct collab_record){ 2, args };
+	n = collab_msg_to_xml(&m, xml, sizeof(xml));
+	ASSERT_LT(0, n);
+	EXPECT_NE(NULL, strstr(xml, "<call op=\"start\"><record><string key=\"app\">board</string>"
+				"<int key=\"n\">-7</int></record></call>"));
+	expect_valid(_metadata, xml, n);
+	ASSERT_EQ(0, collab_msg_from_xml(xml, (size_t)n, &back)) {
+		TH_LOG("%s", collab_xml_error());
+	}
+	EXPECT_STREQ(COLLAB_TYPE_CALL, back->type);
+	EXPECT_STREQ("start", back->call.op);
+	ASSERT_EQ(2, back->call.args.nfields);
+	EXPECT_STREQ("board", back->call.args.fields[0].s);
+	EXPECT_EQ(-7, back->call.args.fields[1].i);
+	EXPECT_EQ(NULL, back->app);
+
+	/* Without arguments, no record. */
+	m.call.args = (struct collab_record){ 0, NULL };
+	n = collab_msg_to_xml(&m, xml, sizeof(xml));
+	ASSERT_LT(0, n);
+	EXPECT_NE(NULL, strstr(xml, "<call op=\"start\"/>"));
+	ASSERT_EQ(0, collab_msg_from_xml(xml, (size_t)n, &back));
+	EXPECT_STREQ("start", back->call.op);
+	EXPECT_EQ(0, back->call.args.nfields);
+
+	/* A reply: the call's id, the status, the error text, the results. */
+	m = envelope(COLLAB_TYPE_REPLY);
+	m.reply.call = UINT64_MAX;
+	m.reply.status = EOPNOTSUPP;
+	m.reply.error = "no operation \"x\"\t<&>\r\n";
+	m.reply.result = (struct collab_record){ 1, args };
+	n = collab_msg_to_xml(&m, xml, sizeof(xml));
+	ASSERT_LT(0, n);
+	EXPECT_NE(NULL, strstr(xml, "<reply call=\"18446744073709551615\" status=\"95\" error=\""));
+	expect_valid(_metadata, xml, n);
+	ASSERT_EQ(0, collab_msg_from_xml(xml, (size_t)n, &back));
+	EXPECT_STREQ(COLLAB_TYPE_REPLY, back->type);
+	EXPECT_EQ(UINT64_MAX, back->reply.call);
+	EXPECT_EQ(EOPNOTSUPP, back->reply.status);
+	EXPECT_STREQ(m.reply.error, back->reply.error);
+	ASSERT_EQ(1, back->reply.result.nfields);
+	EXPECT_STREQ("app", back->reply.result.fields[0].key);
+
+	/* Status 0, no error, no result: a bare element; the error reads NULL. */
+	m.reply = (struct collab_reply){ .call = 0, .status = 0, .error = "" };
+	n = collab_msg_to_xml(&m, xml, sizeof(xml));
+	ASSERT_LT(0, n);
+	EXPECT_NE(NULL, strstr(xml, "<reply call=\"0\" status=\"0\"/>"));
+	ASSERT_EQ(0, collab_msg_from_xml(xml, (size_t)n, &back));
+	EXPECT_EQ(0, back->reply.status);
+	EXPECT_EQ(NULL, back->reply.error);
+	EXPECT_EQ(0, back->reply.result.nfields);
+
+	/* A probe carries nothing. */
+	m = envelope("probe");
+	n = collab_msg_to_xml(&m, xml, sizeof(xml));
+	ASSERT_LT(0, n);
+	EXPECT_NE(NULL, strstr(xml, "<probe/>"));
+	expect_valid(_metadata, xml, n);
+	ASSERT_EQ(0, collab_msg_from_xml(xml, (size_t)n, &back));
+	EXPECT_STREQ("probe", back->type);
+	collab_msg_free(back);
+}
+
+TEST(call_reply_limits)
+{
+	static const char *const bad_ops[] = {
+		"", "Start", "9a", "a_b", "a b", "-a", "abcdefghijabcdefghijabcdefghijab",
+	};
+	static char error[4 * 257 + 1];
+	struct collab_field f = { .key = "1x", .type = COLLAB_VAL_INT };
+	struct collab_msg m = envelope(COLLAB_TYPE_CALL);
+	unsigned int i;
+
+	m.call.op = NULL;
+	EXPECT_EQ(-EINVAL, collab_msg_to_xml(&m, xml, sizeof(xml)));
+	for (i = 0; i < sizeof(bad_ops) / sizeof(bad_ops[0]); i++) {
+		m.call.op = bad_ops[i];
+		EXPECT_EQ(-EINVAL, collab_msg_to_xml(&m, xml, sizeof(xml))) {
+			TH_LOG("op '%s' written", bad_ops[i]);
+		}
+	}
+	m.call.op = "abcdefghijabcdefghijabcdefghij0";
+	EXPECT_LT(0, collab_msg_to_xml(&m, xml, sizeof(xml)));
+	m.call.args = (struct collab_record){ 1, NULL };
+	EXPECT_EQ(-EINVAL, collab_msg_to_xml(&m, xml, sizeof(xml)));
+	m.call.args = (struct collab_record){ 1, &f };
+	EXPECT_EQ(-EINVAL, collab_msg_to_xml(&m, xml, sizeof(xml)));
+
+	m = envelope(COLLAB_TYPE_REPLY);
+	m.reply.status = -1;
+	EXPECT_EQ(-EINVAL, collab_msg_to_xml(&m, xml, sizeof(xml)));
+	m.reply.status = 4096;
+	EXPECT_EQ(-EINVAL, collab_msg_to_xml(&m, xml, sizeof(xml)));
+	m.reply.status = 4095;
+	EXPECT_LT(0, collab_msg_to_xml(&m, xml, sizeof(xml)));
+	/* 256 characters of error text, however many bytes each; not 257. */
+	for (i = 0; i < 256; i++)
+		memcpy(error + 4 * i, "\xf0\x9f\x98\x80", 4);
+	m.reply.error = error;
+	EXPECT_LT(0, collab_msg_to_xml(&m, xml, sizeof(xml)));
+	memcpy(error + 4 * 256, "a", 2);
+	EXPECT_EQ(-EINVAL, collab_msg_to_xml(&m, xml, sizeof(xml)));
+	m.reply.error = "\xc0\xaf";
+	EXPECT_EQ(-EILSEQ, collab_msg_to_xml(&m, xml, sizeof(xml)));
+	m.reply.error = "bell\x07";
+	EXPECT_EQ(-EILSEQ, collab_msg_to_xml(&m, xml, sizeof(xml)));
+	m.reply.error = NULL;
+	m.reply.result = (struct collab_record){ 1, &f };
+	EXPECT_EQ(-EINVAL, collab_msg_to_xml(&m, xml, sizeof(xml)));
+}
+
+static int any_encode(void *arg, const void *app, struct collab_field *f, size_t max)
+{
+	(void)arg, (void)app, (void)f, (void)max;
+	return 0;
+}
+
+/* The types of remote calls are the library's: no codec takes them. */
+TEST(call_types_reserved)
+{
+	static const char *const types[] = { "call", "reply", "probe" };
+	struct collab_codec c = { .encode = any_encode };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		c.type = types[i];
+		EXPECT_EQ(-EINVAL, collab_codec_register(&c)) {
+			TH_LOG("a codec took '%s'", types[i]);
+			collab_codec_unregister(types[i]);
+		}
+	}
+	c.type = "calls";
+	ASSERT_EQ(0, collab_codec_register(&c));
+	EXPECT_EQ(0, collab_codec_unregister("calls"));
+}
+
 /* ---- threads ---------------------------------------------------------------- */
 
 static void *decoder(void *arg)
@@ -830,6 +1052,8 @@ TEST(ids_and_destinations)
 	EXPECT_STREQ("", d.app);
 	EXPECT_STREQ("invalid message: not a valid collab XML document", collab_strerror(-EBADMSG));
 	EXPECT_STREQ("No such file or directory", collab_strerror(-ENOENT));
+	EXPECT_STREQ("the instance called is gone: no reply will come",
+		     collab_strerror(-ECONNRESET));
 }
 
 TEST_HARNESS_MAIN
