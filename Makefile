@@ -148,7 +148,8 @@ CTL_SRCS := $(wildcard tools/collabctl/*.c)
 CTL_OBJS := $(CTL_SRCS:tools/collabctl/%.c=$(B)/tools/collabctl/%.o)
 CTL_PKGS := libnl-genl-3.0 json-c
 CHAT := $(B)/tools/chat/collab-chat
-# collabd: the node's supervisor, on libnl-genl; libsystemd for sd_notify().
+# collabd: the node's supervisor, on libnl-genl; libsystemd for sd_notify();
+# libcollab for its transaction server.
 COLLABD := $(B)/tools/collabd/collabd
 COLLABD_SRCS := $(wildcard tools/collabd/*.c)
 COLLABD_PKGS := libnl-genl-3.0 libsystemd
@@ -173,11 +174,14 @@ $(B)/tools/collabctl/main.o: Makefile
 $(CTL): $(CTL_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CTL_OBJS) $$(pkg-config --libs $(CTL_PKGS))
 
-$(COLLABD): $(COLLABD_SRCS) tools/collabd/collabd.h kmod/uapi/linux/*.h | ctl-pkgs
+$(COLLABD): $(COLLABD_SRCS) tools/collabd/collabd.h kmod/uapi/linux/*.h \
+		lib/collab.h $(B)/lib/libcollab.so | ctl-pkgs
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(COLLAB_CFLAGS) $$(pkg-config --cflags $(COLLABD_PKGS)) \
-		-DCOLLAB_VERSION='"$(VERSION)"' $(LDFLAGS) -o $@ $(COLLABD_SRCS) \
-		$$(pkg-config --libs $(COLLABD_PKGS))
+		-DCOLLAB_VERSION='"$(VERSION)"' \
+		-DCOLLAB_APPS_DIR='"$(PREFIX)/share/collab/apps"' \
+		$(LDFLAGS) -o $@ $(COLLABD_SRCS) $$(pkg-config --libs $(COLLABD_PKGS)) \
+		-L$(B)/lib -Wl,-rpath,$(B)/lib -lcollab
 
 $(COLLABD_UNIT): tools/collabd/collabd.service.in Makefile
 	@mkdir -p $(@D)

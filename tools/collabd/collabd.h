@@ -44,6 +44,11 @@ struct request {
 void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void guid_hex(const struct collab_guid *g, char out[33]);
 
+/* main.c: the files' types, what waits, an instance for no request. */
+struct app *app_list(void);
+unsigned int app_waiting(const struct app *a);
+pid_t app_start(struct app *a);
+
 /* config.c */
 struct app *config_load(char **dirs, int ndirs, int *errors);
 void config_free(struct app *apps);
@@ -59,5 +64,11 @@ int kernel_unregister(const char *name);
 int kernel_fail(const char *app, uint64_t id, int err);
 int kernel_pending(request_fn fn);
 int kernel_read_events(request_fn fn);
+
+/* serve.c */
+int server_allow(const char *list);
+int server_open(void);
+void server_run(void);
+void server_close(void);
 
 #endif /* COLLABD_H */

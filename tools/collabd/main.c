@@ -35,6 +35,10 @@
 #define COLLAB_VERSION "unknown"
 #endif
 
+#ifndef COLLAB_APPS_DIR
+#define COLLAB_APPS_DIR "/usr/share/collab/apps"
+#endif
+
 #define DIRS_MAX	8
 #define BACKOFF_MIN_S	1
 #define BACKOFF_MAX_S	60
@@ -259,6 +263,46 @@ static void forget(struct child *c)
 	free(c);
 }
 
+struct app *app_list(void)
+{
+	return apps;
+}
+
+/* Requests of @a that wait for a slot under its limit. */
+unsigned int app_waiting(const struct app *a)
+{
+	const struct child *c;
+	unsigned int n = 0;
+
+	for (c = children; c; c = c->next)
+		n += c->app == a && c->queued;
+	return n;
+}
+
+/*
+ * An instance of @a for no request (a remote "start"): its pid, or
+ * -EAGAIN at the file's limit, -ENOMEM, or -errno of fork().
+ */
+pid_t app_start(struct app *a)
+{
+	struct child *c;
+
+	if (active(a) >= a->instances)
+		return -EAGAIN;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->app = a;
+	c->backoff = BACKOFF_MIN_S;
+	*tail_of(&children) = c;
+	start(c);
+	if (!c->pid) {
+		forget(c);
+		return -EAGAIN;
+	}
+	return c->pid;
+}
+
 static void child_gone(struct child *c, int status)
 {
 	bool failed = !WIFEXITED(status) || WEXITSTATUS(status);
@@ -412,9 +456,12 @@ static void retire(struct app *old)
 
 static void usage(FILE *f)
 {
-	fputs("usage: collabd [-d DIR]... [--check] [-h] [-V]\n"
+	fputs("usage: collabd [-d DIR]... [-a OPS] [--check] [-h] [-V]\n"
 	      "  -d DIR    read application files (*.app) from DIR; default\n"
-	      "            /etc/collab/apps.d, then /usr/share/collab/apps\n"
+	      "            /etc/collab/apps.d, then " COLLAB_APPS_DIR "\n"
+	      "  -a OPS    the calls answered from other instances and nodes:\n"
+	      "            a list of status,apps,start, or all, or none\n"
+	      "            (default status,apps)\n"
 	      "  --check   check the files, print every error (FILE:LINE) and exit\n"
 	      "  -h        this help; -V the version\n"
 	      "See collabd(8) and collab.app(5).\n", f);
@@ -448,23 +495,26 @@ static int sooner(int a, int b)
 	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
 }
 
-static int loop(int sfd)
+static int loop(int sfd, int server_fd)
 {
-	struct pollfd p[2] = {
+	struct pollfd p[3] = {
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = kernel_event_fd(), .events = POLLIN },
+		{ .fd = server_fd, .events = POLLIN },
 	};
 	struct signalfd_siginfo si;
 	struct app *old;
 
 	for (;;) {
-		if (poll(p, 2, sooner(restarts(), watchdog())) < 0 &&
+		if (poll(p, 3, sooner(restarts(), watchdog())) < 0 &&
 		    errno != EINTR) {
 			logmsg("poll: %s", strerror(errno));
 			return 1;
 		}
 		if ((p[1].revents & POLLIN) && kernel_read_events(on_request))
 			logmsg("reading activation requests failed");
+		if (p[2].revents & POLLIN)
+			server_run();
 		if (!(p[0].revents & POLLIN) ||
 		    read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
@@ -499,6 +549,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "check", no_argument, NULL, 'c' },
+		{ "allow", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -508,8 +559,15 @@ int main(int argc, char **argv)
 	struct app *old;
 	sigset_t set;
 
-	while ((c = getopt_long(argc, argv, "d:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:a:hV", opts, NULL)) != -1) {
 		switch (c) {
+		case 'a':
+			if (server_allow(optarg)) {
+				fprintf(stderr, "collabd: -a %s: a list of status, apps and start, or all, or none\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'd':
 			if (ndirs == DIRS_MAX) {
 				fprintf(stderr, "collabd: at most %d directories\n",
@@ -538,7 +596,7 @@ int main(int argc, char **argv)
 	}
 	if (!ndirs) {
 		dirs[ndirs++] = "/etc/collab/apps.d";
-		dirs[ndirs++] = "/usr/share/collab/apps";
+		dirs[ndirs++] = COLLAB_APPS_DIR;
 	}
 	apps = config_load(dirs, ndirs, &errors);
 	if (check) {
@@ -568,8 +626,10 @@ int main(int argc, char **argv)
 	/* What waited while no collabd ran. */
 	if (kernel_pending(on_request))
 		logmsg("reading the requests that wait failed");
+	rc = server_open();
 	sd_notifyf(0, "READY=1\nSTATUS=%d application types", c);
-	rc = loop(sfd);
+	rc = loop(sfd, rc);
+	server_close();
 	kernel_close();
 	return rc;
 }
