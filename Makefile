@@ -163,7 +163,7 @@ tools: $(CTL) $(CHAT) $(COLLABD) $(COLLABD_UNIT)
 ctl-pkgs:
 	@pkg-config --exists $(CTL_PKGS) $(COLLABD_PKGS) || { echo "collab: collabctl and collabd need $(CTL_PKGS) $(COLLABD_PKGS): run 'sudo make deps'" >&2; exit 1; }
 
-$(B)/tools/collabctl/%.o: tools/collabctl/%.c tools/collabctl/*.h kmod/uapi/linux/*.h | ctl-pkgs
+$(B)/tools/collabctl/%.o: tools/collabctl/%.c tools/collabctl/*.h kmod/uapi/linux/*.h lib/collab.h | ctl-pkgs
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(COLLAB_CFLAGS) $$(pkg-config --cflags $(CTL_PKGS)) \
 		-DCOLLAB_VERSION='"$(VERSION)"' -c -o $@ $<
@@ -171,8 +171,10 @@ $(B)/tools/collabctl/%.o: tools/collabctl/%.c tools/collabctl/*.h kmod/uapi/linu
 # The version is compiled in.
 $(B)/tools/collabctl/main.o: Makefile
 
-$(CTL): $(CTL_OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CTL_OBJS) $$(pkg-config --libs $(CTL_PKGS))
+# libcollab for 'collabctl call'.
+$(CTL): $(CTL_OBJS) $(B)/lib/libcollab.so
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CTL_OBJS) $$(pkg-config --libs $(CTL_PKGS)) \
+		-L$(B)/lib -Wl,-rpath,$(B)/lib -lcollab
 
 $(COLLABD): $(COLLABD_SRCS) tools/collabd/collabd.h kmod/uapi/linux/*.h \
 		lib/collab.h $(B)/lib/libcollab.so | ctl-pkgs

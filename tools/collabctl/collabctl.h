@@ -39,6 +39,7 @@ extern const struct cmd session_cmds[];
 extern const struct cmd stats_cmds[];
 extern const struct cmd monitor_cmds[];
 extern const struct cmd app_cmds[];
+extern const struct cmd call_cmds[];
 
 /*
  * Run one command line, OBJECT [COMMAND [ARGS]] (ARGV[0] is the object),

@@ -46,6 +46,8 @@ static const struct object objects[] = {
 	  "sessions that have members on this node" },
 	{ "app", app_cmds,
 	  "activatable application types, and the messages that wait for one" },
+	{ "call", call_cmds,
+	  "operations of a node's collabd: status, apps, start" },
 	{ "stats", stats_cmds,
 	  "object counts and message counters" },
 	{ "monitor", monitor_cmds,

@@ -183,6 +183,30 @@ void out_u64(const char *key, const char *fmt, uint64_t val)
 	}
 }
 
+void out_i64(const char *key, const char *fmt, int64_t val)
+{
+	char buf[24];
+
+	if (out.json) {
+		out_add(key, json_object_new_int64(val));
+	} else if (fmt) {
+		snprintf(buf, sizeof(buf), "%" PRId64, val);
+		printf(fmt, buf);
+	}
+}
+
+void out_double(const char *key, const char *fmt, double val)
+{
+	char buf[32];
+
+	if (out.json) {
+		out_add(key, json_object_new_double(val));
+	} else if (fmt) {
+		snprintf(buf, sizeof(buf), "%.17g", val);
+		printf(fmt, buf);
+	}
+}
+
 void out_bool(const char *key, const char *fmt, bool val)
 {
 	if (out.json)

@@ -29,6 +29,8 @@ void out_array_end(void);
 
 void out_str(const char *key, const char *fmt, const char *val);
 void out_u64(const char *key, const char *fmt, uint64_t val);
+void out_i64(const char *key, const char *fmt, int64_t val);
+void out_double(const char *key, const char *fmt, double val);
 void out_bool(const char *key, const char *fmt, bool val);
 void out_guid(const char *key, const char *fmt, const struct collab_guid *g);
 /*
