@@ -237,26 +237,6 @@ case_activator_restart()
 	finish r
 }
 
-# app_file NAME LINES...: $tmp/apps/NAME.app, one line per argument.
-app_file()
-{
-	local name=$1
-
-	shift
-	mkdir -p "$tmp/apps"
-	printf '%s\n' "$@" >"$tmp/apps/$name.app"
-}
-
-# collabd_start NS: collabd in NS on $tmp/apps, its log in
-# $tmp/collabd.NS, registered once this returns.
-collabd_start()
-{
-	ip netns exec "$(ns_name "$1")" "$collabd" -d "$tmp/apps" \
-		>>"$tmp/collabd.$1" 2>&1 &
-	echo $! >"$tmp/collabd.$1.pid"
-	wait_for grep -q "application types" "$tmp/collabd.$1"
-}
-
 # A script for an application file: receive COUNT messages of type APP,
 # in the request's session if there is one, into $tmp/APP.REQUEST.out.
 receive_script()

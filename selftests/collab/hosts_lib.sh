@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
-# Helpers of the selftests between hosts (hosts.sh, activation.sh): two
-# or more namespaces as nodes. Sourced after lib.sh, with $here set: it
-# checks for root and collabctl, loads the module, and sets $ctl
-# (collabctl), $collabd, $msg (collab_msg), $sock (collab_sock), $tmp (a
-# directory of the script's own, removed at exit) and two session ids,
-# $s1 and $s2.
+# Helpers of the selftests between hosts (hosts.sh, activation.sh,
+# calls.sh): two or more namespaces as nodes. Sourced after lib.sh, with
+# $here set: it checks for root and collabctl, loads the module, and sets
+# $ctl (collabctl), $collabd, $msg (collab_msg), $rpc (collab_rpc), $sock
+# (collab_sock), $tmp (a directory of the script's own, removed at exit)
+# and two session ids, $s1 and $s2.
 
 msg=$here/collab_msg
+rpc=$here/collab_rpc
 sock=$here/collab_sock
 ctl=$(readlink -f "$here/../../tools/collabctl/collabctl")
 collabd=$(readlink -f "$here/../../tools/collabd/collabd")
@@ -167,4 +168,27 @@ expect_errno()
 		return 1
 	fi
 	grep -q "($want)" <<<"$out" || { echo "$out" >&2; return 1; }
+}
+
+# app_file NAME LINES...: $tmp/apps/NAME.app, one line per argument.
+app_file()
+{
+	local name=$1
+
+	shift
+	mkdir -p "$tmp/apps"
+	printf '%s\n' "$@" >"$tmp/apps/$name.app"
+}
+
+# collabd_start NS [ARGS...]: collabd in NS on $tmp/apps (with ARGS),
+# its log in $tmp/collabd.NS, registered once this returns.
+collabd_start()
+{
+	local ns=$1
+
+	shift
+	ip netns exec "$(ns_name "$ns")" "$collabd" -d "$tmp/apps" "$@" \
+		>>"$tmp/collabd.$ns" 2>&1 &
+	echo $! >"$tmp/collabd.$ns.pid"
+	wait_for grep -q "application types" "$tmp/collabd.$ns"
 }
