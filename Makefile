@@ -27,7 +27,7 @@ export CC CFLAGS COLLAB_CFLAGS SANITIZE KSFT_DIR
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR)
 
 .PHONY: all module lib tools selftests deps check check-debug check-all check-host check-vm \
-	lint sparse bench bench-hosts bench-xml fuzz fuzz-kernel fuzz-kernel-build \
+	lint sparse bench bench-hosts bench-xml bench-activation fuzz fuzz-kernel fuzz-kernel-build \
 	checkpatch install uninstall clean help vm-shell
 
 all: module lib tools selftests
@@ -267,6 +267,12 @@ bench-xml: lib
 	+$(MAKE) -C bench OUT=$(B)/bench LIBDIR=$(B)/lib $(B)/bench/xml_bench
 	$(B)/bench/xml_bench
 
+# Activation (the first message to an application that does not run yet)
+# and collab_call() round trips, in the VM, beside D-Bus.
+bench-activation: module lib tools
+	+$(MAKE) -C bench OUT=$(B)/bench LIBDIR=$(B)/lib $(B)/bench/activation
+	tools/vm/run -t 3000 -- bench/activation-run $(B)/bench
+
 # ---- install ---------------------------------------------------------------
 install: module lib tools
 	+$(KMAKE) modules_install
@@ -333,6 +339,7 @@ help:
 	@echo "make bench      benchmarks: collab beside TIPC and AF_UNIX on one node, then bench-hosts"
 	@echo "make bench-hosts collab beside TIPC, UDP and TCP between two VMs and two namespaces"
 	@echo "make bench-xml  libcollab's XML encode + decode + validation beside naive libxml2"
+	@echo "make bench-activation collabd's activation and collab_call() beside D-Bus, in the VM"
 	@echo "make fuzz       libFuzzer on the XML decoder for FUZZ_SECS (default 60) seconds"
 	@echo "make fuzz-kernel trinity on the AF_COLLAB calls in the VM for FUZZ_SECS (default 600)"
 	@echo "                seconds; FUZZ_KERNEL=debug on the debug kernel; FUZZ_SEED replays"
