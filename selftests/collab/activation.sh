@@ -313,28 +313,53 @@ case_collabd()
 	grep -q "waits: 2 instances run, the limit" "$tmp/collabd.a"
 }
 
-# 100 requests at once for a type of at most 10 instances: never more
-# than 10 run, the others wait for one to end, and every message arrives.
+# held_is NS APP KEY VALUE: "collabctl -j app show APP" says KEY is VALUE.
+held_is()
+{
+	test "$(ctl_in "$1" -j app show "$2" | python3 -c '
+import json, sys
+print(json.load(sys.stdin)[0].get(sys.argv[1], 0))' "$3")" = "$4"
+}
+
+# 100 requests at once for a type of at most 10 instances, which stay
+# until told to go: 10 run, the messages of the other 90 wait within the
+# type's budget, and once the first ones end every message arrives, with
+# never more than 10 instances at once.
 case_collabd_many()
 {
-	local i sid
+	local i sid bytes
 
 	ns_add a
-	receive_script many 1
+	cat >"$tmp/many.sh" <<-EOF
+		#!/bin/sh
+		$msg recv -a many -s \$COLLAB_SESSION -n 1 -w 120 \
+			>$tmp/many.\$COLLAB_REQUEST.out 2>&1
+		while [ ! -e $tmp/go ]; do sleep 0.1; done
+	EOF
 	app_file many "exec = /bin/sh $tmp/many.sh" "policy = per-session" \
-		"instances = 10" "restart = no"
+		"instances = 10" "restart = no" "timeout = 300000"
 	collabd_start a
 	for i in $(seq 100); do
 		sid=$(printf '5e55%028x' "$i")
-		ns_exec a "$msg" send -a s -k app -A many -s "$sid"
+		ns_exec a "$msg" send -a s -k app -A many -s "$sid" -z 512
 	done
+	wait_for outs_are many 10
+	wait_for held_is a many held_msgs 90
+	bytes=$(ctl_in a -j app show many | python3 -c '
+import json, sys
+print(json.load(sys.stdin)[0]["held_bytes"])')
+	echo "90 messages of 512 bytes held in $bytes bytes (budget 1 MiB)"
+	test "$bytes" -ge $((90 * 512)) && test "$bytes" -le 1048576
+	test "$(grep -c "started many" "$tmp/collabd.a")" = 10
+	touch "$tmp/go"
 	wait_s=$((wait_s * 12)) wait_for received_are many 100
 	awk '/started many/ { n++; if (n > max) max = n }
 	     /^collabd: many .* (exited|killed)/ { n-- }
-	     END { print "at most " max " at once"; exit max > 10 }' \
+	     END { print "at most " max " at once"; exit max != 10 }' \
 		"$tmp/collabd.a"
 	test "$(stat a activations)" = 100
 	stat_is a act_waiting 0
+	test "$(stat a drop_act_full)" = 0
 }
 
 # collabd restarts a command that failed, after a back-off, and the

@@ -60,11 +60,11 @@ server_gone()
 	local ns=$1 t0
 
 	shift
-	t0=$SECONDS
 	ns_exec "$ns" "$rpc" call "$@" -o sleep ms=60000 -t 30000 \
 		>"$tmp/gone.out" 2>&1 &
 	echo $! >"$tmp/gone.pid"
-	nap 0.5
+	wait_for grep -q sleeping "$tmp/srv.out"
+	t0=$SECONDS
 	kill -9 "$(cat "$tmp/srv.pid")"
 	wait "$(cat "$tmp/gone.pid")" || true
 	cat "$tmp/gone.out"

@@ -3,8 +3,8 @@
  * collab_rpc: both ends of libcollab's calls, for the selftests.
  *
  *   collab_rpc serve -a APP [-H READYFILE] [-n CALLS]
- *	answers "echo" (its arguments back), "sleep ms=N" (replies after N
- *	ms) and "fail errno=N" (fails with N); other operations get
+ *	answers "echo" (its arguments back), "sleep ms=N" (says "sleeping N
+ *	ms", replies after N ms) and "fail errno=N" (fails with N); other operations get
  *	EOPNOTSUPP from collab_serve(). Ends after CALLS calls, or on
  *	SIGTERM. READYFILE gets the instance's GUID once it is bound.
  *
@@ -83,6 +83,9 @@ static int op_sleep(void *arg, struct collab *h, const struct collab_msg *call)
 			       .tv_nsec = ms % 1000 * 1000000 };
 
 	(void)arg;
+	/* The test that kills a server mid-call waits for this line. */
+	printf("sleeping %lld ms\n", (long long)ms);
+	fflush(stdout);
 	nanosleep(&ts, NULL);
 	return collab_reply(h, call, 0, NULL, NULL) ? EIO : 0;
 }
