@@ -470,6 +470,10 @@ case_collabd_notify()
 	wait_for notes_have "STOPPING=1"
 }
 
+# 100 instances started and ended: long on a debug kernel, and no kernel
+# path that order and per_session do not take.
+quick_skip="collabd_many"
+
 run_cases case_registered case_local case_order case_per_session \
 	case_timeout case_fail_del case_budget case_remote \
 	case_activator_restart case_collabd case_collabd_many \
