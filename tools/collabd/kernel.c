@@ -96,8 +96,8 @@ fail:
 	return NULL;
 }
 
-/* Send @msg (freed) and wait for the kernel's answer: 0 or -errno. */
-static int run(struct nl_msg *msg)
+/* Send @msg (freed, may be NULL): 0 or -errno. */
+static int send_request(struct nl_msg *msg)
 {
 	int err;
 
@@ -105,8 +105,16 @@ static int run(struct nl_msg *msg)
 		return -ENOMEM;
 	err = nl_send_auto(req_sk, msg);
 	nlmsg_free(msg);
-	if (err < 0)
-		return -EIO;
+	return err < 0 ? -EIO : 0;
+}
+
+/* Send @msg (freed) and wait for the kernel's answer: 0 or -errno. */
+static int run(struct nl_msg *msg)
+{
+	int err = send_request(msg);
+
+	if (err)
+		return err;
 	err = nl_wait_for_ack(req_sk);
 	/* libnl's own codes: the kernel's errno is in the ack. */
 	return err == -NLE_OBJ_NOTFOUND ? -ENOENT : err ? -EIO : 0;
@@ -193,15 +201,11 @@ static int each_request(struct nl_msg *msg, void *arg)
 /* The requests that wait already (after a restart), each to @fn. */
 int kernel_pending(request_fn fn)
 {
-	struct nl_msg *msg = request(COLLAB_CMD_APP_GET, NLM_F_DUMP, NULL, NULL);
 	int err;
 
-	if (!msg)
-		return -ENOMEM;
-	err = nl_send_auto(req_sk, msg);
-	nlmsg_free(msg);
-	if (err < 0)
-		return -EIO;
+	err = send_request(request(COLLAB_CMD_APP_GET, NLM_F_DUMP, NULL, NULL));
+	if (err)
+		return err;
 	handler = fn;
 	nl_socket_modify_cb(req_sk, NL_CB_VALID, NL_CB_CUSTOM, each_request,
 			    NULL);
