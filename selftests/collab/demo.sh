@@ -383,7 +383,9 @@ case_invitation_waits()
 	seen "[host1] alice <- bob@host2 (session $(session_of alice | cut -c1-8)…): Yes, me."
 }
 
-# Long runs of paths invitation_waits takes too.
-quick_skip="demo join_with_input"
+# Long runs of paths invitation_waits takes too, and the chat's own
+# checks, whose kernel paths (activation, the hand-over at a join)
+# activation.sh takes.
+quick_skip="demo join_with_input app_file invitations_held invited_checks"
 run_cases case_network_unaware case_demo case_app_file case_invitations_held \
 	case_invited_checks case_join_with_input case_invitation_waits
