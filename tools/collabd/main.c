@@ -90,7 +90,7 @@ static bool guid_zero(const struct collab_guid *g)
 static char *expand(const char *word)
 {
 	size_t len = 0, cap = strlen(word) + 1;
-	char *out = malloc(cap), name[64], *v;
+	char *out = malloc(cap), name[64], *v, *more;
 	const char *p = word, *end;
 
 	if (!out)
@@ -110,9 +110,12 @@ static char *expand(const char *word)
 		}
 		if (len + strlen(v) + 1 > cap) {
 			cap = 2 * (len + strlen(v) + 1);
-			out = realloc(out, cap);
-			if (!out)
+			more = realloc(out, cap);
+			if (!more) {
+				free(out);
 				return NULL;
+			}
+			out = more;
 		}
 		strcpy(out + len, v);
 		len += strlen(v);
@@ -153,8 +156,13 @@ static void exec_child(const struct app *a, const struct request *r)
 			_exit(126);
 		}
 	}
-	for (i = 0; a->argv[i]; i++)
+	for (i = 0; a->argv[i]; i++) {
 		argv[i] = expand(a->argv[i]);
+		if (!argv[i]) {
+			logmsg("%s: out of memory for its command", a->path);
+			_exit(126);
+		}
+	}
 	argv[i] = NULL;
 	/* collabd's own descriptors are not the instance's. */
 	close_range(3, ~0U, 0);
@@ -281,7 +289,7 @@ unsigned int app_waiting(const struct app *a)
 
 /*
  * An instance of @a for no request (a remote "start"): its pid, or
- * -EAGAIN at the file's limit, -ENOMEM, or -errno of fork().
+ * -EAGAIN at the file's limit, -ENOMEM when it could not be made.
  */
 pid_t app_start(struct app *a)
 {
@@ -297,8 +305,9 @@ pid_t app_start(struct app *a)
 	*tail_of(&children) = c;
 	start(c);
 	if (!c->pid) {
+		/* fork() failed (and said why in the log): out of resources. */
 		forget(c);
-		return -EAGAIN;
+		return -ENOMEM;
 	}
 	return c->pid;
 }
