@@ -182,6 +182,15 @@ enum collab_cmd {
 	 */
 	COLLAB_CMD_APP_FAIL,
 
+	/*
+	 * The public keys this node links with: COLLAB_A_TRUST. ADD (do,
+	 * admin) trusts a key, or renames it; DEL (do, admin) forgets one,
+	 * and the links it authenticated go down; GET is a dump.
+	 */
+	COLLAB_CMD_TRUST_ADD,
+	COLLAB_CMD_TRUST_DEL,
+	COLLAB_CMD_TRUST_GET,
+
 	__COLLAB_CMD_MAX,
 };
 
@@ -214,6 +223,19 @@ enum collab_attr {
 	COLLAB_A_APP,			/* nest: COLLAB_APP_A_* */
 	COLLAB_A_ACT_NET_BYTES,		/* u32: what messages waiting for
 					 * activation may take, all types
+					 */
+	COLLAB_A_PRIVATE_KEY,		/* binary, NODE_SET only: the node's
+					 * Curve25519 key; all-zero: none
+					 */
+	COLLAB_A_PUBLIC_KEY,		/* binary, NODE_GET: its public key */
+	COLLAB_A_PSK,			/* binary, NODE_SET only: the cluster
+					 * key; all-zero: none
+					 */
+	COLLAB_A_HAS_PSK,		/* u8, NODE_GET: a cluster key is set */
+	COLLAB_A_PLAINTEXT,		/* u8: enum collab_plaintext */
+	COLLAB_A_TRUST,			/* nest: COLLAB_TRUST_A_* */
+	COLLAB_A_REKEY_PACKETS,		/* u32: packets a link's keys seal or
+					 * open before new ones are made
 					 */
 	__COLLAB_A_MAX,
 };
@@ -382,9 +404,45 @@ enum collab_peer_attr {
 	COLLAB_PEER_A_DUPLICATES,	/* u64: packets received twice */
 	COLLAB_PEER_A_EXPIRED,		/* u64: messages given up on */
 	COLLAB_PEER_A_LINK_UPS,		/* u32: times the link came up */
+	COLLAB_PEER_A_PUBLIC_KEY,	/* binary: its node key; PEER_ADD:
+					 * a key to trust, as TRUST_ADD does
+					 */
+	COLLAB_PEER_A_ENCRYPTED,	/* u8: its link is sealed */
+	COLLAB_PEER_A_HANDSHAKE_TIME,	/* u64: last handshake, seconds
+					 * since the epoch; 0: none
+					 */
+	COLLAB_PEER_A_HANDSHAKES,	/* u32: handshakes done with it */
 	__COLLAB_PEER_A_MAX,
 };
 
 #define COLLAB_PEER_A_MAX (__COLLAB_PEER_A_MAX - 1)
+
+/* Bytes of a Curve25519 key, and of the cluster key. */
+#define COLLAB_KEY_LEN		32
+
+/* Range of COLLAB_A_REKEY_PACKETS; keys are made anew every 2 minutes too. */
+#define COLLAB_REKEY_PACKETS_MIN	64
+#define COLLAB_REKEY_PACKETS_MAX	0xffffffffU
+
+/*
+ * Whether a node with a key links with peers that have none, in
+ * COLLAB_A_PLAINTEXT. A node without a key links in clear text only.
+ */
+enum collab_plaintext {
+	COLLAB_PLAINTEXT_REFUSE,
+	COLLAB_PLAINTEXT_ALLOW,
+};
+
+/* A public key this node trusts. */
+enum collab_trust_attr {
+	COLLAB_TRUST_A_UNSPEC,
+	COLLAB_TRUST_A_PAD,
+	COLLAB_TRUST_A_PUBLIC_KEY,	/* binary: COLLAB_KEY_LEN bytes */
+	COLLAB_TRUST_A_NAME,		/* string, < COLLAB_NODE_NAME_MAX */
+	COLLAB_TRUST_A_HANDSHAKES,	/* u64: handshakes it completed */
+	__COLLAB_TRUST_A_MAX,
+};
+
+#define COLLAB_TRUST_A_MAX (__COLLAB_TRUST_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_COLLAB_H */

@@ -115,3 +115,13 @@ COLLAB_STAT(DROP_ACT_TIMEOUT, drop_act_timeout, U64)
 COLLAB_STAT(DROP_ACT_FAILED, drop_act_failed, U64)
 /* could not wait: past the budget */
 COLLAB_STAT(DROP_ACT_FULL, drop_act_full, U64)
+/* link handshakes completed */
+COLLAB_STAT(HANDSHAKES, handshakes, U64)
+/* packets that failed authentication */
+COLLAB_STAT(DROP_AUTH, drop_auth, U64)
+/* sealed packets replayed or too old */
+COLLAB_STAT(DROP_REPLAY, drop_replay, U64)
+/* candidates whose key is not trusted */
+COLLAB_STAT(DROP_UNTRUSTED, drop_untrusted, U64)
+/* clear text refused by a keyed node */
+COLLAB_STAT(DROP_PLAINTEXT, drop_plaintext, U64)
