@@ -108,7 +108,8 @@ $(CTL_FUZZ): tools/collabctl/fuzz/batch_fuzz.c tools/collabctl/batch.c \
 		tools/collabctl/parse.c tools/collabctl/*.h
 	@mkdir -p $(@D)
 	@command -v clang >/dev/null || { echo "collab: 'make fuzz' needs clang: run 'sudo make deps'" >&2; exit 1; }
-	clang $(FUZZ_CFLAGS) $(COLLAB_CFLAGS) -o $@ tools/collabctl/fuzz/batch_fuzz.c
+	clang $(FUZZ_CFLAGS) $(COLLAB_CFLAGS) -o $@ tools/collabctl/fuzz/batch_fuzz.c \
+		$$(pkg-config --libs libcrypto)
 
 $(FUZZ): lib/fuzz/decode_fuzz.c $(LIB_SRCS) lib/*.h kmod/uapi/linux/collab.h
 	@mkdir -p $(@D)
@@ -146,7 +147,8 @@ $(TRINITY_SINK): tools/trinity/sink.c kmod/uapi/linux/collab.h
 CTL := $(B)/tools/collabctl/collabctl
 CTL_SRCS := $(wildcard tools/collabctl/*.c)
 CTL_OBJS := $(CTL_SRCS:tools/collabctl/%.c=$(B)/tools/collabctl/%.o)
-CTL_PKGS := libnl-genl-3.0 json-c
+# libcrypto for keys: X25519 and base64.
+CTL_PKGS := libnl-genl-3.0 json-c libcrypto
 CHAT := $(B)/tools/chat/collab-chat
 # collabd: the node's supervisor, on libnl-genl; libsystemd for sd_notify();
 # libcollab for its transaction server.

@@ -21,7 +21,9 @@ enum {
  * One command of an object: its name, its handler (given the arguments
  * after the name), a synopsis of those arguments and one line of help.
  * The first command of a table is the default, run when none is named;
- * an entry with a NULL name ends the table.
+ * an entry with a NULL name ends the table. A default named "" is the
+ * object's only command, and the object's name alone calls it
+ * ("collabctl genkey").
  */
 struct cmd {
 	const char *name;
@@ -40,6 +42,9 @@ extern const struct cmd stats_cmds[];
 extern const struct cmd monitor_cmds[];
 extern const struct cmd app_cmds[];
 extern const struct cmd call_cmds[];
+extern const struct cmd genkey_cmds[];
+extern const struct cmd genpsk_cmds[];
+extern const struct cmd pubkey_cmds[];
 
 /*
  * Run one command line, OBJECT [COMMAND [ARGS]] (ARGV[0] is the object),
@@ -59,6 +64,9 @@ int ctl_batch(const char *name, bool force);
  * "collabctl: batch FILE line LINE: "; FILE NULL for none.
  */
 void ctl_where(const char *file, unsigned long line);
+
+/* Whether the batch being run is read from standard input. */
+bool ctl_stdin_taken(void);
 
 /* Flush stdout; on an error print why and return CTL_FAIL. */
 int ctl_flush(void);

@@ -55,6 +55,15 @@ static const struct object objects[] = {
 	{ .name = NULL }
 };
 
+/* Keys, made on this host: no module needed. */
+static const struct object key_objects[] = {
+	{ "genkey", genkey_cmds, "print a new private key" },
+	{ "genpsk", genpsk_cmds, "print a new cluster key" },
+	{ "pubkey", pubkey_cmds,
+	  "print the public key of the private key on standard input" },
+	{ .name = NULL }
+};
+
 /* The batch line being run, named in messages. */
 static struct {
 	const char *file;
@@ -65,6 +74,11 @@ void ctl_where(const char *file, unsigned long line)
 {
 	where.file = file;
 	where.line = line;
+}
+
+bool ctl_stdin_taken(void)
+{
+	return where.file && !strcmp(where.file, "-");
 }
 
 static void print_prefix(void)
@@ -145,6 +159,10 @@ static void usage(void)
 	for (o = objects; o->name; o++)
 		printf("  %-10s %s\n", o->name, o->help);
 	printf("\n"
+	       "Keys (made on this host; no module needed):\n");
+	for (o = key_objects; o->name; o++)
+		printf("  %-10s %s\n", o->name, o->help);
+	printf("\n"
 	       "Options:\n"
 	       "  -j, --json         print JSON\n"
 	       "  -p, --pretty       print indented JSON (implies -j)\n"
@@ -157,7 +175,8 @@ static void usage(void)
 	       "  -h, --help         print this help\n"
 	       "  -V, --version      print the version\n"
 	       "\n"
-	       "A GUID is 32 hex digits, plain or with dashes as 8-4-4-4-12.\n"
+	       "A GUID is 32 hex digits, plain or with dashes as 8-4-4-4-12;\n"
+	       "a key is 44 characters of base64, as genkey prints them.\n"
 	       "See collabctl(8).\n");
 }
 
@@ -171,14 +190,30 @@ static void cmd_usage(const struct object *o, const struct cmd *c)
 {
 	bool dflt = c == o->cmds;
 
+	if (!*c->name) {
+		printf("collabctl [OPTIONS] %s%s%s", o->name, *c->args ? " " : "",
+		       c->args);
+		return;
+	}
 	printf("collabctl [OPTIONS] %s %s%s%s%s%s", o->name, dflt ? "[" : "",
 	       c->name, dflt ? "]" : "", *c->args ? " " : "", c->args);
+}
+
+static void cmd_help(const struct object *o, const struct cmd *c)
+{
+	printf("Usage: ");
+	cmd_usage(o, c);
+	printf("\n\n%c%s.\n", toupper((unsigned char)c->help[0]), c->help + 1);
 }
 
 static void object_help(const struct object *o)
 {
 	const struct cmd *c;
 
+	if (!*o->cmds->name) {
+		cmd_help(o, o->cmds);
+		return;
+	}
 	for (c = o->cmds; c->name; c++) {
 		fputs(c == o->cmds ? "Usage: " : "       ", stdout);
 		cmd_usage(o, c);
@@ -187,13 +222,6 @@ static void object_help(const struct object *o)
 	printf("\nCommands:\n");
 	for (c = o->cmds; c->name; c++)
 		printf("  %-8s %s\n", c->name, c->help);
-}
-
-static void cmd_help(const struct object *o, const struct cmd *c)
-{
-	printf("Usage: ");
-	cmd_usage(o, c);
-	printf("\n\n%c%s.\n", toupper((unsigned char)c->help[0]), c->help + 1);
 }
 
 static const struct cmd *find_cmd(const struct cmd *cmds, const char *name)
@@ -223,6 +251,9 @@ static int run_object(const struct object *o, int argc, char **argv)
 			c = named;
 			argc--;
 			argv++;
+		} else if (!*c->name) {
+			return ctl_usage_error(o->name, "unknown argument '%s'",
+					       argv[0]);
 		} else if (!*c->args) {
 			return ctl_usage_error(o->name, "unknown command '%s'",
 					       argv[0]);
@@ -345,6 +376,9 @@ static const struct object *find_object(const char *name)
 	const struct object *o;
 
 	for (o = objects; o->name; o++)
+		if (!strcmp(o->name, name))
+			return o;
+	for (o = key_objects; o->name; o++)
 		if (!strcmp(o->name, name))
 			return o;
 	ctl_usage_error(NULL, "unknown object '%s'", name);

@@ -8,6 +8,9 @@
  * collabctl prints (and the "node" line of /proc/net/collab) reads back
  * as the same value. Addresses are numeric IPv4 (dotted quad only) or
  * IPv6; an IPv6 address is bracketed when a port follows, as in URLs.
+ * Keys are base64 (RFC 4648, with padding) of exactly COLLAB_KEY_LEN
+ * bytes, in the one form that encodes them: EVP_DecodeBlock() would also
+ * take blanks, a shorter text or spare bits, so the text is checked first.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -16,6 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "collabctl.h"
 #include "parse.h"
@@ -98,6 +104,86 @@ int guid_is_zero(const struct collab_guid *g)
 		if (g->b[i])
 			return 0;
 	return 1;
+}
+
+static int b64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+int parse_key(const char *s, uint8_t key[COLLAB_KEY_LEN])
+{
+	/* DecodeBlock counts the padding as bytes: 3 per 4 characters. */
+	unsigned char buf[3 * KEY_B64_LEN / 4];
+	size_t i, len = strlen(s);
+	int last, n;
+
+	if (len != KEY_B64_LEN)
+		return -KEY_FAULT_LENGTH;
+	for (i = 0; i < KEY_B64_LEN - 1; i++)
+		if (b64_value(s[i]) < 0)
+			return s[i] == '=' ? -KEY_FAULT_PAD : -KEY_FAULT_CHAR;
+	if (s[KEY_B64_LEN - 1] != '=')
+		return b64_value(s[KEY_B64_LEN - 1]) < 0 ? -KEY_FAULT_CHAR :
+		       -KEY_FAULT_PAD;
+	/* 43 characters hold 258 bits: the last 2 are spare, and zero. */
+	last = b64_value(s[KEY_B64_LEN - 2]);
+	if (last & 3)
+		return -KEY_FAULT_BITS;
+
+	n = EVP_DecodeBlock(buf, (const unsigned char *)s, KEY_B64_LEN);
+	if (n != sizeof(buf)) {
+		OPENSSL_cleanse(buf, sizeof(buf));
+		return -KEY_FAULT_CHAR;
+	}
+	memcpy(key, buf, COLLAB_KEY_LEN);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return 0;
+}
+
+const char *key_fault_str(int err)
+{
+	switch (-err) {
+	case KEY_FAULT_LENGTH:
+		return "is not 44 characters long (the base64 of 32 bytes)";
+	case KEY_FAULT_CHAR:
+		return "holds a character that is not base64 (A-Z, a-z, 0-9, + or /)";
+	case KEY_FAULT_PAD:
+		return "does not end in one '=' after 43 base64 characters";
+	case KEY_FAULT_BITS:
+		return "is not the base64 of 32 bytes: its last character before '=' has bits left over";
+	}
+	return "is not a key";
+}
+
+void key_str(const uint8_t key[COLLAB_KEY_LEN], char buf[KEY_STR_LEN])
+{
+	EVP_EncodeBlock((unsigned char *)buf, key, COLLAB_KEY_LEN);
+}
+
+int key_is_zero(const uint8_t key[COLLAB_KEY_LEN])
+{
+	uint8_t any = 0;
+	size_t i;
+
+	for (i = 0; i < COLLAB_KEY_LEN; i++)
+		any |= key[i];
+	return !any;
+}
+
+void key_wipe(void *buf, size_t len)
+{
+	OPENSSL_cleanse(buf, len);
 }
 
 /*
@@ -281,6 +367,29 @@ int parse_guid_arg(const char *cmd, const char *name, const char *s,
 		return ctl_usage_error(cmd,
 				       "%s '%s' is not a GUID (32 hex digits, dashes allowed as 8-4-4-4-12)",
 				       name, s);
+	return CTL_OK;
+}
+
+int parse_key_arg(const char *cmd, const char *name, const char *s,
+		  uint8_t key[COLLAB_KEY_LEN])
+{
+	int err = parse_key(s, key);
+	size_t bad;
+
+	if (err == -KEY_FAULT_LENGTH)
+		return ctl_usage_error(cmd,
+				       "%s '%s' is %zu characters long, not 44 (the base64 of 32 bytes)",
+				       name, s, strlen(s));
+	if (err == -KEY_FAULT_CHAR) {
+		for (bad = 0; s[bad] == '=' || b64_value(s[bad]) >= 0; bad++)
+			;
+		return ctl_usage_error(cmd,
+				       "%s '%s': character %zu is not base64 (A-Z, a-z, 0-9, + or /)",
+				       name, s, bad + 1);
+	}
+	if (err)
+		return ctl_usage_error(cmd, "%s '%s' %s", name, s,
+				       key_fault_str(err));
 	return CTL_OK;
 }
 

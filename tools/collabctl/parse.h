@@ -5,6 +5,7 @@
 #ifndef COLLABCTL_PARSE_H
 #define COLLABCTL_PARSE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -27,6 +28,30 @@ int parse_u64(const char *s, uint64_t max, uint64_t *val);
 int parse_guid(const char *s, struct collab_guid *g);
 void guid_str(const struct collab_guid *g, char buf[GUID_STR_LEN]);
 int guid_is_zero(const struct collab_guid *g);
+
+/*
+ * A key (a node's private or public Curve25519 key, a cluster key) is
+ * written in base64, as WireGuard writes its keys: 43 characters and one
+ * '=', 44 in all, with no bits to spare in the last character.
+ */
+#define KEY_B64_LEN	(4 * ((COLLAB_KEY_LEN + 2) / 3))
+#define KEY_STR_LEN	(KEY_B64_LEN + 1)
+
+/* Why parse_key() refused a text: it returns one of these, negated. */
+enum key_fault {
+	KEY_FAULT_LENGTH = 1,	/* not KEY_B64_LEN characters */
+	KEY_FAULT_CHAR,		/* a character that is not base64 */
+	KEY_FAULT_PAD,		/* not one '=' at the end */
+	KEY_FAULT_BITS,		/* the last character is not one 32 bytes end in */
+};
+
+int parse_key(const char *s, uint8_t key[COLLAB_KEY_LEN]);
+/* What a fault of parse_key() means, for messages that follow a name. */
+const char *key_fault_str(int err);
+void key_str(const uint8_t key[COLLAB_KEY_LEN], char buf[KEY_STR_LEN]);
+int key_is_zero(const uint8_t key[COLLAB_KEY_LEN]);
+/* Zero a buffer that held a secret, in a way the compiler keeps. */
+void key_wipe(void *buf, size_t len);
 
 /* An IPv4 or IPv6 address and UDP port, as bearers and peers have them. */
 union sockaddr_inet {
@@ -62,6 +87,9 @@ int parse_u64_arg(const char *cmd, const char *name, const char *s,
 		  uint64_t max, uint64_t *val);
 int parse_guid_arg(const char *cmd, const char *name, const char *s,
 		   struct collab_guid *g);
+/* A public key, named NAME in messages, which quote the text. */
+int parse_key_arg(const char *cmd, const char *name, const char *s,
+		  uint8_t key[COLLAB_KEY_LEN]);
 /* An unknown scope device is CTL_FAIL, not CTL_USAGE. */
 int parse_sockaddr_arg(const char *cmd, const char *name, const char *s,
 		       uint16_t dflt_port, union sockaddr_inet *sa);

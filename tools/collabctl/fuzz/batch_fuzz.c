@@ -3,8 +3,10 @@
  * libFuzzer target for what collabctl reads from its users: an input is a
  * batch file (collabctl -b), read and split into words as batch.c does,
  * and every word of every line goes through the value parsers of parse.c
- * (numbers, GUIDs, addresses, keyword arguments) in place of the command
- * it would run. Nothing is sent to the kernel.
+ * (numbers, GUIDs, addresses, base64 keys, keyword arguments) in place of
+ * the command it would run. Nothing is sent to the kernel. A key read
+ * back must print as the very word it was read from: there is one text
+ * for each key.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -51,7 +53,8 @@ int ctl_run(int argc, char **argv)
 		{ .name = "dev" }, { .name = "mtu" },
 		{ .name = NULL },
 	};
-	char ip[SOCKADDR_STR_LEN], hex[GUID_STR_LEN];
+	char ip[SOCKADDR_STR_LEN], hex[GUID_STR_LEN], b64[KEY_STR_LEN];
+	uint8_t key[COLLAB_KEY_LEN];
 	union sockaddr_inet sa;
 	struct collab_guid g;
 	uint64_t v;
@@ -67,6 +70,12 @@ int ctl_run(int argc, char **argv)
 			if (!sockaddr_len(&sa) || !sockaddr_port(&sa))
 				abort();
 		}
+		if (!parse_key(argv[i], key)) {
+			key_str(key, b64);
+			if (strcmp(b64, argv[i]))
+				abort();
+		}
+		parse_key_arg("fuzz", "key", argv[i], key);
 	}
 	return argc > 1 ? parse_args("fuzz", argc - 1, argv + 1, args) : 0;
 }
