@@ -203,6 +203,10 @@ int cnl_request(struct cnl *nl, struct nl_msg *msg, cnl_fn fn, void *arg)
 
 	nl->detail[0] = '\0';
 	ret = nl_send_auto(nl->sk, msg);
+	/* The buffer goes back to malloc(), which does not clear it. */
+	if (nl->secret)
+		explicit_bzero(nlmsg_hdr(msg), nlmsg_hdr(msg)->nlmsg_len);
+	nl->secret = false;
 	nlmsg_free(msg);
 	if (ret < 0) {
 		snprintf(nl->detail, sizeof(nl->detail), "%s",

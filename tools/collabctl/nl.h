@@ -5,6 +5,7 @@
 #ifndef COLLABCTL_NL_H
 #define COLLABCTL_NL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <netlink/genl/genl.h>
@@ -17,11 +18,15 @@ struct cnl {
 	struct nl_sock *sk;
 	int family;
 	char detail[256];	/* why the last request failed, if known */
+	bool secret;		/* the next request holds a key: wipe it */
 };
 
 /* Attribute policy of a GUID: exactly 16 bytes. */
 #define CNL_POLICY_GUID { .minlen = sizeof(struct collab_guid), \
 			  .maxlen = sizeof(struct collab_guid) }
+
+/* Attribute policy of a key: exactly COLLAB_KEY_LEN bytes. */
+#define CNL_POLICY_KEY { .minlen = COLLAB_KEY_LEN, .maxlen = COLLAB_KEY_LEN }
 
 /* Activatable types and their requests, as app.c and monitor.c read them. */
 extern const struct nla_policy cnl_app_policy[COLLAB_APP_A_MAX + 1];
@@ -41,8 +46,8 @@ void cnl_close(struct cnl *nl);
 struct nl_msg *cnl_msg(const struct cnl *nl, uint8_t cmd, int flags);
 
 /*
- * Send MSG (and free it), then call FN for each message of the reply or
- * dump until it ends. Return 0, what FN returned if not 0, or a negative
+ * Send MSG (and free it, wiped first when nl->secret is set), then call
+ * FN for each message of the reply or dump until it ends. Return 0, what FN returned if not 0, or a negative
  * errno from the kernel; nl->detail says more when the kernel did.
  */
 int cnl_request(struct cnl *nl, struct nl_msg *msg, cnl_fn fn, void *arg);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * collabctl node: the node's id, name and address family number, and the
- * settings of its links to peers.
+ * collabctl node: the node's id, name and address family number, the
+ * settings of its links to peers, and its keys: its own Curve25519 key
+ * (of which the kernel tells the public half only), the cluster key
+ * (whether one is set) and whether it links with nodes that have none.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -11,6 +13,7 @@
 #include <netlink/attr.h>
 
 #include "collabctl.h"
+#include "key.h"
 #include "nl.h"
 #include "out.h"
 #include "parse.h"
@@ -30,6 +33,14 @@ static const struct nla_policy node_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_HOLD_SOCK_BYTES] = { .type = NLA_U32 },
 	[COLLAB_A_HOLD_NET_BYTES] = { .type = NLA_U32 },
 	[COLLAB_A_ACT_NET_BYTES] = { .type = NLA_U32 },
+	[COLLAB_A_PUBLIC_KEY] = CNL_POLICY_KEY,
+	[COLLAB_A_HAS_PSK] = { .type = NLA_U8 },
+	[COLLAB_A_PLAINTEXT] = { .type = NLA_U8 },
+};
+
+static const char *const plaintext_names[] = {
+	[COLLAB_PLAINTEXT_REFUSE] = "refuse",
+	[COLLAB_PLAINTEXT_ALLOW] = "allow",
 };
 
 /*
@@ -69,7 +80,39 @@ struct node_set {
 	struct collab_guid id;
 	bool has[NODE_SETTINGS];
 	uint32_t val[NODE_SETTINGS];
+	/* The keys read from their files; all-zero for "none". */
+	bool has_key, has_psk, has_plaintext;
+	uint8_t key[COLLAB_KEY_LEN];
+	uint8_t psk[COLLAB_KEY_LEN];
+	uint8_t plaintext;
 };
+
+/*
+ * "  public key: KEY", "  cluster key: set", "  plaintext: allow": the
+ * plaintext setting matters to a node with a key only, and only such a
+ * node shows it in text.
+ */
+static void print_keys(struct nlattr **tb)
+{
+	const struct nlattr *pub = tb[COLLAB_A_PUBLIC_KEY];
+	uint8_t plaintext;
+	bool has_psk;
+
+	if (pub)
+		out_key("public_key", "  public key: %s\n", nla_data(pub));
+	if (tb[COLLAB_A_HAS_PSK]) {
+		has_psk = nla_get_u8(tb[COLLAB_A_HAS_PSK]);
+		out_bool("cluster_key", NULL, has_psk);
+		if (has_psk)
+			out_text("  cluster key: set\n");
+	}
+	if (tb[COLLAB_A_PLAINTEXT]) {
+		plaintext = nla_get_u8(tb[COLLAB_A_PLAINTEXT]);
+		out_str("plaintext", pub ? "  plaintext: %s\n" : NULL,
+			plaintext <= COLLAB_PLAINTEXT_ALLOW ?
+			plaintext_names[plaintext] : "unknown");
+	}
+}
 
 static int node_print(struct nl_msg *msg, void *arg)
 {
@@ -91,6 +134,7 @@ static int node_print(struct nl_msg *msg, void *arg)
 		out_u64("family", "  family %s\n",
 			nla_get_u32(tb[COLLAB_A_FAMILY]));
 	out_attr_line(tb, "  ", setting_attrs);
+	print_keys(tb);
 	out_obj_end();
 	return 0;
 }
@@ -138,23 +182,93 @@ static int node_set_settings(const struct arg *args, struct node_set *set)
 	return CTL_OK;
 }
 
+/*
+ * The keywords of "node set": id, name, the settings in their order,
+ * then the keys.
+ */
+enum {
+	ARG_ID,
+	ARG_NAME,
+	ARG_SETTINGS,
+	ARG_KEY = ARG_SETTINGS + NODE_SETTINGS,
+	ARG_PSK,
+	ARG_PLAINTEXT,
+	ARG_COUNT,
+};
+
+/* A key file, or "none": all zeros, which remove the key. */
+static int node_set_key(const char *what, const char *path,
+			uint8_t key[COLLAB_KEY_LEN])
+{
+	if (!strcmp(path, "none")) {
+		memset(key, 0, COLLAB_KEY_LEN);
+		return CTL_OK;
+	}
+	if (key_read("node set", what, path, key))
+		return CTL_FAIL;
+	/* The kernel would take it as "none". */
+	if (key_is_zero(key))
+		return ctl_error("node set: the %s in '%s' is all zeros: to remove the key, give 'none'",
+				 what, path);
+	return CTL_OK;
+}
+
+static int node_set_keys(const struct arg *args, struct node_set *set)
+{
+	const char *key = args[ARG_KEY].val, *psk = args[ARG_PSK].val;
+	const char *plaintext = args[ARG_PLAINTEXT].val;
+	int ret;
+
+	if (key && psk && !strcmp(key, "-") && !strcmp(psk, "-"))
+		return ctl_usage_error("node set",
+				       "key and psk cannot both come from the standard input");
+	if (plaintext) {
+		if (!strcmp(plaintext, "allow"))
+			set->plaintext = COLLAB_PLAINTEXT_ALLOW;
+		else if (!strcmp(plaintext, "refuse"))
+			set->plaintext = COLLAB_PLAINTEXT_REFUSE;
+		else
+			return ctl_usage_error("node set",
+					       "plaintext '%s': give allow or refuse",
+					       plaintext);
+		set->has_plaintext = true;
+	}
+	if (key) {
+		ret = node_set_key("private key", key, set->key);
+		if (ret)
+			return ret;
+		set->has_key = true;
+	}
+	if (psk) {
+		ret = node_set_key("cluster key", psk, set->psk);
+		if (ret)
+			return ret;
+		set->has_psk = true;
+	}
+	return CTL_OK;
+}
+
 static int node_set_args(int argc, char **argv, struct node_set *set)
 {
-	struct arg args[3 + NODE_SETTINGS] = {
-		{ .name = "id" }, { .name = "name" },
+	struct arg args[ARG_COUNT + 1] = {
+		[ARG_ID] = { .name = "id" },
+		[ARG_NAME] = { .name = "name" },
+		[ARG_KEY] = { .name = "key" },
+		[ARG_PSK] = { .name = "psk" },
+		[ARG_PLAINTEXT] = { .name = "plaintext" },
 	};
 	int i, ret;
 
 	for (i = 0; i < NODE_SETTINGS; i++)
-		args[2 + i].name = setting_args[i];
+		args[ARG_SETTINGS + i].name = setting_args[i];
 	ret = parse_args("node set", argc, argv, args);
 	if (ret)
 		return ret;
 	if (!argc)
 		return ctl_usage_error("node set",
-				       "give at least one of id, name, tolerance, lifetime, store, routes, routes-all, rx, rx-all, hold, hold-all, activation-all");
-	set->id_arg = args[0].val;
-	set->name = args[1].val;
+				       "give at least one of id, name, tolerance, lifetime, store, routes, routes-all, rx, rx-all, hold, hold-all, activation-all, key, psk, plaintext");
+	set->id_arg = args[ARG_ID].val;
+	set->name = args[ARG_NAME].val;
 	if (set->id_arg) {
 		ret = node_set_id(set);
 		if (ret)
@@ -164,7 +278,11 @@ static int node_set_args(int argc, char **argv, struct node_set *set)
 		return ctl_usage_error("node set",
 				       "name '%s' is longer than %d characters",
 				       set->name, COLLAB_NODE_NAME_MAX - 1);
-	return node_set_settings(args + 2, set);
+	ret = node_set_settings(args + ARG_SETTINGS, set);
+	if (ret)
+		return ret;
+	/* Last: a key read is a key to wipe. */
+	return node_set_keys(args, set);
 }
 
 static int node_set(int argc, char **argv)
@@ -175,10 +293,10 @@ static int node_set(int argc, char **argv)
 	int i, err;
 
 	err = node_set_args(argc, argv, &set);
+	if (!err && cnl_open(&nl))
+		err = CTL_FAIL;
 	if (err)
-		return err;
-	if (cnl_open(&nl))
-		return CTL_FAIL;
+		goto out_wipe;
 	msg = cnl_msg(&nl, COLLAB_CMD_NODE_SET, 0);
 	if (set.id_arg)
 		cnl_put(msg, COLLAB_A_NODE_ID, sizeof(set.id), &set.id);
@@ -188,14 +306,27 @@ static int node_set(int argc, char **argv)
 	for (i = 0; i < NODE_SETTINGS; i++)
 		if (set.has[i])
 			cnl_put_u32(msg, setting_attrs[i].type, set.val[i]);
-	return cnl_run(&nl, msg, NULL, NULL, "node set", NULL);
+	if (set.has_key)
+		cnl_put(msg, COLLAB_A_PRIVATE_KEY, COLLAB_KEY_LEN, set.key);
+	if (set.has_psk)
+		cnl_put(msg, COLLAB_A_PSK, COLLAB_KEY_LEN, set.psk);
+	if (set.has_plaintext)
+		cnl_put(msg, COLLAB_A_PLAINTEXT, sizeof(set.plaintext),
+			&set.plaintext);
+	nl.secret = set.has_key || set.has_psk;
+	err = cnl_run(&nl, msg, NULL, NULL, "node set", NULL);
+
+out_wipe:
+	key_wipe(set.key, sizeof(set.key));
+	key_wipe(set.psk, sizeof(set.psk));
+	return err;
 }
 
 const struct cmd node_cmds[] = {
 	{ "show", node_show, "",
-	  "print the node's id, name, address family number and link settings" },
+	  "print the node's id, name, address family number, link settings and public key" },
 	{ "set", node_set,
-	  "[id GUID] [name NAME] [tolerance MS] [lifetime MS] [store N] [routes BYTES] [routes-all BYTES] [rx BYTES] [rx-all BYTES] [hold BYTES] [hold-all BYTES] [activation-all BYTES]",
-	  "change the node's id, name or link settings; needs CAP_NET_ADMIN" },
+	  "[id GUID] [name NAME] [tolerance MS] [lifetime MS] [store N] [routes BYTES] [routes-all BYTES] [rx BYTES] [rx-all BYTES] [hold BYTES] [hold-all BYTES] [activation-all BYTES] [key FILE|none] [psk FILE|none] [plaintext allow|refuse]",
+	  "change the node's id, name, link settings or keys (FILE: a base64 key, -: standard input); needs CAP_NET_ADMIN" },
 	{ .name = NULL }
 };

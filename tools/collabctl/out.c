@@ -226,6 +226,17 @@ void out_guid(const char *key, const char *fmt, const struct collab_guid *g)
 		printf(fmt, buf);
 }
 
+void out_key(const char *key, const char *fmt, const uint8_t *k)
+{
+	char buf[KEY_STR_LEN];
+
+	key_str(k, buf);
+	if (out.json)
+		out_add(key, json_object_new_string(buf));
+	else if (fmt)
+		printf(fmt, buf);
+}
+
 int out_sockaddr(const char *key, const char *fmt, const struct nlattr *attr)
 {
 	char buf[SOCKADDR_STR_LEN];

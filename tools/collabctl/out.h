@@ -34,6 +34,11 @@ void out_double(const char *key, const char *fmt, double val);
 void out_bool(const char *key, const char *fmt, bool val);
 void out_guid(const char *key, const char *fmt, const struct collab_guid *g);
 /*
+ * A public key of COLLAB_KEY_LEN bytes (an attribute checked with
+ * CNL_POLICY_KEY), in base64 as parse.h writes keys.
+ */
+void out_key(const char *key, const char *fmt, const uint8_t *k);
+/*
  * An address attribute (struct sockaddr_in or _in6): in JSON an object
  * with "ip" and "port", in text ADDR:PORT or [ADDR]:PORT. -EBADMSG if the
  * attribute is not an address.
