@@ -42,6 +42,7 @@ extern const struct cmd stats_cmds[];
 extern const struct cmd monitor_cmds[];
 extern const struct cmd app_cmds[];
 extern const struct cmd call_cmds[];
+extern const struct cmd trust_cmds[];
 extern const struct cmd genkey_cmds[];
 extern const struct cmd genpsk_cmds[];
 extern const struct cmd pubkey_cmds[];

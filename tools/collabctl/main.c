@@ -52,6 +52,8 @@ static const struct object objects[] = {
 	  "object counts and message counters" },
 	{ "monitor", monitor_cmds,
 	  "print instance, session and peer events as they happen" },
+	{ "trust", trust_cmds,
+	  "the public keys of the nodes this node links with" },
 	{ .name = NULL }
 };
 
