@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * collabctl peer: the other nodes this node knows, the state of the link
- * to each and its counters; static peers, added by address.
+ * to each, whether it is sealed and by which key, and its counters;
+ * static peers, added by address and, for a sealed link, by key.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include <netlink/attr.h>
 
@@ -40,6 +43,10 @@ static const struct nla_policy peer_policy[COLLAB_PEER_A_MAX + 1] = {
 	[COLLAB_PEER_A_DUPLICATES] = { .type = NLA_U64 },
 	[COLLAB_PEER_A_EXPIRED] = { .type = NLA_U64 },
 	[COLLAB_PEER_A_LINK_UPS] = { .type = NLA_U32 },
+	[COLLAB_PEER_A_PUBLIC_KEY] = CNL_POLICY_KEY,
+	[COLLAB_PEER_A_ENCRYPTED] = { .type = NLA_U8 },
+	[COLLAB_PEER_A_HANDSHAKE_TIME] = { .type = NLA_U64 },
+	[COLLAB_PEER_A_HANDSHAKES] = { .type = NLA_U32 },
 };
 
 static const char *const state_names[] = {
@@ -155,6 +162,45 @@ static void print_state(struct nlattr **tb)
 	out_text("\n");
 }
 
+/* "N seconds ago", from a time in seconds since the epoch; 0 is never. */
+static void print_handshake_time(uint64_t when)
+{
+	time_t now = time(NULL);
+	uint64_t ago;
+
+	out_u64("handshake_time", NULL, when);
+	if (!when) {
+		out_text(", last handshake never");
+		return;
+	}
+	/* A clock set back makes it "0 seconds ago", not a future. */
+	ago = now > 0 && (uint64_t)now > when ? (uint64_t)now - when : 0;
+	out_text(", last handshake %llu second%s ago", (unsigned long long)ago,
+		 ago == 1 ? "" : "s");
+}
+
+/*
+ * "  public key: KEY", then "  encrypted: yes, handshakes N, last
+ * handshake N seconds ago"; nothing from a module without keys.
+ */
+static void print_security(struct nlattr **tb)
+{
+	struct nlattr *enc = tb[COLLAB_PEER_A_ENCRYPTED];
+
+	if (tb[COLLAB_PEER_A_PUBLIC_KEY])
+		out_key("public_key", "  public key: %s\n",
+			nla_data(tb[COLLAB_PEER_A_PUBLIC_KEY]));
+	if (!enc)
+		return;
+	out_bool("encrypted", "  encrypted: %s", nla_get_u8(enc));
+	if (tb[COLLAB_PEER_A_HANDSHAKES])
+		out_u64("handshakes", ", handshakes %s",
+			nla_get_u32(tb[COLLAB_PEER_A_HANDSHAKES]));
+	if (tb[COLLAB_PEER_A_HANDSHAKE_TIME])
+		print_handshake_time(nla_get_u64(tb[COLLAB_PEER_A_HANDSHAKE_TIME]));
+	out_text("\n");
+}
+
 static int peer_print(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[COLLAB_PEER_A_MAX + 1];
@@ -171,6 +217,7 @@ static int peer_print(struct nl_msg *msg, void *arg)
 	print_heading(tb);
 	err = print_where(tb);
 	print_state(tb);
+	print_security(tb);
 	out_attr_line(tb, "  link: ", link_attrs);
 	out_attr_line(tb, "  stored: ", store_attrs);
 	out_attr_line(tb, "  instances: ", instance_attrs);
@@ -227,34 +274,48 @@ static int peer_show(int argc, char **argv)
 	return out_finish(err);
 }
 
-/* A PEER_ADD or PEER_DEL request naming a peer by its address. */
+/*
+ * A PEER_ADD or PEER_DEL request naming a peer by its address; for
+ * PEER_ADD, KEY (if not NULL) is the key it is to prove, which the
+ * kernel trusts.
+ */
 static struct nl_msg *peer_addr_request(struct cnl *nl, uint8_t cmd,
-					const union sockaddr_inet *addr)
+					const union sockaddr_inet *addr,
+					const uint8_t *key)
 {
 	struct nl_msg *msg = cnl_msg(nl, cmd, 0);
 	struct nlattr *nest;
 
 	nest = cnl_nest_start(msg, COLLAB_A_PEER);
 	cnl_put_sockaddr(msg, COLLAB_PEER_A_ADDR, addr);
+	if (key)
+		cnl_put(msg, COLLAB_PEER_A_PUBLIC_KEY, COLLAB_KEY_LEN, key);
 	nla_nest_end(msg, nest);
 	return msg;
 }
 
 static int peer_add(int argc, char **argv)
 {
+	struct arg args[] = { { .name = "key" }, { .name = NULL } };
+	uint8_t key[COLLAB_KEY_LEN];
 	union sockaddr_inet addr;
 	struct cnl nl;
 	int err;
 
-	err = parse_one_arg("peer add", "peer's address", argc, argv);
+	if (argc < 1)
+		return ctl_usage_error("peer add", "give the peer's address");
+	err = parse_sockaddr_arg("peer add", "address", argv[0],
+				 COLLAB_UDP_PORT, &addr);
 	if (!err)
-		err = parse_sockaddr_arg("peer add", "address", argv[0],
-					 COLLAB_UDP_PORT, &addr);
+		err = parse_args("peer add", argc - 1, argv + 1, args);
+	if (!err && args[0].val)
+		err = parse_key_arg("peer add", "key", args[0].val, key);
 	if (err)
 		return err;
 	if (cnl_open(&nl))
 		return CTL_FAIL;
-	return cnl_run(&nl, peer_addr_request(&nl, COLLAB_CMD_PEER_ADD, &addr),
+	return cnl_run(&nl, peer_addr_request(&nl, COLLAB_CMD_PEER_ADD, &addr,
+					      args[0].val ? key : NULL),
 		       NULL, NULL, "peer add", NULL);
 }
 
@@ -290,7 +351,7 @@ static int peer_del(int argc, char **argv)
 	if (cnl_open(&nl))
 		return CTL_FAIL;
 	if (by_addr)
-		msg = peer_addr_request(&nl, COLLAB_CMD_PEER_DEL, &addr);
+		msg = peer_addr_request(&nl, COLLAB_CMD_PEER_DEL, &addr, NULL);
 	else
 		msg = peer_request(&nl, COLLAB_CMD_PEER_DEL, &id);
 	return cnl_run(&nl, msg, NULL, NULL, "peer del", noent);
@@ -299,8 +360,8 @@ static int peer_del(int argc, char **argv)
 const struct cmd peer_cmds[] = {
 	{ "show", peer_show, "[id NODE_ID]",
 	  "print the peers, their links and counters, or peer NODE_ID only" },
-	{ "add", peer_add, "ADDR[:PORT]",
-	  "add a static peer at ADDR (default port if none); needs CAP_NET_ADMIN" },
+	{ "add", peer_add, "ADDR[:PORT] [key KEY]",
+	  "add a static peer at ADDR (default port if none), and trust its public key KEY; needs CAP_NET_ADMIN" },
 	{ "del", peer_del, "NODE_ID|ADDR[:PORT]",
 	  "remove a peer, or the static peer at ADDR; needs CAP_NET_ADMIN" },
 	{ .name = NULL }
