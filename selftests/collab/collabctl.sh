@@ -11,6 +11,10 @@
 # in text and JSON, that an unprivileged user cannot add either, and that
 # monitor reports a peer's link coming up and going down.
 #
+# Keys: node set key, psk and plaintext, and what node shows of them;
+# trust add, show and del; a static peer added with its key, its link
+# sealed, and what peer shows of it. Skipped on a module without keys.
+#
 #   ns a: collab_sock -a APP ... -H (holds bound instances), collabctl
 #
 #   +-------------------+   veth    +-------------------+
@@ -172,7 +176,10 @@ case_bad_arguments()
 	ns_add a
 	for args in "nosuch" "node frob" "node set" "node set name" \
 		    "node set id 0123" "node set id zz112233445566778899aabbccddeeff" \
-		    "instance show id nothex" "-x node"; do
+		    "instance show id nothex" "-x node" "trust add abc" \
+		    "trust del" "node set plaintext maybe" "genkey now" \
+		    "peer add 10.77.0.2 key hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTm==" \
+		    "trust add hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo= nick x"; do
 		rc=0
 		# shellcheck disable=SC2086
 		ctl_a $args 2>"$tmp/err" >/dev/null || rc=$?
@@ -181,7 +188,9 @@ case_bad_arguments()
 			{ echo "'collabctl $args' gave no message" >&2; return 1; }
 	done
 	ctl_a --help | grep -q monitor
+	ctl_a --help | grep -q genkey
 	ctl_a node help >/dev/null
+	ctl_a trust help >/dev/null
 	ctl_a node set --help >/dev/null
 }
 
@@ -559,6 +568,153 @@ case_monitor_peer()
 	EOF
 }
 
+# has_keys_support NS: the module of NS has node keys and trust, else
+# the case is skipped.
+has_keys_support()
+{
+	local rc=0
+
+	ns_exec "$1" "$ctl" trust >/dev/null 2>"$tmp/err" || rc=$?
+	[ $rc = 0 ] && return 0
+	if grep -q "older than collabctl" "$tmp/err"; then
+		echo "# the module has no keys"
+		exit $ksft_skip
+	fi
+	cat "$tmp/err" >&2
+	return 1
+}
+
+# new_key NAME: a private key in $tmp/NAME.key, its public key printed.
+new_key()
+{
+	(umask 077; "$ctl" genkey >"$tmp/$1.key")
+	"$ctl" pubkey <"$tmp/$1.key"
+}
+
+# node set key, psk and plaintext; what node shows of them, in text and
+# JSON; trust add, show and del, and who may.
+case_keys()
+{
+	local nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	local pub pub2 b_pub c_pub args rc
+
+	ns_add a
+	has_keys_support a
+	pub=$(new_key a)
+	pub2=$(new_key a2)
+	(umask 077; "$ctl" genpsk >"$tmp/psk")
+
+	# No key: no public key, no cluster key, and text as before.
+	ctl_a -j node >"$tmp/node"
+	test "$(json "$tmp/node" "[j.get('public_key'), j['cluster_key']]")" = \
+		'[null, false]'
+	expect_fail grep -qE "public key|cluster key" <(ctl_a node)
+
+	ctl_a node set key "$tmp/a.key" psk "$tmp/psk" plaintext allow
+	ctl_a node >"$tmp/text"
+	grep -qxF "  public key: $pub" "$tmp/text"
+	grep -qxF "  cluster key: set" "$tmp/text"
+	grep -qxF "  plaintext: allow" "$tmp/text"
+	ctl_a -j node >"$tmp/node"
+	has_keys "$tmp/node" j public_key cluster_key plaintext
+	test "$(json "$tmp/node" "[j['public_key'], j['cluster_key'], j['plaintext']]")" = \
+		"[\"$pub\", true, \"allow\"]"
+
+	# Another key from the standard input; no cluster key; then no key.
+	ctl_a node set key - psk none plaintext refuse <"$tmp/a2.key"
+	test "$(ctl_a -j node | json_in "[j['public_key'], j['cluster_key'], j['plaintext']]")" = \
+		"[\"$pub2\", false, \"refuse\"]"
+	ctl_a node | grep -qxF "  plaintext: refuse"
+	expect_fail grep -q "cluster key" <(ctl_a node)
+	ctl_a node set key none
+	test "$(ctl_a -j node | json_in "'public_key' in j")" = false
+
+	# Trust: a name or none; a key trusted again is renamed.
+	b_pub=$(new_key b)
+	c_pub=$(new_key c)
+	test -z "$(ctl_a trust)"
+	test "$(ctl_a -j trust | json_in "len(j)")" = 0
+	ctl_a trust add "$b_pub" name bravo
+	ctl_a trust add "$c_pub"
+	ctl_a -j trust >"$tmp/trust"
+	has_keys "$tmp/trust" "j[0]" public_key handshakes
+	test "$(json "$tmp/trust" "sorted([t['public_key'], t.get('name'), t['handshakes']] for t in j)")" = \
+		"$(python3 -c 'import json, sys
+print(json.dumps(sorted([[sys.argv[1], "bravo", 0], [sys.argv[2], None, 0]])))' "$b_pub" "$c_pub")"
+	ctl_a trust add "$c_pub" name charlie
+	ctl_a trust >"$tmp/text"
+	test "$(head -n 1 "$tmp/text" | tr -s ' ')" = "key name handshakes"
+	grep -qxE "$(printf '%s' "$b_pub" | sed 's/[+/]/\\&/g') +bravo +0" "$tmp/text"
+	grep -qxE "$(printf '%s' "$c_pub" | sed 's/[+/]/\\&/g') +charlie +0" "$tmp/text"
+	test "$(wc -l <"$tmp/text")" = 3
+
+	# Read by anyone, changed by an administrator only.
+	if command -v setpriv >/dev/null; then
+		test "$(ns_exec a "${nobody[@]}" "$ctl" -j trust | json_in "len(j)")" = 2
+		for args in "trust add $pub" "trust del $b_pub" \
+			    "node set plaintext allow"; do
+			rc=0
+			# shellcheck disable=SC2086
+			ns_exec a "${nobody[@]}" "$ctl" $args 2>"$tmp/err" || rc=$?
+			test $rc = 1
+			grep -qF "needs CAP_NET_ADMIN" "$tmp/err"
+		done
+		rc=0
+		ns_exec a "${nobody[@]}" "$ctl" node set key "$tmp/a.key" \
+			2>"$tmp/err" || rc=$?
+		test $rc = 1
+	fi
+
+	# Forgotten once; a key not trusted is an error.
+	ctl_a trust del "$b_pub"
+	test "$(ctl_a -j trust | json_in "[t['public_key'] for t in j]")" = "[\"$c_pub\"]"
+	rc=0
+	ctl_a trust del "$b_pub" 2>"$tmp/err" || rc=$?
+	test $rc = 1
+	grep -qxF "collabctl: trust del: key $b_pub is not trusted" "$tmp/err"
+	ctl_a trust del "$c_pub"
+	test -z "$(ctl_a trust)"
+}
+
+# peer add with a key: a static peer whose key is trusted; the link is
+# sealed, and peer, trust and stats say so.
+case_peer_keys()
+{
+	local a_pub b_pub now t
+
+	two_hosts
+	has_keys_support a
+	a_pub=$(new_key a)
+	b_pub=$(new_key b)
+	ctl_a node set key "$tmp/a.key"
+	ctl_b node set key "$tmp/b.key" name bravo
+	ctl_a bearer add udp local 10.77.0.1 dev va >/dev/null
+	ctl_b bearer add udp local 10.77.0.2 dev vb >/dev/null
+	ctl_b trust add "$a_pub" name alpha
+	ctl_a peer add 10.77.0.2 key "$b_pub"
+	wait_for peers_up a 1
+
+	# peer add trusted b's key.
+	test "$(ctl_a -j trust | json_in "[t['public_key'] for t in j]")" = "[\"$b_pub\"]"
+	ctl_a -j peer >"$tmp/peers"
+	has_keys "$tmp/peers" "j[0]" public_key encrypted handshake_time handshakes
+	test "$(json "$tmp/peers" "[j[0]['public_key'], j[0]['encrypted'], j[0]['handshakes'] > 0]")" = \
+		"[\"$b_pub\", true, true]"
+	now=$(date +%s)
+	t=$(json "$tmp/peers" "j[0]['handshake_time']")
+	test "$t" -le "$now"
+	test "$t" -gt $((now - 60))
+	ctl_a peer >"$tmp/text"
+	grep -qxF "  public key: $b_pub" "$tmp/text"
+	grep -qxE "  encrypted: yes, handshakes [1-9][0-9]*, last handshake [0-9]+ seconds? ago" "$tmp/text"
+	# b has a's key from its handshake.
+	test "$(ctl_b -j peer | json_in "[p['public_key'] for p in j]")" = "[\"$a_pub\"]"
+	test "$(ctl_b -j trust | json_in "[t['handshakes'] > 0 for t in j]")" = "[true]"
+	test "$(ctl_a -j stats | json_in "j['handshakes'] > 0")" = true
+	has_keys <(ctl_a -j stats) j handshakes drop_auth drop_replay \
+		drop_untrusted drop_plaintext
+}
+
 # Mostly collabctl itself, and slow to start on a debug kernel; the kernel
 # side of every command is in netlink_test.
 quick_skip="instances_match_sockets sessions stats unprivileged_reads_only
@@ -566,4 +722,4 @@ quick_skip="instances_match_sockets sessions stats unprivileged_reads_only
 run_cases case_node case_instances_match_sockets case_sessions case_stats \
 	case_unprivileged_reads_only case_bad_arguments case_monitor \
 	case_valgrind case_batch case_bearer case_peer case_unprivileged_links \
-	case_monitor_peer
+	case_monitor_peer case_keys case_peer_keys
