@@ -30,8 +30,13 @@ int collab_wire_link_hdr(const void *buf, size_t len,
 	if (h->version != COLLAB_WIRE_VERSION)
 		return COLLAB_WIRE_BAD_VERSION;
 	if (!h->type || h->type >= __COLLAB_LINK_MAX ||
-	    (h->flags & ~COLLAB_LF_KNOWN) || h->key_id ||
+	    (h->flags & ~COLLAB_LF_KNOWN) ||
 	    collab_guid_is_zero(&h->src_node))
+		return COLLAB_WIRE_MALFORMED;
+	/* Beacons and the handshake go in clear; a seal has its tag. */
+	if (h->key_id &&
+	    (h->type == COLLAB_LINK_BEACON || h->type == COLLAB_LINK_INIT ||
+	     h->type == COLLAB_LINK_RESP || len < sizeof(*h) + COLLAB_TAG_LEN))
 		return COLLAB_WIRE_MALFORMED;
 	/* Our own beacon, looped back by a bridge or multicast. */
 	if (collab_guid_equal(&h->src_node, self))
@@ -60,7 +65,20 @@ int collab_wire_hello(const void *buf, size_t len,
 	/* Shown as it came, escaped by whoever prints it; cut at the end. */
 	memcpy(out->name, hello->name, sizeof(out->name));
 	out->name[sizeof(out->name) - 1] = '\0';
+	memcpy(out->public_key, hello->public_key, sizeof(out->public_key));
 	return COLLAB_WIRE_OK;
+}
+
+/* A handshake message of @type, @len bytes after its link header. */
+int collab_wire_hs(u8 type, size_t len)
+{
+	if (type == COLLAB_LINK_INIT)
+		return len == sizeof(struct collab_hs_init) ?
+		       COLLAB_WIRE_OK : COLLAB_WIRE_MALFORMED;
+	if (type == COLLAB_LINK_RESP)
+		return len == sizeof(struct collab_hs_resp) ?
+		       COLLAB_WIRE_OK : COLLAB_WIRE_MALFORMED;
+	return COLLAB_WIRE_MALFORMED;
 }
 
 /*

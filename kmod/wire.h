@@ -65,6 +65,8 @@ enum collab_link_type {
 	COLLAB_LINK_MSG,	/* sequenced: a message, or a fragment of one */
 	COLLAB_LINK_ROUTE,	/* sequenced: route records */
 	COLLAB_LINK_RECEIPT,	/* sequenced: what became of a message */
+	COLLAB_LINK_INIT,	/* key handshake, first message (crypto.h) */
+	COLLAB_LINK_RESP,	/* key handshake, the answer */
 	__COLLAB_LINK_MAX,
 };
 
@@ -101,13 +103,13 @@ struct collab_link_hdr {
 	u8 version;		/* COLLAB_WIRE_VERSION */
 	u8 type;		/* enum collab_link_type */
 	u8 flags;		/* COLLAB_LF_* */
-	u8 key_id;		/* 0: clear text; else the key (and a trailer) */
+	u8 key_id;		/* 0: clear text; else the keys that sealed it */
 	__be32 src_epoch;	/* sender's incarnation of this link */
 	__be32 dst_epoch;	/* the receiver's, as the sender knows it */
 	__be32 seq;		/* sequenced packets: this one's number */
 	__be32 ack;		/* next sequence number expected from the peer */
 	__be32 sack;		/* bit n: ack + 1 + n has arrived */
-	__be64 nonce;		/* with a key: the AEAD nonce counter */
+	__be64 nonce;		/* sealed: the AEAD nonce, a counter */
 	struct collab_guid src_node;
 	struct collab_guid dst_node;	/* all-zero in beacons */
 };
@@ -115,10 +117,18 @@ struct collab_link_hdr {
 static_assert(sizeof(struct collab_link_hdr) == 64);
 
 /*
+ * A sealed packet (key_id not 0): the header in clear, authenticated; what
+ * follows it encrypted (ChaCha20-Poly1305, the nonce from the header), and
+ * this tag at the end.
+ */
+#define COLLAB_TAG_LEN		16
+
+/*
  * HELLO and BEACON bodies. A HELLO carries the sender's cookie for the
  * receiver and echoes the receiver's, once it has one (cookie.c): only a
  * HELLO whose echo proves that its source receives at its address makes
- * or changes anything on the receiving side.
+ * or changes anything on the receiving side. With keys, only a sealed
+ * HELLO changes the link.
  */
 struct collab_hello {
 	__be32 snd_una;		/* oldest sequence number the sender holds */
@@ -128,9 +138,33 @@ struct collab_hello {
 	__be64 cookie;		/* the sender's, for the receiver; 0: none */
 	__be64 echo;		/* the receiver's, as the sender has it */
 	char name[COLLAB_NODE_NAME_MAX];
+	u8 public_key[COLLAB_KEY_LEN];	/* the sender's; all-zero: none */
 };
 
-static_assert(sizeof(struct collab_hello) == 96);
+static_assert(sizeof(struct collab_hello) == 128);
+
+/*
+ * The key handshake (handshake.c): INIT from the node whose id is the
+ * lower, RESP back, both in clear; key_id names the keys they make.
+ */
+struct collab_hs_init {
+	u8 key_id;
+	u8 reserved[7];
+	u8 ephemeral[COLLAB_KEY_LEN];
+	u8 sealed_static[COLLAB_KEY_LEN + COLLAB_TAG_LEN];
+	u8 sealed_time[sizeof(__be64) + COLLAB_TAG_LEN];
+};
+
+static_assert(sizeof(struct collab_hs_init) == 112);
+
+struct collab_hs_resp {
+	u8 key_id;
+	u8 reserved[7];
+	u8 ephemeral[COLLAB_KEY_LEN];
+	u8 sealed_empty[COLLAB_TAG_LEN];
+};
+
+static_assert(sizeof(struct collab_hs_resp) == 56);
 
 /* Route records: what a node tells its peers about its instances. */
 enum collab_route_op {
@@ -200,10 +234,13 @@ struct collab_wire_hello {
 	u64 cookie;
 	u64 echo;
 	char name[COLLAB_NODE_NAME_MAX];	/* NUL-terminated */
+	u8 public_key[COLLAB_KEY_LEN];
 };
 
 int collab_wire_hello(const void *buf, size_t len,
 		      struct collab_wire_hello *out);
+
+int collab_wire_hs(u8 type, size_t len);
 
 int collab_wire_frame(const void *buf, size_t len, size_t msg_len,
 		      const struct collab_guid *peer,
