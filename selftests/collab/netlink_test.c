@@ -1420,9 +1420,10 @@ struct wire_beacon {
 	uint32_t snd_una, rcv_nxt, tolerance_ms, reserved;
 	uint64_t cookie, echo;
 	char name[COLLAB_NODE_NAME_MAX];
+	uint8_t public_key[COLLAB_KEY_LEN];	/* all-zero: no key */
 } __attribute__((packed));
 
-_Static_assert(sizeof(struct wire_beacon) == 64 + 96, "wire format");
+_Static_assert(sizeof(struct wire_beacon) == 64 + 128, "wire format");
 
 /*
  * Make the node at @to know the node @w names, at the address of @fd, as
