@@ -131,7 +131,7 @@ static const char *const kind_names[K_MAX] = {
 /* The node's drop counters (/proc/net/collab) that packets must move. */
 enum drop {
 	D_MALFORMED, D_VERSION, D_NOT_OURS, D_NO_LINK, D_DUPLICATE, D_WINDOW,
-	D_RECEIPT, D_NO_ROUTE, D_NO_SOURCE, D_MAX
+	D_RECEIPT, D_NO_ROUTE, D_NO_SOURCE, D_AUTH, D_MAX
 };
 
 static const char *const drop_names[D_MAX] = {
@@ -139,7 +139,7 @@ static const char *const drop_names[D_MAX] = {
 	[D_NOT_OURS] = "drop_not_ours", [D_NO_LINK] = "drop_no_link",
 	[D_DUPLICATE] = "drop_duplicate", [D_WINDOW] = "drop_window",
 	[D_RECEIPT] = "drop_receipt", [D_NO_ROUTE] = "drop_no_route",
-	[D_NO_SOURCE] = "drop_no_source",
+	[D_NO_SOURCE] = "drop_no_source", [D_AUTH] = "drop_auth",
 };
 
 struct pkt {
@@ -694,6 +694,18 @@ static bool emit(const struct pkt *p, enum kind k)
 		}
 		goto send;
 	}
+	/*
+	 * Sealed: this link has no keys to open it with. A handshake
+	 * message: the node, with no key, takes none (as which drop it
+	 * counts, the rate of them decides).
+	 */
+	if (h->key_id) {
+		expect[collab_guid_equal(&h->src_node, &L.self) ? D_AUTH :
+		       D_NO_LINK]++;
+		goto send;
+	}
+	if (h->type == COLLAB_LINK_INIT || h->type == COLLAB_LINK_RESP)
+		goto send;
 	if (!collab_guid_equal(&h->src_node, &L.self) ||
 	    ntohl(h->src_epoch) != L.epoch ||
 	    ntohl(h->dst_epoch) != L.node_epoch) {

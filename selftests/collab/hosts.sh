@@ -628,7 +628,8 @@ case_spoofed_strangers()
 	                       random.getrandbits(32) | 1, 0, 0, 0, 0, 0) + \
 	           os.urandom(16) + (a if typ == 2 else bytes(16)) + \
 	           struct.pack("!IIIIQQ", 1, 1, 1500, 0, random.getrandbits(64),
-	                       random.getrandbits(64)) + b"s".ljust(64, b"\0")
+	                       random.getrandbits(64)) + b"s".ljust(64, b"\0") + \
+	           bytes(32)
 	    src = bytes([10, 77, 0, random.randint(3, 254)])
 	    udp = struct.pack("!HHHH", 6118, 6118, 8 + len(body), 0)
 	    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28 + len(body), i, 0, 64,
@@ -671,7 +672,7 @@ case_hello_from_elsewhere()
 	    return struct.pack("!BBBBIIIIIQ", 1, 2, 0, 0, 0x5eed, 0, 0, 0, 0,
 	                       0) + src + a + \
 	           struct.pack("!IIIIQQ", 1, 1, 1500, 0, 77, echo) + \
-	           b"elsewhere".ljust(64, b"\0")
+	           b"elsewhere".ljust(64, b"\0") + bytes(32)
 	def cookie():
 	    while True:
 	        r = s.recv(2048)
@@ -1039,7 +1040,8 @@ case_hostile_peer()
 	local drops=(drop_malformed drop_version drop_not_ours drop_no_link
 		drop_duplicate drop_window drop_receipt drop_no_route
 		drop_guid_taken drop_peer_limit drop_rx_full drop_nomem
-		drop_reasm drop_ratelimit drop_no_source)
+		drop_reasm drop_ratelimit drop_no_source drop_auth
+		drop_plaintext)
 	local -A d0=()
 
 	hostile_hosts
