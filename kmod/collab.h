@@ -71,6 +71,14 @@
 #define COLLAB_BEARERS_MAX	8
 #define COLLAB_STATICS_MAX	64
 
+/* Handshake messages taken per second and namespace. */
+#define COLLAB_HS_RATE		256
+/*
+ * The initiator of a link starts a new handshake after this long, or once
+ * its keys sealed or opened rekey_packets.
+ */
+#define COLLAB_REKEY_SECS	120
+
 /*
  * The counts (U32) and counters (U64) of collab_stats.h, apart: a line
  * COLLAB_STAT(NAME, name, type) becomes COLLAB_OBJ_<type>(NAME, name) or
@@ -140,6 +148,14 @@ struct collab_net {
 	siphash_key_t cookie_key;
 	struct ratelimit_state cookie_rs;
 
+	/* Keys (crypto.h): the node's, and those it trusts, under lock. */
+	struct collab_node_keys __rcu *keys;
+	unsigned int key_gen;		/* bumped when they change */
+	struct list_head trusted;	/* collab_trust.node, RCU */
+	unsigned int nr_trusted;
+	u8 plaintext;			/* enum collab_plaintext, READ_ONCE */
+	struct ratelimit_state hs_rs;	/* handshake messages taken */
+
 	/* What peers told us of their instances (BH off); RCU lookups. */
 	spinlock_t rlock;
 	struct rhashtable rinstances;	/* instance GUID -> collab_rinst */
@@ -172,6 +188,7 @@ struct collab_net {
 	u32 hold_sock_bytes;
 	u32 hold_net_bytes;
 	u32 act_net_bytes;
+	u32 rekey_packets;
 	/* The payload of an IP fragment on the last route a link used. */
 	u32 frag_space;
 

@@ -44,6 +44,7 @@ struct sk_buff *collab_hello_build(struct collab_net *cn, u8 type,
 	hello = skb_put_zero(skb, sizeof(*hello));
 	hello->tolerance_ms = htonl(READ_ONCE(cn->tolerance_ms));
 	node_name(cn, hello->name);
+	collab_crypto_public_key(cn, hello->public_key);
 	return skb;
 }
 

@@ -127,15 +127,41 @@ void collab_link_hello_rcv(struct collab_peer *peer, struct sk_buff *skb,
 		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NO_LINK);
 		goto out;
 	}
+	/* In clear, the key it announces; sealed, the one it proved. */
+	if (!h->key_id && !collab_crypto_peer_key(peer, hello->public_key)) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_UNTRUSTED);
+		goto out;
+	}
 	l->rx_packets++;
 	if (hello->cookie)
 		l->echo = hello->cookie;
 	BUILD_BUG_ON(sizeof(peer->name) != sizeof(hello->name));
 	memcpy(peer->name, hello->name, sizeof(peer->name));
-	hello_rcv(peer, h, hello, &x);
+	if (collab_crypto_hello(peer, ntohl(h->src_epoch), h->key_id, &x))
+		hello_rcv(peer, h, hello, &x);
 out:
 	collab_link_unlock_flush(peer, &x);
 	consume_skb(skb);
+}
+
+/*
+ * A handshake message from the peer's address, its body checked and
+ * linear; consumes @skb. In softirq.
+ */
+void collab_link_hs_rcv(struct collab_peer *peer, struct sk_buff *skb,
+			const union collab_sockaddr *from)
+{
+	struct collab_xmit x;
+
+	spin_lock_bh(&peer->lock);
+	collab_link_xmit_init(peer, &x);
+	if (peer->dead || !collab_sockaddr_equal(&peer->addr, from)) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_NO_LINK);
+		kfree_skb(skb);
+	} else {
+		collab_hs_rcv(peer, skb, &x);
+	}
+	collab_link_unlock_flush(peer, &x);
 }
 
 /* Any packet but BEACON and HELLO; consumes @skb. In softirq. */
@@ -147,6 +173,10 @@ void collab_link_rcv(struct collab_peer *peer, struct sk_buff *skb)
 
 	spin_lock_bh(&peer->lock);
 	collab_link_xmit_init(peer, &x);
+	if (!collab_crypto_sealed_ok(peer, h->key_id)) {
+		kfree_skb(skb);
+		goto out;
+	}
 	if (peer->dead || peer->state != COLLAB_PEER_UP ||
 	    ntohl(h->src_epoch) != l->remote_epoch ||
 	    ntohl(h->dst_epoch) != l->epoch) {
@@ -233,6 +263,9 @@ static void keepalive_fire(struct timer_list *t)
 			collab_link_send_hello(peer, &x);
 		expire(peer);
 	}
+	/* A handshake while down, a rekey when the keys are old. */
+	if (rcu_access_pointer(peer->bearer))
+		collab_crypto_kick(peer, &x);
 	collab_link_reasm_expire(peer);
 	mod_timer(&l->keepalive, jiffies + next);
 out:

@@ -65,9 +65,12 @@ void collab_link_unlock_flush(struct collab_peer *peer, struct collab_xmit *x)
 	rcu_read_lock();
 	b = rcu_dereference(peer->bearer);
 	while ((skb = __skb_dequeue(&x->q))) {
-		if (!b || peer->dead)
+		if (!b || peer->dead) {
 			kfree_skb(skb);
-		else
+			continue;
+		}
+		skb = collab_crypto_seal(peer, skb);
+		if (skb)
 			collab_bearer_xmit(b, skb, &x->to, &peer->dst_cache,
 					   &mtu);
 	}

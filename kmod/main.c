@@ -49,9 +49,11 @@ static int __net_init collab_net_init(struct net *net)
 	cn->rx_net_bytes = COLLAB_RX_NET_BYTES;
 	cn->hold_sock_bytes = COLLAB_HOLD_SOCK_BYTES;
 	cn->hold_net_bytes = COLLAB_HOLD_NET_BYTES;
+	cn->rekey_packets = COLLAB_REKEY_PACKETS_MAX;
 	collab_act_init(cn);
 	collab_discovery_init(cn);
 	collab_cookie_init(cn);
+	collab_crypto_net_init(cn);
 
 	cn->stats = alloc_percpu(struct collab_stats);
 	if (!cn->stats)
@@ -96,6 +98,7 @@ static void __net_exit collab_net_exit(struct net *net)
 	WARN_ON_ONCE(atomic_long_read(&cn->reasm_bytes));
 	WARN_ON_ONCE(atomic_long_read(&cn->held_bytes));
 	collab_cookie_exit(cn);
+	collab_crypto_net_exit(cn);
 	free_percpu(cn->stats);
 }
 

@@ -14,6 +14,7 @@
 #include <net/sock.h>
 
 #include "activation.h"
+#include "crypto.h"
 #include "netlink.h"
 #include "table.h"
 
@@ -52,6 +53,10 @@ static struct netlink_range_validation hold_bytes_range = {
 	.min = 0, .max = COLLAB_HOLD_BYTES_MAX,
 };
 
+static struct netlink_range_validation rekey_range = {
+	.min = COLLAB_REKEY_PACKETS_MIN, .max = COLLAB_REKEY_PACKETS_MAX,
+};
+
 static struct netlink_range_validation act_bytes_range = {
 	.min = 0, .max = COLLAB_ACT_BYTES_MAX,
 };
@@ -76,6 +81,10 @@ static const struct nla_policy node_set_policy[COLLAB_A_MAX + 1] = {
 							  &hold_bytes_range),
 	[COLLAB_A_ACT_NET_BYTES] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							 &act_bytes_range),
+	[COLLAB_A_PRIVATE_KEY] = NLA_POLICY_EXACT_LEN(COLLAB_KEY_LEN),
+	[COLLAB_A_PSK] = NLA_POLICY_EXACT_LEN(COLLAB_KEY_LEN),
+	[COLLAB_A_PLAINTEXT] = NLA_POLICY_MAX(NLA_U8, COLLAB_PLAINTEXT_ALLOW),
+	[COLLAB_A_REKEY_PACKETS] = NLA_POLICY_FULL_RANGE(NLA_U32, &rekey_range),
 };
 
 static const struct nla_policy instance_get_policy[COLLAB_A_MAX + 1] = {
@@ -157,6 +166,7 @@ static const struct {
 	  offsetof(struct collab_net, hold_sock_bytes) },
 	{ COLLAB_A_HOLD_NET_BYTES, offsetof(struct collab_net, hold_net_bytes) },
 	{ COLLAB_A_ACT_NET_BYTES, offsetof(struct collab_net, act_net_bytes) },
+	{ COLLAB_A_REKEY_PACKETS, offsetof(struct collab_net, rekey_packets) },
 };
 
 static u32 *node_setting(struct collab_net *cn, unsigned int i)
@@ -209,7 +219,7 @@ static int fill_node(struct sk_buff *skb, struct collab_net *cn,
 	if (put_guid(skb, COLLAB_A_NODE_ID, &cn->node_id) ||
 	    nla_put_string(skb, COLLAB_A_NODE_NAME, cn->node_name) ||
 	    nla_put_u32(skb, COLLAB_A_FAMILY, collab_family) ||
-	    put_node_settings(skb, cn)) {
+	    put_node_settings(skb, cn) || collab_nl_node_keys_put(skb, cn)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -243,9 +253,13 @@ static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *name = info->attrs[COLLAB_A_NODE_NAME];
 	struct nlattr **a = info->attrs;
 	struct collab_guid node;
+	int err;
 
-	if (!id && !name && !node_settings_given(a)) {
-		NL_SET_ERR_MSG(info->extack, "nothing to set: give an id, a name or a setting");
+	if (!id && !name && !node_settings_given(a) &&
+	    !a[COLLAB_A_PRIVATE_KEY] && !a[COLLAB_A_PSK] &&
+	    !a[COLLAB_A_PLAINTEXT]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to set: give an id, a name, a key or a setting");
 		return -EINVAL;
 	}
 	if (id) {
@@ -275,8 +289,9 @@ static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 	write_seqcount_end(&cn->node_seq);
 	local_bh_enable();
 	node_settings_set(cn, a);
+	err = collab_nl_node_keys_set(cn, a, info->extack);
 	mutex_unlock(&cn->lock);
-	return 0;
+	return err;
 }
 
 /* ---- instances ----------------------------------------------------------- */
@@ -776,6 +791,26 @@ static const struct genl_ops collab_genl_ops[] = {
 		.policy = collab_nl_app_policy,
 		.maxattr = COLLAB_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = COLLAB_CMD_TRUST_ADD,
+		.doit = collab_nl_trust_add,
+		.policy = collab_nl_trust_policy,
+		.maxattr = COLLAB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = COLLAB_CMD_TRUST_DEL,
+		.doit = collab_nl_trust_del,
+		.policy = collab_nl_trust_policy,
+		.maxattr = COLLAB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = COLLAB_CMD_TRUST_GET,
+		.dumpit = collab_nl_trust_dump,
+		.policy = no_attr_policy,
+		.maxattr = COLLAB_A_MAX,
 	},
 };
 

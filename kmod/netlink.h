@@ -35,6 +35,7 @@ void collab_nl_member_event(struct collab_net *cn, struct collab_member *m,
 /* nl_link.c: bearers and peers. */
 extern const struct nla_policy collab_nl_bearer_policy[];
 extern const struct nla_policy collab_nl_peer_policy[];
+extern const struct nla_policy collab_nl_trust_policy[];
 int collab_nl_bearer_add(struct sk_buff *skb, struct genl_info *info);
 int collab_nl_bearer_del(struct sk_buff *skb, struct genl_info *info);
 int collab_nl_bearer_dump(struct sk_buff *skb, struct netlink_callback *cb);

@@ -31,6 +31,7 @@ static const struct nla_policy peer_key_policy[COLLAB_PEER_A_MAX + 1] = {
 	[COLLAB_PEER_A_NODE_ID] =
 		NLA_POLICY_EXACT_LEN(sizeof(struct collab_guid)),
 	[COLLAB_PEER_A_ADDR] = SOCKADDR_POLICY,
+	[COLLAB_PEER_A_PUBLIC_KEY] = NLA_POLICY_EXACT_LEN(COLLAB_KEY_LEN),
 };
 
 const struct nla_policy collab_nl_bearer_policy[COLLAB_A_MAX + 1] = {
@@ -305,6 +306,22 @@ static int put_peer_link(struct sk_buff *skb, struct collab_peer *peer,
 	       nla_put_u32(skb, COLLAB_PEER_A_LINK_UPS, peer->link_ups);
 }
 
+/* What the peer's link has of keys, under peer->lock. */
+static int put_peer_keys(struct sk_buff *skb, struct collab_peer *peer)
+{
+	const struct collab_peer_keys *pk = &peer->keys;
+	static const u8 none[COLLAB_KEY_LEN];
+
+	return (memcmp(pk->remote, none, sizeof(none)) &&
+		nla_put(skb, COLLAB_PEER_A_PUBLIC_KEY, sizeof(pk->remote),
+			pk->remote)) ||
+	       nla_put_u8(skb, COLLAB_PEER_A_ENCRYPTED,
+			  collab_crypto_encrypted(peer)) ||
+	       nla_put_u64_64bit(skb, COLLAB_PEER_A_HANDSHAKE_TIME,
+				 pk->handshake_time, COLLAB_PEER_A_PAD) ||
+	       nla_put_u32(skb, COLLAB_PEER_A_HANDSHAKES, pk->handshakes);
+}
+
 static int put_peer_counters(struct sk_buff *skb,
 			     const struct collab_link_info *i)
 {
@@ -343,7 +360,8 @@ static int fill_peer(struct sk_buff *skb, struct collab_peer *peer,
 	if (!nest ||
 	    nla_put(skb, COLLAB_PEER_A_NODE_ID, sizeof(peer->id), &peer->id) ||
 	    nla_put_string(skb, COLLAB_PEER_A_NODE_NAME, peer->name) ||
-	    put_peer_link(skb, peer, &info) || put_peer_counters(skb, &info)) {
+	    put_peer_link(skb, peer, &info) || put_peer_counters(skb, &info) ||
+	    put_peer_keys(skb, peer)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -389,8 +407,14 @@ int collab_nl_peer_add(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_lock(&cn->lock);
 	err = collab_static_add(cn, &sa);
+	/* Its key is one this node links with. */
+	if (!err && tb[COLLAB_PEER_A_PUBLIC_KEY])
+		err = collab_trust_add(cn, nla_data(tb[COLLAB_PEER_A_PUBLIC_KEY]),
+				       NULL);
 	mutex_unlock(&cn->lock);
-	if (err == -EEXIST)
+	if (err == -EINVAL)
+		NL_SET_ERR_MSG(info->extack, "an all-zero key is no key");
+	else if (err == -EEXIST)
 		NL_SET_ERR_MSG(info->extack, "that address is a static peer already");
 	else if (err == -ENOSPC)
 		NL_SET_ERR_MSG(info->extack, "too many static peers");

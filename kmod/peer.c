@@ -60,6 +60,7 @@ static void peer_free(struct rcu_head *rcu)
 	struct collab_peer *peer = container_of(rcu, struct collab_peer, rcu);
 
 	collab_link_free(peer);
+	collab_crypto_peer_free(peer);
 	kfree(peer);
 }
 
@@ -218,6 +219,10 @@ void collab_peer_hello(struct collab_net *cn, struct collab_bearer *b,
 		    !beacon_known(cn, &h->src_node, from))
 			collab_cookie_reply(cn, b, from, h, &hello);
 		consume_skb(skb);
+		return;
+	}
+	if (collab_crypto_admit(cn, hello.public_key)) {
+		kfree_skb(skb);
 		return;
 	}
 	peer = collab_peer_lookup_create(cn, &h->src_node, b, from);

@@ -25,9 +25,9 @@
 #include <linux/udp.h>
 #include <net/dst_cache.h>
 
-#include "frame.h"
-
 #include "collab.h"
+#include "crypto.h"
+#include "frame.h"
 
 struct collab_bearer;
 struct collab_frame;
@@ -82,6 +82,7 @@ struct collab_peer {
 	unsigned int link_ups;
 	wait_queue_head_t store_wait;	/* senders waiting for room in txq */
 	struct collab_link *link;	/* link.h: the link's own state */
+	struct collab_peer_keys keys;	/* crypto.h */
 
 	struct work_struct work;	/* route sync, in process context */
 	unsigned int link_gen;		/* bumped when the link comes up */
@@ -198,6 +199,8 @@ unsigned int collab_link_stored(struct collab_peer *peer);
 void collab_link_start(struct collab_peer *peer);
 void collab_link_destroy(struct collab_peer *peer);
 void collab_link_rcv(struct collab_peer *peer, struct sk_buff *skb);
+void collab_link_hs_rcv(struct collab_peer *peer, struct sk_buff *skb,
+			const union collab_sockaddr *from);
 void collab_link_hello_rcv(struct collab_peer *peer, struct sk_buff *skb,
 			   const union collab_sockaddr *from,
 			   const struct collab_wire_hello *hello);

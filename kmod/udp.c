@@ -85,6 +85,70 @@ static int check_hdr(struct collab_net *cn, struct sk_buff *skb)
 	}
 }
 
+/* Whether @peer is at @from, where its link lives. */
+static bool peer_at(struct collab_peer *peer, const union collab_sockaddr *from)
+{
+	bool at;
+
+	spin_lock_bh(&peer->lock);
+	at = collab_sockaddr_equal(&peer->addr, from);
+	spin_unlock_bh(&peer->lock);
+	return at;
+}
+
+/*
+ * A sealed packet from @peer: opened before anything reads past its
+ * header, then on to the link. Consumes @skb.
+ */
+static void sealed_rcv(struct collab_peer *peer, struct sk_buff *skb,
+		       const union collab_sockaddr *from)
+{
+	struct collab_net *cn = peer->cn;
+	struct collab_wire_hello hello;
+	const struct collab_link_hdr *h;
+
+	if (!peer_at(peer, from)) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_NO_LINK);
+		goto drop;
+	}
+	if (collab_crypto_open(peer, skb))
+		goto drop;
+	h = (const void *)skb->data;
+	collab_crypto_confirm(peer, h->key_id);
+	if (h->type != COLLAB_LINK_HELLO) {
+		collab_link_rcv(peer, skb);
+		return;
+	}
+	if (!pskb_may_pull(skb, COLLAB_LINK_PEEK)) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
+		goto drop;
+	}
+	h = (const void *)skb->data;
+	if (collab_wire_hello(h + 1, skb_headlen(skb) - sizeof(*h), &hello)) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
+		goto drop;
+	}
+	collab_link_hello_rcv(peer, skb, from, &hello);
+	return;
+drop:
+	kfree_skb(skb);
+}
+
+/* A handshake message, for a peer there (that proved its address). */
+static void hs_rcv(struct collab_peer *peer, struct sk_buff *skb,
+		   const union collab_sockaddr *from)
+{
+	const struct collab_link_hdr *h = (const void *)skb->data;
+
+	if (collab_wire_hs(h->type, skb->len - sizeof(*h)) ||
+	    !pskb_may_pull(skb, skb->len)) {
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_MALFORMED);
+		kfree_skb(skb);
+		return;
+	}
+	collab_link_hs_rcv(peer, skb, from);
+}
+
 static void dispatch(struct collab_net *cn, struct collab_bearer *b,
 		     struct sk_buff *skb)
 {
@@ -93,7 +157,8 @@ static void dispatch(struct collab_net *cn, struct collab_bearer *b,
 	struct collab_peer *peer;
 
 	source_of(skb, &from);
-	if (h->type == COLLAB_LINK_BEACON || h->type == COLLAB_LINK_HELLO) {
+	if (!h->key_id &&
+	    (h->type == COLLAB_LINK_BEACON || h->type == COLLAB_LINK_HELLO)) {
 		collab_peer_hello(cn, b, &from, skb);
 		return;
 	}
@@ -103,7 +168,12 @@ static void dispatch(struct collab_net *cn, struct collab_bearer *b,
 		kfree_skb(skb);
 		return;
 	}
-	collab_link_rcv(peer, skb);
+	if (h->key_id)
+		sealed_rcv(peer, skb, &from);
+	else if (h->type == COLLAB_LINK_INIT || h->type == COLLAB_LINK_RESP)
+		hs_rcv(peer, skb, &from);
+	else
+		collab_link_rcv(peer, skb);
 	collab_peer_put(peer);
 }
 
