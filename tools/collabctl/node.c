@@ -33,6 +33,7 @@ static const struct nla_policy node_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_HOLD_SOCK_BYTES] = { .type = NLA_U32 },
 	[COLLAB_A_HOLD_NET_BYTES] = { .type = NLA_U32 },
 	[COLLAB_A_ACT_NET_BYTES] = { .type = NLA_U32 },
+	[COLLAB_A_REKEY_PACKETS] = { .type = NLA_U32 },
 	[COLLAB_A_PUBLIC_KEY] = CNL_POLICY_KEY,
 	[COLLAB_A_HAS_PSK] = { .type = NLA_U8 },
 	[COLLAB_A_PLAINTEXT] = { .type = NLA_U8 },
@@ -47,11 +48,11 @@ static const char *const plaintext_names[] = {
  * The link settings, each a u32: "node set" takes them by these keywords,
  * "node show" prints them on one line, when the kernel has them.
  */
-#define NODE_SETTINGS	10
+#define NODE_SETTINGS	11
 
 static const char *const setting_args[NODE_SETTINGS] = {
 	"tolerance", "lifetime", "store", "routes", "routes-all", "rx",
-	"rx-all", "hold", "hold-all", "activation-all",
+	"rx-all", "hold", "hold-all", "activation-all", "rekey",
 };
 
 static const struct out_attr setting_attrs[NODE_SETTINGS + 1] = {
@@ -70,6 +71,8 @@ static const struct out_attr setting_attrs[NODE_SETTINGS + 1] = {
 	OUT_NUM(COLLAB_A_HOLD_NET_BYTES, "hold_net_bytes", "%s in all"),
 	OUT_NUM(COLLAB_A_ACT_NET_BYTES, "act_net_bytes",
 		"activation %s bytes in all"),
+	OUT_NUM(COLLAB_A_REKEY_PACKETS, "rekey_packets",
+		"rekey after %s packets"),
 	OUT_END
 };
 
@@ -266,7 +269,7 @@ static int node_set_args(int argc, char **argv, struct node_set *set)
 		return ret;
 	if (!argc)
 		return ctl_usage_error("node set",
-				       "give at least one of id, name, tolerance, lifetime, store, routes, routes-all, rx, rx-all, hold, hold-all, activation-all, key, psk, plaintext");
+				       "give at least one of id, name, tolerance, lifetime, store, routes, routes-all, rx, rx-all, hold, hold-all, activation-all, rekey, key, psk, plaintext");
 	set->id_arg = args[ARG_ID].val;
 	set->name = args[ARG_NAME].val;
 	if (set->id_arg) {
@@ -326,7 +329,7 @@ const struct cmd node_cmds[] = {
 	{ "show", node_show, "",
 	  "print the node's id, name, address family number, link settings and public key" },
 	{ "set", node_set,
-	  "[id GUID] [name NAME] [tolerance MS] [lifetime MS] [store N] [routes BYTES] [routes-all BYTES] [rx BYTES] [rx-all BYTES] [hold BYTES] [hold-all BYTES] [activation-all BYTES] [key FILE|none] [psk FILE|none] [plaintext allow|refuse]",
+	  "[id GUID] [name NAME] [tolerance MS] [lifetime MS] [store N] [routes BYTES] [routes-all BYTES] [rx BYTES] [rx-all BYTES] [hold BYTES] [hold-all BYTES] [activation-all BYTES] [rekey PACKETS] [key FILE|none] [psk FILE|none] [plaintext allow|refuse]",
 	  "change the node's id, name, link settings or keys (FILE: a base64 key, -: standard input); needs CAP_NET_ADMIN" },
 	{ .name = NULL }
 };
