@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# tamper.py MODE IFACE COUNT: watch the sealed collab packets (IPv4, whole,
+# key_id not 0) that leave IFACE and send COUNT of them again, each once:
+#   replay  as they were;
+#   flip    with one bit flipped: every other one in the nonce, which
+#           then is new to the receiver, the others in the link header's
+#           authenticated fields (epochs, sequence, ack) or the sealed
+#           part, where the nonce is the one the receiver has seen.
+# The UDP checksum of what is sent is 0 (none), as IPv4 allows. Prints
+# "sent N" and exits 0 once COUNT are sent, 1 after 30 s without them.
+
+import random
+import socket
+import struct
+import sys
+import time
+
+ETH_P_ALL = 0x0003  # only these sockets see what a device sends
+ETH_P_IP = 0x0800
+PORT = 6118
+HDR = 64            # the link header
+KEY_ID = 3          # its key_id byte
+AAD_FIELDS = range(4, 24)   # epochs, seq, ack, sack
+NONCE = 24          # its __be64 nonce: bits 40 to 55 of it
+
+
+def sealed_udp(frame):
+    """The offset of the UDP header in an Ethernet frame, if it is one of
+    ours to take, else None."""
+    if len(frame) < 14 + 20 + 8 + HDR + 16:
+        return None
+    if struct.unpack("!H", frame[12:14])[0] != ETH_P_IP:
+        return None
+    ip = frame[14:]
+    ihl = (ip[0] & 0x0f) * 4
+    if ip[0] >> 4 != 4 or ip[9] != socket.IPPROTO_UDP:
+        return None
+    if struct.unpack("!H", ip[6:8])[0] & 0x3fff:
+        return None     # a fragment
+    udp = 14 + ihl
+    if struct.unpack("!H", frame[udp + 2:udp + 4])[0] != PORT:
+        return None
+    if frame[udp + 8 + KEY_ID] == 0:
+        return None
+    return udp
+
+
+def main():
+    mode, iface, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.bind((iface, ETH_P_ALL))
+    s.settimeout(1)
+    sent = 0
+    deadline = time.time() + 30
+    rng = random.Random(6118)
+    while sent < count and time.time() < deadline:
+        try:
+            frame, addr = s.recvfrom(65535)
+        except socket.timeout:
+            continue
+        if addr[2] != socket.PACKET_OUTGOING:
+            continue
+        udp = sealed_udp(frame)
+        if udp is None:
+            continue
+        f = bytearray(frame)
+        f[udp + 6:udp + 8] = b"\0\0"
+        if mode == "flip":
+            body = len(f) - udp - 8
+            if sent % 2 == 0:
+                off = NONCE + rng.randrange(1, 3)
+            elif sent % 4 == 1:
+                off = rng.choice(AAD_FIELDS)
+            else:
+                off = rng.randrange(HDR, body)
+            f[udp + 8 + off] ^= 1 << rng.randrange(8)
+        elif mode != "replay":
+            sys.exit("tamper.py: MODE is replay or flip")
+        s.send(bytes(f))
+        sent += 1
+    print("sent", sent)
+    sys.exit(0 if sent == count else 1)
+
+
+if __name__ == "__main__":
+    main()
