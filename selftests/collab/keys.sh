@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Secure links: node keys, trust, the cluster key, the plaintext policy,
-# and what a keyed link does with packets that are replayed, altered or
-# sealed under other keys. Two namespaces a and b on a veth pair, as in
-# hosts.sh; a third, c, where a case needs one.
+# and what a keyed link does with packets that are replayed or altered,
+# with rekeys under loss, through a router that forwards what it cannot
+# read, and beside a fake node without a key. Two namespaces a and b on a
+# veth pair, as in hosts.sh; a router r between them, or a fake node h on
+# a bridge with them, where a case needs one.
 
 here=$(dirname "$(readlink -f "$0")")
 source "$here/lib.sh"
@@ -132,6 +134,30 @@ case_plaintext()
 	wait_for peers_up
 	test "$(peer_field a encrypted)" = false
 	ctl_in a node | grep -q 'plaintext: allow'
+	# In clear, the wire shows what the link carries.
+	sniffed va secretapp
+	grep -q "with secretapp [1-9]" "$tmp/sniff.out"
+}
+
+# sniffed NS:IFACE|IFACE APP: a receiver of type APP on b, and 50 messages
+# to it from a, while tamper.py sniffs 40 frames on IFACE (in NS, a by
+# default) for the text APP: its line in $tmp/sniff.out.
+sniffed()
+{
+	local where=$1 app=$2 ns=a iface=$1 pid
+
+	case $where in *:*) ns=${where%%:*}; iface=${where#*:} ;; esac
+	receiver b "$app" -a "$app" -n 50
+	wait_for remote_knows a 1
+	ns_exec "$ns" python3 "$tamper" sniff "$iface" 40 "$app" \
+		>"$tmp/sniff.out" 2>&1 &
+	pid=$!
+	sleep 0.5
+	ns_exec a "$msg" send -a "$app" -k guid -d "$(cat "$tmp/$app.id")" \
+		-n 50 -I 10
+	finish "$app"
+	wait $pid || { cat "$tmp/sniff.out"; return 1; }
+	cat "$tmp/sniff.out"
 }
 
 # The cluster key: no trust list needed; a node with another one links
@@ -192,6 +218,111 @@ case_tamper()
 	test "$(stat b drop_duplicate)" = 0
 }
 
+# A keyed pair that rekeys every 64 packets, under 20 % loss, reordering
+# and duplication: 1,000 messages arrive once and in order across the
+# handshakes.
+case_rekey_under_loss()
+{
+	local h0
+
+	trusted_pair
+	for ns in a b; do
+		ctl_in $ns node set rekey 64
+		ns_exec $ns tc qdisc add dev v$ns root netem loss 20% \
+			delay 2ms 1ms reorder 25% duplicate 5%
+	done
+	receiver b r -a chat -n 1000 -w 120 -l 500
+	wait_for remote_knows a 1
+	h0=$(stat a handshakes)
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" \
+		-n 1000 -z 200 -I 2
+	finish r
+	echo "handshakes: $h0 before, $(stat a handshakes) after"
+	test "$(stat a handshakes)" -ge $((h0 + 2))
+	test "$(stat a retransmits)" -gt 0
+}
+
+# A router between two keyed nodes: it sees nothing of what they say and
+# what it sends them in their name is dropped.
+#
+#   a 10.77.1.1 (va) -- (ra) 10.77.1.2 r 10.77.2.2 (rb) -- (vb) 10.77.2.1 b
+case_router()
+{
+	local pid
+
+	ns_add a r b
+	ip link add va netns "$(ns_name a)" type veth peer ra netns "$(ns_name r)"
+	ip link add vb netns "$(ns_name b)" type veth peer rb netns "$(ns_name r)"
+	ns_exec r sysctl -qw net.ipv4.ip_forward=1
+	ip -n "$(ns_name a)" -batch - <<-EOF
+		addr add 10.77.1.1/24 dev va
+		link set va up
+		route add default via 10.77.1.2
+	EOF
+	ip -n "$(ns_name b)" -batch - <<-EOF
+		addr add 10.77.2.1/24 dev vb
+		link set vb up
+		route add default via 10.77.2.2
+	EOF
+	ip -n "$(ns_name r)" -batch - <<-EOF
+		addr add 10.77.1.2/24 dev ra
+		addr add 10.77.2.2/24 dev rb
+		link set ra up
+		link set rb up
+	EOF
+	keys a
+	keys b
+	keyed a
+	keyed b
+	ctl_in b trust add "$(cat "$tmp/a.pub")"
+	ctl_in a bearer add udp local 10.77.1.1 >/dev/null
+	ctl_in b bearer add udp local 10.77.2.1 >/dev/null
+	ctl_in a peer add 10.77.2.1 key "$(cat "$tmp/b.pub")"
+	wait_for peers_up
+	receiver b r -a chat -n 100 -p 1
+	# What r forwards from a to b shows nothing of it.
+	sniffed r:rb secretapp
+	grep -q "with secretapp 0" "$tmp/sniff.out"
+	# What r sends again in a's name is dropped.
+	ns_exec r python3 "$tamper" replay rb 20 >"$tmp/replay.out" 2>&1 &
+	pid=$!
+	sleep 0.5
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" \
+		-n 100 -I 10
+	wait $pid
+	finish r
+	wait_for stat_ge b drop_replay 20
+}
+
+# A fake node (hostile_peer, see hosts.sh) with no key, beside a keyed
+# pair: it never links, and nothing it sends gets past the first check.
+case_hostile_peer()
+{
+	local rc=0
+
+	bridged_hosts a b h
+	keys a
+	keys b
+	keyed a
+	keyed b
+	ctl_in a trust add "$(cat "$tmp/b.pub")"
+	ctl_in b trust add "$(cat "$tmp/a.pub")"
+	ctl_in a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1 \
+		>/dev/null
+	ctl_in b bearer add udp local 10.77.0.2 dev vb discovery 239.77.0.1 \
+		>/dev/null
+	wait_for peers_up
+	ip netns exec "$(ns_name h)" "$here/hostile_peer" -c 10.77.0.1 -t 2 \
+		-w 5 -g 10 >"$tmp/hostile.out" 2>&1 || rc=$?
+	cat "$tmp/hostile.out"
+	test $rc = 1
+	grep -q "^no link with" "$tmp/hostile.out"
+	test "$(stat a drop_plaintext)" -ge 1
+	test "$(stat a peers)" = 1
+	test "$(stat a peers_up)" = 1
+	test "$(stat a rx_remote)" = 0
+}
+
 # auth_failed: a handshake or packet failed authentication on a or b.
 auth_failed()
 {
@@ -206,4 +337,4 @@ stat_ge()
 
 quick_skip=""
 run_cases case_keyed_pair case_untrusted case_plaintext case_cluster_key \
-	case_tamper
+	case_tamper case_rekey_under_loss case_router case_hostile_peer

@@ -10,6 +10,10 @@
 #           part, where the nonce is the one the receiver has seen.
 # The UDP checksum of what is sent is 0 (none), as IPv4 allows. Prints
 # "sent N" and exits 0 once COUNT are sent, 1 after 30 s without them.
+#
+# tamper.py sniff IFACE COUNT TEXT: read COUNT collab datagrams (whole,
+# either way, sealed or not) on IFACE and print "frames N, with TEXT M":
+# how many carry TEXT in clear.
 
 import random
 import socket
@@ -26,9 +30,9 @@ AAD_FIELDS = range(4, 24)   # epochs, seq, ack, sack
 NONCE = 24          # its __be64 nonce: bits 40 to 55 of it
 
 
-def sealed_udp(frame):
+def sealed_udp(frame, sealed=True):
     """The offset of the UDP header in an Ethernet frame, if it is one of
-    ours to take, else None."""
+    ours to take (and sealed, unless @sealed is False), else None."""
     if len(frame) < 14 + 20 + 8 + HDR + 16:
         return None
     if struct.unpack("!H", frame[12:14])[0] != ETH_P_IP:
@@ -42,9 +46,25 @@ def sealed_udp(frame):
     udp = 14 + ihl
     if struct.unpack("!H", frame[udp + 2:udp + 4])[0] != PORT:
         return None
-    if frame[udp + 8 + KEY_ID] == 0:
+    if sealed and frame[udp + 8 + KEY_ID] == 0:
         return None
     return udp
+
+
+def sniff(s, count, text):
+    frames = found = 0
+    deadline = time.time() + 30
+    while frames < count and time.time() < deadline:
+        try:
+            frame = s.recv(65535)
+        except socket.timeout:
+            continue
+        if sealed_udp(frame, sealed=False) is None:
+            continue
+        frames += 1
+        found += text in frame
+    print("frames %d, with %s %d" % (frames, text.decode(), found))
+    sys.exit(0 if frames == count else 1)
 
 
 def main():
@@ -52,6 +72,8 @@ def main():
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.bind((iface, ETH_P_ALL))
     s.settimeout(1)
+    if mode == "sniff":
+        sniff(s, count, sys.argv[4].encode())
     sent = 0
     deadline = time.time() + 30
     rng = random.Random(6118)
