@@ -28,7 +28,10 @@ static unused size_t min_size(size_t a, size_t b)
 }
 
 #if defined(WIRE_link)
-/* What check_hdr() and collab_peer_hello() see of a datagram. */
+/*
+ * What check_hdr() and collab_peer_hello() see of a datagram, and the
+ * checks of a sealed packet and a handshake message that follow.
+ */
 static void one(const uint8_t *data, size_t size)
 {
 	const struct collab_link_hdr *h = (const void *)data;
@@ -38,6 +41,22 @@ static void one(const uint8_t *data, size_t size)
 	if (collab_wire_link_hdr(data, len, &self) != COLLAB_WIRE_OK)
 		return;
 	CHECK(len >= sizeof(*h) && h->type && h->type < __COLLAB_LINK_MAX);
+	if (h->key_id) {
+		CHECK(len >= sizeof(*h) + COLLAB_TAG_LEN);
+		CHECK(h->type != COLLAB_LINK_BEACON &&
+		      h->type != COLLAB_LINK_INIT &&
+		      h->type != COLLAB_LINK_RESP);
+		return;
+	}
+	if (h->type == COLLAB_LINK_INIT || h->type == COLLAB_LINK_RESP) {
+		if (collab_wire_hs(h->type, size - sizeof(*h)) ==
+		    COLLAB_WIRE_OK)
+			CHECK(size - sizeof(*h) ==
+			      (h->type == COLLAB_LINK_INIT ?
+			       sizeof(struct collab_hs_init) :
+			       sizeof(struct collab_hs_resp)));
+		return;
+	}
 	if (h->type != COLLAB_LINK_HELLO && h->type != COLLAB_LINK_BEACON)
 		return;
 	CHECK(collab_wire_hello(h + 1, len - sizeof(*h), &hello) ==
