@@ -218,6 +218,42 @@ case_tamper()
 	test "$(stat b drop_duplicate)" = 0
 }
 
+# Three keyed nodes with a cluster key: c's packets to b, made to look
+# like a's (its address and node id), do not open under a's keys.
+case_other_keys()
+{
+	local n ip=1 pid
+
+	bridged_hosts a b c
+	(umask 077 && "$ctl" genpsk >"$tmp/psk")
+	for n in a b c; do
+		keys $n
+		keyed $n
+		ctl_in $n node set psk "$tmp/psk"
+		ctl_in $n bearer add udp local 10.77.0.$ip dev v$n \
+			discovery 239.77.0.1 >/dev/null
+		ip=$((ip + 1))
+	done
+	wait_for stat_is b peers_up 2
+	wait_for stat_is c peers_up 2
+	receiver b r -a chat -n 100 -p 1
+	wait_for remote_knows c 1
+	ns_exec c python3 "$tamper" other vc 20 10.77.0.1 "$(node_id a)" \
+		10.77.0.2 >"$tmp/other.out" 2>&1 &
+	pid=$!
+	sleep 0.5
+	ns_exec c "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" \
+		-n 100 -I 10
+	wait $pid || { cat "$tmp/other.out"; return 1; }
+	cat "$tmp/other.out"
+	finish r
+	# A nonce a's keys have seen is a replay before it is opened; the
+	# others fail authentication.
+	wait_for stat_sum_ge b 20 drop_auth drop_replay
+	echo "b: drop_auth $(stat b drop_auth), drop_replay $(stat b drop_replay)"
+	stat_is b peers_up 2
+}
+
 # A keyed pair that rekeys every 64 packets, under 20 % loss, reordering
 # and duplication: 1,000 messages arrive once and in order across the
 # handshakes.
@@ -337,4 +373,5 @@ stat_ge()
 
 quick_skip=""
 run_cases case_keyed_pair case_untrusted case_plaintext case_cluster_key \
-	case_tamper case_rekey_under_loss case_router case_hostile_peer
+	case_tamper case_other_keys case_rekey_under_loss case_router \
+	case_hostile_peer

@@ -4,6 +4,9 @@
 # tamper.py MODE IFACE COUNT: watch the sealed collab packets (IPv4, whole,
 # key_id not 0) that leave IFACE and send COUNT of them again, each once:
 #   replay  as they were;
+#   other   those to DST as sent by another node: source address SRC
+#           and node id NODE (tamper.py other IFACE COUNT SRC NODE DST),
+#           sealed under keys that are not that node's;
 #   flip    with one bit flipped: every other one in the nonce, which
 #           then is new to the receiver, the others in the link header's
 #           authenticated fields (epochs, sequence, ack) or the sealed
@@ -51,6 +54,21 @@ def sealed_udp(frame, sealed=True):
     return udp
 
 
+def ip_checksum(hdr):
+    s = sum(struct.unpack("!%dH" % (len(hdr) // 2), hdr))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def as_other(f, udp, src, node):
+    """Frame @f from address @src and node id @node."""
+    f[26:30] = socket.inet_aton(src)
+    f[24:26] = b"\0\0"
+    f[24:26] = struct.pack("!H", ip_checksum(bytes(f[14:udp])))
+    f[udp + 8 + 32:udp + 8 + 48] = node
+
+
 def sniff(s, count, text):
     frames = found = 0
     deadline = time.time() + 30
@@ -87,6 +105,8 @@ def main():
         udp = sealed_udp(frame)
         if udp is None:
             continue
+        if mode == "other" and frame[30:34] != socket.inet_aton(sys.argv[6]):
+            continue
         f = bytearray(frame)
         f[udp + 6:udp + 8] = b"\0\0"
         if mode == "flip":
@@ -98,8 +118,11 @@ def main():
             else:
                 off = rng.randrange(HDR, body)
             f[udp + 8 + off] ^= 1 << rng.randrange(8)
+        elif mode == "other":
+            as_other(f, udp, sys.argv[4],
+                     bytes.fromhex(sys.argv[5].replace("-", "")))
         elif mode != "replay":
-            sys.exit("tamper.py: MODE is replay or flip")
+            sys.exit("tamper.py: MODE is replay, other, flip or sniff")
         s.send(bytes(f))
         sent += 1
     print("sent", sent)
