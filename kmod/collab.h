@@ -155,6 +155,8 @@ struct collab_net {
 	unsigned int nr_trusted;
 	u8 plaintext;			/* enum collab_plaintext, READ_ONCE */
 	struct ratelimit_state hs_rs;	/* handshake messages taken */
+	spinlock_t cand_lock;		/* BH off: cands, nr_cands */
+	struct collab_candidate *cands;	/* COLLAB_CANDIDATES of them */
 
 	/* What peers told us of their instances (BH off); RCU lookups. */
 	spinlock_t rlock;

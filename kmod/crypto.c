@@ -24,12 +24,17 @@ static bool key_is_zero(const u8 *key)
 	return !crypto_memneq(key, zero_key, COLLAB_KEY_LEN);
 }
 
-void collab_crypto_net_init(struct collab_net *cn)
+int collab_crypto_net_init(struct collab_net *cn)
 {
+	cn->cands = kcalloc(COLLAB_CANDIDATES, sizeof(*cn->cands), GFP_KERNEL);
+	if (!cn->cands)
+		return -ENOMEM;
+	spin_lock_init(&cn->cand_lock);
 	INIT_LIST_HEAD(&cn->trusted);
 	cn->plaintext = COLLAB_PLAINTEXT_REFUSE;
 	ratelimit_state_init(&cn->hs_rs, HZ, COLLAB_HS_RATE);
 	ratelimit_set_flags(&cn->hs_rs, RATELIMIT_MSG_ON_RELEASE);
+	return 0;
 }
 
 static void node_keys_free(struct rcu_head *rcu)
@@ -45,6 +50,7 @@ void collab_crypto_net_exit(struct collab_net *cn)
 
 	if (k)
 		call_rcu(&k->rcu, node_keys_free);
+	kfree(cn->cands);
 	list_for_each_entry_safe(t, tmp, &cn->trusted, node) {
 		list_del_rcu(&t->node);
 		kfree_rcu(t, rcu);
@@ -173,7 +179,23 @@ bool collab_trusted(struct collab_net *cn, const u8 *key)
 	return found;
 }
 
-/* Trust @key, or rename it (@name not NULL). Under collab_net.lock. */
+/* The candidates with @key are candidates no more. */
+static void candidates_forget(struct collab_net *cn, const u8 *key)
+{
+	unsigned int i;
+
+	spin_lock_bh(&cn->cand_lock);
+	for (i = 0; i < COLLAB_CANDIDATES; i++)
+		if (!crypto_memneq(cn->cands[i].public_key, key,
+				   COLLAB_KEY_LEN))
+			memset(&cn->cands[i], 0, sizeof(cn->cands[i]));
+	spin_unlock_bh(&cn->cand_lock);
+}
+
+/*
+ * Trust @key, or rename it (@name not NULL). Under collab_net.lock.
+ * 1: it is new; 0: it was trusted already.
+ */
 int collab_trust_add(struct collab_net *cn, const u8 *key, const char *name)
 {
 	struct collab_trust *t;
@@ -197,7 +219,8 @@ int collab_trust_add(struct collab_net *cn, const u8 *key, const char *name)
 	t->seq = ++cn->seq;
 	list_add_tail_rcu(&t->node, &cn->trusted);
 	cn->nr_trusted++;
-	return 0;
+	candidates_forget(cn, key);
+	return 1;
 }
 
 /* Forget @key; the links it authenticated go down. Under the lock. */
@@ -239,6 +262,44 @@ int collab_crypto_admit(struct collab_net *cn, const u8 *key)
 out:
 	rcu_read_unlock();
 	return err;
+}
+
+/*
+ * In softirq: a proven source @id at @addr, named @name, announced @key,
+ * which this node does not trust. The last COLLAB_CANDIDATES such keys
+ * are kept for "collabctl trust" to show; a new one takes the place of
+ * the one seen longest ago.
+ */
+void collab_crypto_candidate(struct collab_net *cn, const struct collab_guid *id,
+			     const void *addr, size_t addr_len,
+			     const char *name, const u8 *key)
+{
+	struct collab_candidate *c, *free = NULL, *oldest = NULL;
+	unsigned int i;
+
+	spin_lock_bh(&cn->cand_lock);
+	for (i = 0; i < COLLAB_CANDIDATES; i++) {
+		c = &cn->cands[i];
+		if (!c->refused) {
+			free = free ?: c;
+			continue;
+		}
+		if (!crypto_memneq(c->public_key, key, COLLAB_KEY_LEN) &&
+		    collab_guid_equal(&c->id, id))
+			goto found;
+		if (!oldest || time_before(c->seen, oldest->seen))
+			oldest = c;
+	}
+	c = free ?: oldest;
+	memset(c, 0, sizeof(*c));
+	memcpy(c->public_key, key, COLLAB_KEY_LEN);
+	c->id = *id;
+found:
+	memcpy(&c->addr, addr, min(addr_len, sizeof(c->addr)));
+	strscpy(c->name, name, sizeof(c->name));
+	c->seen = jiffies;
+	c->refused++;
+	spin_unlock_bh(&cn->cand_lock);
 }
 
 static void keypair_free(struct rcu_head *rcu)

@@ -14,6 +14,7 @@
 #define _COLLAB_CRYPTO_H
 
 #include <linux/rcupdate.h>
+#include <linux/in6.h>
 #include <linux/spinlock.h>
 
 #include "collab.h"
@@ -47,6 +48,18 @@ struct collab_trust {
 };
 
 #define COLLAB_TRUST_MAX	1024
+
+/* Candidates with a key not trusted, the last few (collab_net.cands). */
+#define COLLAB_CANDIDATES	16
+
+struct collab_candidate {
+	u8 public_key[COLLAB_KEY_LEN];
+	struct collab_guid id;
+	struct sockaddr_in6 addr;	/* or a sockaddr_in */
+	char name[COLLAB_NODE_NAME_MAX];
+	unsigned long seen;		/* jiffies */
+	u64 refused;
+};
 
 /*
  * Keys of one link, one per direction, from one handshake. Readers use
@@ -95,7 +108,7 @@ struct collab_peer_keys {
 	u32 handshakes;
 };
 
-void collab_crypto_net_init(struct collab_net *cn);
+int collab_crypto_net_init(struct collab_net *cn);
 void collab_crypto_net_exit(struct collab_net *cn);
 
 /* Configuration, in process context with collab_net.lock held. */
@@ -110,6 +123,9 @@ bool collab_trusted(struct collab_net *cn, const u8 *key);
 /* Peers. */
 void collab_crypto_peer_free(struct collab_peer *peer);
 int collab_crypto_admit(struct collab_net *cn, const u8 *key);
+void collab_crypto_candidate(struct collab_net *cn, const struct collab_guid *id,
+			     const void *addr, size_t addr_len,
+			     const char *name, const u8 *key);
 bool collab_crypto_peer_key(struct collab_peer *peer, const u8 *key);
 bool collab_crypto_hello(struct collab_peer *peer, u32 src_epoch, u8 key_id,
 			 struct collab_xmit *x);

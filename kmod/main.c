@@ -53,11 +53,15 @@ static int __net_init collab_net_init(struct net *net)
 	collab_act_init(cn);
 	collab_discovery_init(cn);
 	collab_cookie_init(cn);
-	collab_crypto_net_init(cn);
+	err = collab_crypto_net_init(cn);
+	if (err)
+		return err;
 
 	cn->stats = alloc_percpu(struct collab_stats);
-	if (!cn->stats)
-		return -ENOMEM;
+	if (!cn->stats) {
+		err = -ENOMEM;
+		goto err_crypto;
+	}
 	err = collab_table_init(cn);
 	if (err)
 		goto err_free_stats;
@@ -75,6 +79,8 @@ err_destroy_table:
 	collab_table_destroy(cn);
 err_free_stats:
 	free_percpu(cn->stats);
+err_crypto:
+	collab_crypto_net_exit(cn);
 	return err;
 }
 

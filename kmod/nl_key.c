@@ -101,7 +101,7 @@ int collab_nl_trust_add(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "an all-zero key is no key");
 	else if (err == -ENOSPC)
 		NL_SET_ERR_MSG(info->extack, "too many trusted keys");
-	return err;
+	return min(err, 0);
 }
 
 int collab_nl_trust_del(struct sk_buff *skb, struct genl_info *info)
@@ -121,22 +121,36 @@ int collab_nl_trust_del(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int fill_trust(struct sk_buff *skb, struct collab_trust *t,
-		      struct netlink_callback *cb)
+/* A dump message with a COLLAB_A_TRUST nest for @key; NULL: no room. */
+static void *trust_start(struct sk_buff *skb, struct netlink_callback *cb,
+			 const u8 *key, struct nlattr **nest)
 {
-	struct nlattr *nest;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 			  &collab_genl_family, NLM_F_MULTI,
 			  COLLAB_CMD_TRUST_GET);
 	if (!hdr)
+		return NULL;
+	*nest = nla_nest_start(skb, COLLAB_A_TRUST);
+	if (!*nest ||
+	    nla_put(skb, COLLAB_TRUST_A_PUBLIC_KEY, COLLAB_KEY_LEN, key)) {
+		genlmsg_cancel(skb, hdr);
+		return NULL;
+	}
+	return hdr;
+}
+
+static int fill_trust(struct sk_buff *skb, struct collab_trust *t,
+		      struct netlink_callback *cb)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = trust_start(skb, cb, t->public_key, &nest);
+	if (!hdr)
 		return -EMSGSIZE;
-	nest = nla_nest_start(skb, COLLAB_A_TRUST);
-	if (!nest ||
-	    nla_put(skb, COLLAB_TRUST_A_PUBLIC_KEY, COLLAB_KEY_LEN,
-		    t->public_key) ||
-	    (t->name[0] && nla_put_string(skb, COLLAB_TRUST_A_NAME, t->name)) ||
+	if ((t->name[0] && nla_put_string(skb, COLLAB_TRUST_A_NAME, t->name)) ||
 	    nla_put_u64_64bit(skb, COLLAB_TRUST_A_HANDSHAKES,
 			      atomic64_read(&t->handshakes),
 			      COLLAB_TRUST_A_PAD)) {
@@ -148,7 +162,57 @@ static int fill_trust(struct sk_buff *skb, struct collab_trust *t,
 	return 0;
 }
 
-/* A dump resumes after the creation number of the last key sent. */
+static int fill_candidate(struct sk_buff *skb, const struct collab_candidate *c,
+			  struct netlink_callback *cb)
+{
+	u32 seen = jiffies_to_msecs(jiffies - c->seen);
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = trust_start(skb, cb, c->public_key, &nest);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u8(skb, COLLAB_TRUST_A_CANDIDATE, 1) ||
+	    nla_put(skb, COLLAB_TRUST_A_NODE_ID, sizeof(c->id), &c->id) ||
+	    nla_put(skb, COLLAB_TRUST_A_ADDR,
+		    c->addr.sin6_family == AF_INET ?
+		    sizeof(struct sockaddr_in) : sizeof(c->addr), &c->addr) ||
+	    (c->name[0] && nla_put_string(skb, COLLAB_TRUST_A_NAME, c->name)) ||
+	    nla_put_u64_64bit(skb, COLLAB_TRUST_A_REFUSED, c->refused,
+			      COLLAB_TRUST_A_PAD) ||
+	    nla_put_u32(skb, COLLAB_TRUST_A_SEEN_MS, seen)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* The candidates from index cb->args[1] on. */
+static int dump_candidates(struct sk_buff *skb, struct collab_net *cn,
+			   struct netlink_callback *cb)
+{
+	struct collab_candidate c;
+	int err = 0;
+
+	for (; cb->args[1] < COLLAB_CANDIDATES; cb->args[1]++) {
+		spin_lock_bh(&cn->cand_lock);
+		c = cn->cands[cb->args[1]];
+		spin_unlock_bh(&cn->cand_lock);
+		if (!c.refused)
+			continue;
+		err = fill_candidate(skb, &c, cb);
+		if (err)
+			break;
+	}
+	return err;
+}
+
+/*
+ * The trusted keys, then the candidates. A dump resumes after the
+ * creation number of the last key sent, then at the next candidate.
+ */
 int collab_nl_trust_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct collab_net *cn = collab_net(sock_net(skb->sk));
@@ -157,14 +221,20 @@ int collab_nl_trust_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	int err = 0;
 
 	mutex_lock(&cn->lock);
-	list_for_each_entry(t, &cn->trusted, node) {
-		if (t->seq <= *last)
-			continue;
-		err = fill_trust(skb, t, cb);
-		if (err)
-			break;
-		*last = t->seq;
+	if (!cb->args[2]) {
+		list_for_each_entry(t, &cn->trusted, node) {
+			if (t->seq <= *last)
+				continue;
+			err = fill_trust(skb, t, cb);
+			if (err)
+				break;
+			*last = t->seq;
+		}
+		if (!err)
+			cb->args[2] = 1;
 	}
+	if (!err)
+		err = dump_candidates(skb, cn, cb);
 	mutex_unlock(&cn->lock);
 	return err == -EMSGSIZE && skb->len ? skb->len : err ?: skb->len;
 }

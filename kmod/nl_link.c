@@ -386,7 +386,7 @@ int collab_nl_peer_add(struct sk_buff *skb, struct genl_info *info)
 	struct collab_net *cn = collab_net(genl_info_net(info));
 	struct nlattr *tb[COLLAB_PEER_A_MAX + 1];
 	union collab_sockaddr sa;
-	int err;
+	int err, trusted;
 
 	err = parse_nest(info, COLLAB_A_PEER, COLLAB_PEER_A_MAX,
 			 peer_key_policy, tb, "which peer? give its address");
@@ -406,11 +406,16 @@ int collab_nl_peer_add(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	mutex_lock(&cn->lock);
-	err = collab_static_add(cn, &sa);
-	/* Its key is one this node links with. */
-	if (!err && tb[COLLAB_PEER_A_PUBLIC_KEY])
+	/* Its key is one this node links with, before its first HELLO. */
+	if (tb[COLLAB_PEER_A_PUBLIC_KEY])
 		err = collab_trust_add(cn, nla_data(tb[COLLAB_PEER_A_PUBLIC_KEY]),
 				       NULL);
+	if (err >= 0) {
+		trusted = err;
+		err = collab_static_add(cn, &sa);
+		if (err && trusted)
+			collab_trust_del(cn, nla_data(tb[COLLAB_PEER_A_PUBLIC_KEY]));
+	}
 	mutex_unlock(&cn->lock);
 	if (err == -EINVAL)
 		NL_SET_ERR_MSG(info->extack, "an all-zero key is no key");

@@ -206,6 +206,7 @@ void collab_peer_hello(struct collab_net *cn, struct collab_bearer *b,
 	const struct collab_link_hdr *h = (const void *)skb->data;
 	struct collab_wire_hello hello;
 	struct collab_peer *peer;
+	int err;
 
 	/* check_hdr() pulled the body in. */
 	if (collab_wire_hello(h + 1, skb_headlen(skb) - sizeof(*h), &hello)) {
@@ -221,7 +222,12 @@ void collab_peer_hello(struct collab_net *cn, struct collab_bearer *b,
 		consume_skb(skb);
 		return;
 	}
-	if (collab_crypto_admit(cn, hello.public_key)) {
+	err = collab_crypto_admit(cn, hello.public_key);
+	if (err) {
+		if (err == -EACCES)
+			collab_crypto_candidate(cn, &h->src_node, from,
+						sizeof(*from), hello.name,
+						hello.public_key);
 		kfree_skb(skb);
 		return;
 	}

@@ -433,13 +433,22 @@ enum collab_plaintext {
 	COLLAB_PLAINTEXT_ALLOW,
 };
 
-/* A public key this node trusts. */
+/*
+ * A public key this node trusts; in TRUST_GET dumps, after them, the
+ * last candidates that discovery found with a key not trusted
+ * (COLLAB_TRUST_A_CANDIDATE set), which never link.
+ */
 enum collab_trust_attr {
 	COLLAB_TRUST_A_UNSPEC,
 	COLLAB_TRUST_A_PAD,
 	COLLAB_TRUST_A_PUBLIC_KEY,	/* binary: COLLAB_KEY_LEN bytes */
 	COLLAB_TRUST_A_NAME,		/* string, < COLLAB_NODE_NAME_MAX */
 	COLLAB_TRUST_A_HANDSHAKES,	/* u64: handshakes it completed */
+	COLLAB_TRUST_A_CANDIDATE,	/* u8: a key seen, not trusted */
+	COLLAB_TRUST_A_NODE_ID,		/* binary, candidate: its node id */
+	COLLAB_TRUST_A_ADDR,		/* binary, candidate: sockaddr_in(6) */
+	COLLAB_TRUST_A_REFUSED,		/* u64, candidate: HELLOs refused */
+	COLLAB_TRUST_A_SEEN_MS,		/* u32, candidate: since the last */
 	__COLLAB_TRUST_A_MAX,
 };
 
