@@ -110,6 +110,14 @@ case_untrusted()
 	test "$(stat a peers_up)" = 0
 	test "$(stat b peers_up)" = 0
 	test "$(stat b peers)" = 0
+	# b shows the candidate it refused: a's key, id and address.
+	ctl_in b trust | grep -A1 "^not trusted" | grep -qF "$(cat "$tmp/a.pub")"
+	ctl_in b -j trust | python3 -c 'import json, sys
+t = [t for t in json.load(sys.stdin) if not t["trusted"]]
+assert len(t) == 1, t
+assert t[0]["public_key"] == sys.argv[1] and t[0]["refused"] >= 1, t
+assert t[0]["node"].replace("-", "") == sys.argv[2].replace("-", ""), t
+assert t[0]["addr"]["ip"] == "10.77.0.1", t' "$(cat "$tmp/a.pub")" "$(node_id a)"
 	# Once b trusts it, the link comes up.
 	ctl_in b trust add "$(cat "$tmp/a.pub")" name a
 	wait_for peers_up

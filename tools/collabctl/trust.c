@@ -3,7 +3,9 @@
  * collabctl trust: the public keys of the nodes this node links with.
  * A node with a key of its own links only with nodes whose key it trusts
  * (or that know the cluster key); each trusted key may have a name, and
- * counts the handshakes it completed.
+ * counts the handshakes it completed. After them come the last nodes that
+ * discovery found with a key not trusted: never linked, shown so that an
+ * administrator can decide.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -22,24 +24,71 @@ static const struct nla_policy trust_policy[COLLAB_TRUST_A_MAX + 1] = {
 	[COLLAB_TRUST_A_NAME] = { .type = NLA_STRING,
 				  .maxlen = COLLAB_NODE_NAME_MAX },
 	[COLLAB_TRUST_A_HANDSHAKES] = { .type = NLA_U64 },
+	[COLLAB_TRUST_A_CANDIDATE] = { .type = NLA_U8 },
+	[COLLAB_TRUST_A_NODE_ID] = CNL_POLICY_GUID,
+	[COLLAB_TRUST_A_ADDR] = { .type = NLA_UNSPEC },
+	[COLLAB_TRUST_A_REFUSED] = { .type = NLA_U64 },
+	[COLLAB_TRUST_A_SEEN_MS] = { .type = NLA_U32 },
 };
 
 /* Text: a heading, then one line per key, in columns. */
 #define TRUST_NAME_WIDTH	"16"
 
+/* What trust_print() has printed: trusted keys, then candidates. */
+struct trust_shown {
+	unsigned int trusted;
+	unsigned int candidates;
+};
+
+/*
+ * A candidate: "KEY  NAME  node ID at ADDR, refused N, last N s ago",
+ * under a heading of its own.
+ */
+static int candidate_print(struct nlattr **tb, struct trust_shown *shown)
+{
+	if (!shown->candidates++)
+		out_text("%snot trusted, never linked:\n",
+			 shown->trusted ? "\n" : "");
+	out_obj_start(NULL);
+	out_bool("trusted", NULL, false);
+	out_key("public_key", "%s", nla_data(tb[COLLAB_TRUST_A_PUBLIC_KEY]));
+	out_str("name", "  %-" TRUST_NAME_WIDTH "s",
+		tb[COLLAB_TRUST_A_NAME] ?
+		nla_get_string(tb[COLLAB_TRUST_A_NAME]) : "-");
+	if (tb[COLLAB_TRUST_A_NODE_ID])
+		out_guid("node", "  node %s",
+			 nla_data(tb[COLLAB_TRUST_A_NODE_ID]));
+	if (tb[COLLAB_TRUST_A_ADDR] &&
+	    out_sockaddr("addr", " at %s", tb[COLLAB_TRUST_A_ADDR]))
+		return -EBADMSG;
+	if (tb[COLLAB_TRUST_A_REFUSED])
+		out_u64("refused", ", refused %s",
+			nla_get_u64(tb[COLLAB_TRUST_A_REFUSED]));
+	if (tb[COLLAB_TRUST_A_SEEN_MS])
+		out_u64("seen_ms", ", last %s ms ago",
+			nla_get_u32(tb[COLLAB_TRUST_A_SEEN_MS]));
+	out_text("\n");
+	out_obj_end();
+	return 0;
+}
+
 static int trust_print(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[COLLAB_TRUST_A_MAX + 1];
-	unsigned int *shown = arg;
+	struct trust_shown *shown = arg;
 
 	if (!cnl_parse_object(msg, COLLAB_A_TRUST, tb, COLLAB_TRUST_A_MAX,
 			      trust_policy) ||
 	    !tb[COLLAB_TRUST_A_PUBLIC_KEY])
 		return -EBADMSG;
-	if (!(*shown)++)
+	if (tb[COLLAB_TRUST_A_CANDIDATE] &&
+	    nla_get_u8(tb[COLLAB_TRUST_A_CANDIDATE]))
+		return candidate_print(tb, shown);
+	if (!shown->trusted++)
 		out_text("%-*s  %-" TRUST_NAME_WIDTH "s  %s\n", KEY_B64_LEN,
 			 "key", "name", "handshakes");
 	out_obj_start(NULL);
+	out_bool("trusted", NULL, true);
 	out_key("public_key", "%s", nla_data(tb[COLLAB_TRUST_A_PUBLIC_KEY]));
 	if (tb[COLLAB_TRUST_A_NAME])
 		out_str("name", "  %-" TRUST_NAME_WIDTH "s",
@@ -56,7 +105,7 @@ static int trust_print(struct nl_msg *msg, void *arg)
 
 static int trust_show(int argc, char **argv)
 {
-	unsigned int shown = 0;
+	struct trust_shown shown = { 0 };
 	struct cnl nl;
 	int err;
 
