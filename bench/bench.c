@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * collab benchmark: AF_COLLAB SOCK_RDM beside TIPC SOCK_RDM, AF_UNIX
- * SOCK_SEQPACKET, UDP and TCP, on one node or between two hosts.
+ * SOCK_SEQPACKET, UDP and TCP, on one node or between two hosts; and
+ * collab and TIPC once more in the network namespace of -k, whose nodes
+ * have keys (collab-key, tipc-key), so that sealed and clear links take
+ * turns in one run.
  *
  *   bench [OPTIONS] lat    [ROUNDS]   64-byte ping-pong round trips
  *   bench [OPTIONS] tput   SIZE       one-way stream to one receiver
@@ -28,6 +31,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -73,11 +77,20 @@
 #define SERVE_IDLE_S	300		/* bench serve: no client this long: exit */
 #define CTL_TIMEOUT_S	120		/* a control reply missing this long */
 
-enum transport { T_COLLAB, T_TIPC, T_UNIX, T_UDP, T_TCP, NR_TRANSPORTS };
+enum transport {
+	T_COLLAB, T_TIPC, T_UNIX, T_UDP, T_TCP, T_COLLAB_KEY, T_TIPC_KEY,
+	NR_TRANSPORTS
+};
 
 static const char *const transport_names[NR_TRANSPORTS] = {
-	"collab", "tipc", "unix", "udp", "tcp"
+	"collab", "tipc", "unix", "udp", "tcp", "collab-key", "tipc-key"
 };
+
+/* The keyed transports are collab and TIPC, in the namespace of -k. */
+static bool keyed(enum transport t)
+{
+	return t == T_COLLAB_KEY || t == T_TIPC_KEY;
+}
 
 union addr {
 	struct sockaddr sa;
@@ -145,6 +158,8 @@ struct tp {
 static struct tp tps[NR_TRANSPORTS];
 static int rx_cpu;
 static int rcvbuf;			/* -r: SO_RCVBUFFORCE of receivers */
+static int key_ns = -1;			/* -k: the keyed transports' netns */
+static int home_ns = -1;		/* ... and this process's own */
 static _Atomic int rx_ready;
 static _Atomic int quit;
 
@@ -236,6 +251,22 @@ static void tp_fail(struct tp *p, const char *what, int err)
 }
 
 /* ---- addresses and sockets of each transport ---------------------------- */
+
+/*
+ * The sockets of a keyed transport are made in the namespace of -k (when
+ * given) and stay there; the thread comes back to its own after.
+ */
+static void ns_enter(enum transport t)
+{
+	if (keyed(t) && key_ns >= 0 && setns(key_ns, CLONE_NEWNET))
+		die("setns(-k NETNS)");
+}
+
+static void ns_leave(enum transport t)
+{
+	if (keyed(t) && key_ns >= 0 && setns(home_ns, CLONE_NEWNET))
+		die("setns(back)");
+}
 
 /* A GUID unique to process @pid, this run, role @kind, index @idx. */
 static struct collab_guid guid_make(uint32_t pid, uint32_t kind, uint32_t idx)
@@ -406,15 +437,18 @@ static void setup_init(struct setup *s, int n)
  */
 static void rx_setup(struct setup *s, enum transport t, int n)
 {
+	uint32_t k = keyed(t) ? 4 : 0;	/* GUID and service kinds of its own */
 	struct collab_guid id, sid;
 	int i, sv[2];
 
 	setup_init(s, n);
+	ns_enter(t);
 	switch (t) {
 	case T_COLLAB:
-		sid = guid_make(rx_pid, 3, 0);
+	case T_COLLAB_KEY:
+		sid = guid_make(rx_pid, 3 + k, 0);
 		for (i = 0; i < n; i++) {
-			id = guid_make(rx_pid, 1, i);
+			id = guid_make(rx_pid, 1 + k, i);
 			s->rx[i] = collab_bound("bench-rx", &id);
 			if (setsockopt(s->rx[i], SOL_COLLAB, COLLAB_JOIN, &sid,
 				       sizeof(sid)))
@@ -422,8 +456,9 @@ static void rx_setup(struct setup *s, enum transport t, int n)
 		}
 		break;
 	case T_TIPC:
+	case T_TIPC_KEY:
 		for (i = 0; i < n; i++)
-			s->rx[i] = tipc_bound(tipc_type(1), tipc_inst(i),
+			s->rx[i] = tipc_bound(tipc_type(1 + k), tipc_inst(i),
 					      tipc_inst(i));
 		break;
 	case T_UNIX:
@@ -443,6 +478,7 @@ static void rx_setup(struct setup *s, enum transport t, int n)
 	case NR_TRANSPORTS:
 		break;
 	}
+	ns_leave(t);
 }
 
 /*
@@ -453,27 +489,31 @@ static void rx_setup(struct setup *s, enum transport t, int n)
  */
 static void tx_setup(struct setup *s, enum transport t)
 {
+	uint32_t k = keyed(t) ? 4 : 0;
 	struct collab_guid id;
 	int i;
 
+	ns_enter(t);
 	switch (t) {
 	case T_COLLAB:
-		id = guid_make(getpid(), 2, 0);
+	case T_COLLAB_KEY:
+		id = guid_make(getpid(), 2 + k, 0);
 		s->tx = collab_bound("bench-tx", &id);
-		id = guid_make(rx_pid, 3, 0);
+		id = guid_make(rx_pid, 3 + k, 0);
 		collab_dest(&s->group, s->tx, COLLAB_ADDR_SESSION, &id);
 		for (i = 0; i < s->n; i++) {
-			id = guid_make(rx_pid, 1, i);
+			id = guid_make(rx_pid, 1 + k, i);
 			collab_dest(&s->uni[i], s->tx, COLLAB_ADDR_GUID, &id);
 		}
 		break;
 	case T_TIPC:
+	case T_TIPC_KEY:
 		s->tx = tipc_socket();
-		tipc_dest(&s->group, s->tx, TIPC_ADDR_MCAST, tipc_type(1),
+		tipc_dest(&s->group, s->tx, TIPC_ADDR_MCAST, tipc_type(1 + k),
 			  tipc_inst(0), tipc_inst(s->n - 1));
 		for (i = 0; i < s->n; i++)
 			tipc_dest(&s->uni[i], s->tx, TIPC_ADDR_NAME,
-				  tipc_type(1), tipc_inst(i), tipc_inst(i));
+				  tipc_type(1 + k), tipc_inst(i), tipc_inst(i));
 		break;
 	case T_UNIX:
 		break;
@@ -488,6 +528,7 @@ static void tx_setup(struct setup *s, enum transport t)
 	case NR_TRANSPORTS:
 		break;
 	}
+	ns_leave(t);
 
 	/* A blocked sender gives up instead of hanging the run. */
 	for (i = 0; i < s->n; i++) {
@@ -1337,8 +1378,12 @@ static void usage(void)
 		"       bench [OPTIONS] serve [PORT]    receivers for 'bench -c' (port %d)\n"
 		"       bench -c HOST[:PORT] quit       end the 'bench serve' on HOST\n"
 		"options:\n"
-		"  -t LIST    transports, comma-separated: collab,tipc,unix,udp,tcp\n"
-		"             (default: collab,tipc,unix; with -c: collab,tipc,udp,tcp)\n"
+		"  -t LIST    transports, comma-separated: collab,tipc,unix,udp,tcp,\n"
+		"             collab-key,tipc-key (default: collab,tipc,unix; with -c:\n"
+		"             collab,tipc,udp,tcp)\n"
+		"  -k NETNS   collab-key and tipc-key: their sockets are made in the\n"
+		"             network namespace at NETNS (/run/netns/NAME), where the\n"
+		"             nodes have keys; without -k, in this one\n"
 		"  -c HOST    the receivers are those of 'bench serve' on HOST (IPv4)\n"
 		"  -s SECS    tput/fanout: seconds measured per transport (default 2)\n"
 		"  -b BLOCKS  tput/fanout: blocks they are cut into (default 8)\n"
@@ -1401,7 +1446,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < NR_TRANSPORTS; i++)
 		tps[i].t = i;
 	host.s_addr = htonl(INADDR_LOOPBACK);
-	while ((c = getopt(argc, argv, "t:c:s:b:T:r:h")) != -1) {
+	while ((c = getopt(argc, argv, "t:c:s:b:T:r:k:h")) != -1) {
 		switch (c) {
 		case 't':
 			select_transports(optarg);
@@ -1421,6 +1466,12 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			rcvbuf = arg_num(optarg, 1, 1 << 30);
+			break;
+		case 'k':
+			key_ns = open(optarg, O_RDONLY | O_CLOEXEC);
+			home_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+			if (key_ns < 0 || home_ns < 0)
+				die(optarg);
 			break;
 		default:
 			usage();
