@@ -46,24 +46,9 @@ case_static_peer()
 
 case_every_kind()
 {
-	local id_b
-
 	two_hosts
 	link_up
-	receiver b guid -a chat -n 1 -p 1
-	receiver b app -a board -c -n 1
-	receiver b sess -a chat -s "$s1" -n 1
-	receiver b bcast -a whiteboard -n 2
-	wait_for remote_knows a 4
-	id_b=$(cat "$tmp/guid.id")
-	ns_exec a "$msg" send -a chat -k guid -d "$id_b"
-	ns_exec a "$msg" send -a chat -k app -A board -N "$(node_id b)"
-	ns_exec a "$msg" send -a chat -k session -d "$s1"
-	ns_exec a "$msg" send -a chat -k broadcast -A whiteboard
-	ns_exec a "$msg" send -a chat -k broadcast
-	for r in guid app sess bcast; do
-		finish $r
-	done
+	every_kind
 	# Nothing is left stored once the peer has it all.
 	wait_for stat_is a stored 0
 }

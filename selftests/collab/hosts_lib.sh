@@ -68,6 +68,32 @@ link_up()
 	wait_for peers_up
 }
 
+# every_kind [RECEIVER ARGS...]: a sends b's receivers a message of every
+# address kind (one of them a broadcast that RECEIVER, made first if given,
+# also gets), and each gets what it should.
+every_kind()
+{
+	local extra=
+
+	if [ $# -gt 0 ]; then
+		receiver b "$@"
+		extra=$1
+	fi
+	receiver b guid -a chat -n 1 -p 1
+	receiver b app -a board -c -n 1
+	receiver b sess -a chat -s "$s1" -n 1
+	receiver b bcast -a whiteboard -n 2
+	wait_for remote_knows a $((4 + ($# > 0)))
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/guid.id")"
+	ns_exec a "$msg" send -a chat -k app -A board -N "$(node_id b)"
+	ns_exec a "$msg" send -a chat -k session -d "$s1"
+	ns_exec a "$msg" send -a chat -k broadcast -A whiteboard
+	ns_exec a "$msg" send -a chat -k broadcast
+	for r in guid app sess bcast; do
+		finish $r
+	done
+}
+
 # receiver NS NAME ARGS...: collab_msg recv in the background; its GUID is
 # in $tmp/NAME.id once it is ready, its pid in $tmp/NAME.pid.
 receiver()

@@ -43,24 +43,28 @@ assert len(p) == 1, p
 print(str(p[0].get(sys.argv[1], "")).lower())' "$2"
 }
 
-# A pair that trusts each other: keyed trusted_pair, up and sealed.
-trusted_pair()
+# keyed_trusting: a and b keyed, each trusting the other.
+keyed_trusting()
 {
-	two_hosts
 	keys a
 	keys b
 	keyed a
 	keyed b
 	ctl_in a trust add "$(cat "$tmp/b.pub")" name b
 	ctl_in b trust add "$(cat "$tmp/a.pub")" name a
+}
+
+# A pair that trusts each other, up and sealed.
+trusted_pair()
+{
+	two_hosts
+	keyed_trusting
 	bearers
 	wait_for peers_up
 }
 
 case_keyed_pair()
 {
-	local id_b
-
 	trusted_pair
 	test "$(peer_field a encrypted)" = true
 	test "$(peer_field b encrypted)" = true
@@ -69,25 +73,12 @@ case_keyed_pair()
 	# The private key never comes back.
 	! ctl_in a -j node | grep -qF "$(cat "$tmp/a.key")"
 	test "$(stat a handshakes)" -ge 1
-	receiver b guid -a chat -n 1 -p 1
-	receiver b app -a board -c -n 1
-	receiver b sess -a chat -s "$s1" -n 1
-	receiver b bcast -a whiteboard -n 2
-	# Large messages, sealed in pages and sent as IP fragments (and the
-	# broadcast to all).
-	receiver b big -a bulk -n 21 -p 1
-	wait_for remote_knows a 5
-	id_b=$(cat "$tmp/guid.id")
-	ns_exec a "$msg" send -a chat -k guid -d "$id_b"
-	ns_exec a "$msg" send -a chat -k app -A board -N "$(node_id b)"
-	ns_exec a "$msg" send -a chat -k session -d "$s1"
-	ns_exec a "$msg" send -a chat -k broadcast -A whiteboard
-	ns_exec a "$msg" send -a chat -k broadcast
+	# Every address kind; then large messages, sealed in pages and sent
+	# as IP fragments, to a receiver that had the broadcast too.
+	every_kind big -a bulk -n 21 -p 1
 	ns_exec a "$msg" send -a bulk -k guid -d "$(cat "$tmp/big.id")" \
 		-n 20 -z 60000
-	for r in guid app sess bcast big; do
-		finish $r
-	done
+	finish big
 	test "$(stat b drop_auth)" = 0
 	test "$(stat b drop_replay)" = 0
 }
@@ -345,12 +336,7 @@ case_hostile_peer()
 	local rc=0
 
 	bridged_hosts a b h
-	keys a
-	keys b
-	keyed a
-	keyed b
-	ctl_in a trust add "$(cat "$tmp/b.pub")"
-	ctl_in b trust add "$(cat "$tmp/a.pub")"
+	keyed_trusting
 	ctl_in a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1 \
 		>/dev/null
 	ctl_in b bearer add udp local 10.77.0.2 dev vb discovery 239.77.0.1 \
