@@ -101,11 +101,15 @@ int collab_act_fail(struct collab_net *cn, const char *app, u64 id, int err);
 
 /* nl_app.c */
 extern const struct nla_policy collab_nl_app_policy[];
+extern const struct nla_policy collab_nl_reserve_policy[];
+extern const struct nla_policy collab_nl_unreserve_policy[];
 int collab_nl_app_add(struct sk_buff *skb, struct genl_info *info);
 int collab_nl_app_del(struct sk_buff *skb, struct genl_info *info);
 int collab_nl_app_fail(struct sk_buff *skb, struct genl_info *info);
 int collab_nl_app_get(struct sk_buff *skb, struct genl_info *info);
 int collab_nl_app_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int collab_nl_app_reserve(struct sk_buff *skb, struct genl_info *info);
+int collab_nl_app_unreserve(struct sk_buff *skb, struct genl_info *info);
 void collab_nl_activate_event(struct collab_net *cn,
 			      const struct collab_act_event *ev);
 

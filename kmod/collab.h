@@ -70,6 +70,8 @@
 #define COLLAB_RINSTANCES_MAX	16384	/* per peer */
 #define COLLAB_BEARERS_MAX	8
 #define COLLAB_STATICS_MAX	64
+/* Application types reserved for a user or a group. */
+#define COLLAB_RESERVED_MAX	1024
 
 /* Handshake messages taken per second and namespace. */
 #define COLLAB_HS_RATE		256
@@ -131,6 +133,10 @@ struct collab_net {
 	struct rhashtable sessions;	/* session GUID -> collab_session */
 	struct list_head all_instances;	/* collab_sock.all_node, RCU */
 	struct list_head all_sessions;	/* collab_session.all_node */
+	/* Application types reserved for a user or a group (table.c). */
+	struct rhashtable reserved;	/* type -> collab_reservation */
+	struct list_head all_reserved;	/* collab_reservation.all_node */
+	unsigned int nr_reserved;
 
 	/* Between nodes: bearers and static peers (under lock). */
 	struct list_head bearers;	/* collab_bearer.node, RCU */

@@ -812,6 +812,20 @@ static const struct genl_ops collab_genl_ops[] = {
 		.policy = no_attr_policy,
 		.maxattr = COLLAB_A_MAX,
 	},
+	{
+		.cmd = COLLAB_CMD_APP_RESERVE,
+		.doit = collab_nl_app_reserve,
+		.policy = collab_nl_reserve_policy,
+		.maxattr = COLLAB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = COLLAB_CMD_APP_UNRESERVE,
+		.doit = collab_nl_app_unreserve,
+		.policy = collab_nl_unreserve_policy,
+		.maxattr = COLLAB_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static const struct genl_multicast_group collab_genl_mcgrps[] = {

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * collab: the netlink commands of activation (activation.c): register an
- * application type as activatable, withdraw it, show it with the requests
- * that wait, and hear from the activator that a request failed.
+ * collab: the netlink commands of application types: register a type as
+ * activatable (activation.c), withdraw it, show it with the requests that
+ * wait, and hear from the activator that a request failed; reserve a type
+ * for a user or a group (table.c), and lift that.
  */
+#include <linux/cred.h>
 #include <net/genetlink.h>
 
 #include "activation.h"
 #include "netlink.h"
 #include "sock.h"
+#include "table.h"
 
 static struct netlink_range_validation timeout_range = {
 	.min = COLLAB_APP_TIMEOUT_MIN_MS, .max = COLLAB_APP_TIMEOUT_MAX_MS,
@@ -37,15 +40,41 @@ const struct nla_policy collab_nl_app_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_APP] = NLA_POLICY_NESTED(app_policy),
 };
 
-/* The COLLAB_A_APP nest of a request, with the type it names in @app. */
-static int parse_app(struct genl_info *info, struct nlattr **tb, char *app)
+static const struct nla_policy reserve_policy[COLLAB_APP_A_MAX + 1] = {
+	[COLLAB_APP_A_NAME] = { .type = NLA_NUL_STRING,
+				.len = COLLAB_APP_MAX - 1 },
+	[COLLAB_APP_A_RESERVE_UID] = { .type = NLA_U32 },
+	[COLLAB_APP_A_RESERVE_GID] = { .type = NLA_U32 },
+};
+
+const struct nla_policy collab_nl_reserve_policy[COLLAB_A_MAX + 1] = {
+	[COLLAB_A_APP] = NLA_POLICY_NESTED(reserve_policy),
+};
+
+/* UNRESERVE names a type and nothing else. */
+static const struct nla_policy name_policy[COLLAB_APP_A_MAX + 1] = {
+	[COLLAB_APP_A_NAME] = { .type = NLA_NUL_STRING,
+				.len = COLLAB_APP_MAX - 1 },
+};
+
+const struct nla_policy collab_nl_unreserve_policy[COLLAB_A_MAX + 1] = {
+	[COLLAB_A_APP] = NLA_POLICY_NESTED(name_policy),
+};
+
+/*
+ * The COLLAB_A_APP nest of a request, parsed with @policy, with the type
+ * it names in @app.
+ */
+static int parse_app_with(struct genl_info *info,
+			  const struct nla_policy *policy, struct nlattr **tb,
+			  char *app)
 {
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, COLLAB_A_APP))
 		goto missing;
 	err = nla_parse_nested(tb, COLLAB_APP_A_MAX, info->attrs[COLLAB_A_APP],
-			       app_policy, info->extack);
+			       policy, info->extack);
 	if (err)
 		return err;
 	if (NL_REQ_ATTR_CHECK(info->extack, info->attrs[COLLAB_A_APP], tb,
@@ -61,6 +90,11 @@ static int parse_app(struct genl_info *info, struct nlattr **tb, char *app)
 missing:
 	NL_SET_ERR_MSG(info->extack, "which application type? give its name");
 	return -EINVAL;
+}
+
+static int parse_app(struct genl_info *info, struct nlattr **tb, char *app)
+{
+	return parse_app_with(info, app_policy, tb, app);
 }
 
 static struct collab_net *info_net(struct genl_info *info)
@@ -143,6 +177,68 @@ missing:
 	return -EINVAL;
 }
 
+/* The ids a request gives are those of the caller's user namespace. */
+int collab_nl_app_reserve(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[COLLAB_APP_A_MAX + 1], *user, *group;
+	struct collab_net *cn = info_net(info);
+	kuid_t uid = INVALID_UID;
+	kgid_t gid = INVALID_GID;
+	char app[COLLAB_APP_MAX];
+	int err;
+
+	err = parse_app_with(info, reserve_policy, tb, app);
+	if (err)
+		return err;
+	user = tb[COLLAB_APP_A_RESERVE_UID];
+	group = tb[COLLAB_APP_A_RESERVE_GID];
+	if (!user == !group) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[COLLAB_A_APP],
+				    "reserve it for a user or for a group: give one of them");
+		return -EINVAL;
+	}
+	if (user) {
+		uid = make_kuid(current_user_ns(), nla_get_u32(user));
+		if (!uid_valid(uid)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, user,
+					    "no such user id in the caller's user namespace");
+			return -EINVAL;
+		}
+	} else {
+		gid = make_kgid(current_user_ns(), nla_get_u32(group));
+		if (!gid_valid(gid)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, group,
+					    "no such group id in the caller's user namespace");
+			return -EINVAL;
+		}
+	}
+	mutex_lock(&cn->lock);
+	err = collab_reserve(cn, app, !!group, uid, gid);
+	mutex_unlock(&cn->lock);
+	if (err == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack, "too many reserved types ("
+			       __stringify(COLLAB_RESERVED_MAX) ")");
+	return err;
+}
+
+int collab_nl_app_unreserve(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[COLLAB_APP_A_MAX + 1];
+	struct collab_net *cn = info_net(info);
+	char app[COLLAB_APP_MAX];
+	int err;
+
+	err = parse_app_with(info, name_policy, tb, app);
+	if (err)
+		return err;
+	mutex_lock(&cn->lock);
+	err = collab_unreserve(cn, app);
+	mutex_unlock(&cn->lock);
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG(info->extack, "this application type is not reserved");
+	return err;
+}
+
 static int put_req(struct sk_buff *skb, const struct collab_act_req *r)
 {
 	struct nlattr *nest = nla_nest_start(skb, COLLAB_APP_A_REQUEST);
@@ -167,8 +263,7 @@ static int put_req(struct sk_buff *skb, const struct collab_act_req *r)
 
 static int put_type(struct sk_buff *skb, const struct collab_act_type *t)
 {
-	return nla_put_string(skb, COLLAB_APP_A_NAME, t->app) ||
-	       nla_put_u8(skb, COLLAB_APP_A_POLICY, t->policy) ||
+	return nla_put_u8(skb, COLLAB_APP_A_POLICY, t->policy) ||
 	       nla_put_u32(skb, COLLAB_APP_A_TIMEOUT_MS, t->timeout_ms) ||
 	       nla_put_u32(skb, COLLAB_APP_A_HOLD_BYTES, t->hold_bytes) ||
 	       nla_put_u32(skb, COLLAB_APP_A_HELD_MSGS, t->held_msgs) ||
@@ -181,13 +276,27 @@ static int put_type(struct sk_buff *skb, const struct collab_act_type *t)
 				 COLLAB_APP_A_PAD) ? -EMSGSIZE : 0;
 }
 
+/* The owner, with ids of the reader's user namespace. */
+static int put_reservation(struct sk_buff *skb,
+			   const struct collab_reservation *r)
+{
+	if (r->group)
+		return nla_put_u32(skb, COLLAB_APP_A_RESERVE_GID,
+				   from_kgid_munged(current_user_ns(), r->gid));
+	return nla_put_u32(skb, COLLAB_APP_A_RESERVE_UID,
+			   from_kuid_munged(current_user_ns(), r->uid));
+}
+
 /*
- * Type @t and its requests after id *@after, as many as fit; *@after is
- * then the last one sent. 0 when all went, 1 when more are left for the
- * next message, -EMSGSIZE when none of it fit. Under act_lock.
+ * An application type: activatable (@t) and its requests after id *@after,
+ * as many as fit, reserved (@res), or both. *@after is then the last
+ * request sent. 0 when all went, 1 when more are left for the next
+ * message, -EMSGSIZE when none of it fit. Under collab_net.lock, and
+ * act_lock for @t.
  */
 static int fill_app(struct sk_buff *skb, const struct collab_act_type *t,
-		    u32 portid, u32 seq, int flags, u64 *after)
+		    const struct collab_reservation *res, u32 portid, u32 seq,
+		    int flags, u64 *after)
 {
 	const struct collab_act_req *r;
 	struct nlattr *nest;
@@ -199,10 +308,14 @@ static int fill_app(struct sk_buff *skb, const struct collab_act_type *t,
 	if (!hdr)
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, COLLAB_A_APP);
-	if (!nest || put_type(skb, t)) {
+	if (!nest ||
+	    nla_put_string(skb, COLLAB_APP_A_NAME, t ? t->app : res->app) ||
+	    (t && put_type(skb, t)) || (res && put_reservation(skb, res))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
+	if (!t)
+		goto end;
 	list_for_each_entry(r, &t->requests, node) {
 		if (r->id <= *after)
 			continue;
@@ -212,16 +325,21 @@ static int fill_app(struct sk_buff *skb, const struct collab_act_type *t,
 		}
 		*after = r->id;
 	}
+end:
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
 	return more;
 }
 
-/* One type, with the requests that fit in one message (a dump has all). */
+/*
+ * One type, activatable or reserved, with the requests that fit in one
+ * message (a dump has all).
+ */
 int collab_nl_app_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[COLLAB_APP_A_MAX + 1];
 	struct collab_net *cn = info_net(info);
+	struct collab_reservation *res;
 	struct collab_act_type *t;
 	char app[COLLAB_APP_MAX];
 	struct sk_buff *msg;
@@ -234,41 +352,52 @@ int collab_nl_app_get(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
+	mutex_lock(&cn->lock);
+	res = collab_find_reservation(cn, app);
 	spin_lock_bh(&cn->act_lock);
 	t = collab_act_type_find(cn, app);
-	err = t ? fill_app(msg, t, info->snd_portid, info->snd_seq, 0, &after) :
-	      -ENOENT;
+	err = t || res ? fill_app(msg, t, res, info->snd_portid, info->snd_seq,
+				  0, &after) : -ENOENT;
 	spin_unlock_bh(&cn->act_lock);
+	mutex_unlock(&cn->lock);
 	if (err < 0) {
 		nlmsg_free(msg);
 		if (err == -ENOENT)
-			NL_SET_ERR_MSG(info->extack, "no such activatable type");
+			NL_SET_ERR_MSG(info->extack,
+				       "no such activatable or reserved type");
 		return err;
 	}
 	return genlmsg_reply(msg, info);
 }
 
 /*
- * Every type in creation order, each with all its requests, over as many
- * messages as they take: cb->args[0] is the creation number of the type
- * being sent, args[1] the id of its last request sent, args[2] whether
- * it is complete.
+ * Every activatable type in creation order, each with all its requests
+ * and its reservation, over as many messages as they take: cb->args[0] is
+ * the creation number of the type being sent, args[1] the id of its last
+ * request sent, args[2] whether it is complete. Then, once args[3] says
+ * the activatable types are done, every reserved type that is not
+ * activatable, in creation order: args[4] is the last one sent.
  */
 int collab_nl_app_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct collab_net *cn = collab_net(sock_net(skb->sk));
+	struct collab_reservation *res;
 	struct collab_act_type *t;
 	int more = 0;
 	u64 after;
 
+	mutex_lock(&cn->lock);
+	if (cb->args[3])
+		goto reserved;
 	spin_lock_bh(&cn->act_lock);
 	list_for_each_entry(t, &cn->act_types, node) {
 		if (t->seq < (u64)cb->args[0] ||
 		    (t->seq == (u64)cb->args[0] && cb->args[2]))
 			continue;
 		after = t->seq == (u64)cb->args[0] ? cb->args[1] : 0;
-		more = fill_app(skb, t, NETLINK_CB(cb->skb).portid,
-				cb->nlh->nlmsg_seq, NLM_F_MULTI, &after);
+		more = fill_app(skb, t, collab_find_reservation(cn, t->app),
+				NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				NLM_F_MULTI, &after);
 		if (more < 0)
 			break;
 		cb->args[0] = t->seq;
@@ -278,6 +407,22 @@ int collab_nl_app_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 	}
 	spin_unlock_bh(&cn->act_lock);
+	if (more)
+		goto out;
+	cb->args[3] = 1;
+reserved:
+	list_for_each_entry(res, &cn->all_reserved, all_node) {
+		/* An activatable one went with its type. */
+		if (res->seq <= (u64)cb->args[4] ||
+		    collab_act_type_find(cn, res->app))
+			continue;
+		if (fill_app(skb, NULL, res, NETLINK_CB(cb->skb).portid,
+			     cb->nlh->nlmsg_seq, NLM_F_MULTI, &after) < 0)
+			break;
+		cb->args[4] = res->seq;
+	}
+out:
+	mutex_unlock(&cn->lock);
 	return skb->len;
 }
 

@@ -4,7 +4,13 @@
  * GUID to its socket, an application type to its instances and a session
  * GUID to its members. Lookups run under RCU; writers hold collab_net.lock
  * and free with kfree_rcu(); sockets themselves are SOCK_RCU_FREE.
+ *
+ * A fourth maps the application types reserved for a user or a group to
+ * their owner. Only bind() and netlink read it, both under
+ * collab_net.lock, which every change holds too.
  */
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/rculist.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
@@ -36,12 +42,20 @@ static const struct rhashtable_params session_params = {
 	.automatic_shrinking = true,
 };
 
+static const struct rhashtable_params reserved_params = {
+	.key_len = COLLAB_APP_MAX,
+	.key_offset = offsetof(struct collab_reservation, app),
+	.head_offset = offsetof(struct collab_reservation, node),
+	.automatic_shrinking = true,
+};
+
 int collab_table_init(struct collab_net *cn)
 {
 	int err;
 
 	INIT_LIST_HEAD(&cn->all_instances);
 	INIT_LIST_HEAD(&cn->all_sessions);
+	INIT_LIST_HEAD(&cn->all_reserved);
 	err = rhashtable_init(&cn->instances, &instance_params);
 	if (err)
 		return err;
@@ -51,8 +65,13 @@ int collab_table_init(struct collab_net *cn)
 	err = rhashtable_init(&cn->sessions, &session_params);
 	if (err)
 		goto err_destroy_apps;
+	err = rhashtable_init(&cn->reserved, &reserved_params);
+	if (err)
+		goto err_destroy_sessions;
 	return 0;
 
+err_destroy_sessions:
+	rhashtable_destroy(&cn->sessions);
 err_destroy_apps:
 	rhashtable_destroy(&cn->apps);
 err_destroy_instances:
@@ -60,12 +79,95 @@ err_destroy_instances:
 	return err;
 }
 
-/* Every socket holds its namespace, so the tables are empty by now. */
+/*
+ * Every socket holds its namespace, so the tables of instances are empty
+ * by now; the reservations an administrator left go with it.
+ */
 void collab_table_destroy(struct collab_net *cn)
 {
+	struct collab_reservation *r, *tmp;
+
+	list_for_each_entry_safe(r, tmp, &cn->all_reserved, all_node)
+		kfree(r);
+	rhashtable_destroy(&cn->reserved);
 	rhashtable_destroy(&cn->sessions);
 	rhashtable_destroy(&cn->apps);
 	rhashtable_destroy(&cn->instances);
+}
+
+/* ---- reserved application types ----------------------------------------- */
+
+struct collab_reservation *collab_find_reservation(struct collab_net *cn,
+						   const char *app)
+{
+	lockdep_assert_held(&cn->lock);
+	return rhashtable_lookup_fast(&cn->reserved, app, reserved_params);
+}
+
+/*
+ * Reserve type @app (NUL-padded) for user @uid, or for group @gid when
+ * @group; a type reserved already changes hands. -ENOSPC past
+ * COLLAB_RESERVED_MAX.
+ */
+int collab_reserve(struct collab_net *cn, const char *app, bool group,
+		   kuid_t uid, kgid_t gid)
+{
+	struct collab_reservation *r;
+	int err;
+
+	r = collab_find_reservation(cn, app);
+	if (!r) {
+		if (cn->nr_reserved >= COLLAB_RESERVED_MAX)
+			return -ENOSPC;
+		r = kzalloc(sizeof(*r), GFP_KERNEL);
+		if (!r)
+			return -ENOMEM;
+		memcpy(r->app, app, COLLAB_APP_MAX);
+		err = rhashtable_insert_fast(&cn->reserved, &r->node,
+					     reserved_params);
+		if (err) {
+			kfree(r);
+			return err;
+		}
+		r->seq = ++cn->seq;
+		list_add_tail(&r->all_node, &cn->all_reserved);
+		cn->nr_reserved++;
+	}
+	r->group = group;
+	r->uid = group ? INVALID_UID : uid;
+	r->gid = group ? gid : INVALID_GID;
+	return 0;
+}
+
+/* Lift the reservation of @app; instances bound meanwhile stay. */
+int collab_unreserve(struct collab_net *cn, const char *app)
+{
+	struct collab_reservation *r = collab_find_reservation(cn, app);
+
+	if (!r)
+		return -ENOENT;
+	rhashtable_remove_fast(&cn->reserved, &r->node, reserved_params);
+	list_del(&r->all_node);
+	cn->nr_reserved--;
+	kfree(r);
+	return 0;
+}
+
+/*
+ * Whether the caller may bind type @app: anyone may bind a type no one
+ * reserved; a reserved one, its user (the fsuid, as for files), a member
+ * of its group (the fsgid or a supplementary group), and an administrator
+ * of the namespace, so that a supervisor such as collabd still starts it.
+ */
+static bool may_bind(struct collab_net *cn, const char *app)
+{
+	const struct collab_reservation *r = collab_find_reservation(cn, app);
+
+	if (!r)
+		return true;
+	if (r->group ? in_group_p(r->gid) : uid_eq(current_fsuid(), r->uid))
+		return true;
+	return ns_capable(cn->net->user_ns, CAP_NET_ADMIN);
 }
 
 static struct collab_app *app_get(struct collab_net *cn, const char *name)
@@ -100,7 +202,8 @@ static void app_put(struct collab_net *cn, struct collab_app *app)
 
 /*
  * Publish a socket as instance @id of application type @app (NUL-padded to
- * COLLAB_APP_MAX). -EADDRINUSE when the GUID is taken, here or by an
+ * COLLAB_APP_MAX), for the process that binds it. -EACCES when the type is
+ * reserved for another; -EADDRINUSE when the GUID is taken, here or by an
  * instance a peer announced.
  */
 int collab_table_bind(struct collab_net *cn, struct collab_sock *cs,
@@ -111,6 +214,10 @@ int collab_table_bind(struct collab_net *cn, struct collab_sock *cs,
 	int err;
 
 	lockdep_assert_held(&cn->lock);
+	if (!may_bind(cn, app)) {
+		collab_stat_inc(cn, COLLAB_STAT_BIND_REFUSED);
+		return -EACCES;
+	}
 	rcu_read_lock();
 	remote = collab_route_owner(cn, id);
 	rcu_read_unlock();

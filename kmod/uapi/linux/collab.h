@@ -191,6 +191,21 @@ enum collab_cmd {
 	COLLAB_CMD_TRUST_DEL,
 	COLLAB_CMD_TRUST_GET,
 
+	/*
+	 * Application types reserved for a user or a group: bind() of such
+	 * a type fails with EACCES unless the caller's fsuid is the user,
+	 * the group is its fsgid or one of its supplementary groups, or it
+	 * has CAP_NET_ADMIN in the user namespace that owns the network
+	 * namespace. Instances bound before a reservation stay. COLLAB_A_APP:
+	 * RESERVE (do, admin) with COLLAB_APP_A_NAME and one of
+	 * COLLAB_APP_A_RESERVE_UID or _GID reserves a type, or gives it to
+	 * another user or group; UNRESERVE (do, admin) with the name lifts
+	 * it. APP_GET shows a reserved type with its owner, whether or not
+	 * it is activatable.
+	 */
+	COLLAB_CMD_APP_RESERVE,
+	COLLAB_CMD_APP_UNRESERVE,
+
 	__COLLAB_CMD_MAX,
 };
 
@@ -301,6 +316,8 @@ enum collab_app_attr {
 	COLLAB_APP_A_DELIVERED,		/* u64: waiting messages taken */
 	COLLAB_APP_A_DROPPED,		/* u64: refused after waiting */
 	COLLAB_APP_A_REQUEST,		/* nest: COLLAB_REQ_A_*, one each */
+	COLLAB_APP_A_RESERVE_UID,	/* u32: the user it is reserved for */
+	COLLAB_APP_A_RESERVE_GID,	/* u32: or the group */
 	__COLLAB_APP_A_MAX,
 };
 

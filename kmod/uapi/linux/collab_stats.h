@@ -125,3 +125,5 @@ COLLAB_STAT(DROP_REPLAY, drop_replay, U64)
 COLLAB_STAT(DROP_UNTRUSTED, drop_untrusted, U64)
 /* clear text refused by a keyed node */
 COLLAB_STAT(DROP_PLAINTEXT, drop_plaintext, U64)
+/* binds of a type reserved for others */
+COLLAB_STAT(BIND_REFUSED, bind_refused, U64)
