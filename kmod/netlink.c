@@ -296,6 +296,29 @@ static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 
 /* ---- instances ----------------------------------------------------------- */
 
+/*
+ * Who reads instances: an administrator of the namespace sees them all,
+ * anyone else the instances of sockets its user owns. Both are those of
+ * the netlink socket that asks (its opener's capability, its owner), as
+ * for the rest of netlink.
+ */
+struct viewer {
+	kuid_t uid;
+	bool all;
+};
+
+static void viewer_init(struct viewer *v, const struct sk_buff *req,
+			struct collab_net *cn)
+{
+	v->all = netlink_ns_capable(req, cn->net->user_ns, CAP_NET_ADMIN);
+	v->uid = NETLINK_CB(req).sk->sk_uid;
+}
+
+static bool viewer_sees(const struct viewer *v, const struct collab_sock *cs)
+{
+	return v->all || uid_eq(v->uid, cs->sk.sk_uid);
+}
+
 static int put_instance_key(struct sk_buff *skb, const struct collab_sock *cs)
 {
 	if (put_guid(skb, COLLAB_INSTANCE_A_ID, &cs->id) ||
@@ -386,11 +409,13 @@ static int collab_nl_instance_get(struct sk_buff *skb, struct genl_info *info)
 	struct collab_sock *cs;
 	struct collab_guid id;
 	struct sk_buff *msg;
+	struct viewer v;
 	int err;
 
 	err = get_instance_id(info, &id);
 	if (err)
 		return err;
+	viewer_init(&v, skb, cn);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -400,7 +425,8 @@ static int collab_nl_instance_get(struct sk_buff *skb, struct genl_info *info)
 	rcu_read_lock();
 	cs = collab_find_instance(cn, &id);
 	rcu_read_unlock();
-	if (!cs) {
+	/* Another's instance is none, as far as this caller can tell. */
+	if (!cs || !viewer_sees(&v, cs)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[COLLAB_A_INSTANCE],
 				    "no instance with this id on this node");
 		err = -ENOENT;
@@ -418,7 +444,19 @@ static int collab_nl_instance_get(struct sk_buff *skb, struct genl_info *info)
 
 struct instance_dump {
 	u64 last;		/* collab_sock.seq of the last one sent */
+	struct viewer v;
 };
+
+static int collab_nl_instance_dump_start(struct netlink_callback *cb)
+{
+	struct instance_dump *ctx = (void *)cb->ctx;
+
+	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
+
+	viewer_init(&ctx->v, cb->skb,
+		    collab_net(sock_net(NETLINK_CB(cb->skb).sk)));
+	return 0;
+}
 
 static int collab_nl_instance_dump(struct sk_buff *skb,
 				   struct netlink_callback *cb)
@@ -428,11 +466,9 @@ static int collab_nl_instance_dump(struct sk_buff *skb,
 	struct collab_sock *cs;
 	int err = 0;
 
-	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
-
 	mutex_lock(&cn->lock);
 	list_for_each_entry(cs, &cn->all_instances, all_node) {
-		if (cs->seq <= ctx->last)
+		if (cs->seq <= ctx->last || !viewer_sees(&ctx->v, cs))
 			continue;
 		err = fill_instance(skb, cs, NETLINK_CB(cb->skb).portid,
 				    cb->nlh->nlmsg_seq, NLM_F_MULTI,
@@ -462,12 +498,28 @@ static int put_member(struct sk_buff *skb, const struct collab_sock *cs)
 	return 0;
 }
 
+/* The members of @s that @v sees. */
+static unsigned int session_count(const struct collab_session *s,
+				  const struct viewer *v)
+{
+	const struct collab_member *m;
+	unsigned int n = 0;
+
+	if (v->all)
+		return s->count;
+	list_for_each_entry(m, &s->members, session_node)
+		n += viewer_sees(v, m->cs);
+	return n;
+}
+
 /*
  * One message about session @s: its id, its size and the members that
- * joined after *@after, as many as fit. Returns -EMSGSIZE when some did not
- * fit, with *@after set to the last one that did.
+ * joined after *@after, as many as fit, of those @v sees (@count of them).
+ * Returns -EMSGSIZE when some did not fit, with *@after set to the last
+ * one that did.
  */
 static int fill_session(struct sk_buff *skb, struct collab_session *s,
+			const struct viewer *v, unsigned int count,
 			u64 *after, u32 portid, u32 seq)
 {
 	struct collab_member *m;
@@ -482,10 +534,10 @@ static int fill_session(struct sk_buff *skb, struct collab_session *s,
 		return -EMSGSIZE;
 	nest = nla_nest_start(skb, COLLAB_A_SESSION);
 	if (!nest || put_guid(skb, COLLAB_SESSION_A_ID, &s->id) ||
-	    nla_put_u32(skb, COLLAB_SESSION_A_MEMBER_COUNT, s->count))
+	    nla_put_u32(skb, COLLAB_SESSION_A_MEMBER_COUNT, count))
 		goto cancel;
 	list_for_each_entry(m, &s->members, session_node) {
-		if (m->seq <= *after)
+		if (m->seq <= *after || !viewer_sees(v, m->cs))
 			continue;
 		mark = (struct nlattr *)skb_tail_pointer(skb);
 		if (put_member(skb, m->cs)) {
@@ -513,6 +565,7 @@ struct session_dump {
 	u64 member;		/* collab_member.seq of the last one sent */
 	struct collab_guid filter;
 	bool filtered;
+	struct viewer v;
 };
 
 static int collab_nl_session_dump_start(struct netlink_callback *cb)
@@ -524,6 +577,8 @@ static int collab_nl_session_dump_start(struct netlink_callback *cb)
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 
+	viewer_init(&ctx->v, cb->skb,
+		    collab_net(sock_net(NETLINK_CB(cb->skb).sk)));
 	if (!attrs[COLLAB_A_SESSION])
 		return 0;
 	err = nla_parse_nested(tb, COLLAB_SESSION_A_MAX, attrs[COLLAB_A_SESSION],
@@ -544,6 +599,7 @@ static int collab_nl_session_dump(struct sk_buff *skb,
 	struct collab_net *cn = collab_net(sock_net(skb->sk));
 	struct session_dump *ctx = (void *)cb->ctx;
 	struct collab_session *s;
+	unsigned int count;
 	int err = 0;
 
 	mutex_lock(&cn->lock);
@@ -552,11 +608,15 @@ static int collab_nl_session_dump(struct sk_buff *skb,
 			continue;
 		if (ctx->filtered && !collab_guid_equal(&s->id, &ctx->filter))
 			continue;
+		/* A session is of this caller's business by its members. */
+		count = session_count(s, &ctx->v);
+		if (!count)
+			continue;
 		if (s->seq > ctx->session) {
 			ctx->session = s->seq;
 			ctx->member = 0;
 		}
-		err = fill_session(skb, s, &ctx->member,
+		err = fill_session(skb, s, &ctx->v, count, &ctx->member,
 				   NETLINK_CB(cb->skb).portid,
 				   cb->nlh->nlmsg_seq);
 		if (err)
@@ -706,6 +766,7 @@ static const struct genl_ops collab_genl_ops[] = {
 	{
 		.cmd = COLLAB_CMD_INSTANCE_GET,
 		.doit = collab_nl_instance_get,
+		.start = collab_nl_instance_dump_start,
 		.dumpit = collab_nl_instance_dump,
 		.policy = instance_get_policy,
 		.maxattr = COLLAB_A_MAX,

@@ -115,6 +115,11 @@ struct collab_meta {
  * Generic netlink family "collab", version 1: what a node knows, and what
  * an administrator may change. Commands that change state need
  * CAP_NET_ADMIN in the user namespace that owns the network namespace.
+ * Without it, a caller sees only its own instances: those whose owner
+ * (COLLAB_INSTANCE_A_UID) is the owner of its netlink socket. INSTANCE_GET
+ * of another's instance fails with ENOENT, and SESSION_GET lists only
+ * such members, counts only them in COLLAB_SESSION_A_MEMBER_COUNT and
+ * leaves out a session that has none of them.
  *
  * A reply or a dump message carries one object in a nest: COLLAB_A_INSTANCE,
  * COLLAB_A_SESSION or COLLAB_A_STATS. A session with more members than fit
