@@ -72,6 +72,9 @@
 #define COLLAB_STATICS_MAX	64
 /* Application types reserved for a user or a group. */
 #define COLLAB_RESERVED_MAX	1024
+/* Sockets that hear events by COLLAB_CMD_EVENTS_LISTEN: in all, per user. */
+#define COLLAB_LISTENERS_MAX	256
+#define COLLAB_LISTENERS_USER_MAX	16
 
 /* Handshake messages taken per second and namespace. */
 #define COLLAB_HS_RATE		256
@@ -137,6 +140,11 @@ struct collab_net {
 	struct rhashtable reserved;	/* type -> collab_reservation */
 	struct list_head all_reserved;	/* collab_reservation.all_node */
 	unsigned int nr_reserved;
+
+	/* Sockets that hear events by unicast (nl_event.c). */
+	spinlock_t listen_lock;
+	struct list_head listeners;	/* collab_listener.node, RCU */
+	unsigned int nr_listeners;	/* under listen_lock */
 
 	/* Between nodes: bearers and static peers (under lock). */
 	struct list_head bearers;	/* collab_bearer.node, RCU */

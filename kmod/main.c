@@ -51,6 +51,7 @@ static int __net_init collab_net_init(struct net *net)
 	cn->hold_net_bytes = COLLAB_HOLD_NET_BYTES;
 	cn->rekey_packets = COLLAB_REKEY_PACKETS_MAX;
 	collab_act_init(cn);
+	collab_nl_listeners_init(cn);
 	collab_discovery_init(cn);
 	collab_cookie_init(cn);
 	err = collab_crypto_net_init(cn);
@@ -99,6 +100,7 @@ static void __net_exit collab_net_exit(struct net *net)
 	collab_statics_destroy(cn);
 	collab_act_destroy(cn);
 	collab_table_destroy(cn);
+	collab_nl_listeners_destroy(cn);
 	/* Every peer is gone, and with it every packet it had here. */
 	WARN_ON_ONCE(atomic_long_read(&cn->ooo_bytes));
 	WARN_ON_ONCE(atomic_long_read(&cn->reasm_bytes));

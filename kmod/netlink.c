@@ -673,24 +673,7 @@ static int collab_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 
 /* ---- events -------------------------------------------------------------- */
 
-static void notify(struct collab_net *cn, struct sk_buff *msg)
-{
-	int err;
-
-	err = genlmsg_multicast_netns(&collab_genl_family, cn->net, msg, 0,
-				      COLLAB_NLGRP_EVENTS, GFP_KERNEL);
-	/* -ESRCH: the last listener went away meanwhile. */
-	if (err && err != -ESRCH)
-		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
-}
-
-static bool has_listeners(struct collab_net *cn)
-{
-	return genl_has_listeners(&collab_genl_family, cn->net,
-				  COLLAB_NLGRP_EVENTS);
-}
-
-/* COLLAB_CMD_INSTANCE_NEW or _DEL for @cs. */
+/* COLLAB_CMD_INSTANCE_NEW or _DEL for @cs, to whom may hear of it. */
 void collab_nl_instance_event(struct collab_net *cn, struct collab_sock *cs,
 			      u8 cmd)
 {
@@ -698,7 +681,7 @@ void collab_nl_instance_event(struct collab_net *cn, struct collab_sock *cs,
 
 	lockdep_assert_held(&cn->lock);
 
-	if (!has_listeners(cn))
+	if (!collab_nl_has_listeners(cn))
 		return;
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
@@ -707,14 +690,14 @@ void collab_nl_instance_event(struct collab_net *cn, struct collab_sock *cs,
 		nlmsg_free(msg);
 		goto lost;
 	}
-	notify(cn, msg);
+	collab_nl_notify(cn, msg, COLLAB_NL_OWNER, cs->sk.sk_uid, GFP_KERNEL);
 	return;
 
 lost:
 	collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
 }
 
-/* COLLAB_CMD_SESSION_JOIN or _LEAVE for membership @m. */
+/* COLLAB_CMD_SESSION_JOIN or _LEAVE for membership @m, as for its socket. */
 void collab_nl_member_event(struct collab_net *cn, struct collab_member *m,
 			    u8 cmd)
 {
@@ -724,7 +707,7 @@ void collab_nl_member_event(struct collab_net *cn, struct collab_member *m,
 
 	lockdep_assert_held(&cn->lock);
 
-	if (!has_listeners(cn))
+	if (!collab_nl_has_listeners(cn))
 		return;
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
@@ -738,7 +721,8 @@ void collab_nl_member_event(struct collab_net *cn, struct collab_member *m,
 		goto free;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
-	notify(cn, msg);
+	collab_nl_notify(cn, msg, COLLAB_NL_OWNER, m->cs->sk.sk_uid,
+			 GFP_KERNEL);
 	return;
 
 free:
@@ -887,10 +871,21 @@ static const struct genl_ops collab_genl_ops[] = {
 		.maxattr = COLLAB_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd = COLLAB_CMD_EVENTS_LISTEN,
+		.doit = collab_nl_events_listen,
+		.policy = no_attr_policy,
+		.maxattr = COLLAB_A_MAX,
+	},
 };
 
 static const struct genl_multicast_group collab_genl_mcgrps[] = {
-	[COLLAB_NLGRP_EVENTS] = { .name = COLLAB_GENL_MCGRP_EVENTS },
+	/*
+	 * Every member hears of every instance: others hear what they may
+	 * see by COLLAB_CMD_EVENTS_LISTEN (nl_event.c).
+	 */
+	[COLLAB_NLGRP_EVENTS] = { .name = COLLAB_GENL_MCGRP_EVENTS,
+				  .flags = GENL_MCAST_CAP_NET_ADMIN },
 	/*
 	 * Whoever listens here starts applications for other users: only an
 	 * administrator of the namespace may.
@@ -914,10 +909,23 @@ struct genl_family collab_genl_family __ro_after_init = {
 
 int __init collab_netlink_init(void)
 {
-	return genl_register_family(&collab_genl_family);
+	int err;
+
+	err = genl_register_family(&collab_genl_family);
+	if (err)
+		return err;
+	err = collab_nl_listeners_register();
+	if (err)
+		goto err_unregister_family;
+	return 0;
+
+err_unregister_family:
+	genl_unregister_family(&collab_genl_family);
+	return err;
 }
 
 void collab_netlink_exit(void)
 {
+	collab_nl_listeners_unregister();
 	genl_unregister_family(&collab_genl_family);
 }

@@ -22,10 +22,27 @@ enum collab_nlgrp {
 	COLLAB_NLGRP_ACTIVATION,
 };
 
+/* Who may hear an event: every listener, its instance's owner, admins. */
+enum collab_nl_scope {
+	COLLAB_NL_ALL,
+	COLLAB_NL_OWNER,
+	COLLAB_NL_ADMIN,
+};
+
 extern struct genl_family collab_genl_family;
 
 int collab_netlink_init(void);
 void collab_netlink_exit(void);
+
+/* nl_event.c: the "events" group, and who hears events by unicast. */
+int collab_nl_listeners_register(void);
+void collab_nl_listeners_unregister(void);
+void collab_nl_listeners_init(struct collab_net *cn);
+void collab_nl_listeners_destroy(struct collab_net *cn);
+int collab_nl_events_listen(struct sk_buff *skb, struct genl_info *info);
+bool collab_nl_has_listeners(struct collab_net *cn);
+void collab_nl_notify(struct collab_net *cn, struct sk_buff *msg,
+		      enum collab_nl_scope scope, kuid_t owner, gfp_t gfp);
 
 void collab_nl_instance_event(struct collab_net *cn, struct collab_sock *cs,
 			      u8 cmd);

@@ -593,21 +593,10 @@ int collab_nl_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return err ?: skb->len;
 }
 
-/* An event from softirq to the "events" group; consumes @msg. */
-static void notify_atomic(struct collab_net *cn, struct sk_buff *msg)
-{
-	int err;
-
-	err = genlmsg_multicast_netns(&collab_genl_family, cn->net, msg, 0,
-				      COLLAB_NLGRP_EVENTS, GFP_ATOMIC);
-	/* -ESRCH: the last listener went away meanwhile. */
-	if (err && err != -ESRCH)
-		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
-}
-
 /*
  * COLLAB_CMD_INSTANCE_CONFLICT: @peer claimed instance @id (of type @app,
- * NUL-padded) that is not its own. In softirq.
+ * NUL-padded) that is not its own. In softirq. Administrators hear of it:
+ * the instance may be another user's here.
  */
 void collab_nl_conflict_event(struct collab_peer *peer,
 			      const struct collab_guid *id, const char *app)
@@ -617,8 +606,7 @@ void collab_nl_conflict_event(struct collab_peer *peer,
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!genl_has_listeners(&collab_genl_family, cn->net,
-				COLLAB_NLGRP_EVENTS))
+	if (!collab_nl_has_listeners(cn))
 		return;
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
 	if (!msg)
@@ -638,7 +626,7 @@ void collab_nl_conflict_event(struct collab_peer *peer,
 		goto lost_free;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
-	notify_atomic(cn, msg);
+	collab_nl_notify(cn, msg, COLLAB_NL_ADMIN, INVALID_UID, GFP_ATOMIC);
 	return;
 
 lost_free:
@@ -647,14 +635,16 @@ lost:
 	collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
 }
 
-/* COLLAB_CMD_PEER_UP or _DOWN; under peer->lock, maybe in softirq. */
+/*
+ * COLLAB_CMD_PEER_UP or _DOWN, for every listener; under peer->lock, maybe
+ * in softirq.
+ */
 void collab_nl_peer_event(struct collab_peer *peer, u8 cmd)
 {
 	struct collab_net *cn = peer->cn;
 	struct sk_buff *msg;
 
-	if (!genl_has_listeners(&collab_genl_family, cn->net,
-				COLLAB_NLGRP_EVENTS))
+	if (!collab_nl_has_listeners(cn))
 		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
 	if (!msg || fill_peer(msg, peer, 0, 0, 0, cmd)) {
@@ -662,5 +652,5 @@ void collab_nl_peer_event(struct collab_peer *peer, u8 cmd)
 		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
 		return;
 	}
-	notify_atomic(cn, msg);
+	collab_nl_notify(cn, msg, COLLAB_NL_ALL, INVALID_UID, GFP_ATOMIC);
 }

@@ -121,6 +121,12 @@ struct collab_meta {
  * such members, counts only them in COLLAB_SESSION_A_MEMBER_COUNT and
  * leaves out a session that has none of them.
  *
+ * Joining a multicast group needs CAP_NET_ADMIN too: "events" (instance,
+ * session, peer and conflict events) and "activation" (requests to start
+ * an instance). Anyone may hear the events it may see by
+ * COLLAB_CMD_EVENTS_LISTEN instead; an administrator uses one or the
+ * other, or hears them twice.
+ *
  * A reply or a dump message carries one object in a nest: COLLAB_A_INSTANCE,
  * COLLAB_A_SESSION or COLLAB_A_STATS. A session with more members than fit
  * in one message spans several consecutive messages with the same
@@ -210,6 +216,16 @@ enum collab_cmd {
 	 */
 	COLLAB_CMD_APP_RESERVE,
 	COLLAB_CMD_APP_UNRESERVE,
+
+	/*
+	 * do, anyone, no attribute: the socket that sends it hears, by
+	 * unicast, the notifications of the "events" group that it may see,
+	 * until it is closed: with CAP_NET_ADMIN all of them; without, peer
+	 * up and down, and the instance and session events of the instances
+	 * its owner owns (whose COLLAB_INSTANCE_A_UID is the uid of the
+	 * socket that listens).
+	 */
+	COLLAB_CMD_EVENTS_LISTEN,
 
 	__COLLAB_CMD_MAX,
 };
