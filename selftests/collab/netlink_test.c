@@ -3,9 +3,12 @@
  * The generic netlink family "collab": what it reports matches the sockets
  * a test made, dumps of thousands of objects stay exact while objects come
  * and go, events arrive, only an administrator may change the node, and
- * malformed requests get an error (and the kernel stays well).
+ * malformed requests get an error (and the kernel stays well). Reserved
+ * application types refuse other users' binds; a user without
+ * CAP_NET_ADMIN sees, and hears of, its own instances only.
  */
 #include <arpa/inet.h>
+#include <grp.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
@@ -1884,6 +1887,524 @@ TEST_F(nl, unprivileged_cannot_change_links)
 				    sizeof(other)));
 	ASSERT_EQ(0, node_get(&self->nl, &self->r, &n));
 	EXPECT_EQ(0, memcmp(&before, &n, sizeof(n)));
+}
+
+/* ---- reserved types, and who sees what ----------------------------------- */
+
+/* Who a child becomes, and what it binds. */
+struct user {
+	uid_t uid;
+	gid_t gid;
+	gid_t extra;		/* a supplementary group, or 0 */
+	const char *app;
+};
+
+static int become(const struct user *u)
+{
+	gid_t groups[1] = { u->extra };
+
+	if (setgroups(u->extra ? 1 : 0, groups) ||
+	    setresgid(u->gid, u->gid, u->gid) ||
+	    setresuid(u->uid, u->uid, u->uid))
+		return -1;
+	return 0;
+}
+
+/* Run @fn(@arg) in a child; its exit status, or -1. */
+static int child(int (*fn)(const void *arg), const void *arg)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid)
+		_exit(fn(arg));
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* As user @arg, bind its type: 0, or bind()'s errno. */
+static int try_bind(const void *arg)
+{
+	const struct user *u = arg;
+	int fd;
+
+	if (become(u))
+		return 100;
+	fd = bound_socket(u->app, NULL);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+/* RESERVE @app for id @id, given as attribute @type (0: none). */
+static int app_reserve(struct nl *nl, struct nl_req *r, const char *app,
+		       int type, uint32_t id)
+{
+	nl_req(nl, r, 0, COLLAB_CMD_APP_RESERVE);
+	nl_nest(r, COLLAB_A_APP);
+	if (app)
+		nl_put_str(r, COLLAB_APP_A_NAME, app);
+	if (type)
+		nl_put(r, type, &id, sizeof(id));
+	nl_nest_end(r);
+	return nl_call(nl, r, NULL, NULL);
+}
+
+static int app_name_cmd(struct nl *nl, struct nl_req *r, uint8_t cmd,
+			const char *app)
+{
+	nl_req(nl, r, 0, cmd);
+	nl_nest(r, COLLAB_A_APP);
+	nl_put_str(r, COLLAB_APP_A_NAME, app);
+	nl_nest_end(r);
+	return nl_call(nl, r, NULL, NULL);
+}
+
+/* What APP_GET says of the types. */
+struct types {
+	unsigned int n;
+	char app[8][COLLAB_APP_MAX];
+	int owner_type[8];	/* COLLAB_APP_A_RESERVE_UID, _GID or 0 */
+	uint32_t owner[8];
+	int activatable[8];
+};
+
+static int types_cb(struct nlmsghdr *h, void *arg)
+{
+	struct nlattr *a = genl_attr(h, COLLAB_A_APP), *name, *id;
+	struct types *t = arg;
+	unsigned int i = t->n;
+
+	name = nla_in(a, COLLAB_APP_A_NAME);
+	if (!name || i >= 8)
+		return -EPROTO;
+	t->n++;
+	strncpy(t->app[i], nla_data_of(name), COLLAB_APP_MAX - 1);
+	t->activatable[i] = !!nla_in(a, COLLAB_APP_A_POLICY);
+	t->owner_type[i] = 0;
+	id = nla_in(a, COLLAB_APP_A_RESERVE_UID);
+	if (id)
+		t->owner_type[i] = COLLAB_APP_A_RESERVE_UID;
+	else if ((id = nla_in(a, COLLAB_APP_A_RESERVE_GID)))
+		t->owner_type[i] = COLLAB_APP_A_RESERVE_GID;
+	if (id)
+		t->owner[i] = nla_u32(id);
+	return 0;
+}
+
+TEST_F(nl, app_reserve)
+{
+	struct user nobody = { 65534, 65534, 0, "mine" };
+	struct user other = { 65533, 65533, 0, "mine" };
+	struct user member = { 65533, 65533, 4242, "ours" };
+	struct user in_group = { 65533, 4242, 0, "ours" };
+	struct user stranger = { 65533, 65533, 0, "ours" };
+	struct seen *seen = calloc(1, sizeof(*seen));
+	struct collab_guid id = guid_of(1);
+	struct types t = {};
+	long long refused;
+	int fd, before;
+
+	ASSERT_NE(NULL, seen);
+	/* Unreserved: anyone binds it. */
+	EXPECT_EQ(0, child(try_bind, &other));
+	before = bound_socket("mine", &id);
+	ASSERT_LE(0, before);
+
+	ASSERT_EQ(0, app_reserve(&self->nl, &self->r, "mine",
+				 COLLAB_APP_A_RESERVE_UID, 65534));
+	ASSERT_EQ(0, app_reserve(&self->nl, &self->r, "ours",
+				 COLLAB_APP_A_RESERVE_GID, 4242));
+	refused = collab_stat("bind_refused");
+	EXPECT_EQ(0, child(try_bind, &nobody));
+	EXPECT_EQ(EACCES, child(try_bind, &other));
+	EXPECT_EQ(0, child(try_bind, &member));
+	EXPECT_EQ(0, child(try_bind, &in_group));
+	EXPECT_EQ(EACCES, child(try_bind, &stranger));
+	EXPECT_EQ(refused + 2, collab_stat("bind_refused"));
+	/* An administrator binds it, so that a supervisor can start it. */
+	fd = bound_socket("mine", NULL);
+	EXPECT_LE(0, fd);
+	close(fd);
+	/* What was bound before stays. */
+	ASSERT_EQ(0, instance_dump(&self->nl, &self->r, seen, NULL));
+	EXPECT_EQ(1, seen->count[1]);
+
+	/* Shown with the owner, activatable or not. */
+	ASSERT_EQ(0, app_name_cmd(&self->nl, &self->r, COLLAB_CMD_APP_ADD,
+				  "ours"));
+	nl_req(&self->nl, &self->r, NLM_F_DUMP, COLLAB_CMD_APP_GET);
+	ASSERT_EQ(0, nl_call(&self->nl, &self->r, types_cb, &t));
+	ASSERT_EQ(2, t.n);
+	EXPECT_STREQ("ours", t.app[0]);
+	EXPECT_EQ(1, t.activatable[0]);
+	EXPECT_EQ(COLLAB_APP_A_RESERVE_GID, t.owner_type[0]);
+	EXPECT_EQ(4242, t.owner[0]);
+	EXPECT_STREQ("mine", t.app[1]);
+	EXPECT_EQ(0, t.activatable[1]);
+	EXPECT_EQ(COLLAB_APP_A_RESERVE_UID, t.owner_type[1]);
+	EXPECT_EQ(65534, t.owner[1]);
+	memset(&t, 0, sizeof(t));
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_APP_GET);
+	nl_nest(&self->r, COLLAB_A_APP);
+	nl_put_str(&self->r, COLLAB_APP_A_NAME, "mine");
+	nl_nest_end(&self->r);
+	ASSERT_EQ(0, nl_call(&self->nl, &self->r, types_cb, &t));
+	EXPECT_EQ(1, t.n);
+	EXPECT_EQ(65534, t.owner[0]);
+
+	/* Given to another user. */
+	ASSERT_EQ(0, app_reserve(&self->nl, &self->r, "mine",
+				 COLLAB_APP_A_RESERVE_UID, 65533));
+	EXPECT_EQ(0, child(try_bind, &other));
+	EXPECT_EQ(EACCES, child(try_bind, &nobody));
+
+	/* Lifted: anyone again; once. */
+	ASSERT_EQ(0, app_name_cmd(&self->nl, &self->r,
+				  COLLAB_CMD_APP_UNRESERVE, "mine"));
+	EXPECT_EQ(0, child(try_bind, &nobody));
+	EXPECT_EQ(-ENOENT, app_name_cmd(&self->nl, &self->r,
+					COLLAB_CMD_APP_UNRESERVE, "mine"));
+	EXPECT_EXTACK("not reserved");
+	EXPECT_EQ(-ENOENT, app_name_cmd(&self->nl, &self->r,
+					COLLAB_CMD_APP_GET, "mine"));
+	EXPECT_EXTACK("no such");
+	close(before);
+	free(seen);
+}
+
+/* As a user without CAP_NET_ADMIN: no reservation, made or lifted. */
+static int unprivileged_reserve(const void *arg)
+{
+	struct nl_req r;
+	struct nl nl;
+
+	if (become(arg))
+		return 10;
+	if (nl_open(&nl))
+		return 11;
+	if (app_reserve(&nl, &r, "chat", COLLAB_APP_A_RESERVE_UID, 65534) !=
+	    -EPERM)
+		return 12;
+	if (app_name_cmd(&nl, &r, COLLAB_CMD_APP_UNRESERVE, "board") != -EPERM)
+		return 13;
+	nl_close(&nl);
+	return 0;
+}
+
+TEST_F(nl, app_reserve_refused)
+{
+	struct user nobody = { 65534, 65534, 0, NULL };
+	struct types t = {};
+	uint8_t policy = 0;
+	uint32_t v = 1;
+
+	/* A name, and one of a user or a group. */
+	EXPECT_EQ(-EINVAL, app_reserve(&self->nl, &self->r, NULL,
+				       COLLAB_APP_A_RESERVE_UID, 1));
+	EXPECT_EXTACK("which application type");
+	EXPECT_EQ(-EINVAL, app_reserve(&self->nl, &self->r, "chat", 0, 0));
+	EXPECT_EXTACK("user or for a group");
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_APP_RESERVE);
+	nl_nest(&self->r, COLLAB_A_APP);
+	nl_put_str(&self->r, COLLAB_APP_A_NAME, "chat");
+	nl_put(&self->r, COLLAB_APP_A_RESERVE_UID, &v, sizeof(v));
+	nl_put(&self->r, COLLAB_APP_A_RESERVE_GID, &v, sizeof(v));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_EXTACK("one of them");
+	EXPECT_EQ(-EINVAL, app_reserve(&self->nl, &self->r, "bad\x01",
+				       COLLAB_APP_A_RESERVE_UID, 1));
+	EXPECT_EXTACK("printable");
+	/* No id maps to (uid_t)-1. */
+	EXPECT_EQ(-EINVAL, app_reserve(&self->nl, &self->r, "chat",
+				       COLLAB_APP_A_RESERVE_UID, -1));
+	EXPECT_EXTACK("no such user");
+	EXPECT_EQ(-EINVAL, app_reserve(&self->nl, &self->r, "chat",
+				       COLLAB_APP_A_RESERVE_GID, -1));
+	EXPECT_EXTACK("no such group");
+	/* What the commands do not take. */
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_APP_RESERVE);
+	nl_nest(&self->r, COLLAB_A_APP);
+	nl_put_str(&self->r, COLLAB_APP_A_NAME, "chat");
+	nl_put(&self->r, COLLAB_APP_A_RESERVE_UID, &v, sizeof(v));
+	nl_put(&self->r, COLLAB_APP_A_POLICY, &policy, sizeof(policy));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_APP_UNRESERVE);
+	nl_nest(&self->r, COLLAB_A_APP);
+	nl_put_str(&self->r, COLLAB_APP_A_NAME, "chat");
+	nl_put(&self->r, COLLAB_APP_A_RESERVE_UID, &v, sizeof(v));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	nl_req(&self->nl, &self->r, 0, COLLAB_CMD_APP_ADD);
+	nl_nest(&self->r, COLLAB_A_APP);
+	nl_put_str(&self->r, COLLAB_APP_A_NAME, "chat");
+	nl_put(&self->r, COLLAB_APP_A_RESERVE_UID, &v, sizeof(v));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	/* Not reserved: nothing to lift. */
+	EXPECT_EQ(-ENOENT, app_name_cmd(&self->nl, &self->r,
+					COLLAB_CMD_APP_UNRESERVE, "chat"));
+
+	EXPECT_EQ(0, child(unprivileged_reserve, &nobody));
+	/* None of it happened. */
+	nl_req(&self->nl, &self->r, NLM_F_DUMP, COLLAB_CMD_APP_GET);
+	ASSERT_EQ(0, nl_call(&self->nl, &self->r, types_cb, &t));
+	EXPECT_EQ(0, t.n);
+}
+
+TEST_F(nl, reserved_limit)
+{
+	char app[COLLAB_APP_MAX];
+	int i;
+
+	for (i = 0; i < 1024; i++) {
+		snprintf(app, sizeof(app), "type%d", i);
+		ASSERT_EQ(0, app_reserve(&self->nl, &self->r, app,
+					 COLLAB_APP_A_RESERVE_UID, i));
+	}
+	EXPECT_EQ(-ENOSPC, app_reserve(&self->nl, &self->r, "one-more",
+				       COLLAB_APP_A_RESERVE_UID, 1));
+	EXPECT_EXTACK("too many");
+	/* One reserved already changes hands; one lifted makes room. */
+	EXPECT_EQ(0, app_reserve(&self->nl, &self->r, "type7",
+				 COLLAB_APP_A_RESERVE_GID, 7));
+	EXPECT_EQ(0, app_name_cmd(&self->nl, &self->r,
+				  COLLAB_CMD_APP_UNRESERVE, "type0"));
+	EXPECT_EQ(0, app_reserve(&self->nl, &self->r, "one-more",
+				 COLLAB_APP_A_RESERVE_UID, 1));
+}
+
+/* An instance GET of guid_of(@n): 0 or the error. */
+static int instance_get(struct nl *nl, struct nl_req *r, uint64_t n,
+			struct seen *seen)
+{
+	struct collab_guid id = guid_of(n);
+
+	nl_req(nl, r, 0, COLLAB_CMD_INSTANCE_GET);
+	nl_nest(r, COLLAB_A_INSTANCE);
+	nl_put(r, COLLAB_INSTANCE_A_ID, &id, sizeof(id));
+	nl_nest_end(r);
+	return nl_call(nl, r, instance_cb, seen);
+}
+
+struct own_view {
+	struct user u;
+	int ready[2], go[2];	/* pipes: the child is bound; it may end */
+};
+
+/*
+ * As nobody: instance 12 of "chat" in sessions 900 and 901 is its own; it
+ * sees that one, not the parent's 10 (in 900) and 11.
+ */
+static int own_instances(const void *arg)
+{
+	const struct own_view *v = arg;
+	struct collab_guid id = guid_of(12), s0 = guid_of(900);
+	struct collab_guid s1 = guid_of(901);
+	struct members *m = calloc(1, sizeof(*m));
+	struct seen *seen = calloc(1, sizeof(*seen));
+	struct nl_req r;
+	struct nl nl;
+	int fd, ret = 0;
+	char c = 0;
+
+	if (!m || !seen || become(&v->u) || nl_open(&nl))
+		return 10;
+	fd = bound_socket("chat", &id);
+	if (fd < 0 || join(fd, &s0) || join(fd, &s1))
+		return 11;
+	if (instance_dump(&nl, &r, seen, NULL) || seen->count[12] != 1 ||
+	    seen->count[10] || seen->count[11] || seen->others)
+		ret = 12;
+	else if (instance_get(&nl, &r, 10, seen) != -ENOENT ||
+		 !strstr(nl.ext_msg, "no instance"))
+		ret = 13;
+	else if (instance_get(&nl, &r, 12, seen) || seen->count[12] != 2)
+		ret = 14;
+	/* Both sessions, with itself alone in each. */
+	nl_req(&nl, &r, NLM_F_DUMP, COLLAB_CMD_SESSION_GET);
+	if (!ret && (nl_call(&nl, &r, session_cb, m) || m->messages != 2 ||
+		     m->count[12] != 2 || m->count[10] || m->others ||
+		     m->member_count != 1))
+		ret = 15;
+	if (write(v->ready[1], &c, 1) != 1 || read(v->go[0], &c, 1) != 1)
+		ret = 16;
+	close(fd);
+	nl_close(&nl);
+	return ret;
+}
+
+TEST_F(nl, unprivileged_sees_own_instances)
+{
+	struct own_view v = { .u = { 65534, 65534, 0, NULL } };
+	struct collab_guid id, s0 = guid_of(900);
+	struct members *m = calloc(1, sizeof(*m));
+	struct seen *seen = calloc(1, sizeof(*seen));
+	int fd[2], status;
+	pid_t pid;
+	char c;
+
+	ASSERT_NE(NULL, m);
+	ASSERT_NE(NULL, seen);
+	id = guid_of(10);
+	fd[0] = bound_socket("chat", &id);
+	ASSERT_LE(0, fd[0]);
+	ASSERT_EQ(0, join(fd[0], &s0));
+	id = guid_of(11);
+	fd[1] = bound_socket("board", &id);
+	ASSERT_LE(0, fd[1]);
+	ASSERT_EQ(0, pipe(v.ready));
+	ASSERT_EQ(0, pipe(v.go));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(own_instances(&v));
+	ASSERT_EQ(1, read(v.ready[0], &c, 1));
+	/* An administrator sees them all, and every member. */
+	EXPECT_EQ(0, instance_dump(&self->nl, &self->r, seen, NULL));
+	EXPECT_EQ(1, seen->count[10]);
+	EXPECT_EQ(1, seen->count[11]);
+	EXPECT_EQ(1, seen->count[12]);
+	EXPECT_EQ(0, instance_get(&self->nl, &self->r, 12, seen));
+	nl_req(&self->nl, &self->r, NLM_F_DUMP, COLLAB_CMD_SESSION_GET);
+	nl_nest(&self->r, COLLAB_A_SESSION);
+	nl_put(&self->r, COLLAB_SESSION_A_ID, &s0, sizeof(s0));
+	nl_nest_end(&self->r);
+	EXPECT_EQ(0, nl_call(&self->nl, &self->r, session_cb, m));
+	EXPECT_EQ(2, m->member_count);
+	EXPECT_EQ(1, m->count[10]);
+	EXPECT_EQ(1, m->count[12]);
+	ASSERT_EQ(1, write(v.go[1], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(fd[0]);
+	close(fd[1]);
+	free(seen);
+	free(m);
+}
+
+/* COLLAB_CMD_EVENTS_LISTEN on @nl, with a receive timeout for events. */
+static int listen_events(struct nl *nl)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	struct nl_req r;
+
+	if (setsockopt(nl->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		return -errno;
+	nl_req(nl, &r, 0, COLLAB_CMD_EVENTS_LISTEN);
+	return nl_call(nl, &r, NULL, NULL);
+}
+
+/* Instance guid_of(@n) bound in session guid_of(@n + 1), then closed. */
+static int bind_join_close(uint64_t n)
+{
+	struct collab_guid id = guid_of(n), sid = guid_of(n + 1);
+	int fd = bound_socket("chat", &id);
+
+	if (fd < 0 || join(fd, &sid))
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* The four events of bind_join_close(@n), in order; then @more or none. */
+static int expect_events(struct nl *nl, long n, int more)
+{
+	static const uint8_t cmds[] = {
+		COLLAB_CMD_INSTANCE_NEW, COLLAB_CMD_SESSION_JOIN,
+		COLLAB_CMD_SESSION_LEAVE, COLLAB_CMD_INSTANCE_DEL,
+	};
+	char buf[256];
+	struct event e;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cmds); i++)
+		if (next_event(nl, &e) != 1 || e.cmd != cmds[i] ||
+		    e.instance != n)
+			return 1 + i;
+	if (!more && (recv(nl->fd, buf, sizeof(buf), MSG_DONTWAIT) != -1 ||
+		      errno != EAGAIN))
+		return 5;
+	return 0;
+}
+
+/*
+ * As nobody, listening: of instance 20 (the parent's) and 30 (its own),
+ * it hears of 30 only. Past 16 listeners, a user is refused one more,
+ * until one of them closes.
+ */
+static int own_events(const void *arg)
+{
+	const struct own_view *v = arg;
+	struct nl nl, more[16];
+	struct nl_req r;
+	int i, ret;
+	char c = 0;
+
+	if (become(&v->u) || nl_open(&nl) || listen_events(&nl) ||
+	    listen_events(&nl))
+		return 10;
+	if (write(v->ready[1], &c, 1) != 1 || read(v->go[0], &c, 1) != 1)
+		return 11;
+	if (bind_join_close(30))
+		return 12;
+	ret = expect_events(&nl, 30, 0);
+	if (ret)
+		return 20 + ret;
+
+	for (i = 0; i < 15; i++)
+		if (nl_open(&more[i]) || listen_events(&more[i]))
+			return 30;
+	if (nl_open(&more[15]))
+		return 31;
+	nl_req(&more[15], &r, 0, COLLAB_CMD_EVENTS_LISTEN);
+	if (nl_call(&more[15], &r, NULL, NULL) != -ENOSPC ||
+	    !strstr(more[15].ext_msg, "too many listeners"))
+		return 32;
+	nl_close(&more[0]);
+	if (listen_events(&more[15]))
+		return 33;
+	for (i = 1; i < 16; i++)
+		nl_close(&more[i]);
+	nl_close(&nl);
+	return 0;
+}
+
+TEST_F(nl, unprivileged_listener)
+{
+	struct own_view v = { .u = { 65534, 65534, 0, NULL } };
+	struct nl admin;
+	int status;
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(0, nl_open(&admin));
+	ASSERT_EQ(0, listen_events(&admin));
+	ASSERT_EQ(0, pipe(v.ready));
+	ASSERT_EQ(0, pipe(v.go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(own_events(&v));
+	ASSERT_EQ(1, read(v.ready[0], &c, 1));
+	ASSERT_EQ(0, bind_join_close(20));
+	ASSERT_EQ(1, write(v.go[1], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	/* An administrator that listens hears of both, in order. */
+	EXPECT_EQ(0, expect_events(&admin, 20, 1));
+	EXPECT_EQ(0, expect_events(&admin, 30, 0));
+	nl_close(&admin);
 }
 
 TEST_HARNESS_MAIN
