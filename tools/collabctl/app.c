@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * collabctl app: activatable application types. A message for such a
- * type that no instance takes waits, and an activator (collabd) starts
- * one; "app" shows the types with the requests that wait, registers and
- * withdraws them, and reports a request the activator could not start.
+ * collabctl app: activatable and reserved application types. A message
+ * for an activatable type that no instance takes waits, and an activator
+ * (collabd) starts one; a reserved type is bound only by its user, the
+ * members of its group and administrators. "app" shows the types with
+ * the requests that wait and their owners, registers and withdraws them,
+ * reports a request the activator could not start, and reserves types.
  */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +33,8 @@ const struct nla_policy cnl_app_policy[COLLAB_APP_A_MAX + 1] = {
 	[COLLAB_APP_A_DELIVERED] = { .type = NLA_U64 },
 	[COLLAB_APP_A_DROPPED] = { .type = NLA_U64 },
 	[COLLAB_APP_A_REQUEST] = { .type = NLA_NESTED },
+	[COLLAB_APP_A_RESERVE_UID] = { .type = NLA_U32 },
+	[COLLAB_APP_A_RESERVE_GID] = { .type = NLA_U32 },
 };
 
 const struct nla_policy cnl_req_policy[COLLAB_REQ_A_MAX + 1] = {
@@ -110,6 +116,37 @@ struct app_show {
 	bool in_requests;
 };
 
+/*
+ * "  reserved for user NAME (UID)", or group; the name when this host
+ * knows the id. JSON has the id alone.
+ */
+static void print_owner(struct nlattr **tb)
+{
+	const struct group *gr = NULL;
+	const struct passwd *pw = NULL;
+	const char *name = NULL;
+	uint32_t id;
+
+	if (tb[COLLAB_APP_A_RESERVE_UID]) {
+		id = nla_get_u32(tb[COLLAB_APP_A_RESERVE_UID]);
+		pw = getpwuid(id);
+		name = pw ? pw->pw_name : NULL;
+		out_text("  reserved for user ");
+	} else if (tb[COLLAB_APP_A_RESERVE_GID]) {
+		id = nla_get_u32(tb[COLLAB_APP_A_RESERVE_GID]);
+		gr = getgrgid(id);
+		name = gr ? gr->gr_name : NULL;
+		out_text("  reserved for group ");
+	} else {
+		return;
+	}
+	if (name)
+		out_text("%s (", name);
+	out_u64(tb[COLLAB_APP_A_RESERVE_UID] ? "reserve_uid" : "reserve_gid",
+		"%s", id);
+	out_text(name ? ")\n" : "\n");
+}
+
 static void print_type(struct nlattr **tb)
 {
 	uint8_t policy;
@@ -122,6 +159,7 @@ static void print_type(struct nlattr **tb)
 			policy_names[policy] : "unknown");
 	}
 	out_text("\n");
+	print_owner(tb);
 	out_attr_line(tb, "  ", setting_attrs);
 	out_attr_line(tb, "  waiting: ", held_attrs);
 	out_attr_line(tb, "  ", count_attrs);
@@ -197,7 +235,7 @@ static int app_show(int argc, char **argv)
 	struct app_show show = { .shown = 0 };
 	struct nlattr *nest;
 	struct nl_msg *msg;
-	char noent[COLLAB_APP_MAX + 40];
+	char noent[COLLAB_APP_MAX + 48];
 	struct cnl nl;
 	int err;
 
@@ -210,7 +248,8 @@ static int app_show(int argc, char **argv)
 	if (argc) {
 		msg = app_request(&nl, COLLAB_CMD_APP_GET, 0, argv[0], &nest);
 		nla_nest_end(msg, nest);
-		snprintf(noent, sizeof(noent), "%s is not activatable", argv[0]);
+		snprintf(noent, sizeof(noent),
+			 "%s is neither activatable nor reserved", argv[0]);
 	} else {
 		msg = cnl_msg(&nl, COLLAB_CMD_APP_GET, NLM_F_DUMP);
 	}
@@ -320,9 +359,92 @@ static int app_fail(int argc, char **argv)
 		       "no such request: an instance came, or it timed out");
 }
 
+/*
+ * The id of user (or group) S, a name or else a number, into *ID; the
+ * name wins, as for chown(1). (uid_t)-1 is no id.
+ */
+static int parse_owner(const char *kind, const char *s, bool group,
+		       uint32_t *id)
+{
+	const struct passwd *pw;
+	const struct group *gr;
+	uint64_t v;
+
+	if (group) {
+		gr = getgrnam(s);
+		if (gr) {
+			*id = gr->gr_gid;
+			return CTL_OK;
+		}
+	} else {
+		pw = getpwnam(s);
+		if (pw) {
+			*id = pw->pw_uid;
+			return CTL_OK;
+		}
+	}
+	if (!parse_u64(s, UINT32_MAX - 1, &v)) {
+		*id = (uint32_t)v;
+		return CTL_OK;
+	}
+	return ctl_usage_error("app reserve",
+			       "no such %s '%s': give a name or a number", kind,
+			       s);
+}
+
+static int app_reserve(int argc, char **argv)
+{
+	struct arg args[] = {
+		{ .name = "user" }, { .name = "group" }, { .name = NULL },
+	};
+	struct nlattr *nest;
+	struct nl_msg *msg;
+	uint32_t id = 0;
+	struct cnl nl;
+	bool group;
+
+	if (argc < 1)
+		return ctl_usage_error("app reserve", "which application type?");
+	if (check_name("app reserve", argv[0]) ||
+	    parse_args("app reserve", argc - 1, argv + 1, args))
+		return CTL_USAGE;
+	if (!args[0].val == !args[1].val)
+		return ctl_usage_error("app reserve",
+				       "give 'user USER' or 'group GROUP', one of them");
+	group = args[1].val != NULL;
+	if (parse_owner(group ? "group" : "user",
+			group ? args[1].val : args[0].val, group, &id))
+		return CTL_USAGE;
+	if (cnl_open(&nl))
+		return CTL_FAIL;
+	msg = app_request(&nl, COLLAB_CMD_APP_RESERVE, 0, argv[0], &nest);
+	cnl_put_u32(msg, group ? COLLAB_APP_A_RESERVE_GID :
+		    COLLAB_APP_A_RESERVE_UID, id);
+	nla_nest_end(msg, nest);
+	return cnl_run(&nl, msg, NULL, NULL, "app reserve", NULL);
+}
+
+static int app_unreserve(int argc, char **argv)
+{
+	char noent[COLLAB_APP_MAX + 40];
+	struct nlattr *nest;
+	struct nl_msg *msg;
+	struct cnl nl;
+
+	if (parse_one_arg("app unreserve", "application type", argc, argv) ||
+	    check_name("app unreserve", argv[0]))
+		return CTL_USAGE;
+	if (cnl_open(&nl))
+		return CTL_FAIL;
+	msg = app_request(&nl, COLLAB_CMD_APP_UNRESERVE, 0, argv[0], &nest);
+	nla_nest_end(msg, nest);
+	snprintf(noent, sizeof(noent), "%s is not reserved", argv[0]);
+	return cnl_run(&nl, msg, NULL, NULL, "app unreserve", noent);
+}
+
 const struct cmd app_cmds[] = {
 	{ "show", app_show, "[APP]",
-	  "print the activatable application types and the requests that wait" },
+	  "print the activatable and reserved application types, the requests that wait and the owners" },
 	{ "add", app_add,
 	  "APP [policy shared|per-session] [timeout MS] [hold BYTES]",
 	  "make APP activatable, or change its settings; needs CAP_NET_ADMIN" },
@@ -330,5 +452,9 @@ const struct cmd app_cmds[] = {
 	  "withdraw APP; the messages that wait for it are refused; needs CAP_NET_ADMIN" },
 	{ "fail", app_fail, "APP REQUEST [errno N]",
 	  "refuse what waits for REQUEST now (ECONNREFUSED, or errno N); needs CAP_NET_ADMIN" },
+	{ "reserve", app_reserve, "APP user USER|group GROUP",
+	  "let only USER, or members of GROUP, and administrators bind APP; needs CAP_NET_ADMIN" },
+	{ "unreserve", app_unreserve, "APP",
+	  "let anyone bind APP again; needs CAP_NET_ADMIN" },
 	{ .name = NULL }
 };

@@ -45,7 +45,7 @@ static const struct object objects[] = {
 	{ "session", session_cmds,
 	  "sessions that have members on this node" },
 	{ "app", app_cmds,
-	  "activatable application types, and the messages that wait for one" },
+	  "activatable and reserved application types, and the messages that wait" },
 	{ "call", call_cmds,
 	  "operations of a node's collabd: status, apps, start" },
 	{ "stats", stats_cmds,
@@ -223,7 +223,7 @@ static void object_help(const struct object *o)
 	}
 	printf("\nCommands:\n");
 	for (c = o->cmds; c->name; c++)
-		printf("  %-8s %s\n", c->name, c->help);
+		printf("  %-9s %s\n", c->name, c->help);
 }
 
 static const struct cmd *find_cmd(const struct cmd *cmds, const char *name)
