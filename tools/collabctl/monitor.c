@@ -2,7 +2,8 @@
 /*
  * collabctl monitor: print the notifications of the "events" group, or
  * of the "activation" group, one line each, as they come, until SIGINT
- * or SIGTERM.
+ * or SIGTERM. The groups are an administrator's: anyone else hears, by
+ * COLLAB_CMD_EVENTS_LISTEN, the events it may see.
  */
 #include <errno.h>
 #include <poll.h>
@@ -287,8 +288,12 @@ static int monitor_loop(struct cnl *nl, const sigset_t *waitmask)
 	return CTL_OK;
 }
 
-static int monitor_group(const char *cmd, const char *group, int argc,
-			 char **argv)
+/*
+ * Print the events of GROUP; with LISTEN, when the group is only for an
+ * administrator, those of its events the caller may see.
+ */
+static int monitor_group(const char *cmd, const char *group, bool listen,
+			 int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t block, orig;
@@ -299,12 +304,14 @@ static int monitor_group(const char *cmd, const char *group, int argc,
 		return CTL_USAGE;
 	if (cnl_open(&nl))
 		return CTL_FAIL;
-	ret = cnl_subscribe(&nl, group);
+	/* One event per line, even with -p. */
+	out_setup(out_json(), false);
+	ret = cnl_subscribe(&nl, group, listen);
+	if (ret == -EPERM)
+		ret = cnl_listen(&nl, monitor_event, NULL, cmd);
 	if (ret)
 		goto out_close;
 
-	/* One event per line, even with -p. */
-	out_setup(out_json(), false);
 	/* Signals only interrupt the wait: none is missed or half-handled. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
@@ -323,19 +330,19 @@ out_close:
 
 static int monitor_events(int argc, char **argv)
 {
-	return monitor_group("monitor events", COLLAB_GENL_MCGRP_EVENTS, argc,
-			     argv);
+	return monitor_group("monitor events", COLLAB_GENL_MCGRP_EVENTS, true,
+			     argc, argv);
 }
 
 static int monitor_activation(int argc, char **argv)
 {
 	return monitor_group("monitor activation",
-			     COLLAB_GENL_MCGRP_ACTIVATION, argc, argv);
+			     COLLAB_GENL_MCGRP_ACTIVATION, false, argc, argv);
 }
 
 const struct cmd monitor_cmds[] = {
 	{ "events", monitor_events, "",
-	  "print instance, session, peer and conflict events as they happen, one a line" },
+	  "print instance, session, peer and conflict events as they happen, one a line; without CAP_NET_ADMIN, peer events and those of your own instances" },
 	{ "activation", monitor_activation, "",
 	  "print requests to start an instance of an activatable type; needs CAP_NET_ADMIN" },
 	{ .name = NULL }

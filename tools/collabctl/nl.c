@@ -195,7 +195,19 @@ static struct nl_cb *req_cb(struct req *r)
 	return cb;
 }
 
-int cnl_request(struct cnl *nl, struct nl_msg *msg, cnl_fn fn, void *arg)
+static int read_seq_ok(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+/*
+ * cnl_request(); with ANY_SEQ, messages of any sequence number (the
+ * kernel's notifications) go to FN as well, until the reply ends.
+ */
+static int request(struct cnl *nl, struct nl_msg *msg, cnl_fn fn, void *arg,
+		   bool any_seq)
 {
 	struct req r = { .nl = nl, .fn = fn, .arg = arg };
 	struct nl_cb *cb;
@@ -215,6 +227,8 @@ int cnl_request(struct cnl *nl, struct nl_msg *msg, cnl_fn fn, void *arg)
 	}
 
 	cb = req_cb(&r);
+	if (any_seq)
+		nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, read_seq_ok, NULL);
 	while (!r.done) {
 		ret = nl_recvmsgs(nl->sk, cb);
 		if (ret < 0 && !r.done) {
@@ -226,6 +240,11 @@ int cnl_request(struct cnl *nl, struct nl_msg *msg, cnl_fn fn, void *arg)
 	}
 	nl_cb_put(cb);
 	return r.err;
+}
+
+int cnl_request(struct cnl *nl, struct nl_msg *msg, cnl_fn fn, void *arg)
+{
+	return request(nl, msg, fn, arg, false);
 }
 
 int cnl_fail(const struct cnl *nl, int err, const char *what)
@@ -300,7 +319,31 @@ void cnl_put_nested(struct nl_msg *msg, int nest, int type, size_t len,
 	nla_nest_end(msg, start);
 }
 
-int cnl_subscribe(struct cnl *nl, const char *group)
+/*
+ * Room for bursts of notifications (such as a program closing many
+ * sockets); the kernel caps it at net.core.rmem_max.
+ */
+static int event_buffer(struct cnl *nl)
+{
+	int ret;
+
+	ret = nl_socket_set_buffer_size(nl->sk, CNL_EVENT_RCVBUF, 0);
+	if (ret < 0)
+		return ctl_error("netlink socket: %s", nl_geterror(ret));
+	return CTL_OK;
+}
+
+static int event_nonblocking(struct cnl *nl)
+{
+	int ret;
+
+	ret = nl_socket_set_nonblocking(nl->sk);
+	if (ret < 0)
+		return ctl_error("netlink socket: %s", nl_geterror(ret));
+	return CTL_OK;
+}
+
+int cnl_subscribe(struct cnl *nl, const char *group, bool quiet)
 {
 	int ret;
 
@@ -309,32 +352,34 @@ int cnl_subscribe(struct cnl *nl, const char *group)
 		return ctl_error("multicast group '%s' of family '%s': %s (is the module older than collabctl?)",
 				 group, COLLAB_GENL_NAME, nl_geterror(ret));
 	ret = nl_socket_add_membership(nl->sk, ret);
+	if (ret == -NLE_PERM && quiet)
+		return -EPERM;
 	if (ret < 0)
-		return ctl_error("cannot join multicast group '%s': %s",
-				 group, nl_geterror(ret));
-	/*
-	 * Room for bursts of notifications (such as a program closing many
-	 * sockets); the kernel caps it at net.core.rmem_max.
-	 */
-	ret = nl_socket_set_buffer_size(nl->sk, CNL_EVENT_RCVBUF, 0);
-	if (ret < 0)
-		return ctl_error("netlink socket: %s", nl_geterror(ret));
-	ret = nl_socket_set_nonblocking(nl->sk);
-	if (ret < 0)
-		return ctl_error("netlink socket: %s", nl_geterror(ret));
+		return ctl_error("cannot join multicast group '%s': %s%s",
+				 group, nl_geterror(ret),
+				 ret == -NLE_PERM ?
+				 " (needs CAP_NET_ADMIN: run as root)" : "");
+	if (event_buffer(nl) || event_nonblocking(nl))
+		return CTL_FAIL;
 	return CTL_OK;
+}
+
+int cnl_listen(struct cnl *nl, cnl_fn fn, void *arg, const char *what)
+{
+	int err;
+
+	if (event_buffer(nl))
+		return CTL_FAIL;
+	err = request(nl, cnl_msg(nl, COLLAB_CMD_EVENTS_LISTEN, 0), fn, arg,
+		      true);
+	if (err)
+		return cnl_fail(nl, err, what);
+	return event_nonblocking(nl);
 }
 
 int cnl_fd(const struct cnl *nl)
 {
 	return nl_socket_get_fd(nl->sk);
-}
-
-static int read_seq_ok(struct nl_msg *msg, void *arg)
-{
-	(void)msg;
-	(void)arg;
-	return NL_OK;
 }
 
 int cnl_read(struct cnl *nl, cnl_fn fn, void *arg)

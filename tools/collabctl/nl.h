@@ -76,8 +76,20 @@ struct nlattr *cnl_nest_start(struct nl_msg *msg, int type);
 void cnl_put_nested(struct nl_msg *msg, int nest, int type, size_t len,
 		    const void *data);
 
-/* Join multicast group GROUP of the family; print why not and fail. */
-int cnl_subscribe(struct cnl *nl, const char *group);
+/*
+ * Join multicast group GROUP of the family and make the socket one that
+ * cnl_read() reads. Return CTL_OK; -EPERM when QUIET and the kernel wants
+ * a privilege the caller lacks; else CTL_FAIL after printing why.
+ */
+int cnl_subscribe(struct cnl *nl, const char *group, bool quiet);
+/*
+ * Ask the kernel for the notifications of the "events" group that the
+ * caller may see, by COLLAB_CMD_EVENTS_LISTEN (joining the group needs
+ * CAP_NET_ADMIN), and make the socket one that cnl_read() reads. Those
+ * that come before the kernel's answer go to FN. Return CTL_OK, or
+ * CTL_FAIL after printing why, WHAT first.
+ */
+int cnl_listen(struct cnl *nl, cnl_fn fn, void *arg, const char *what);
 int cnl_fd(const struct cnl *nl);
 
 /*
