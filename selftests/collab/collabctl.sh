@@ -15,6 +15,11 @@
 # trust add, show and del; a static peer added with its key, its link
 # sealed, and what peer shows of it. Skipped on a module without keys.
 #
+# Who may do what: app reserve and unreserve, and what app shows of them;
+# a reserved type refuses other users' binds; a user without
+# CAP_NET_ADMIN lists its own instances and sessions only, and its
+# monitor prints peer events and its own instances' events only.
+#
 #   ns a: collab_sock -a APP ... -H (holds bound instances), collabctl
 #
 #   +-------------------+   veth    +-------------------+
@@ -244,11 +249,12 @@ case_valgrind()
 	ns_add a
 	hold chat -n 2 -s $session
 	printf '%s\n' "node" "node set name vg" "instance" "session" "stats" \
-		"instance show id $unknown" >"$tmp/text.batch"
+		"app reserve vg user nobody" "app reserve vg2 group 65534" "app" \
+		"app unreserve vg" "instance show id $unknown" >"$tmp/text.batch"
 	printf '%s\n' "node" "instance" "session show id $session" "stats" \
-		>"$tmp/json.batch"
+		"app" >"$tmp/json.batch"
 	vg_batch 1 -b "$tmp/text.batch"
-	grep -qF "collabctl: batch $tmp/text.batch line 6: instance show: " "$tmp/vg"
+	grep -qF "collabctl: batch $tmp/text.batch line 10: instance show: " "$tmp/vg"
 	vg_batch 0 -p -b "$tmp/json.batch"
 }
 
@@ -715,11 +721,211 @@ case_peer_keys()
 		drop_untrusted drop_plaintext
 }
 
+# Users for setpriv: nobody, and another with no name, alone or in
+# nogroup (65534) as a supplementary group.
+nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+other=(setpriv --reuid=65533 --regid=65533 --clear-groups)
+other_in_group=(setpriv --reuid=65533 --regid=65533 --groups=65534)
+
+# bind_as APP USER...: collab_sock binds APP in ns a as USER (a setpriv
+# command line); prints nothing on success, the errno name else.
+bind_as()
+{
+	local app=$1
+
+	shift
+	ns_exec a "$@" "$sock" -a "$app" || true
+}
+
+# app reserve, unreserve and show; binds refused and allowed.
+case_app_reserve()
+{
+	local rc
+
+	command -v setpriv >/dev/null || exit $ksft_skip
+	ns_add a
+	ctl_a app reserve mine user nobody
+	ctl_a app reserve ours group nogroup
+	ctl_a app reserve numbered user 65533
+
+	# Shown with the owner, by name where the host has one.
+	ctl_a app >"$tmp/text"
+	grep -qxF "app mine" "$tmp/text"
+	grep -qxF "  reserved for user nobody (65534)" "$tmp/text"
+	grep -qxF "  reserved for group nogroup (65534)" "$tmp/text"
+	grep -qxF "  reserved for user 65533" "$tmp/text"
+	ctl_a -j app >"$tmp/app"
+	test "$(json "$tmp/app" "sorted([a['name'], a.get('reserve_uid'), a.get('reserve_gid')] for a in j)")" = \
+		'[["mine", 65534, null], ["numbered", 65533, null], ["ours", null, 65534]]'
+	ctl_a app show mine | grep -qxF "  reserved for user nobody (65534)"
+	# An activatable type keeps its owner beside its settings.
+	ctl_a app add ours
+	ctl_a -j app show ours >"$tmp/ours"
+	test "$(json "$tmp/ours" "[j[0]['policy'], j[0]['reserve_gid']]")" = '["shared", 65534]'
+
+	# The owner binds; another user gets EACCES, counted; root binds.
+	test -z "$(bind_as mine "${nobody[@]}")"
+	test "$(bind_as mine "${other[@]}")" = EACCES
+	test -z "$(bind_as ours "${other_in_group[@]}")"
+	test "$(bind_as ours "${other[@]}")" = EACCES
+	test -z "$(bind_as numbered "${other[@]}")"
+	ns_exec a "$sock" -a mine
+	test "$(ctl_a -j stats | json_in "j['bind_refused']")" = 2
+
+	# Lifted: anyone binds it; lifted once.
+	ctl_a app unreserve mine
+	test -z "$(bind_as mine "${other[@]}")"
+	rc=0
+	ctl_a app unreserve mine 2>"$tmp/err" || rc=$?
+	test $rc = 1
+	grep -qxF "collabctl: app unreserve: mine is not reserved" "$tmp/err"
+	rc=0
+	ctl_a app show mine 2>"$tmp/err" || rc=$?
+	test $rc = 1
+	grep -qxF "collabctl: app show: mine is neither activatable nor reserved" "$tmp/err"
+}
+
+# What app reserve refuses: bad arguments (status 2), and anyone without
+# CAP_NET_ADMIN (status 1).
+case_app_reserve_refused()
+{
+	local args rc
+
+	command -v setpriv >/dev/null || exit $ksft_skip
+	ns_add a
+	for args in "app reserve" "app reserve chat" "app reserve chat user" \
+		    "app reserve chat user no-such-user-here" \
+		    "app reserve chat group no-such-group-here" \
+		    "app reserve chat user 4294967295" \
+		    "app reserve chat user nobody group nogroup" \
+		    "app reserve chat owner nobody" "app unreserve" \
+		    "app reserve bad/name/that/is/far/too/long/for/a/type user nobody"; do
+		rc=0
+		# shellcheck disable=SC2086
+		ctl_a $args 2>"$tmp/err" >/dev/null || rc=$?
+		test $rc = 2 || { echo "'collabctl $args' exited $rc" >&2; return 1; }
+		grep -q "^collabctl: app .*: see 'collabctl app" "$tmp/err" ||
+			{ cat "$tmp/err" >&2; return 1; }
+	done
+	grep -q "no such" <(ctl_a app reserve chat user no-such-user-here 2>&1)
+
+	for args in "app reserve chat user nobody" "app unreserve chat"; do
+		rc=0
+		# shellcheck disable=SC2086
+		ns_exec a "${nobody[@]}" "$ctl" $args 2>"$tmp/err" || rc=$?
+		test $rc = 1
+		grep -qF "needs CAP_NET_ADMIN" "$tmp/err"
+	done
+	# None of it happened.
+	test "$(ctl_a -j app | json_in "len(j)")" = 0
+}
+
+# hold_as USER... -- APP ARGS...: as hold, as USER (a setpriv command line).
+hold_as()
+{
+	local user=()
+
+	while [ "$1" != -- ]; do
+		user+=("$1")
+		shift
+	done
+	shift
+	rm -f "$tmp/ready"
+	ip netns exec "$(ns_name a)" "${user[@]}" "$sock" -a "$@" -H "$tmp/ready" &
+	holder=$!
+	wait_for test -e "$tmp/ready"
+}
+
+# Without CAP_NET_ADMIN: its own instances, and its own members of a
+# session; root sees every one.
+case_unprivileged_instances()
+{
+	local mine root_ids rc
+
+	command -v setpriv >/dev/null || exit $ksft_skip
+	ns_add a
+	# nobody writes its ready file here.
+	chmod 1777 "$tmp"
+	hold chat -n 2 -s $session
+	root_ids=$(sort "$tmp/ready" | tr '\n' ' ' | sed 's/ $//')
+	hold_as "${nobody[@]}" -- board -s $session
+	mine=$(cat "$tmp/ready")
+
+	ns_exec a "${nobody[@]}" "$ctl" -j instance >"$tmp/inst"
+	test "$(json "$tmp/inst" "[(i['id'], i['app'], i['uid']) for i in j]")" = \
+		"[[\"$mine\", \"board\", 65534]]"
+	ns_exec a "${nobody[@]}" "$ctl" -j session >"$tmp/sess"
+	test "$(json "$tmp/sess" "[(s['id'], s['member_count'], [m['id'] for m in s['members']]) for s in j]")" = \
+		"[[\"$session\", 1, [\"$mine\"]]]"
+	# Another's instance is no instance.
+	rc=0
+	ns_exec a "${nobody[@]}" "$ctl" instance show id "${root_ids%% *}" \
+		2>"$tmp/err" || rc=$?
+	test $rc = 1
+	grep -q "no instance ${root_ids%% *}" "$tmp/err"
+	ns_exec a "${nobody[@]}" "$ctl" instance show id "$mine" | grep -q board
+
+	# root sees all three, and every member.
+	test "$(ctl_a -j instance | json_in "len(j)")" = 3
+	test "$(ctl_a -j session | json_in "j[0]['member_count']")" = 3
+	# A user with no instance sees none, and no session.
+	test "$(ns_exec a "${other[@]}" "$ctl" -j instance | json_in "len(j)")" = 0
+	test "$(ns_exec a "${other[@]}" "$ctl" -j session | json_in "len(j)")" = 0
+}
+
+# Without CAP_NET_ADMIN, monitor prints the events of its own instances,
+# not those of root's, and peer events.
+case_unprivileged_monitor()
+{
+	local id=abcdef00abcdef00abcdef00abcdef01
+	local root_id=abcdef00abcdef00abcdef00abcdef02 mon
+
+	command -v setpriv >/dev/null || exit $ksft_skip
+	two_hosts
+	ctl_b node set name bravo
+	ip netns exec "$(ns_name a)" "${nobody[@]}" "$ctl" -j monitor \
+		>"$tmp/mon" 2>&1 &
+	mon=$!
+	# Listening once its own probe's bind shows up.
+	wait_for sh -c "ip netns exec '$(ns_name a)' ${nobody[*]} '$sock' -a probe;
+		grep -q instance_new '$tmp/mon'"
+	# root's first, then its own: had root's come, it would be first.
+	ns_exec a "$sock" -a chat -i $root_id -s $session
+	ns_exec a "${nobody[@]}" "$sock" -a chat -i $id -s $session
+	wait_for grep -q "instance_del.*$id\|$id.*instance_del" "$tmp/mon"
+
+	# Peers for everyone.
+	ctl_a bearer add udp local 10.77.0.1 dev va discovery 239.77.0.1 >/dev/null
+	ctl_b bearer add udp local 10.77.0.2 dev vb discovery 239.77.0.1 >/dev/null
+	wait_for grep -q peer_up "$tmp/mon"
+	kill -INT $mon
+	wait $mon
+
+	expect_fail grep -q "$root_id" "$tmp/mon"
+	python3 - "$tmp/mon" "$id" "$(node_id b)" <<-'EOF'
+	import json, sys
+	events = [json.loads(l) for l in open(sys.argv[1])]
+	ours = [e["event"] for e in events
+	        if sys.argv[2] in (e.get("id"), e.get("member", {}).get("id"))]
+	assert ours == ["instance_new", "session_join", "session_leave",
+	                "instance_del"], ours
+	peers = [e for e in events if e["event"] == "peer_up"]
+	assert [(e["id"], e["name"]) for e in peers] == [(sys.argv[3], "bravo")], peers
+	# Nothing but its own probes, its own instance and the peer.
+	others = [e for e in events if e["event"].startswith(("instance", "session"))
+	          and e.get("app", e.get("member", {}).get("app")) not in ("probe", "chat")]
+	assert not others, others
+	EOF
+}
+
 # Mostly collabctl itself, and slow to start on a debug kernel; the kernel
 # side of every command is in netlink_test.
 quick_skip="instances_match_sockets sessions stats unprivileged_reads_only
-	bad_arguments valgrind batch bearer peer unprivileged_links monitor_peer"
+	bad_arguments valgrind batch bearer peer unprivileged_links monitor_peer
+	app_reserve_refused"
 run_cases case_node case_instances_match_sockets case_sessions case_stats \
 	case_unprivileged_reads_only case_bad_arguments case_monitor \
 	case_valgrind case_batch case_bearer case_peer case_unprivileged_links \
-	case_monitor_peer case_keys case_peer_keys
+	case_monitor_peer case_keys case_peer_keys case_app_reserve \
+	case_app_reserve_refused case_unprivileged_instances \
+	case_unprivileged_monitor
