@@ -133,28 +133,27 @@ bool collab_crypto_public_key(struct collab_net *cn, u8 *key)
 	return has;
 }
 
-bool collab_crypto_has_psk(struct collab_net *cn)
+/* Whether the node has a cluster key (@psk) or a key of its own. */
+static bool node_has(struct collab_net *cn, bool psk)
 {
 	struct collab_node_keys *k;
 	bool has;
 
 	rcu_read_lock();
 	k = rcu_dereference(cn->keys);
-	has = k && k->has_psk;
+	has = k && (psk ? k->has_psk : k->has_key);
 	rcu_read_unlock();
 	return has;
 }
 
+bool collab_crypto_has_psk(struct collab_net *cn)
+{
+	return node_has(cn, true);
+}
+
 bool collab_crypto_keyed(struct collab_net *cn)
 {
-	struct collab_node_keys *k;
-	bool has;
-
-	rcu_read_lock();
-	k = rcu_dereference(cn->keys);
-	has = k && k->has_key;
-	rcu_read_unlock();
-	return has;
+	return node_has(cn, false);
 }
 
 static struct collab_trust *trust_find(struct collab_net *cn, const u8 *key)

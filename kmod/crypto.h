@@ -71,7 +71,6 @@ struct collab_keypair {
 	u8 send[COLLAB_KEY_LEN];
 	u8 recv[COLLAB_KEY_LEN];
 	u8 id;				/* key_id in the headers it seals */
-	bool initiator;
 	unsigned long created;		/* jiffies */
 	atomic64_t send_nonce;
 	spinlock_t replay_lock;		/* the window: */

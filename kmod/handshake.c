@@ -205,7 +205,6 @@ static struct collab_keypair *keypair_new(struct noise *n, u8 id,
 	else
 		kdf(kp->recv, kp->send, NULL, n->ck, NULL, 0);
 	kp->id = id;
-	kp->initiator = initiator;
 	kp->created = jiffies;
 	spin_lock_init(&kp->replay_lock);
 	return kp;

@@ -168,6 +168,12 @@ out:
 
 /* ---- opening ------------------------------------------------------------ */
 
+/* Whether counter @n (a nonce plus one) is behind the window. */
+static bool replay_behind(const struct collab_keypair *kp, u64 n)
+{
+	return n + REPLAY_BITS - BITS_PER_LONG <= kp->replay_top;
+}
+
 /* Whether @nonce may still be new, before the packet is opened. */
 static bool replay_fresh(struct collab_keypair *kp, u64 nonce)
 {
@@ -175,8 +181,7 @@ static bool replay_fresh(struct collab_keypair *kp, u64 nonce)
 	bool fresh;
 
 	spin_lock(&kp->replay_lock);
-	fresh = nonce < REJECT_AFTER_NONCES &&
-		n + REPLAY_BITS - BITS_PER_LONG > kp->replay_top &&
+	fresh = nonce < REJECT_AFTER_NONCES && !replay_behind(kp, n) &&
 		(n > kp->replay_top ||
 		 !test_bit(n % REPLAY_BITS, kp->replay));
 	spin_unlock(&kp->replay_lock);
@@ -190,7 +195,7 @@ static bool replay_take(struct collab_keypair *kp, u64 nonce)
 	bool fresh = false;
 
 	spin_lock(&kp->replay_lock);
-	if (n + REPLAY_BITS - BITS_PER_LONG <= kp->replay_top)
+	if (replay_behind(kp, n))
 		goto out;
 	if (n > kp->replay_top) {
 		/* The window slides: the words it leaves behind are clear. */
