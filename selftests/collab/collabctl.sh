@@ -919,10 +919,10 @@ case_unprivileged_monitor()
 }
 
 # Mostly collabctl itself, and slow to start on a debug kernel; the kernel
-# side of every command is in netlink_test.
+# side of every command is in netlink_test (keys and trust in keys.sh too).
 quick_skip="instances_match_sockets sessions stats unprivileged_reads_only
 	bad_arguments valgrind batch bearer peer unprivileged_links monitor_peer
-	app_reserve_refused"
+	app_reserve_refused keys peer_keys"
 run_cases case_node case_instances_match_sockets case_sessions case_stats \
 	case_unprivileged_reads_only case_bad_arguments case_monitor \
 	case_valgrind case_batch case_bearer case_peer case_unprivileged_links \
