@@ -222,14 +222,15 @@ void collab_link_rtx_fire(struct timer_list *t)
 	if (peer->dead || peer->state != COLLAB_PEER_UP ||
 	    !collab_link_in_flight(peer)) {
 		l->rtx_due = false;
-		goto out;
+		goto idle;
 	}
 	/* Early: an ACK moved the deadline since the timer was set. */
 	if (l->rtx_due && time_before(jiffies, l->rtx_at)) {
 		mod_timer(&l->rtx_timer, l->rtx_at);
-		goto out;
+		goto idle;
 	}
 	l->rtx_due = false;
+	collab_stat_inc(peer->cn, COLLAB_STAT_RTX_TIMEOUTS);
 	l->rto_us = min_t(u32, l->rto_us * 2, RTO_MAX_US);
 	/*
 	 * The peer still waits for room for the oldest: ask again, as a
@@ -255,6 +256,9 @@ void collab_link_rtx_fire(struct timer_list *t)
 		n++;
 	}
 	collab_link_arm_rtx(peer);
+	goto out;
+idle:
+	collab_stat_inc(peer->cn, COLLAB_STAT_TIMER_IDLE_RTX);
 out:
 	collab_link_unlock_flush(peer, &x);
 }
@@ -275,6 +279,9 @@ static void rx_retry(struct collab_peer *peer)
 		collab_link_drain_ooo(peer);
 		collab_link_send_ctl(peer, COLLAB_LINK_ACK, &x);
 		collab_link_push(peer, &x);
+	} else if (!l->ack_pending) {
+		/* What it waited for rode on a packet that went out. */
+		collab_stat_inc(peer->cn, COLLAB_STAT_TIMER_IDLE_ACK);
 	}
 	if (l->ack_pending && peer->state == COLLAB_PEER_UP)
 		collab_link_send_ctl(peer, COLLAB_LINK_ACK, &x);

@@ -292,6 +292,37 @@ case_receipts()
 	test "$(stat a stored)" = 0
 }
 
+# The link's timers say what they did. A retransmission timer, never
+# stopped by an acknowledgment, wakes once after it with nothing due
+# (timer_idle_rtx). With messages both ways at once, the acknowledgments
+# ride on them, and a delayed acknowledgment's timer wakes with nothing
+# owed (timer_idle_ack). With every packet from a lost for a second, its
+# retransmission timer expires (rtx_timeouts), and all arrives after.
+case_timers()
+{
+	two_hosts
+	link_up
+	receiver b r -a chat -n 400 -l 300
+	receiver a q -a chat -n 300 -l 300
+	wait_for remote_knows a 1
+	wait_for remote_knows b 1
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 1
+	wait_for stat_sum_ge a 1 timer_idle_rtx
+	ns_exec b "$msg" send -a chat -k guid -d "$(cat "$tmp/q.id")" -n 300 \
+		>"$tmp/b.out" 2>&1 &
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 300
+	wait "$!"
+	finish q
+	wait_for stat_sum_ge b 1 timer_idle_ack
+	ns_exec a tc qdisc add dev va root netem loss 100%
+	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 99
+	wait_for stat_sum_ge a 1 rtx_timeouts
+	ns_exec a tc qdisc del dev va root
+	finish r
+	echo "a: $(stat a rtx_timeouts) timeouts, $(stat a timer_idle_rtx) idle;" \
+	     "b: $(stat b timer_idle_ack) idle acknowledgment timers"
+}
+
 # A full store: a non-blocking sender gets EAGAIN and poll() reports no
 # POLLOUT until there is room, a blocking one waits until the link is back
 # and the peer has taken what was stored.
@@ -1251,6 +1282,7 @@ case_unload_with_live_peers()
 quick_skip="discovery static_peer peer_down_10s ack_lost_then_down sessions_apart errors"
 run_cases case_discovery case_static_peer case_every_kind \
 	case_loss_reorder_duplicate case_fragments_mtu_1280 case_large_datagrams \
+	case_timers \
 	case_node_named \
 	case_slow_receiver case_small_rcvbuf case_one_never_reads \
 	case_held_receiver_goes \

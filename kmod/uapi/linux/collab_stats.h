@@ -127,3 +127,9 @@ COLLAB_STAT(DROP_UNTRUSTED, drop_untrusted, U64)
 COLLAB_STAT(DROP_PLAINTEXT, drop_plaintext, U64)
 /* binds of a type reserved for others */
 COLLAB_STAT(BIND_REFUSED, bind_refused, U64)
+/* retransmission timer expiries that sent */
+COLLAB_STAT(RTX_TIMEOUTS, rtx_timeouts, U64)
+/* retransmission timer woke, nothing due */
+COLLAB_STAT(TIMER_IDLE_RTX, timer_idle_rtx, U64)
+/* acknowledgment timer woke, nothing owed */
+COLLAB_STAT(TIMER_IDLE_ACK, timer_idle_ack, U64)
