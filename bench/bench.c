@@ -1120,10 +1120,11 @@ static void lat(long rounds, double limit)
 		for (sum = 0, i = 0; i < p->nrtt; i++)
 			sum += p->rtt[i];
 		qsort(p->rtt, p->nrtt, sizeof(*p->rtt), cmp_u64);
-		printf("lat %s p50_us=%.2f p90_us=%.2f p99_us=%.2f max_us=%.2f mean_us=%.2f min_us=%.2f rounds=%ld lost=%lu\n",
+		printf("lat %s p50_us=%.2f p90_us=%.2f p99_us=%.2f p999_us=%.2f max_us=%.2f mean_us=%.2f min_us=%.2f rounds=%ld lost=%lu\n",
 		       transport_names[p->t], p->rtt[p->nrtt / 2] / 1e3,
 		       p->rtt[p->nrtt * 9 / 10] / 1e3,
 		       p->rtt[p->nrtt * 99 / 100] / 1e3,
+		       p->rtt[p->nrtt * 999 / 1000] / 1e3,
 		       p->rtt[p->nrtt - 1] / 1e3,
 		       sum / 1e3 / p->nrtt, p->rtt[0] / 1e3, p->nrtt, p->lost);
 	}
