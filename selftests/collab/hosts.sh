@@ -300,6 +300,8 @@ case_receipts()
 # retransmission timer expires (rtx_timeouts), and all arrives after.
 case_timers()
 {
+	local back
+
 	two_hosts
 	link_up
 	receiver b r -a chat -n 400 -l 300
@@ -308,10 +310,10 @@ case_timers()
 	wait_for remote_knows b 1
 	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 1
 	wait_for stat_sum_ge a 1 timer_idle_rtx
-	ns_exec b "$msg" send -a chat -k guid -d "$(cat "$tmp/q.id")" -n 300 \
-		>"$tmp/b.out" 2>&1 &
+	ns_exec b "$msg" send -a chat -k guid -d "$(cat "$tmp/q.id")" -n 300 &
+	back=$!
 	ns_exec a "$msg" send -a chat -k guid -d "$(cat "$tmp/r.id")" -n 300
-	wait "$!"
+	wait "$back"
 	finish q
 	wait_for stat_sum_ge b 1 timer_idle_ack
 	ns_exec a tc qdisc add dev va root netem loss 100%
