@@ -357,8 +357,11 @@ static int xmit6(struct collab_bearer *b, struct sk_buff *skb,
 	}
 	if (mtu)
 		*mtu = dst_mtu(dst);
-	/* Pieces stay shared: ip6_fragment() copies them (see frag_space()). */
-	return udp_tunnel6_xmit_skb(dst, sk, skb, dst->dev, &saddr,
+	/*
+	 * Pieces stay shared: ip6_fragment() copies them (see frag_space()).
+	 * No device of ours: the stats it names must be a tunnel's.
+	 */
+	return udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &saddr,
 				    (struct in6_addr *)&to->sin6_addr, 0,
 				    mcast ? 1 : ip6_dst_hoplimit(dst), 0,
 				    b->local.v6.sin6_port, to->sin6_port,
