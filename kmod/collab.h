@@ -207,6 +207,8 @@ struct collab_net {
 	u32 rekey_packets;
 	/* The payload of an IP fragment on the last route a link used. */
 	u32 frag_space;
+	/* That of a link packet on it, where datagrams fit the route; or 0. */
+	u32 link_space;
 
 	atomic64_t next_msgid;
 	/* Per CPU, so that senders and receivers share no cache line. */

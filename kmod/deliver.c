@@ -575,8 +575,55 @@ static bool fits(struct sk_buff *msg, unsigned int mss)
 }
 
 /*
+ * Whether @msg is laid out as link packets of @mss bytes (alloc_msg()): a
+ * head of that many with room for the headers, then pieces of as many but
+ * the last, each with that room.
+ */
+static bool in_link_pieces(struct sk_buff *msg, unsigned int mss)
+{
+	struct sk_buff *p;
+
+	if (skb_headlen(msg) != mss || skb_shinfo(msg)->nr_frags ||
+	    !skb_has_frag_list(msg) || skb_cloned(msg) ||
+	    skb_headroom(msg) < COLLAB_HEADROOM)
+		return false;
+	skb_walk_frags(msg, p) {
+		if (p->len > mss || (p->len < mss && p->next) ||
+		    skb_shinfo(p)->nr_frags || skb_has_frag_list(p) ||
+		    skb_shared(p) || skb_headroom(p) < COLLAB_HEADROOM)
+			return false;
+	}
+	return true;
+}
+
+/* Such a message, taken apart into its packets: nothing is copied. */
+static void take_pieces(struct sk_buff *msg, struct sk_buff_head *out)
+{
+	struct sk_buff *p = skb_shinfo(msg)->frag_list, *next;
+
+	skb_orphan(msg);
+	skb_shinfo(msg)->frag_list = NULL;
+	msg->len = skb_headlen(msg);
+	msg->data_len = 0;
+	/* Its transmissions write their headers in front of it. */
+	__skb_header_release(msg);
+	collab_tx_cb(msg)->type = COLLAB_LINK_MSG;
+	collab_tx_cb(msg)->flags = COLLAB_LF_FIRST;
+	__skb_queue_tail(out, msg);
+	for (; p; p = next) {
+		next = p->next;
+		p->next = NULL;
+		msg->truesize -= p->truesize;
+		collab_tx_cb(p)->type = COLLAB_LINK_MSG;
+		collab_tx_cb(p)->flags = 0;
+		__skb_queue_tail(out, p);
+	}
+}
+
+/*
  * The message in link packets of at most @mss bytes each. With @own the
- * caller gives @msg up, and it may become the only packet.
+ * caller gives @msg up, and it may become the only packet, or the first
+ * of those it is laid out in.
  */
 static int fragment(struct sk_buff *msg, unsigned int mss, bool own,
 		    struct sk_buff_head *out)
@@ -593,6 +640,11 @@ static int fragment(struct sk_buff *msg, unsigned int mss, bool own,
 		collab_tx_cb(msg)->flags = COLLAB_LF_FIRST;
 		fragment_last(f, msg);
 		__skb_queue_tail(out, msg);
+		return 0;
+	}
+	if (own && in_link_pieces(msg, mss)) {
+		take_pieces(msg, out);
+		fragment_last(f, skb_peek_tail(out));
 		return 0;
 	}
 	for (off = 0; off < msg->len; off += n) {

@@ -51,6 +51,21 @@ unsigned int collab_link_frag_space(struct collab_peer *peer)
 	return (max_t(u32, mtu, 576) - sizeof(struct iphdr)) & ~7U;
 }
 
+/*
+ * How senders lay out large messages (alloc_msg()): in link packets where
+ * each fits the route, so that the link sends them with no copy; else, on
+ * a bearer whose own MTU is larger, in IP fragments (frag_space).
+ */
+static void link_space(struct collab_peer *peer, u32 own)
+{
+	unsigned int space = 0;
+
+	if (!own || own <= READ_ONCE(peer->path_mtu))
+		space = collab_link_mss(peer);
+	if (space != READ_ONCE(peer->cn->link_space))
+		WRITE_ONCE(peer->cn->link_space, space);
+}
+
 /* Drops peer->lock, sends what was collected, turns BH back on. */
 void collab_link_unlock_flush(struct collab_peer *peer, struct collab_xmit *x)
 	__releases(&peer->lock)
@@ -87,6 +102,8 @@ void collab_link_unlock_flush(struct collab_peer *peer, struct collab_xmit *x)
 		mtu = own;
 	if (mtu && mtu != READ_ONCE(peer->mtu))
 		WRITE_ONCE(peer->mtu, mtu);
+	if (mtu)
+		link_space(peer, own);
 out:
 	local_bh_enable();
 }

@@ -243,19 +243,21 @@ static void fill_frame(struct collab_frame *f, struct collab_sock *cs,
 }
 
 /*
- * A large message laid out as IP fragments the datagram that carries it
- * to a peer (COLLAB_FRAG0_HDRS), on the last route a link used: the link
- * sends clones of its pieces as they are, where a message in pages would
- * be copied into each fragment by a device that cannot gather. The pieces
- * are in page fragments, charged to the send buffer with the head. NULL
- * with *@err 0 if there are no such pages: the caller takes others.
+ * A large message laid out as the link packets that carry it to a peer,
+ * or as the IP fragments of the datagram that does (COLLAB_FRAG0_HDRS),
+ * on the last route a link used: a head of @first bytes, then pieces of
+ * @size. The link sends clones of its pieces as they are, where a message
+ * in pages would be copied into each packet. The pieces are in page
+ * fragments, charged to the send buffer with the head. NULL with *@err 0
+ * if there are no such pages: the caller takes others.
  */
 static struct sk_buff *alloc_pieces(struct sock *sk, size_t len,
-				    unsigned int space, int noblock, int *err)
+				    unsigned int first, unsigned int size,
+				    int noblock, int *err)
 {
-	unsigned int first = space - COLLAB_FRAG0_HDRS, n;
 	size_t left = sizeof(struct collab_frame) + len - first;
 	struct sk_buff *skb, *p, *tail = NULL;
+	unsigned int n;
 
 	skb = sock_alloc_send_pskb(sk, COLLAB_HEADROOM + first, 0, noblock,
 				   err, 0);
@@ -264,7 +266,7 @@ static struct sk_buff *alloc_pieces(struct sock *sk, size_t len,
 	skb_reserve(skb, COLLAB_HEADROOM);
 	skb_put(skb, first);
 	for (; left; left -= n) {
-		n = min_t(size_t, left, space);
+		n = min_t(size_t, left, size);
 		p = collab_pages_skb(COLLAB_HEADROOM + n);
 		if (!p) {
 			kfree_skb(skb);
@@ -290,20 +292,24 @@ static struct sk_buff *alloc_pieces(struct sock *sk, size_t len,
 
 /*
  * A message larger than COLLAB_SMALL_MSG: its header in the head, its
- * payload in pieces laid out for IP or else in pages.
+ * payload in pieces laid out for the link or for IP, or else in pages.
  */
 static struct sk_buff *alloc_msg(struct sock *sk, size_t len, int noblock,
 				 int *err)
 {
+	unsigned int link = READ_ONCE(sock_cn(sk)->link_space);
 	unsigned int space = READ_ONCE(sock_cn(sk)->frag_space);
-	struct sk_buff *skb;
+	size_t total = sizeof(struct collab_frame) + len;
+	struct sk_buff *skb = NULL;
 
-	if (space && space <= COLLAB_PIECE_MAX &&
-	    sizeof(struct collab_frame) + len > space) {
-		skb = alloc_pieces(sk, len, space, noblock, err);
-		if (skb || *err)
-			return skb;
-	}
+	*err = 0;
+	if (link && link <= COLLAB_PIECE_MAX && total > link)
+		skb = alloc_pieces(sk, len, link, link, noblock, err);
+	else if (space && space <= COLLAB_PIECE_MAX && total > space)
+		skb = alloc_pieces(sk, len, space - COLLAB_FRAG0_HDRS, space,
+				   noblock, err);
+	if (skb || *err)
+		return skb;
 	skb = sock_alloc_send_pskb(sk, COLLAB_HEADROOM +
 				   sizeof(struct collab_frame), len, noblock,
 				   err, PAGE_ALLOC_COSTLY_ORDER);
