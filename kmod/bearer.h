@@ -48,7 +48,7 @@ void collab_bearers_destroy(struct collab_net *cn);
 struct collab_bearer *collab_bearer_for(struct collab_net *cn,
 					sa_family_t family);
 int collab_bearer_xmit(struct collab_bearer *b, struct sk_buff *skb,
-		       const union collab_sockaddr *to,
+		       struct sk_buff_head *q, const union collab_sockaddr *to,
 		       struct dst_cache *cache, u32 *mtu);
 bool collab_sockaddr_equal(const union collab_sockaddr *a,
 			   const union collab_sockaddr *b);

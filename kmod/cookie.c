@@ -127,5 +127,5 @@ void collab_cookie_reply(struct collab_net *cn, struct collab_bearer *b,
 	collab_node_id(cn, &rh->src_node);
 	rh->dst_node = h->src_node;
 	collab_stat_inc(cn, COLLAB_STAT_COOKIES_SENT);
-	collab_bearer_xmit(b, skb, from, NULL, NULL);
+	collab_bearer_xmit(b, skb, NULL, from, NULL, NULL);
 }

@@ -70,7 +70,7 @@ static void beacon_send(struct collab_net *cn, struct collab_bearer *b,
 	struct sk_buff *skb = beacon_build(cn);
 
 	if (skb)
-		collab_bearer_xmit(b, skb, to, NULL, NULL);
+		collab_bearer_xmit(b, skb, NULL, to, NULL, NULL);
 }
 
 /* Under RCU: whether a peer at @addr has its link up. */

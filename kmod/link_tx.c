@@ -72,6 +72,7 @@ void collab_link_unlock_flush(struct collab_peer *peer, struct collab_xmit *x)
 {
 	struct collab_bearer *b;
 	u32 mtu = 0, own = 0;
+	struct sk_buff_head out;
 	struct sk_buff *skb;
 
 	spin_unlock(&peer->lock);
@@ -79,18 +80,22 @@ void collab_link_unlock_flush(struct collab_peer *peer, struct collab_xmit *x)
 		goto out;
 	rcu_read_lock();
 	b = rcu_dereference(peer->bearer);
+	if (!b || peer->dead) {
+		__skb_queue_purge(&x->q);
+		goto unlock;
+	}
+	__skb_queue_head_init(&out);
 	while ((skb = __skb_dequeue(&x->q))) {
-		if (!b || peer->dead) {
-			kfree_skb(skb);
-			continue;
-		}
 		skb = collab_crypto_seal(peer, skb);
 		if (skb)
-			collab_bearer_xmit(b, skb, &x->to, &peer->dst_cache,
-					   &mtu);
+			__skb_queue_tail(&out, skb);
 	}
-	if (b)
-		own = b->mtu;
+	/* Each call sends one datagram, or a batch of those at the head. */
+	while ((skb = __skb_dequeue(&out)))
+		collab_bearer_xmit(b, skb, &out, &x->to, &peer->dst_cache,
+				   &mtu);
+	own = b->mtu;
+unlock:
 	rcu_read_unlock();
 	if (mtu && mtu != READ_ONCE(peer->path_mtu)) {
 		WRITE_ONCE(peer->path_mtu, mtu);

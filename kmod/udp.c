@@ -15,7 +15,10 @@
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
 #include <net/ip6_route.h>
+#include <net/ip6_tunnel.h>
+#include <net/ip_tunnels.h>
 #include <net/ipv6.h>
 #include <net/ipv6_stubs.h>
 #include <net/route.h>
@@ -24,9 +27,29 @@
 
 #include "bearer.h"
 #include "frame.h"
+#include "link.h"
 
 /* The most of a datagram's head that ufo4() copies to send it as GSO. */
 #define COLLAB_UFO_HEAD_MAX	1024
+
+/* The most datagrams, and bytes of IP payload, in one GSO batch. */
+#define COLLAB_BATCH_SEGS	32
+#define COLLAB_BATCH_BYTES	(U16_MAX - sizeof(struct ipv6hdr))
+
+/* Where a batch goes, as every datagram of it carries it. */
+struct collab_flow {
+	union {
+		__be32 v4;
+		struct in6_addr v6;
+	} saddr, daddr;
+	sa_family_t family;
+	__be16 sport, dport;
+	u8 ttl;
+	bool sw_csum;			/* the device cannot sum UDP */
+	unsigned int hlen;		/* IP and UDP headers */
+	unsigned int room;		/* headroom each datagram needs */
+	unsigned int mtu;
+};
 
 bool collab_sockaddr_equal(const union collab_sockaddr *a,
 			   const union collab_sockaddr *b)
@@ -289,15 +312,164 @@ static void own_pieces(struct sk_buff *skb)
 	}
 }
 
+/*
+ * The UDP header of @skb, pushed, for its first @len bytes. The device
+ * sums it where it can; else it is summed here, as GSO does not.
+ */
+static void push_udp(struct sk_buff *skb, const struct collab_flow *f,
+		     unsigned int len)
+{
+	struct udphdr *uh = __skb_push(skb, sizeof(*uh));
+	__wsum csum = 0;
+
+	skb_reset_transport_header(skb);
+	uh->source = f->sport;
+	uh->dest = f->dport;
+	uh->len = htons(len);
+	uh->check = 0;
+	if (f->sw_csum)
+		csum = skb_checksum(skb, 0, len, 0);
+	if (f->family == AF_INET)
+		uh->check = udp_v4_check(len, f->saddr.v4, f->daddr.v4, csum);
+	else
+		uh->check = udp_v6_check(len, &f->saddr.v6, &f->daddr.v6,
+					 csum);
+	if (f->sw_csum) {
+		skb->ip_summed = CHECKSUM_NONE;
+		if (!uh->check)
+			uh->check = CSUM_MANGLED_0;
+		return;
+	}
+	uh->check = ~uh->check;
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = skb_transport_header(skb) - skb->head;
+	skb->csum_offset = offsetof(struct udphdr, check);
+}
+
+/*
+ * The IP and UDP headers of a datagram that follows a batch's head. GSO
+ * sets the IP length, ID and header checksum of each; the rest is ours.
+ * @skb is left at its payload, as skb_segment_list() takes it.
+ */
+static void push_member(struct sk_buff *skb, const struct collab_flow *f)
+{
+	unsigned int len = sizeof(struct udphdr) + skb->len;
+	struct ipv6hdr *ip6h;
+	struct iphdr *iph;
+
+	push_udp(skb, f, len);
+	if (f->family == AF_INET) {
+		iph = __skb_push(skb, sizeof(*iph));
+		memset(iph, 0, sizeof(*iph));
+		iph->version = 4;
+		iph->ihl = sizeof(*iph) >> 2;
+		iph->ttl = f->ttl;
+		iph->protocol = IPPROTO_UDP;
+		iph->saddr = f->saddr.v4;
+		iph->daddr = f->daddr.v4;
+	} else {
+		ip6h = __skb_push(skb, sizeof(*ip6h));
+		ip6_flow_hdr(ip6h, 0, 0);
+		ip6h->payload_len = htons(len);
+		ip6h->nexthdr = IPPROTO_UDP;
+		ip6h->hop_limit = f->ttl;
+		ip6h->saddr = f->saddr.v6;
+		ip6h->daddr = f->daddr.v6;
+	}
+	skb_reset_network_header(skb);
+	__skb_pull(skb, f->hlen);
+}
+
+/* Whether @p can follow a head of @size bytes in a batch now @len long. */
+static bool batch_fits(const struct sk_buff *p, unsigned int size,
+		       unsigned int len, const struct collab_flow *f)
+{
+	return p->len <= size && len + p->len <= COLLAB_BATCH_BYTES &&
+	       !skb_has_frag_list(p) && !skb_is_gso(p) && !skb_shared(p) &&
+	       !p->sk && skb_headroom(p) >= f->room;
+}
+
+/*
+ * A head whose shared info is its own, for the batch's frag_list: a clone
+ * shares it with the packet stored for retransmission, so it is copied,
+ * into pages that come back rather than zeroed kmalloc() memory.
+ */
+static struct sk_buff *own_head(struct sk_buff *skb)
+{
+	struct sk_buff *c;
+
+	if (!skb_cloned(skb))
+		return skb;
+	c = collab_link_piece_alloc(skb->len);
+	if (!c)
+		return NULL;
+	skb_copy_bits(skb, 0, skb_put(c, skb->len), skb->len);
+	consume_skb(skb);
+	return c;
+}
+
+/*
+ * Take the datagrams after @skb on @q that can go with it as one GSO
+ * batch (SKB_GSO_FRAGLIST): each keeps its own skb, headers in its own
+ * headroom, so neither segmentation nor a veth peer's copies a byte. The
+ * first is the largest, as UDP GSO wants; a device that cannot take the
+ * batch whole gets its datagrams one after the other, one doorbell for
+ * all. Returns the number of datagrams; 1 when @skb goes alone.
+ */
+static unsigned int batch(struct sk_buff **skbp, struct sk_buff_head *q,
+			  const struct collab_flow *f)
+{
+	struct sk_buff *skb = *skbp, *p, **tail;
+	unsigned int size = skb->len, n = 1;
+
+	p = q ? skb_peek(q) : NULL;
+	if (!p || skb_is_gso(skb) || skb_has_frag_list(skb) ||
+	    skb_shared(skb) || skb->sk || f->hlen + size > f->mtu ||
+	    !batch_fits(p, size, sizeof(struct udphdr) + size, f))
+		return 1;
+	skb = own_head(skb);
+	if (!skb)
+		return 1;
+	*skbp = skb;
+	/* The first datagram's header, as GSO leaves it but for its length. */
+	push_udp(skb, f, sizeof(struct udphdr) + size);
+	tail = &skb_shinfo(skb)->frag_list;
+	while ((p = skb_peek(q)) && n < COLLAB_BATCH_SEGS &&
+	       batch_fits(p, size, skb->len, f)) {
+		__skb_unlink(p, q);
+		push_member(p, f);
+		*tail = p;
+		tail = &p->next;
+		/*
+		 * Not its truesize: skb_segment_list() leaves the head's as
+		 * it is, and a receiver behind a veth would charge it all.
+		 */
+		skb->len += p->len;
+		skb->data_len += p->len;
+		n++;
+	}
+	*tail = NULL;
+	udp_hdr(skb)->len = htons(skb->len);
+	skb_shinfo(skb)->gso_type = SKB_GSO_UDP_L4 | SKB_GSO_FRAGLIST;
+	skb_shinfo(skb)->gso_size = size;
+	skb_shinfo(skb)->gso_segs = n;
+	return n;
+}
+
+/*
+ * Send @skb, and what can go with it from @q (NULL: nothing), to @to.
+ * Returns the datagrams sent, or an error before @skb was handed on.
+ */
 static int xmit4(struct collab_bearer *b, struct sk_buff *skb,
-		 const struct sockaddr_in *to, struct dst_cache *cache,
-		 u32 *mtu)
+		 struct sk_buff_head *q, const struct sockaddr_in *to,
+		 struct dst_cache *cache, u32 *mtu)
 {
 	struct sock *sk = b->sock->sk;
 	bool mcast = ipv4_is_multicast(to->sin_addr.s_addr);
+	struct collab_flow f = { .family = AF_INET };
 	struct flowi4 fl4 = {};
 	struct rtable *rt = NULL;
-	unsigned int route_mtu;
+	unsigned int n;
 	__be32 saddr;
 
 	if (cache)
@@ -316,27 +488,61 @@ static int xmit4(struct collab_bearer *b, struct sk_buff *skb,
 		if (cache)
 			dst_cache_set_ip4(cache, &rt->dst, saddr);
 	}
-	route_mtu = dst_mtu(&rt->dst);
+	f.mtu = dst_mtu(&rt->dst);
 	if (mtu)
-		*mtu = route_mtu;
-	ufo4(skb, route_mtu);
+		*mtu = f.mtu;
+	f.saddr.v4 = saddr;
+	f.daddr.v4 = to->sin_addr.s_addr;
+	f.sport = b->local.v4.sin_port;
+	f.dport = to->sin_port;
+	f.ttl = mcast ? 1 : ip4_dst_hoplimit(&rt->dst);
+	f.hlen = sizeof(struct iphdr) + sizeof(struct udphdr);
+	f.room = LL_RESERVED_SPACE(rt->dst.dev) + f.hlen;
+	f.sw_csum = !(rt->dst.dev->features & (NETIF_F_HW_CSUM |
+					      NETIF_F_IP_CSUM));
+	n = mcast ? 1 : batch(&skb, q, &f);
+	if (n > 1) {
+		iptunnel_xmit(sk, rt, skb, saddr, f.daddr.v4, IPPROTO_UDP, 0,
+			      f.ttl, 0, false);
+		return n;
+	}
+	ufo4(skb, f.mtu);
 	if (!skb_is_gso(skb))
 		own_pieces(skb);
-	udp_tunnel_xmit_skb(rt, sk, skb, saddr, to->sin_addr.s_addr, 0,
-			    mcast ? 1 : ip4_dst_hoplimit(&rt->dst), 0,
-			    b->local.v4.sin_port, to->sin_port, false, false);
-	return 0;
+	udp_tunnel_xmit_skb(rt, sk, skb, saddr, f.daddr.v4, 0, f.ttl, 0,
+			    f.sport, f.dport, false, false);
+	return 1;
+}
+
+/* The IPv6 header in front of a batch, which then goes as IPv6 sends. */
+static void xmit6_batch(struct sock *sk, struct sk_buff *skb,
+			struct dst_entry *dst, const struct collab_flow *f)
+{
+	struct ipv6hdr *ip6h;
+
+	skb_dst_set(skb, dst);
+	ip6h = __skb_push(skb, sizeof(*ip6h));
+	skb_reset_network_header(skb);
+	ip6_flow_hdr(ip6h, 0, 0);
+	ip6h->payload_len = htons(skb->len - sizeof(*ip6h));
+	ip6h->nexthdr = IPPROTO_UDP;
+	ip6h->hop_limit = f->ttl;
+	ip6h->saddr = f->saddr.v6;
+	ip6h->daddr = f->daddr.v6;
+	ip6tunnel_xmit(sk, skb, NULL);
 }
 
 static int xmit6(struct collab_bearer *b, struct sk_buff *skb,
-		 const struct sockaddr_in6 *to, struct dst_cache *cache,
-		 u32 *mtu)
+		 struct sk_buff_head *q, const struct sockaddr_in6 *to,
+		 struct dst_cache *cache, u32 *mtu)
 {
 	bool mcast = ipv6_addr_is_multicast(&to->sin6_addr);
+	struct collab_flow f = { .family = AF_INET6 };
 	struct sock *sk = b->sock->sk;
 	struct dst_entry *dst = NULL;
 	struct flowi6 fl6 = {};
 	struct in6_addr saddr;
+	unsigned int n;
 
 	if (cache)
 		dst = dst_cache_get_ip6(cache, &saddr);
@@ -355,28 +561,43 @@ static int xmit6(struct collab_bearer *b, struct sk_buff *skb,
 		if (cache)
 			dst_cache_set_ip6(cache, dst, &saddr);
 	}
+	f.mtu = dst_mtu(dst);
 	if (mtu)
-		*mtu = dst_mtu(dst);
+		*mtu = f.mtu;
+	f.saddr.v6 = saddr;
+	f.daddr.v6 = to->sin6_addr;
+	f.sport = b->local.v6.sin6_port;
+	f.dport = to->sin6_port;
+	f.ttl = mcast ? 1 : ip6_dst_hoplimit(dst);
+	f.hlen = sizeof(struct ipv6hdr) + sizeof(struct udphdr);
+	f.room = LL_RESERVED_SPACE(dst->dev) + f.hlen;
+	f.sw_csum = !(dst->dev->features & (NETIF_F_HW_CSUM |
+					   NETIF_F_IPV6_CSUM));
+	n = mcast ? 1 : batch(&skb, q, &f);
+	if (n > 1) {
+		xmit6_batch(sk, skb, dst, &f);
+		return n;
+	}
 	/*
 	 * Pieces stay shared: ip6_fragment() copies them (see frag_space()).
 	 * No device of ours: the stats it names must be a tunnel's.
 	 */
-	return udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &saddr,
-				    (struct in6_addr *)&to->sin6_addr, 0,
-				    mcast ? 1 : ip6_dst_hoplimit(dst), 0,
-				    b->local.v6.sin6_port, to->sin6_port,
-				    false);
+	udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &saddr, &f.daddr.v6, 0,
+			     f.ttl, 0, f.sport, f.dport, false);
+	return 1;
 }
 
 /*
  * Send one datagram (the link header already on @skb, headroom for the
- * rest) to @to; consumes @skb. With BH off: the route cache is per CPU.
+ * rest) to @to, and with it, as one GSO batch, those after it on @q
+ * (NULL: none) that can go together; consumes what it sends. With BH
+ * off: the route cache is per CPU.
  */
 int collab_bearer_xmit(struct collab_bearer *b, struct sk_buff *skb,
-		       const union collab_sockaddr *to,
+		       struct sk_buff_head *q, const union collab_sockaddr *to,
 		       struct dst_cache *cache, u32 *mtu)
 {
-	int err;
+	int n;
 
 	lockdep_assert_in_softirq();
 	if (to->sa.sa_family != b->local.sa.sa_family) {
@@ -385,17 +606,19 @@ int collab_bearer_xmit(struct collab_bearer *b, struct sk_buff *skb,
 	}
 	skb->ignore_df = 1;
 	if (to->sa.sa_family == AF_INET)
-		err = xmit4(b, skb, &to->v4, cache, mtu);
+		n = xmit4(b, skb, q, &to->v4, cache, mtu);
 	else
-		err = xmit6(b, skb, &to->v6, cache, mtu);
-	if (err) {
+		n = xmit6(b, skb, q, &to->v6, cache, mtu);
+	if (n < 0) {
 		/* The lookups fail before the skb is handed on. */
 		kfree_skb(skb);
 		atomic64_inc(&b->tx_errors);
-		return err;
+		return n;
 	}
-	atomic64_inc(&b->tx_packets);
-	collab_stat_inc(b->cn, COLLAB_STAT_TX_PACKETS);
+	atomic64_add(n, &b->tx_packets);
+	collab_stat_add(b->cn, COLLAB_STAT_TX_PACKETS, n);
+	if (n > 1)
+		collab_stat_add(b->cn, COLLAB_STAT_TX_BATCHED, n);
 	return 0;
 }
 

@@ -133,3 +133,5 @@ COLLAB_STAT(RTX_TIMEOUTS, rtx_timeouts, U64)
 COLLAB_STAT(TIMER_IDLE_RTX, timer_idle_rtx, U64)
 /* acknowledgment timer woke, nothing owed */
 COLLAB_STAT(TIMER_IDLE_ACK, timer_idle_ack, U64)
+/* datagrams sent in GSO batches */
+COLLAB_STAT(TX_BATCHED, tx_batched, U64)
