@@ -496,15 +496,23 @@ struct sk_buff *collab_link_alloc(unsigned int len, gfp_t gfp)
 	return skb;
 }
 
-/* Payload bytes of one link packet to @peer. */
+/*
+ * Payload bytes of one link packet to @peer, so that the datagram fits
+ * the MTU: sealed, where the link is or the node's links will be, with
+ * the room for its tag.
+ */
 unsigned int collab_link_mss(struct collab_peer *peer)
 {
 	u32 mtu = READ_ONCE(peer->mtu) ?: 1500;
 	unsigned int ip = peer->addr.sa.sa_family == AF_INET6 ?
 			  sizeof(struct ipv6hdr) : sizeof(struct iphdr);
+	unsigned int tag = 0;
 
+	if (collab_crypto_encrypted(peer) || collab_crypto_keyed(peer->cn))
+		tag = COLLAB_TAG_LEN;
 	mtu = max_t(u32, mtu, 576);
-	return mtu - ip - sizeof(struct udphdr) - sizeof(struct collab_link_hdr);
+	return mtu - ip - sizeof(struct udphdr) - sizeof(struct collab_link_hdr) -
+	       tag;
 }
 
 /* Drop the unsent route records at the tail: no number of theirs went out. */

@@ -65,6 +65,8 @@ trusted_pair()
 
 case_keyed_pair()
 {
+	local reasm batched
+
 	trusted_pair
 	test "$(peer_field a encrypted)" = true
 	test "$(peer_field b encrypted)" = true
@@ -73,12 +75,17 @@ case_keyed_pair()
 	# The private key never comes back.
 	! ctl_in a -j node | grep -qF "$(cat "$tmp/a.key")"
 	test "$(stat a handshakes)" -ge 1
-	# Every address kind; then large messages, sealed in pages and sent
-	# as IP fragments, to a receiver that had the broadcast too.
+	# Every address kind; then large messages, to a receiver that had the
+	# broadcast too: each sealed packet, its tag included, fits the MTU
+	# (no IP fragment), and they go out in batches.
 	every_kind big -a bulk -n 21 -p 1
+	reasm=$(ip_stat b IpReasmReqds)
+	batched=$(stat a tx_batched)
 	ns_exec a "$msg" send -a bulk -k guid -d "$(cat "$tmp/big.id")" \
 		-n 20 -z 60000
 	finish big
+	test "$(ip_stat b IpReasmReqds)" = "$reasm"
+	test "$(stat a tx_batched)" -gt "$batched"
 	test "$(stat b drop_auth)" = 0
 	test "$(stat b drop_replay)" = 0
 }
