@@ -24,6 +24,8 @@
 #define REPLAY_BITS		(COLLAB_REPLAY_WORDS * BITS_PER_LONG)
 /* Scatterlist entries on the stack; a packet that needs more allocates. */
 #define SG_STACK		(MAX_SKB_FRAGS + 4)
+/* Linear packets up to this size are sealed into recycled pages. */
+#define COLLAB_SEAL_LINEAR_MAX	SZ_16K
 
 /* ---- sealing ------------------------------------------------------------ */
 
@@ -125,6 +127,27 @@ fail:
 }
 
 /*
+ * A linear packet sealed from where it is stored into a new one, in pages
+ * that come back rather than fresh ones zeroed first: the cipher writes
+ * the copy. NULL if there is no such page.
+ */
+static struct sk_buff *seal_linear(struct sk_buff *skb, u64 nonce,
+				   const u8 *key)
+{
+	unsigned int hlen = sizeof(struct collab_link_hdr);
+	struct sk_buff *c;
+
+	c = collab_link_piece_alloc(skb->len + COLLAB_TAG_LEN);
+	if (!c)
+		return NULL;
+	skb_put_data(c, skb->data, hlen);
+	chacha20poly1305_encrypt(skb_put(c, skb->len - hlen + COLLAB_TAG_LEN),
+				 skb->data + hlen, skb->len - hlen, c->data,
+				 hlen, nonce, key);
+	return c;
+}
+
+/*
  * After peer->lock, with BH off: @skb sealed under the link's keys, as a
  * new packet (@skb is consumed), or @skb itself where the link has none
  * or it is a handshake message. NULL: dropped, and counted.
@@ -150,6 +173,11 @@ struct sk_buff *collab_crypto_seal(struct collab_peer *peer,
 		goto out;
 	h->key_id = kp->id;
 	h->nonce = cpu_to_be64(nonce);
+	if (!skb_is_nonlinear(skb) && skb->len <= COLLAB_SEAL_LINEAR_MAX) {
+		c = seal_linear(skb, nonce, kp->send);
+		if (c)
+			goto out;
+	}
 	c = seal_copy(skb);
 	if (!c)
 		goto out;
