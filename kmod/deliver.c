@@ -565,7 +565,8 @@ static void fragment_last(const struct collab_frame *f, struct sk_buff *skb)
 /*
  * A message that fits one packet and has room for the headers is that
  * packet: no copy. It leaves its sender's accounting for the store's. (A
- * frag_list is of pieces laid out for IP, under a head with no pages.)
+ * frag_list is of pieces laid out for the link or for IP, under a head
+ * with no pages.)
  */
 static bool fits(struct sk_buff *msg, unsigned int mss)
 {

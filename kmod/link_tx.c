@@ -4,7 +4,8 @@
  * on the peer's txq from the moment it is numbered until the peer
  * acknowledges it; push() sends what the window allows, oldest first.
  * Packets are built with room for every header, and messages larger than
- * a datagram are laid out as IP fragments ready to go.
+ * a packet are laid out as the link packets that carry them (or, on a
+ * bearer with an MTU above the route's, as IP fragments) ready to go.
  */
 #include <linux/ip.h>
 #include <linux/rculist.h>
