@@ -25,6 +25,7 @@ static const struct nla_policy bearer_policy[COLLAB_BEARER_A_MAX + 1] = {
 	[COLLAB_BEARER_A_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[COLLAB_BEARER_A_DISCOVERY] = SOCKADDR_POLICY,
 	[COLLAB_BEARER_A_MTU] = NLA_POLICY_FULL_RANGE(NLA_U32, &mtu_range),
+	[COLLAB_BEARER_A_NO_DISCOVERY] = { .type = NLA_FLAG },
 };
 
 static const struct nla_policy peer_key_policy[COLLAB_PEER_A_MAX + 1] = {
@@ -105,12 +106,61 @@ static int parse_nest(struct genl_info *info, int attr, int max,
 
 /* ---- bearers ------------------------------------------------------------- */
 
+/* The group a bearer bound to a device discovers on when told none. */
+static void default_group(struct collab_bearer_cfg *cfg)
+{
+	static const struct in6_addr group6 = COLLAB_DISCOVERY_GROUP6_INIT;
+
+	cfg->group.sa.sa_family = cfg->local.sa.sa_family;
+	if (cfg->local.sa.sa_family == AF_INET) {
+		cfg->group.v4.sin_addr.s_addr = htonl(COLLAB_DISCOVERY_GROUP);
+		cfg->group.v4.sin_port = cfg->local.v4.sin_port;
+	} else {
+		cfg->group.v6.sin6_addr = group6;
+		cfg->group.v6.sin6_port = cfg->local.v6.sin6_port;
+	}
+}
+
+/* A multicast address of the bearer's family, on its port. */
+static int bearer_group(struct nlattr **tb, struct collab_bearer_cfg *cfg,
+			struct netlink_ext_ack *extack)
+{
+	struct nlattr *group = tb[COLLAB_BEARER_A_DISCOVERY];
+	bool mcast;
+	int err;
+
+	if (nla_get_flag(tb[COLLAB_BEARER_A_NO_DISCOVERY])) {
+		if (!group)
+			return 0;
+		NL_SET_ERR_MSG_ATTR(extack, group,
+				    "a discovery group and no discovery both asked for");
+		return -EINVAL;
+	}
+	if (!group) {
+		if (cfg->ifindex)
+			default_group(cfg);
+		return 0;
+	}
+	err = get_sockaddr(group, &cfg->group, sockaddr_port(&cfg->local),
+			   extack);
+	if (err)
+		return err;
+	mcast = cfg->group.sa.sa_family == AF_INET ?
+		ipv4_is_multicast(cfg->group.v4.sin_addr.s_addr) :
+		ipv6_addr_is_multicast(&cfg->group.v6.sin6_addr);
+	if (cfg->group.sa.sa_family != cfg->local.sa.sa_family || !mcast ||
+	    sockaddr_port(&cfg->group) != sockaddr_port(&cfg->local)) {
+		NL_SET_ERR_MSG_ATTR(extack, group,
+				    "the discovery group is a multicast address of the bearer's family, on its port");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int bearer_cfg(struct net *net, struct nlattr **tb,
 		      struct collab_bearer_cfg *cfg,
 		      struct netlink_ext_ack *extack)
 {
-	struct nlattr *group = tb[COLLAB_BEARER_A_DISCOVERY];
-	bool mcast;
 	int err;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -123,21 +173,6 @@ static int bearer_cfg(struct net *net, struct nlattr **tb,
 		cfg->local.v4.sin_family = AF_INET;
 		cfg->local.v4.sin_port = htons(COLLAB_UDP_PORT);
 	}
-	if (group) {
-		err = get_sockaddr(group, &cfg->group,
-				   sockaddr_port(&cfg->local), extack);
-		if (err)
-			return err;
-		mcast = cfg->group.sa.sa_family == AF_INET ?
-			ipv4_is_multicast(cfg->group.v4.sin_addr.s_addr) :
-			ipv6_addr_is_multicast(&cfg->group.v6.sin6_addr);
-		if (cfg->group.sa.sa_family != cfg->local.sa.sa_family || !mcast ||
-		    sockaddr_port(&cfg->group) != sockaddr_port(&cfg->local)) {
-			NL_SET_ERR_MSG_ATTR(extack, group,
-					    "the discovery group is a multicast address of the bearer's family, on its port");
-			return -EINVAL;
-		}
-	}
 	if (tb[COLLAB_BEARER_A_IFINDEX]) {
 		cfg->ifindex = nla_get_u32(tb[COLLAB_BEARER_A_IFINDEX]);
 		if (!__dev_get_by_index(net, cfg->ifindex)) {
@@ -146,6 +181,9 @@ static int bearer_cfg(struct net *net, struct nlattr **tb,
 			return -ENODEV;
 		}
 	}
+	err = bearer_group(tb, cfg, extack);
+	if (err)
+		return err;
 	if (tb[COLLAB_BEARER_A_MTU])
 		cfg->mtu = nla_get_u32(tb[COLLAB_BEARER_A_MTU]);
 	return 0;

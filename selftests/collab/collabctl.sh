@@ -424,6 +424,40 @@ case_bearer()
 	test -z "$(ctl_a bearer)"
 }
 
+# bearer_heard NS N: bearer N (from 0) of NS has received a datagram.
+bearer_heard()
+{
+	test "$(ns_exec "$1" "$ctl" -j bearer | json_in "j[$2]['rx_packets']")" -gt 0
+}
+
+# A bearer on a device and told no group discovers on the default one:
+# a and b find each other with no peer added, and over IPv6 they hear
+# each other's beacons; "discovery off" leaves a bearer without a group.
+case_bearer_default()
+{
+	two_hosts
+	ctl_a bearer add udp local 10.77.0.1 dev va >/dev/null
+	ctl_b bearer add udp local 10.77.0.2 dev vb >/dev/null
+	test "$(ctl_a -j bearer | json_in "j[0]['discovery']")" = \
+		'{"ip": "239.0.0.118", "port": 6118}'
+	ctl_a bearer | grep -qxF "  discovery 239.0.0.118:6118"
+	wait_for peers_up a 1
+	wait_for peers_up b 1
+	test "$(ctl_a -j peer | json_in "[(p['address'], p['static']) for p in j]")" = \
+		'[[{"ip": "10.77.0.2", "port": 6118}, false]]'
+
+	ctl_a bearer add udp local '[fd77::1]:7000' dev va >/dev/null
+	ctl_b bearer add udp local '[fd77::2]:7000' dev vb >/dev/null
+	test "$(ctl_a -j bearer | json_in "j[1]['discovery']")" = \
+		'{"ip": "ff12::118", "port": 7000}'
+	wait_for bearer_heard b 1
+
+	ctl_a bearer add udp local 10.77.0.1:7001 dev va discovery off \
+		>/dev/null
+	test "$(ctl_a -j bearer | json_in "['discovery' in b for b in j]")" = \
+		"[true, true, false]"
+}
+
 case_peer()
 {
 	local a_id b_id bearer rc
@@ -432,8 +466,9 @@ case_peer()
 	ctl_b node set name bravo
 	a_id=$(node_id a)
 	b_id=$(node_id b)
-	bearer=$(ctl_a -j bearer add udp local 10.77.0.1 dev va | json_in "j['id']")
-	ctl_b bearer add udp local 10.77.0.2 dev vb >/dev/null
+	bearer=$(ctl_a -j bearer add udp local 10.77.0.1 dev va discovery off |
+		 json_in "j['id']")
+	ctl_b bearer add udp local 10.77.0.2 dev vb discovery off >/dev/null
 	# No discovery: b is a peer once a adds it.
 	test "$(ctl_a -j peer | json_in "len(j)")" = 0
 	ctl_a peer add 10.77.0.2
@@ -507,7 +542,8 @@ case_unprivileged_links()
 
 	command -v setpriv >/dev/null || exit $ksft_skip
 	two_hosts
-	id=$(ctl_a -j bearer add udp local 10.77.0.1 dev va | json_in "j['id']")
+	id=$(ctl_a -j bearer add udp local 10.77.0.1 dev va discovery off |
+	     json_in "j['id']")
 	ns_exec a "${nobody[@]}" "$ctl" bearer | grep -q "^bearer $id: "
 	test "$(ns_exec a "${nobody[@]}" "$ctl" -j peer | json_in "len(j)")" = 0
 	for args in "bearer add udp local 10.77.0.1:7000" "bearer del $id" \
@@ -694,8 +730,8 @@ case_peer_keys()
 	b_pub=$(new_key b)
 	ctl_a node set key "$tmp/a.key"
 	ctl_b node set key "$tmp/b.key" name bravo
-	ctl_a bearer add udp local 10.77.0.1 dev va >/dev/null
-	ctl_b bearer add udp local 10.77.0.2 dev vb >/dev/null
+	ctl_a bearer add udp local 10.77.0.1 dev va discovery off >/dev/null
+	ctl_b bearer add udp local 10.77.0.2 dev vb discovery off >/dev/null
 	ctl_b trust add "$a_pub" name alpha
 	ctl_a peer add 10.77.0.2 key "$b_pub"
 	wait_for peers_up a 1

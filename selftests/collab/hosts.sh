@@ -768,7 +768,8 @@ case_guid_claimed()
 		ns_exec br ip link set p$n master br0 up
 		ns_exec $n ip addr add 10.77.0.$ip/24 dev v$n
 		ns_exec $n ip link set v$n up
-		ctl_in $n bearer add udp local 10.77.0.$ip dev v$n >/dev/null
+		ctl_in $n bearer add udp local 10.77.0.$ip dev v$n \
+			discovery off >/dev/null
 		ip=$((ip + 1))
 	done
 	ip netns exec "$(ns_name a)" "$ctl" -j monitor >"$tmp/mon" 2>&1 &

@@ -948,6 +948,63 @@ static int dump(struct nl *nl, struct nl_req *r, uint8_t cmd, nl_cb cb,
 	}
 }
 
+/*
+ * A bearer bound to a device and told no group discovers on the default
+ * one, on its own port; unless told no discovery, which a group given as
+ * well contradicts.
+ */
+TEST_F(nl, bearer_default_group)
+{
+	struct sockaddr_in local = sin4("127.0.0.1", 7002);
+	struct sockaddr_in group = sin4("239.0.0.118", 7002);
+	struct sockaddr_in6 local6 = sin6("::1", 7002);
+	struct sockaddr_in6 group6 = sin6("ff12::118", 7002);
+	uint32_t lo = if_nametoindex("lo");
+	struct bearers v4 = {}, v6 = {}, off = {};
+
+	ASSERT_NE(0, lo);
+	bearer_req(&self->nl, &self->r, &local, sizeof(local));
+	nl_put(&self->r, COLLAB_BEARER_A_IFINDEX, &lo, sizeof(lo));
+	nl_nest_end(&self->r);
+	ASSERT_EQ(0, nl_call(&self->nl, &self->r, bearer_cb, &v4));
+	ASSERT_EQ(1, v4.n);
+	EXPECT_EQ(sizeof(group), v4.b[0].group_len);
+	EXPECT_EQ(0, memcmp(&group, &v4.b[0].group, sizeof(group)));
+
+	bearer_req(&self->nl, &self->r, &local6, sizeof(local6));
+	nl_put(&self->r, COLLAB_BEARER_A_IFINDEX, &lo, sizeof(lo));
+	nl_nest_end(&self->r);
+	ASSERT_EQ(0, nl_call(&self->nl, &self->r, bearer_cb, &v6));
+	ASSERT_EQ(1, v6.n);
+	EXPECT_EQ(sizeof(group6), v6.b[0].group_len);
+	EXPECT_EQ(0, memcmp(&group6, &v6.b[0].group, sizeof(group6)));
+
+	/* No discovery: no group, on another port of the same device. */
+	local.sin_port = htons(7003);
+	bearer_req(&self->nl, &self->r, &local, sizeof(local));
+	nl_put(&self->r, COLLAB_BEARER_A_IFINDEX, &lo, sizeof(lo));
+	nl_put(&self->r, COLLAB_BEARER_A_NO_DISCOVERY, NULL, 0);
+	nl_nest_end(&self->r);
+	ASSERT_EQ(0, nl_call(&self->nl, &self->r, bearer_cb, &off));
+	ASSERT_EQ(1, off.n);
+	EXPECT_EQ(0, off.b[0].group_len);
+
+	/* Both a group and none: refused, nothing added. */
+	local.sin_port = htons(7004);
+	group.sin_port = 0;
+	bearer_req(&self->nl, &self->r, &local, sizeof(local));
+	nl_put(&self->r, COLLAB_BEARER_A_IFINDEX, &lo, sizeof(lo));
+	nl_put(&self->r, COLLAB_BEARER_A_DISCOVERY, &group, sizeof(group));
+	nl_put(&self->r, COLLAB_BEARER_A_NO_DISCOVERY, NULL, 0);
+	nl_nest_end(&self->r);
+	EXPECT_EQ(-EINVAL, nl_call(&self->nl, &self->r, NULL, NULL));
+	EXPECT_EXTACK("no discovery");
+
+	EXPECT_EQ(0, bearer_del(&self->nl, &self->r, v4.b[0].id));
+	EXPECT_EQ(0, bearer_del(&self->nl, &self->r, v6.b[0].id));
+	EXPECT_EQ(0, bearer_del(&self->nl, &self->r, off.b[0].id));
+}
+
 TEST_F(nl, bearer_add_dump_del)
 {
 	struct sockaddr_in local = sin4("127.0.0.1", 7001);

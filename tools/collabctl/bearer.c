@@ -132,6 +132,7 @@ struct bearer_conf {
 	union sockaddr_inet local;
 	union sockaddr_inet group;
 	bool has_group;
+	bool no_discovery;
 	uint32_t ifindex;
 	bool has_mtu;
 	uint32_t mtu;
@@ -224,7 +225,9 @@ static int bearer_add_args(int argc, char **argv, struct bearer_conf *c)
 				       "unknown bearer type '%s' (the one type is udp)",
 				       argv[0]);
 	ret = parse_args("bearer add", argc - 1, argv + 1, args);
-	if (!ret && args[2].val)
+	if (!ret && args[2].val && !strcmp(args[2].val, "off"))
+		c->no_discovery = true;
+	else if (!ret && args[2].val)
 		ret = bearer_group(args[2].val, c);
 	if (!ret)
 		ret = bearer_local(args[0].val, c);
@@ -270,6 +273,8 @@ static int bearer_add(int argc, char **argv)
 		cnl_put_u32(msg, COLLAB_BEARER_A_IFINDEX, c.ifindex);
 	if (c.has_group)
 		cnl_put_sockaddr(msg, COLLAB_BEARER_A_DISCOVERY, &c.group);
+	if (c.no_discovery)
+		cnl_put(msg, COLLAB_BEARER_A_NO_DISCOVERY, 0, NULL);
 	if (c.has_mtu)
 		cnl_put_u32(msg, COLLAB_BEARER_A_MTU, c.mtu);
 	nla_nest_end(msg, nest);
@@ -306,7 +311,7 @@ const struct cmd bearer_cmds[] = {
 	{ "show", bearer_show, "",
 	  "print the bearers: address, device, discovery group, MTU, counters" },
 	{ "add", bearer_add,
-	  "udp [local ADDR[:PORT]] [dev IFACE] [discovery GROUP[:PORT]] [mtu N]",
+	  "udp [local ADDR[:PORT]] [dev IFACE] [discovery GROUP[:PORT]|off] [mtu N]",
 	  "add a UDP bearer and print its id; needs CAP_NET_ADMIN" },
 	{ "del", bearer_del, "ID",
 	  "remove bearer ID; needs CAP_NET_ADMIN" },

@@ -378,6 +378,15 @@ enum collab_stats_attr {
 /* The UDP port collab listens on unless a bearer names another. */
 #define COLLAB_UDP_PORT		6118
 
+/*
+ * The discovery group of a bearer bound to a device that names none and
+ * is not told COLLAB_BEARER_A_NO_DISCOVERY: 239.0.0.118 (an IPv4 address
+ * in host order, as INADDR_* are), or ff12::118 over IPv6.
+ */
+#define COLLAB_DISCOVERY_GROUP	0xef000076U
+#define COLLAB_DISCOVERY_GROUP6_INIT \
+	{ { { 0xff, 0x12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x18 } } }
+
 /* Range of COLLAB_BEARER_A_MTU. */
 #define COLLAB_BEARER_MTU_MIN	576
 #define COLLAB_BEARER_MTU_MAX	65535
@@ -386,8 +395,9 @@ enum collab_stats_attr {
  * A bearer: a UDP socket of the node, IPv4 or IPv6, that carries traffic
  * to peers. Its discovery group, if any, is a multicast address of the
  * same family, on the bearer's own port, that beacons go to and are heard
- * on. COLLAB_CMD_BEARER_ADD replies with the bearer (and its new id);
- * COLLAB_CMD_BEARER_GET is a dump.
+ * on; a bearer bound to a device has the default one (above) unless told
+ * another or COLLAB_BEARER_A_NO_DISCOVERY. COLLAB_CMD_BEARER_ADD replies
+ * with the bearer (and its new id); COLLAB_CMD_BEARER_GET is a dump.
  */
 enum collab_bearer_attr {
 	COLLAB_BEARER_A_UNSPEC,
@@ -400,6 +410,7 @@ enum collab_bearer_attr {
 	COLLAB_BEARER_A_TX_PACKETS,	/* u64 */
 	COLLAB_BEARER_A_RX_PACKETS,	/* u64 */
 	COLLAB_BEARER_A_TX_ERRORS,	/* u64: datagrams the stack refused */
+	COLLAB_BEARER_A_NO_DISCOVERY,	/* flag, add only: no group at all */
 	__COLLAB_BEARER_A_MAX,
 };
 
