@@ -63,7 +63,7 @@ struct collab_link {
 	struct sk_buff_head backlog;
 	struct sk_buff *bundle;
 	struct collab_wire_bundle split;
-	unsigned int ack_pending;	/* packets received, not acknowledged */
+	unsigned int ack_pending;	/* bytes received, not acknowledged */
 
 	/*
 	 * Retransmission: due at rtx_at while rtx_due. The timer is moved

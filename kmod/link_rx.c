@@ -498,13 +498,14 @@ static unsigned long ack_delay(void)
 	return max(msecs_to_jiffies(ACK_DELAY_MS), 2UL);
 }
 
-static void ack_now_or_later(struct collab_peer *peer, bool now,
-			     struct collab_xmit *x)
+/* @len: the bytes of the packet that came in, which count at least one. */
+static void ack_now_or_later(struct collab_peer *peer, unsigned int len,
+			     bool now, struct collab_xmit *x)
 {
 	struct collab_link *l = peer->link;
 
-	l->ack_pending++;
-	if (now || l->ack_pending >= COLLAB_ACK_EVERY ||
+	l->ack_pending += max(len, 1U);
+	if (now || l->ack_pending >= COLLAB_ACK_BYTES ||
 	    !skb_queue_empty(&l->ooo))
 		collab_link_send_ctl(peer, COLLAB_LINK_ACK, x);
 	else if (!timer_pending(&l->ack_timer))
@@ -518,6 +519,7 @@ void collab_link_data_rcv(struct collab_peer *peer, struct sk_buff *skb,
 	struct collab_link *l = peer->link;
 	bool ask = h->flags & COLLAB_LF_ACK_NOW;
 	struct collab_tx_cb *cb = collab_tx_cb(skb);
+	unsigned int len = skb->len;
 	u32 seq = ntohl(h->seq);
 
 	cb->seq = seq;
@@ -529,7 +531,7 @@ void collab_link_data_rcv(struct collab_peer *peer, struct sk_buff *skb,
 		l->duplicates++;
 		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_DUPLICATE);
 		kfree_skb(skb);
-		ack_now_or_later(peer, true, x);
+		ack_now_or_later(peer, len, true, x);
 		return;
 	}
 	if (!collab_seq_before(seq, l->rcv_nxt + COLLAB_WINDOW)) {
@@ -548,7 +550,7 @@ void collab_link_data_rcv(struct collab_peer *peer, struct sk_buff *skb,
 			collab_stat_inc(peer->cn, COLLAB_STAT_DROP_DUPLICATE);
 			kfree_skb(skb);
 		}
-		ack_now_or_later(peer, true, x);
+		ack_now_or_later(peer, len, true, x);
 		return;
 	}
 	/* The peer sends it again: it is not acknowledged. */
@@ -559,7 +561,7 @@ void collab_link_data_rcv(struct collab_peer *peer, struct sk_buff *skb,
 	}
 	seq_rcv(peer, skb);
 	collab_link_drain_ooo(peer);
-	ack_now_or_later(peer, ask, x);
+	ack_now_or_later(peer, len, ask, x);
 	/* Receipts the messages gave rise to. */
 	collab_link_push(peer, x);
 }

@@ -220,17 +220,18 @@ void collab_link_send_hello(struct collab_peer *peer, struct collab_xmit *x)
 
 /*
  * Whether the receiver should acknowledge this packet at once rather than
- * with the next COLLAB_ACK_EVERY: a packet sent again or during a loss
- * episode, those after which the small ones wait, and, in a window too
- * small for the receiver's own pace, the one a quarter of a window beyond
- * the last asked for or acknowledged. (Not the one timed: a request's
- * acknowledgment rides on its answer, and answers keep snd_una close.)
+ * after the next COLLAB_ACK_BYTES: a packet sent again or during a loss
+ * episode, those after which the small ones wait, and the one a quarter
+ * of a window, or COLLAB_ACK_BYTES of full packets, beyond the last asked
+ * for or acknowledged. (Not the one timed: a request's acknowledgment
+ * rides on its answer, and answers keep snd_una close.)
  */
 static bool ack_wanted(struct collab_peer *peer, struct collab_tx_cb *cb)
 {
 	struct collab_link *l = peer->link;
+	u32 full = COLLAB_ACK_BYTES / max(collab_bundle_max(peer), 1U);
 	u32 every = clamp_t(u32, min_t(u32, l->cwnd, COLLAB_WINDOW) / 4, 1,
-			    COLLAB_ACK_EVERY);
+			    max(full, 1U));
 	u32 since = collab_seq_after(l->snd_una, l->ack_asked) ?
 		    l->snd_una : l->ack_asked;
 	bool waits = cb->tries > 1 || l->in_recovery ||

@@ -54,9 +54,14 @@ enum {
 	COLLAB_SACK_BITS = 32,
 	/* Most packets in flight that a message could still have joined. */
 	COLLAB_SMALL_MAX = 2,
-	/* Packets in order a receiver takes before it must acknowledge. */
-	COLLAB_ACK_EVERY = 16,
 };
+
+/*
+ * Bytes in order a receiver takes before it must acknowledge, and the
+ * most a sender lets go before asking: acknowledgments scale with bytes,
+ * so a large message costs about one, whatever the packets it takes.
+ */
+#define COLLAB_ACK_BYTES	(64U << 10)
 
 struct collab_peer {
 	struct rhash_head node;		/* collab_net.peers */
