@@ -27,7 +27,7 @@ export CC CFLAGS COLLAB_CFLAGS SANITIZE KSFT_DIR
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR)
 
 .PHONY: all module lib tools selftests deps check check-debug check-all check-host check-vm \
-	lint sparse bench bench-hosts bench-xml bench-activation fuzz fuzz-kernel fuzz-kernel-build \
+	lint sparse bench bench-hosts bench-xml bench-activation bench-scale fuzz fuzz-kernel fuzz-kernel-build \
 	checkpatch install uninstall clean help vm-shell
 
 all: module lib tools selftests
@@ -275,6 +275,12 @@ bench-activation: module lib tools
 	+$(MAKE) -C bench OUT=$(B)/bench LIBDIR=$(B)/lib $(B)/bench/activation
 	tools/vm/run -t 3000 -- bench/activation-run $(B)/bench
 
+# Many hosts: N nodes (8 to 64) in network namespaces on one bridge, in the
+# VM: how long they take to link, how long a dead peer takes to be noticed,
+# kernel memory per peer and the packets of a mesh at rest.
+bench-scale: module lib tools
+	tools/vm/run -t 1500 -l $(B)/vm/bench-scale.log -- bench/scale-run $(B)
+
 # ---- install ---------------------------------------------------------------
 install: module lib tools
 	+$(KMAKE) modules_install
@@ -342,6 +348,8 @@ help:
 	@echo "make bench-hosts collab beside TIPC, UDP and TCP between two VMs and two namespaces"
 	@echo "make bench-xml  libcollab's XML encode + decode + validation beside naive libxml2"
 	@echo "make bench-activation collabd's activation and collab_call() beside D-Bus, in the VM"
+	@echo "make bench-scale collab with 8 to 64 nodes on one segment: convergence, dead peer,"
+	@echo "                memory per peer, traffic at rest, in the VM"
 	@echo "make fuzz       libFuzzer on the XML decoder for FUZZ_SECS (default 60) seconds"
 	@echo "make fuzz-kernel trinity on the AF_COLLAB calls in the VM for FUZZ_SECS (default 600)"
 	@echo "                seconds; FUZZ_KERNEL=debug on the debug kernel; FUZZ_SEED replays"
