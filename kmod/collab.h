@@ -179,6 +179,22 @@ struct collab_net {
 	struct rhashtable rapps;	/* application type -> peers with one */
 	unsigned long route_bytes;	/* what they take, under rlock */
 
+	/*
+	 * Nodes beyond the peers (reach.c), under reach_lock (BH off, inside
+	 * any peer's lock); RCU lookups.
+	 */
+	spinlock_t reach_lock;
+	struct rhashtable rnodes;	/* node id -> collab_rnode */
+	struct list_head all_rnodes;	/* collab_rnode.all_node, by seq */
+	struct list_head reach_dirty;	/* collab_rnode.dirty_node */
+	unsigned int nr_rnodes;
+	u64 rnode_seq;
+	u32 reach_seqno;		/* this node's */
+	bool reach_self_dirty;
+	bool reach_kick;		/* reach_work has records to send */
+	u8 relay;			/* forwards for others, READ_ONCE */
+	struct work_struct reach_work;
+
 	/* Messages waiting for an activation (activation.c). */
 	spinlock_t act_lock;		/* BH off */
 	struct list_head act_types;	/* collab_act_type.node, RCU */

@@ -12,6 +12,7 @@
 #include "bearer.h"
 #include "frame.h"
 #include "peer.h"
+#include "reach.h"
 
 #define BEACON_MS	1000
 
@@ -106,6 +107,7 @@ static void discovery_work(struct work_struct *work)
 	rcu_read_unlock();
 	local_bh_enable();
 	collab_peers_expire(cn);
+	collab_reach_expire(cn);
 
 	if (!list_empty(&cn->bearers))
 		schedule_delayed_work(&cn->discovery,

@@ -8,6 +8,7 @@
 
 #include "deliver.h"
 #include "link.h"
+#include "reach.h"
 #include "receipt.h"
 #include "route.h"
 #include "table.h"
@@ -435,6 +436,10 @@ static bool seq_rcv(struct collab_peer *peer, struct sk_buff *skb)
 	l->rcv_nxt++;
 	if (type == COLLAB_LINK_ROUTE) {
 		collab_route_rcv(peer, skb);
+		return true;
+	}
+	if (type == COLLAB_LINK_REACH) {
+		collab_reach_rcv(peer, skb);
 		return true;
 	}
 	if (type == COLLAB_LINK_RECEIPT) {

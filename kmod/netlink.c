@@ -16,6 +16,7 @@
 #include "activation.h"
 #include "crypto.h"
 #include "netlink.h"
+#include "reach.h"
 #include "table.h"
 
 #define GUID_POLICY NLA_POLICY_EXACT_LEN(sizeof(struct collab_guid))
@@ -85,6 +86,7 @@ static const struct nla_policy node_set_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_PSK] = NLA_POLICY_EXACT_LEN(COLLAB_KEY_LEN),
 	[COLLAB_A_PLAINTEXT] = NLA_POLICY_MAX(NLA_U8, COLLAB_PLAINTEXT_ALLOW),
 	[COLLAB_A_REKEY_PACKETS] = NLA_POLICY_FULL_RANGE(NLA_U32, &rekey_range),
+	[COLLAB_A_RELAY] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 static const struct nla_policy instance_get_policy[COLLAB_A_MAX + 1] = {
@@ -219,6 +221,7 @@ static int fill_node(struct sk_buff *skb, struct collab_net *cn,
 	if (put_guid(skb, COLLAB_A_NODE_ID, &cn->node_id) ||
 	    nla_put_string(skb, COLLAB_A_NODE_NAME, cn->node_name) ||
 	    nla_put_u32(skb, COLLAB_A_FAMILY, collab_family) ||
+	    nla_put_u8(skb, COLLAB_A_RELAY, READ_ONCE(cn->relay)) ||
 	    put_node_settings(skb, cn) || collab_nl_node_keys_put(skb, cn)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -257,7 +260,7 @@ static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 
 	if (!id && !name && !node_settings_given(a) &&
 	    !a[COLLAB_A_PRIVATE_KEY] && !a[COLLAB_A_PSK] &&
-	    !a[COLLAB_A_PLAINTEXT]) {
+	    !a[COLLAB_A_PLAINTEXT] && !a[COLLAB_A_RELAY]) {
 		NL_SET_ERR_MSG(info->extack,
 			       "nothing to set: give an id, a name, a key or a setting");
 		return -EINVAL;
@@ -289,6 +292,11 @@ static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 	write_seqcount_end(&cn->node_seq);
 	local_bh_enable();
 	node_settings_set(cn, a);
+	if (a[COLLAB_A_RELAY])
+		WRITE_ONCE(cn->relay, nla_get_u8(a[COLLAB_A_RELAY]));
+	/* Peers hear of the name, and of the routes now offered or not. */
+	if (name || a[COLLAB_A_RELAY])
+		collab_reach_self_changed(cn);
 	err = collab_nl_node_keys_set(cn, a, info->extack);
 	mutex_unlock(&cn->lock);
 	return err;
@@ -874,6 +882,12 @@ static const struct genl_ops collab_genl_ops[] = {
 	{
 		.cmd = COLLAB_CMD_EVENTS_LISTEN,
 		.doit = collab_nl_events_listen,
+		.policy = no_attr_policy,
+		.maxattr = COLLAB_A_MAX,
+	},
+	{
+		.cmd = COLLAB_CMD_ROUTE_GET,
+		.dumpit = collab_nl_route_dump,
 		.policy = no_attr_policy,
 		.maxattr = COLLAB_A_MAX,
 	},

@@ -60,6 +60,7 @@ int collab_nl_peer_add(struct sk_buff *skb, struct genl_info *info);
 int collab_nl_peer_del(struct sk_buff *skb, struct genl_info *info);
 int collab_nl_peer_get(struct sk_buff *skb, struct genl_info *info);
 int collab_nl_peer_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int collab_nl_route_dump(struct sk_buff *skb, struct netlink_callback *cb);
 void collab_nl_peer_event(struct collab_peer *peer, u8 cmd);
 void collab_nl_conflict_event(struct collab_peer *peer,
 			      const struct collab_guid *id, const char *app);

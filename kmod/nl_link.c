@@ -11,6 +11,7 @@
 #include "bearer.h"
 #include "netlink.h"
 #include "peer.h"
+#include "reach.h"
 
 #define SOCKADDR_POLICY { .type = NLA_BINARY, \
 			  .len = sizeof(struct sockaddr_in6) }
@@ -626,6 +627,58 @@ int collab_nl_peer_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	if (!err)
 		err = dump_statics(skb, cb, cn);
 	rcu_read_unlock();
+	if (err && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+/* ---- routes --------------------------------------------------------------- */
+
+static int fill_route(struct sk_buff *skb, const struct collab_reach_info *ri,
+		      u32 portid, u32 seq)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &collab_genl_family, NLM_F_MULTI,
+			  COLLAB_CMD_ROUTE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, COLLAB_A_ROUTE);
+	if (!nest ||
+	    nla_put(skb, COLLAB_ROUTE_A_NODE_ID, sizeof(ri->id), &ri->id) ||
+	    nla_put_string(skb, COLLAB_ROUTE_A_NODE_NAME, ri->name) ||
+	    (!collab_guid_is_zero(&ri->via) &&
+	     nla_put(skb, COLLAB_ROUTE_A_VIA, sizeof(ri->via), &ri->via)) ||
+	    nla_put_u32(skb, COLLAB_ROUTE_A_METRIC, ri->metric) ||
+	    nla_put_u32(skb, COLLAB_ROUTE_A_SEQNO, ri->seqno) ||
+	    nla_put_u32(skb, COLLAB_ROUTE_A_AGE_MS, ri->age_ms) ||
+	    nla_put_u32(skb, COLLAB_ROUTE_A_OFFERS, ri->offers)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * Every node heard of, in the order it was first heard of; resumes after
+ * the creation number of the last sent, in cb->args[0].
+ */
+int collab_nl_route_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct collab_net *cn = collab_net(sock_net(skb->sk));
+	struct collab_reach_info ri;
+	int err = 0;
+
+	while (!collab_reach_info(cn, cb->args[0], &ri)) {
+		err = fill_route(skb, &ri, NETLINK_CB(cb->skb).portid,
+				 cb->nlh->nlmsg_seq);
+		if (err)
+			break;
+		cb->args[0] = ri.seq;
+	}
 	if (err && skb->len)
 		return skb->len;
 	return err ?: skb->len;

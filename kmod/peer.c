@@ -17,6 +17,7 @@
 #include "cookie.h"
 #include "netlink.h"
 #include "peer.h"
+#include "reach.h"
 #include "route.h"
 
 static const struct rhashtable_params peer_params = {
@@ -37,7 +38,16 @@ int collab_peers_init(struct collab_net *cn)
 		return err;
 	err = collab_route_init(cn);
 	if (err)
-		rhashtable_destroy(&cn->peers);
+		goto err_destroy_peers;
+	err = collab_reach_init(cn);
+	if (err)
+		goto err_destroy_route;
+	return 0;
+
+err_destroy_route:
+	collab_route_destroy(cn);
+err_destroy_peers:
+	rhashtable_destroy(&cn->peers);
 	return err;
 }
 
@@ -92,6 +102,7 @@ static struct collab_peer *peer_alloc(struct collab_net *cn,
 	peer->created = jiffies;
 	init_waitqueue_head(&peer->store_wait);
 	INIT_LIST_HEAD(&peer->rinstances);
+	INIT_LIST_HEAD(&peer->radvs);
 	INIT_WORK(&peer->work, collab_route_work);
 	if (collab_link_init(peer, GFP_ATOMIC)) {
 		dst_cache_destroy(&peer->dst_cache);
@@ -253,6 +264,7 @@ void collab_peer_link_up(struct collab_peer *peer)
 	collab_obj_add(peer->cn, COLLAB_OBJ_PEERS_UP, 1);
 	collab_nl_peer_event(peer, COLLAB_CMD_PEER_UP);
 	schedule_work(&peer->work);
+	collab_reach_peer_up(peer);
 }
 
 /*
@@ -273,6 +285,7 @@ void collab_peer_link_down(struct collab_peer *peer)
 	peer->down_since = jiffies;
 	collab_obj_add(peer->cn, COLLAB_OBJ_PEERS_UP, -1);
 	collab_nl_peer_event(peer, COLLAB_CMD_PEER_DOWN);
+	collab_reach_peer_down(peer);
 }
 
 /* In process context, once @peer is off the table. */
@@ -288,6 +301,7 @@ static void peer_kill(struct collab_net *cn, struct collab_peer *peer)
 	collab_link_destroy(peer);
 	cancel_work_sync(&peer->work);
 	collab_route_peer_gone(cn, peer);
+	collab_reach_peer_gone(peer);
 	/* Nothing transmits through the route cache any more. */
 	synchronize_net();
 	dst_cache_destroy(&peer->dst_cache);
@@ -361,6 +375,7 @@ void collab_peers_destroy(struct collab_net *cn)
 			break;
 		peer_kill(cn, peer);
 	}
+	collab_reach_destroy(cn);
 	collab_route_destroy(cn);
 	rhashtable_destroy(&cn->peers);
 }

@@ -108,6 +108,11 @@ struct collab_peer {
 	 * forged. READ_ONCE for readers.
 	 */
 	bool routes_known;
+
+	/* The nodes it offers routes to, under collab_net.reach_lock. */
+	struct list_head radvs;		/* collab_radv.peer_node */
+	unsigned int nr_radvs;
+	bool reach_full;		/* it is owed the whole table */
 };
 
 /*

@@ -237,6 +237,39 @@ bool collab_wire_route_rec(const void *buf, size_t len)
 	}
 }
 
+/* How many records a REACH packet of @len bytes holds, or -1. */
+int collab_wire_reach(size_t len)
+{
+	if (!len || len % sizeof(struct collab_reach_rec))
+		return -1;
+	return len / sizeof(struct collab_reach_rec);
+}
+
+/*
+ * Whether a reachability record is well formed: a known op, a node, a
+ * metric in range (a request's at most COLLAB_HOPS_MAX), a name that
+ * ends in NUL.
+ */
+bool collab_wire_reach_rec(const void *buf, size_t len)
+{
+	const struct collab_reach_rec *r = buf;
+	u16 metric;
+
+	if (len < sizeof(*r) || r->reserved ||
+	    collab_guid_is_zero(&r->node) ||
+	    r->name[COLLAB_NODE_NAME_MAX - 1])
+		return false;
+	metric = be16_to_cpu(r->metric);
+	switch (r->op) {
+	case COLLAB_REACH_UPDATE:
+		return metric <= COLLAB_HOPS_MAX || metric == COLLAB_METRIC_INF;
+	case COLLAB_REACH_REQUEST:
+		return metric && metric <= COLLAB_HOPS_MAX;
+	default:
+		return false;
+	}
+}
+
 /* A RECEIPT packet's body, @len bytes. */
 int collab_wire_receipt(const void *buf, size_t len,
 			struct collab_wire_receipt *out)

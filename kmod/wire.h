@@ -67,6 +67,7 @@ enum collab_link_type {
 	COLLAB_LINK_RECEIPT,	/* sequenced: what became of a message */
 	COLLAB_LINK_INIT,	/* key handshake, first message (crypto.h) */
 	COLLAB_LINK_RESP,	/* key handshake, the answer */
+	COLLAB_LINK_REACH,	/* sequenced: reachability records */
 	__COLLAB_LINK_MAX,
 };
 
@@ -186,6 +187,30 @@ struct collab_route_rec {
 
 static_assert(sizeof(struct collab_route_rec) == 72);
 
+/*
+ * Reachability records (reach.c): a distance vector with sequence
+ * numbers. UPDATE: the sender reaches @node at @metric links (or no
+ * longer: COLLAB_METRIC_INF) with the node's sequence number @seqno;
+ * @name is the node's. REQUEST: the sender lost its route to @node and
+ * asks for one of @seqno or newer; @metric is the hops the request may
+ * still travel.
+ */
+enum collab_reach_op {
+	COLLAB_REACH_UPDATE = 1,
+	COLLAB_REACH_REQUEST,
+};
+
+struct collab_reach_rec {
+	u8 op;			/* enum collab_reach_op */
+	u8 reserved;
+	__be16 metric;
+	__be32 seqno;
+	struct collab_guid node;
+	char name[COLLAB_NODE_NAME_MAX];
+};
+
+static_assert(sizeof(struct collab_reach_rec) == 88);
+
 /* A receipt, from the node a message reached back to its source. */
 struct collab_receipt_rec {
 	__be64 msgid;
@@ -285,6 +310,8 @@ enum collab_wire_frag collab_wire_frag(struct collab_wire_reasm *r,
 
 int collab_wire_route(size_t len);
 bool collab_wire_route_rec(const void *buf, size_t len);
+int collab_wire_reach(size_t len);
+bool collab_wire_reach_rec(const void *buf, size_t len);
 
 /* A receipt, in host order. */
 struct collab_wire_receipt {

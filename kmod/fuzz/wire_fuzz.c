@@ -3,7 +3,7 @@
  * libFuzzer targets for the wire parsers (kmod/wire.c, built from that
  * very file with kernel.h for the kernel's types): one per parser,
  * chosen when it is built with -DWIRE_<name> (link, frame, bundle, frag,
- * route, receipt). Each feeds its input to the parser the way the module
+ * route, reach, receipt). Each feeds its input to the parser the way the module
  * does and checks what the module relies on afterwards; a broken promise
  * aborts. 'make fuzz' runs them; the host tests replay their corpora
  * (kmod/fuzz/corpus/<name>).
@@ -159,6 +159,25 @@ static void one(const uint8_t *data, size_t size)
 			CHECK(r[i].app[0] && strlen(r[i].app) < COLLAB_APP_MAX);
 	}
 }
+#elif defined(WIRE_reach)
+/* A REACH packet's records, as collab_reach_rcv() takes them. */
+static void one(const uint8_t *data, size_t size)
+{
+	const struct collab_reach_rec *r = (const void *)data;
+	int i, n = collab_wire_reach(size);
+	uint16_t metric;
+
+	CHECK(n <= (int)(size / sizeof(*r)));
+	for (i = 0; i < n; i++) {
+		if (!collab_wire_reach_rec(&r[i], sizeof(*r)))
+			continue;
+		metric = be16_to_cpu(r[i].metric);
+		CHECK(strlen(r[i].name) < COLLAB_NODE_NAME_MAX);
+		CHECK(metric <= COLLAB_HOPS_MAX || metric == COLLAB_METRIC_INF);
+		if (r[i].op == COLLAB_REACH_REQUEST)
+			CHECK(metric && metric <= COLLAB_HOPS_MAX);
+	}
+}
 #elif defined(WIRE_receipt)
 /* A RECEIPT packet, as receipt_rcv() takes it. */
 static void one(const uint8_t *data, size_t size)
@@ -171,7 +190,7 @@ static void one(const uint8_t *data, size_t size)
 	CHECK(r.status <= MAX_ERRNO);
 }
 #else
-#error "build with -DWIRE_<parser>: link, frame, bundle, frag, route, receipt"
+#error "build with -DWIRE_<parser>: link, frame, bundle, frag, route, reach, receipt"
 #endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

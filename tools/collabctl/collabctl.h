@@ -36,6 +36,7 @@ struct cmd {
 extern const struct cmd node_cmds[];
 extern const struct cmd bearer_cmds[];
 extern const struct cmd peer_cmds[];
+extern const struct cmd route_cmds[];
 extern const struct cmd instance_cmds[];
 extern const struct cmd session_cmds[];
 extern const struct cmd stats_cmds[];

@@ -40,6 +40,8 @@ static const struct object objects[] = {
 	  "UDP sockets that carry traffic to peers; discovery groups" },
 	{ "peer", peer_cmds,
 	  "other nodes: address, link state, round-trip time, counters" },
+	{ "route", route_cmds,
+	  "nodes known through peers: next-hop peer, cost, seqno, age" },
 	{ "instance", instance_cmds,
 	  "bound sockets: GUID, application, owner, queue, counters" },
 	{ "session", session_cmds,

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * collabctl node: the node's id, name and address family number, the
- * settings of its links to peers, and its keys: its own Curve25519 key
- * (of which the kernel tells the public half only), the cluster key
- * (whether one is set) and whether it links with nodes that have none.
+ * settings of its links to peers, whether it relays between them, and its
+ * keys: its own Curve25519 key (of which the kernel tells the public half
+ * only), the cluster key (whether one is set) and whether it links with
+ * nodes that have none.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -37,6 +38,7 @@ static const struct nla_policy node_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_PUBLIC_KEY] = CNL_POLICY_KEY,
 	[COLLAB_A_HAS_PSK] = { .type = NLA_U8 },
 	[COLLAB_A_PLAINTEXT] = { .type = NLA_U8 },
+	[COLLAB_A_RELAY] = { .type = NLA_U8 },
 };
 
 static const char *const plaintext_names[] = {
@@ -88,6 +90,8 @@ struct node_set {
 	uint8_t key[COLLAB_KEY_LEN];
 	uint8_t psk[COLLAB_KEY_LEN];
 	uint8_t plaintext;
+	bool has_relay;
+	uint8_t relay;
 };
 
 /*
@@ -121,6 +125,7 @@ static int node_print(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[COLLAB_A_MAX + 1];
 	const char *name;
+	bool relay;
 
 	(void)arg;
 	if (cnl_parse(msg, tb, COLLAB_A_MAX, node_policy) ||
@@ -137,6 +142,11 @@ static int node_print(struct nl_msg *msg, void *arg)
 		out_u64("family", "  family %s\n",
 			nla_get_u32(tb[COLLAB_A_FAMILY]));
 	out_attr_line(tb, "  ", setting_attrs);
+	if (tb[COLLAB_A_RELAY]) {
+		relay = nla_get_u8(tb[COLLAB_A_RELAY]);
+		out_bool("relay", NULL, relay);
+		out_text("  relay %s\n", relay ? "on" : "off");
+	}
 	print_keys(tb);
 	out_obj_end();
 	return 0;
@@ -187,7 +197,7 @@ static int node_set_settings(const struct arg *args, struct node_set *set)
 
 /*
  * The keywords of "node set": id, name, the settings in their order,
- * then the keys.
+ * the keys, then relaying.
  */
 enum {
 	ARG_ID,
@@ -196,8 +206,23 @@ enum {
 	ARG_KEY = ARG_SETTINGS + NODE_SETTINGS,
 	ARG_PSK,
 	ARG_PLAINTEXT,
+	ARG_RELAY,
 	ARG_COUNT,
 };
+
+/* "relay on" or "relay off": whether the node forwards between peers. */
+static int node_set_relay(const char *relay, struct node_set *set)
+{
+	if (!strcmp(relay, "on"))
+		set->relay = 1;
+	else if (!strcmp(relay, "off"))
+		set->relay = 0;
+	else
+		return ctl_usage_error("node set",
+				       "relay '%s': give on or off", relay);
+	set->has_relay = true;
+	return CTL_OK;
+}
 
 /* A key file, or "none": all zeros, which remove the key. */
 static int node_set_key(const char *what, const char *path,
@@ -259,6 +284,7 @@ static int node_set_args(int argc, char **argv, struct node_set *set)
 		[ARG_KEY] = { .name = "key" },
 		[ARG_PSK] = { .name = "psk" },
 		[ARG_PLAINTEXT] = { .name = "plaintext" },
+		[ARG_RELAY] = { .name = "relay" },
 	};
 	int i, ret;
 
@@ -269,7 +295,7 @@ static int node_set_args(int argc, char **argv, struct node_set *set)
 		return ret;
 	if (!argc)
 		return ctl_usage_error("node set",
-				       "give at least one of id, name, tolerance, lifetime, store, routes, routes-all, rx, rx-all, hold, hold-all, activation-all, rekey, key, psk, plaintext");
+				       "give at least one of id, name, tolerance, lifetime, store, routes, routes-all, rx, rx-all, hold, hold-all, activation-all, rekey, key, psk, plaintext, relay");
 	set->id_arg = args[ARG_ID].val;
 	set->name = args[ARG_NAME].val;
 	if (set->id_arg) {
@@ -284,6 +310,11 @@ static int node_set_args(int argc, char **argv, struct node_set *set)
 	ret = node_set_settings(args + ARG_SETTINGS, set);
 	if (ret)
 		return ret;
+	if (args[ARG_RELAY].val) {
+		ret = node_set_relay(args[ARG_RELAY].val, set);
+		if (ret)
+			return ret;
+	}
 	/* Last: a key read is a key to wipe. */
 	return node_set_keys(args, set);
 }
@@ -316,6 +347,8 @@ static int node_set(int argc, char **argv)
 	if (set.has_plaintext)
 		cnl_put(msg, COLLAB_A_PLAINTEXT, sizeof(set.plaintext),
 			&set.plaintext);
+	if (set.has_relay)
+		cnl_put(msg, COLLAB_A_RELAY, sizeof(set.relay), &set.relay);
 	nl.secret = set.has_key || set.has_psk;
 	err = cnl_run(&nl, msg, NULL, NULL, "node set", NULL);
 
@@ -327,9 +360,9 @@ out_wipe:
 
 const struct cmd node_cmds[] = {
 	{ "show", node_show, "",
-	  "print the node's id, name, address family number, link settings and public key" },
+	  "print the node's id, name, address family number, link settings, relaying and public key" },
 	{ "set", node_set,
-	  "[id GUID] [name NAME] [tolerance MS] [lifetime MS] [store N] [routes BYTES] [routes-all BYTES] [rx BYTES] [rx-all BYTES] [hold BYTES] [hold-all BYTES] [activation-all BYTES] [rekey PACKETS] [key FILE|none] [psk FILE|none] [plaintext allow|refuse]",
-	  "change the node's id, name, link settings or keys (FILE: a base64 key, -: standard input); needs CAP_NET_ADMIN" },
+	  "[id GUID] [name NAME] [tolerance MS] [lifetime MS] [store N] [routes BYTES] [routes-all BYTES] [rx BYTES] [rx-all BYTES] [hold BYTES] [hold-all BYTES] [activation-all BYTES] [rekey PACKETS] [key FILE|none] [psk FILE|none] [plaintext allow|refuse] [relay on|off]",
+	  "change the node's id, name, link settings, keys or relaying (FILE: a base64 key, -: standard input); needs CAP_NET_ADMIN" },
 	{ .name = NULL }
 };

@@ -227,6 +227,12 @@ enum collab_cmd {
 	 */
 	COLLAB_CMD_EVENTS_LISTEN,
 
+	/*
+	 * dump: COLLAB_A_ROUTE for every node this node has heard of
+	 * through its peers, reachable or not (direct peers among them).
+	 */
+	COLLAB_CMD_ROUTE_GET,
+
 	__COLLAB_CMD_MAX,
 };
 
@@ -273,6 +279,10 @@ enum collab_attr {
 	COLLAB_A_REKEY_PACKETS,		/* u32: packets a link's keys seal or
 					 * open before new ones are made
 					 */
+	COLLAB_A_RELAY,			/* u8: this node forwards between
+					 * its peers (the default, 1)
+					 */
+	COLLAB_A_ROUTE,			/* nest: COLLAB_ROUTE_A_* */
 	__COLLAB_A_MAX,
 };
 
@@ -502,5 +512,31 @@ enum collab_trust_attr {
 };
 
 #define COLLAB_TRUST_A_MAX (__COLLAB_TRUST_A_MAX - 1)
+
+/*
+ * The cost of a route, in links crossed, in COLLAB_ROUTE_A_METRIC; a node
+ * whose every route was withdrawn has COLLAB_METRIC_INF. A message
+ * crosses COLLAB_HOPS_MAX links at most.
+ */
+#define COLLAB_METRIC_INF	0xffff
+#define COLLAB_HOPS_MAX		32
+
+/* A node and the best route to it (COLLAB_CMD_ROUTE_GET). */
+enum collab_route_attr {
+	COLLAB_ROUTE_A_UNSPEC,
+	COLLAB_ROUTE_A_PAD,
+	COLLAB_ROUTE_A_NODE_ID,		/* binary: struct collab_guid */
+	COLLAB_ROUTE_A_NODE_NAME,	/* string: as the node announces it */
+	COLLAB_ROUTE_A_VIA,		/* binary: the peer it goes through;
+					 * none: unreachable
+					 */
+	COLLAB_ROUTE_A_METRIC,		/* u32: links to cross */
+	COLLAB_ROUTE_A_SEQNO,		/* u32: the node's, of this route */
+	COLLAB_ROUTE_A_AGE_MS,		/* u32: since the route last changed */
+	COLLAB_ROUTE_A_OFFERS,		/* u32: peers that offer a route */
+	__COLLAB_ROUTE_A_MAX,
+};
+
+#define COLLAB_ROUTE_A_MAX (__COLLAB_ROUTE_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_COLLAB_H */

@@ -135,3 +135,13 @@ COLLAB_STAT(TIMER_IDLE_RTX, timer_idle_rtx, U64)
 COLLAB_STAT(TIMER_IDLE_ACK, timer_idle_ack, U64)
 /* datagrams sent in GSO batches */
 COLLAB_STAT(TX_BATCHED, tx_batched, U64)
+/* nodes heard of through peers */
+COLLAB_STAT(NODES, nodes, U32)
+/* of them, reachable now */
+COLLAB_STAT(NODES_REACHABLE, nodes_reachable, U32)
+/* best routes that changed */
+COLLAB_STAT(ROUTE_CHANGES, route_changes, U64)
+/* reachability updates received */
+COLLAB_STAT(REACH_UPDATES, reach_updates, U64)
+/* route requests received */
+COLLAB_STAT(REACH_REQUESTS, reach_requests, U64)

@@ -1,0 +1,681 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * collab: reachability of nodes beyond the peers.
+ *
+ * Each node tells its peers, in REACH records on the reliable link, every
+ * node it reaches: the node's id and name, the node's sequence number
+ * that the route carries, and its cost in links (0 for itself). A node
+ * keeps what each peer offers (collab_radv) and selects, per node, the
+ * cheapest offer that is feasible; it tells its peers of that route, or
+ * that it has none (COLLAB_METRIC_INF).
+ *
+ * Loops. As in Babel (RFC 8966, 3.5), each node remembers per node the
+ * best (seqno, metric) it ever told its peers: its feasibility distance.
+ * An offer is feasible when its seqno is newer, or the same with a
+ * smaller metric. A node therefore only ever selects a peer that is
+ * strictly closer to the destination than it was itself when it last
+ * spoke, so the next hops form no cycle at any moment, whatever the
+ * order in which updates arrive. A node whose routes all became
+ * unfeasible asks, in a REQUEST that travels at most COLLAB_HOPS_MAX
+ * links, for a newer seqno; the destination answers by increasing its
+ * own, which makes every offer of the new number feasible again.
+ *
+ * Links are reliable and ordered, so an update is sent once, when the
+ * route changes, and never again while the link stays up: there are no
+ * periodic updates. When a link comes up, the whole table goes to the
+ * peer; when it goes down, every offer of that peer is withdrawn here.
+ * Changes are batched: a work item sends, per run, one set of records to
+ * every peer. A node that does not relay (COLLAB_A_RELAY off) offers
+ * only itself.
+ *
+ * Records come in softirq, under peer->lock; reach_lock nests inside it
+ * and is never held while a peer's lock is taken.
+ */
+#include <linux/rculist.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+
+#include "reach.h"
+
+/* Between two requests for the same node and seqno, at least. */
+#define REQ_INTERVAL	HZ
+/* How long a node that nobody offers is remembered, with its distance. */
+#define RNODE_LINGER	(180 * HZ)
+
+static const struct rhashtable_params rnode_params = {
+	.key_len = sizeof(struct collab_guid),
+	.key_offset = offsetof(struct collab_rnode, id),
+	.head_offset = offsetof(struct collab_rnode, node),
+	.automatic_shrinking = true,
+};
+
+static bool seqno_after(u32 a, u32 b)
+{
+	return (s32)(a - b) > 0;
+}
+
+int collab_reach_init(struct collab_net *cn)
+{
+	spin_lock_init(&cn->reach_lock);
+	INIT_LIST_HEAD(&cn->all_rnodes);
+	INIT_LIST_HEAD(&cn->reach_dirty);
+	INIT_WORK(&cn->reach_work, collab_reach_work);
+	cn->relay = 1;
+	/*
+	 * A node that starts again starts from a seqno past any it had: its
+	 * peers may remember the last.
+	 */
+	cn->reach_seqno = (u32)(ktime_get_real_seconds() << 4);
+	return rhashtable_init(&cn->rnodes, &rnode_params);
+}
+
+static void kick(struct collab_net *cn)
+{
+	cn->reach_kick = true;
+}
+
+static void mark_dirty(struct collab_net *cn, struct collab_rnode *rn)
+{
+	if (!rn->dirty) {
+		rn->dirty = true;
+		list_add_tail(&rn->dirty_node, &cn->reach_dirty);
+	}
+	kick(cn);
+}
+
+static struct collab_rnode *rnode_new(struct collab_net *cn,
+				      const struct collab_guid *id)
+{
+	struct collab_rnode *rn;
+
+	if (cn->nr_rnodes >= COLLAB_RNODES_MAX)
+		return NULL;
+	rn = kzalloc(sizeof(*rn), GFP_ATOMIC);
+	if (!rn)
+		return NULL;
+	rn->id = *id;
+	rn->metric = COLLAB_METRIC_INF;
+	rn->fd_metric = COLLAB_METRIC_INF;
+	rn->changed = jiffies;
+	rn->seq = ++cn->rnode_seq;
+	INIT_LIST_HEAD(&rn->advs);
+	if (rhashtable_insert_fast(&cn->rnodes, &rn->node, rnode_params)) {
+		kfree(rn);
+		return NULL;
+	}
+	list_add_tail(&rn->all_node, &cn->all_rnodes);
+	cn->nr_rnodes++;
+	collab_obj_add(cn, COLLAB_OBJ_NODES, 1);
+	return rn;
+}
+
+static void rnode_free(struct collab_net *cn, struct collab_rnode *rn)
+{
+	rhashtable_remove_fast(&cn->rnodes, &rn->node, rnode_params);
+	list_del(&rn->all_node);
+	if (rn->dirty)
+		list_del(&rn->dirty_node);
+	cn->nr_rnodes--;
+	collab_obj_add(cn, COLLAB_OBJ_NODES, -1);
+	kfree_rcu(rn, rcu);
+}
+
+static struct collab_peer *via_of(struct collab_net *cn,
+				  const struct collab_rnode *rn)
+{
+	return rcu_dereference_protected(rn->via,
+					 lockdep_is_held(&cn->reach_lock));
+}
+
+static bool feasible(const struct collab_rnode *rn,
+		     const struct collab_radv *adv)
+{
+	if (adv->metric == COLLAB_METRIC_INF)
+		return false;
+	if (rn->fd_metric == COLLAB_METRIC_INF)
+		return true;
+	return seqno_after(adv->seqno, rn->fd_seqno) ||
+	       (adv->seqno == rn->fd_seqno && adv->metric < rn->fd_metric);
+}
+
+/* The cheapest feasible offer of a peer whose link is up, or NULL. */
+static struct collab_radv *best_offer(struct collab_rnode *rn,
+				      struct collab_peer *cur)
+{
+	struct collab_radv *adv, *best = NULL;
+
+	list_for_each_entry(adv, &rn->advs, node) {
+		if (READ_ONCE(adv->peer->state) != COLLAB_PEER_UP ||
+		    !feasible(rn, adv))
+			continue;
+		if (!best || adv->metric < best->metric ||
+		    (adv->metric == best->metric && adv->peer == cur))
+			best = adv;
+	}
+	return best;
+}
+
+/* Ask the peers for a newer seqno of @rn, unless just asked. */
+static void request(struct collab_net *cn, struct collab_rnode *rn, u32 seqno,
+		    u8 hops)
+{
+	if (rn->req_seqno == seqno &&
+	    time_before(jiffies, rn->req_at + REQ_INTERVAL))
+		return;
+	rn->req_seqno = seqno;
+	rn->req_at = jiffies;
+	rn->req_hops = hops;
+	rn->req_pending = true;
+	mark_dirty(cn, rn);
+}
+
+/* Select the best route to @rn again; tell the peers if it changed. */
+static void reselect(struct collab_net *cn, struct collab_rnode *rn)
+{
+	struct collab_peer *cur = via_of(cn, rn);
+	struct collab_radv *best = best_offer(rn, cur);
+	struct collab_peer *via = best ? best->peer : NULL;
+	u16 metric = best ? best->metric + 1 : COLLAB_METRIC_INF;
+	u32 seqno = best ? best->seqno : rn->seqno;
+
+	if (via != cur) {
+		rcu_assign_pointer(rn->via, via);
+		rn->changed = jiffies;
+		collab_stat_inc(cn, COLLAB_STAT_ROUTE_CHANGES);
+		if (!cur || !via)
+			collab_obj_add(cn, COLLAB_OBJ_NODES_REACHABLE,
+				       via ? 1 : -1);
+	}
+	if (metric != rn->metric || seqno != rn->seqno) {
+		WRITE_ONCE(rn->metric, metric);
+		WRITE_ONCE(rn->seqno, seqno);
+		mark_dirty(cn, rn);
+	}
+	if (metric != COLLAB_METRIC_INF &&
+	    (rn->fd_metric == COLLAB_METRIC_INF ||
+	     seqno_after(seqno, rn->fd_seqno) ||
+	     (seqno == rn->fd_seqno && metric < rn->fd_metric))) {
+		rn->fd_seqno = seqno;
+		rn->fd_metric = metric;
+	}
+	/* Offered, but not feasibly: starved until the node says more. */
+	if (!via && rn->nr_advs)
+		request(cn, rn, rn->fd_seqno + 1, COLLAB_HOPS_MAX);
+}
+
+static struct collab_radv *offer_find(struct collab_rnode *rn,
+				      struct collab_peer *peer)
+{
+	struct collab_radv *adv;
+
+	list_for_each_entry(adv, &rn->advs, node)
+		if (adv->peer == peer)
+			return adv;
+	return NULL;
+}
+
+static void offer_del(struct collab_radv *adv)
+{
+	list_del(&adv->node);
+	list_del(&adv->peer_node);
+	adv->rn->nr_advs--;
+	adv->peer->nr_radvs--;
+	kfree(adv);
+}
+
+static struct collab_radv *offer_new(struct collab_rnode *rn,
+				     struct collab_peer *peer)
+{
+	struct collab_radv *adv;
+
+	if (peer->nr_radvs >= COLLAB_RNODES_MAX)
+		return NULL;
+	adv = kzalloc(sizeof(*adv), GFP_ATOMIC);
+	if (!adv)
+		return NULL;
+	adv->rn = rn;
+	adv->peer = peer;
+	list_add_tail(&adv->node, &rn->advs);
+	list_add_tail(&adv->peer_node, &peer->radvs);
+	rn->nr_advs++;
+	peer->nr_radvs++;
+	return adv;
+}
+
+/* This node's seqno goes to @seqno, if that is newer. */
+static void self_bump(struct collab_net *cn, u32 seqno)
+{
+	if (seqno_after(seqno, cn->reach_seqno)) {
+		cn->reach_seqno = seqno;
+		cn->reach_self_dirty = true;
+		kick(cn);
+	}
+}
+
+/* UPDATE from @peer; -ENOSPC when no entry could be made for it. */
+static int update(struct collab_net *cn, struct collab_peer *peer,
+		  const struct collab_reach_rec *r, const struct collab_guid *self)
+{
+	u16 metric = be16_to_cpu(r->metric);
+	u32 seqno = be32_to_cpu(r->seqno);
+	struct collab_rnode *rn;
+	struct collab_radv *adv;
+
+	/* A peer remembers a seqno of ours from before we started again. */
+	if (collab_guid_equal(&r->node, self)) {
+		if (seqno_after(seqno, cn->reach_seqno))
+			self_bump(cn, seqno + 1);
+		return 0;
+	}
+	rn = rhashtable_lookup_fast(&cn->rnodes, &r->node, rnode_params);
+	if (!rn && metric == COLLAB_METRIC_INF)
+		return 0;
+	if (!rn)
+		rn = rnode_new(cn, &r->node);
+	if (!rn)
+		return -ENOSPC;
+	adv = offer_find(rn, peer);
+	if (metric == COLLAB_METRIC_INF) {
+		if (adv)
+			offer_del(adv);
+		reselect(cn, rn);
+		return 0;
+	}
+	if (!adv)
+		adv = offer_new(rn, peer);
+	if (!adv)
+		return -ENOSPC;
+	adv->seqno = seqno;
+	adv->metric = metric;
+	reselect(cn, rn);
+	/* The name of a node is what its route says; the peers hear it. */
+	if (via_of(cn, rn) == peer &&
+	    memcmp(rn->name, r->name, COLLAB_NODE_NAME_MAX)) {
+		memcpy(rn->name, r->name, COLLAB_NODE_NAME_MAX);
+		mark_dirty(cn, rn);
+	}
+	return 0;
+}
+
+/*
+ * REQUEST from @peer: the node answers with a newer seqno; a node whose
+ * route is recent enough tells it again; another passes the request on.
+ */
+static void request_rcv(struct collab_net *cn, struct collab_peer *peer,
+			const struct collab_reach_rec *r,
+			const struct collab_guid *self)
+{
+	u32 seqno = be32_to_cpu(r->seqno);
+	u16 hops = be16_to_cpu(r->metric);
+	struct collab_rnode *rn;
+
+	if (collab_guid_equal(&r->node, self)) {
+		self_bump(cn, seqno);
+		return;
+	}
+	rn = rhashtable_lookup_fast(&cn->rnodes, &r->node, rnode_params);
+	if (!rn)
+		return;
+	if (rn->metric != COLLAB_METRIC_INF && !seqno_after(seqno, rn->seqno))
+		mark_dirty(cn, rn);
+	else if (hops > 1)
+		request(cn, rn, seqno, hops - 1);
+}
+
+/* A REACH packet, in link order; consumes @skb. Under peer->lock. */
+void collab_reach_rcv(struct collab_peer *peer, struct sk_buff *skb)
+{
+	int i, n = collab_wire_reach(skb->len);
+	struct collab_net *cn = peer->cn;
+	const struct collab_reach_rec *r;
+	struct collab_guid self;
+	bool run;
+
+	if (n < 0) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
+		goto out;
+	}
+	if (skb_linearize(skb)) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_NOMEM);
+		goto out;
+	}
+	collab_node_id(cn, &self);
+	r = (const void *)skb->data;
+	spin_lock(&cn->reach_lock);
+	for (i = 0; i < n; i++) {
+		if (!collab_wire_reach_rec(&r[i], sizeof(r[i]))) {
+			collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
+			continue;
+		}
+		if (r[i].op == COLLAB_REACH_REQUEST) {
+			collab_stat_inc(cn, COLLAB_STAT_REACH_REQUESTS);
+			request_rcv(cn, peer, &r[i], &self);
+			continue;
+		}
+		collab_stat_inc(cn, COLLAB_STAT_REACH_UPDATES);
+		if (update(cn, peer, &r[i], &self))
+			collab_stat_inc(cn, COLLAB_STAT_DROP_PEER_LIMIT);
+	}
+	run = cn->reach_kick;
+	spin_unlock(&cn->reach_lock);
+	if (run)
+		schedule_work(&cn->reach_work);
+out:
+	consume_skb(skb);
+}
+
+/* The link to @peer came up: it gets the whole table. Under peer->lock. */
+void collab_reach_peer_up(struct collab_peer *peer)
+{
+	struct collab_net *cn = peer->cn;
+
+	spin_lock(&cn->reach_lock);
+	peer->reach_full = true;
+	kick(cn);
+	spin_unlock(&cn->reach_lock);
+	schedule_work(&cn->reach_work);
+}
+
+/* Every route @peer offered is withdrawn. */
+static void withdraw(struct collab_net *cn, struct collab_peer *peer)
+{
+	struct collab_radv *adv, *tmp;
+	struct collab_rnode *rn;
+
+	list_for_each_entry_safe(adv, tmp, &peer->radvs, peer_node) {
+		rn = adv->rn;
+		offer_del(adv);
+		reselect(cn, rn);
+	}
+}
+
+/* The link to @peer went down, under peer->lock. */
+void collab_reach_peer_down(struct collab_peer *peer)
+{
+	struct collab_net *cn = peer->cn;
+	bool run;
+
+	spin_lock(&cn->reach_lock);
+	withdraw(cn, peer);
+	run = cn->reach_kick;
+	spin_unlock(&cn->reach_lock);
+	if (run)
+		schedule_work(&cn->reach_work);
+}
+
+/* @peer is off the table and dead: nothing points to it any more. */
+void collab_reach_peer_gone(struct collab_peer *peer)
+{
+	struct collab_net *cn = peer->cn;
+
+	spin_lock_bh(&cn->reach_lock);
+	withdraw(cn, peer);
+	spin_unlock_bh(&cn->reach_lock);
+	schedule_work(&cn->reach_work);
+}
+
+/* This node's name or relaying changed: the peers hear it. */
+void collab_reach_self_changed(struct collab_net *cn)
+{
+	struct collab_rnode *rn;
+
+	spin_lock_bh(&cn->reach_lock);
+	cn->reach_self_dirty = true;
+	list_for_each_entry(rn, &cn->all_rnodes, all_node)
+		mark_dirty(cn, rn);
+	spin_unlock_bh(&cn->reach_lock);
+	schedule_work(&cn->reach_work);
+}
+
+/*
+ * Once a second, in process context: a node still starved asks again
+ * (its request, or the answer, may have crossed a link that went down);
+ * nodes that nobody has offered for RNODE_LINGER go.
+ */
+void collab_reach_expire(struct collab_net *cn)
+{
+	struct collab_rnode *rn, *tmp;
+	bool run;
+
+	spin_lock_bh(&cn->reach_lock);
+	list_for_each_entry_safe(rn, tmp, &cn->all_rnodes, all_node) {
+		if (rcu_access_pointer(rn->via))
+			continue;
+		if (rn->nr_advs)
+			request(cn, rn, rn->fd_seqno + 1, COLLAB_HOPS_MAX);
+		else if (time_after(jiffies, rn->changed + RNODE_LINGER))
+			rnode_free(cn, rn);
+	}
+	run = cn->reach_kick;
+	spin_unlock_bh(&cn->reach_lock);
+	if (run)
+		schedule_work(&cn->reach_work);
+}
+
+/* The node created after @after (creation order), for dumps. */
+int collab_reach_info(struct collab_net *cn, u64 after,
+		      struct collab_reach_info *out)
+{
+	struct collab_rnode *rn, *found = NULL;
+	struct collab_peer *via;
+
+	spin_lock_bh(&cn->reach_lock);
+	list_for_each_entry(rn, &cn->all_rnodes, all_node) {
+		if (rn->seq > after) {
+			found = rn;
+			break;
+		}
+	}
+	if (found) {
+		via = via_of(cn, found);
+		memset(out, 0, sizeof(*out));
+		out->id = found->id;
+		if (via)
+			out->via = via->id;
+		memcpy(out->name, found->name, COLLAB_NODE_NAME_MAX);
+		out->seqno = found->seqno;
+		out->metric = found->metric;
+		out->age_ms = jiffies_to_msecs(jiffies - found->changed);
+		out->offers = found->nr_advs;
+		out->seq = found->seq;
+	}
+	spin_unlock_bh(&cn->reach_lock);
+	return found ? 0 : -ENOENT;
+}
+
+/* ---- outgoing: what we tell peers -------------------------------------- */
+
+struct reach_batch {
+	struct collab_reach_rec *r;
+	unsigned int n;
+};
+
+static void batch_add(struct reach_batch *b, u8 op, const struct collab_guid *id,
+		      u32 seqno, u16 metric, const char *name)
+{
+	struct collab_reach_rec *r = &b->r[b->n++];
+
+	memset(r, 0, sizeof(*r));
+	r->op = op;
+	r->metric = cpu_to_be16(metric);
+	r->seqno = cpu_to_be32(seqno);
+	r->node = *id;
+	if (name)
+		strscpy(r->name, name, sizeof(r->name));
+}
+
+/* What this node offers for @rn: nothing beyond itself unless it relays. */
+static void batch_offer(struct collab_net *cn, struct reach_batch *b,
+			const struct collab_rnode *rn)
+{
+	batch_add(b, COLLAB_REACH_UPDATE, &rn->id, rn->seqno,
+		  READ_ONCE(cn->relay) ? rn->metric : COLLAB_METRIC_INF,
+		  rn->name);
+}
+
+/*
+ * Under reach_lock: the records of what changed since the last run (and
+ * the requests to send), which are then told; or, with @full, the whole
+ * table, for a peer whose link just came up.
+ */
+static int collect(struct collab_net *cn, bool full, const char *name,
+		   struct reach_batch *b)
+{
+	struct collab_rnode *rn, *tmp;
+	struct collab_guid self;
+
+	b->n = 0;
+	b->r = kmalloc_array(2 * cn->nr_rnodes + 1, sizeof(*b->r), GFP_ATOMIC);
+	if (!b->r)
+		return -ENOMEM;
+	collab_node_id(cn, &self);
+	if (full || cn->reach_self_dirty)
+		batch_add(b, COLLAB_REACH_UPDATE, &self, cn->reach_seqno, 0,
+			  name);
+	if (full) {
+		list_for_each_entry(rn, &cn->all_rnodes, all_node)
+			if (rn->metric != COLLAB_METRIC_INF)
+				batch_offer(cn, b, rn);
+		return 0;
+	}
+	cn->reach_self_dirty = false;
+	list_for_each_entry_safe(rn, tmp, &cn->reach_dirty, dirty_node) {
+		batch_offer(cn, b, rn);
+		if (rn->req_pending)
+			batch_add(b, COLLAB_REACH_REQUEST, &rn->id,
+				  rn->req_seqno, rn->req_hops, NULL);
+		rn->req_pending = false;
+		rn->dirty = false;
+		list_del(&rn->dirty_node);
+	}
+	return 0;
+}
+
+/* The records of @b, in packets on @peer's link. */
+static int send(struct collab_peer *peer, const struct reach_batch *b)
+{
+	unsigned int per = max_t(unsigned int, 1, collab_link_mss(peer) /
+				 sizeof(struct collab_reach_rec));
+	struct sk_buff_head q;
+	struct sk_buff *skb;
+	unsigned int i, n;
+
+	__skb_queue_head_init(&q);
+	for (i = 0; i < b->n; i += n) {
+		n = min(per, b->n - i);
+		skb = collab_link_alloc(n * sizeof(*b->r), GFP_KERNEL);
+		if (!skb) {
+			__skb_queue_purge(&q);
+			return -ENOMEM;
+		}
+		skb_put_data(skb, &b->r[i], n * sizeof(*b->r));
+		collab_tx_cb(skb)->type = COLLAB_LINK_REACH;
+		collab_tx_cb(skb)->flags = 0;
+		__skb_queue_tail(&q, skb);
+	}
+	return skb_queue_empty(&q) ? 0 : collab_link_enqueue(peer, &q, 0);
+}
+
+/* The peers whose link is up, each held; how many, or -ENOMEM. */
+static int up_peers(struct collab_net *cn, struct collab_peer ***out)
+{
+	unsigned int max = atomic_read(&cn->objects[COLLAB_OBJ_PEERS]), n = 0;
+	struct collab_peer *peer, **v;
+
+	v = kmalloc_array(max ?: 1, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	rcu_read_lock();
+	list_for_each_entry_rcu(peer, &cn->all_peers, all_node) {
+		if (n == max)
+			break;
+		if (READ_ONCE(peer->state) == COLLAB_PEER_UP &&
+		    refcount_inc_not_zero(&peer->ref))
+			v[n++] = peer;
+	}
+	rcu_read_unlock();
+	*out = v;
+	return n;
+}
+
+/* To one peer: what changed, and all of it if its link just came up. */
+static void tell(struct collab_net *cn, struct collab_peer *peer,
+		 const struct reach_batch *delta, const char *name)
+{
+	struct reach_batch all = {};
+	bool full;
+	int err;
+
+	spin_lock_bh(&cn->reach_lock);
+	full = peer->reach_full;
+	peer->reach_full = false;
+	err = full ? collect(cn, true, name, &all) : 0;
+	spin_unlock_bh(&cn->reach_lock);
+	if (!err && delta->n)
+		err = send(peer, delta);
+	if (!err && full)
+		err = send(peer, &all);
+	kfree(all.r);
+	if (err && err != -EHOSTUNREACH) {
+		/* It gets the whole table at the next run. */
+		spin_lock_bh(&cn->reach_lock);
+		peer->reach_full = true;
+		kick(cn);
+		spin_unlock_bh(&cn->reach_lock);
+		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
+	}
+}
+
+/* Tell every peer what changed, in one batch per peer. */
+void collab_reach_work(struct work_struct *work)
+{
+	struct collab_net *cn = container_of(work, struct collab_net,
+					     reach_work);
+	char name[COLLAB_NODE_NAME_MAX];
+	struct reach_batch delta = {};
+	struct collab_peer **peers;
+	int i, n, err;
+
+	mutex_lock(&cn->lock);
+	memcpy(name, cn->node_name, sizeof(name));
+	mutex_unlock(&cn->lock);
+
+	n = up_peers(cn, &peers);
+	spin_lock_bh(&cn->reach_lock);
+	cn->reach_kick = false;
+	err = n < 0 ? n : collect(cn, false, name, &delta);
+	spin_unlock_bh(&cn->reach_lock);
+	if (err) {
+		if (n >= 0) {
+			for (i = 0; i < n; i++)
+				collab_peer_put(peers[i]);
+			kfree(peers);
+		}
+		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
+		collab_reach_self_changed(cn);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		tell(cn, peers[i], &delta, name);
+		collab_peer_put(peers[i]);
+	}
+	kfree(peers);
+	kfree(delta.r);
+	spin_lock_bh(&cn->reach_lock);
+	if (cn->reach_kick)
+		schedule_work(&cn->reach_work);
+	spin_unlock_bh(&cn->reach_lock);
+}
+
+/* Every peer is gone: so is every offer. */
+void collab_reach_destroy(struct collab_net *cn)
+{
+	struct collab_rnode *rn, *tmp;
+
+	cancel_work_sync(&cn->reach_work);
+	list_for_each_entry_safe(rn, tmp, &cn->all_rnodes, all_node) {
+		WARN_ON_ONCE(rn->nr_advs);
+		rnode_free(cn, rn);
+	}
+	rhashtable_destroy(&cn->rnodes);
+}

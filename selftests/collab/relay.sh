@@ -1,0 +1,232 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Nodes that share no network: each namespace is a node, each veth pair a
+# network of two, with a bearer at each end that discovers on the default
+# group. A line a - b - c, where a reaches c only through b, and a ring of
+# five, where a relay that goes leaves the way round the other side.
+#
+#   a ---- b ---- c          a ---- b ---- c
+#   10.80.1.0  10.80.2.0     |             |
+#                            e ---------- d
+#
+# Each node learns from its peers which nodes they reach, at what cost;
+# 'collabctl route' shows what it selected.
+
+here=$(dirname "$(readlink -f "$0")")
+source "$here/lib.sh"
+source "$here/hosts_lib.sh"
+
+nr_wires=0
+
+# wire X Y: a veth pair between nodes X (vXY) and Y (vYX), a network of
+# its own, with a bearer at each end on the default discovery group.
+wire()
+{
+	local x=$1 y=$2 k
+
+	nr_wires=$((nr_wires + 1))
+	k=$nr_wires
+	ip link add "v$x$y" netns "$(ns_name "$x")" type veth \
+		peer "v$y$x" netns "$(ns_name "$y")"
+	ip -n "$(ns_name "$x")" -batch - <<-EOF
+		addr add 10.80.$k.1/24 dev v$x$y
+		link set v$x$y up
+	EOF
+	ip -n "$(ns_name "$y")" -batch - <<-EOF
+		addr add 10.80.$k.2/24 dev v$y$x
+		link set v$y$x up
+	EOF
+	ctl_in "$x" bearer add udp local "10.80.$k.1" dev "v$x$y" >/dev/null
+	ctl_in "$y" bearer add udp local "10.80.$k.2" dev "v$y$x" >/dev/null
+}
+
+# cut X Y, mend X Y: the network between X and Y goes down, and up.
+cut()
+{
+	ip -n "$(ns_name "$1")" link set "v$1$2" down
+}
+
+mend()
+{
+	ip -n "$(ns_name "$1")" link set "v$1$2" up
+}
+
+# nodes NAME...: a namespace per name, the node named after it.
+nodes()
+{
+	local n
+
+	ns_add "$@"
+	for n in "$@"; do
+		ctl_in "$n" node set name "$n"
+	done
+}
+
+# routes NS: NS's routes as JSON, in $tmp/routes-NS.json.
+routes()
+{
+	ctl_in "$1" -j route >"$tmp/routes-$1.json"
+}
+
+# route_is NS NODE VIA COST: NS reaches node NODE (by name) through peer
+# VIA (by name; "-" for unreachable) at COST links.
+route_is()
+{
+	routes "$1"
+	python3 - "$tmp/routes-$1.json" "$2" "$3" "$4" \
+		"$(node_id "$3" 2>/dev/null || echo -)" <<-'EOF'
+		import json, sys
+		r = {x["name"]: x for x in json.load(open(sys.argv[1]))}
+		node, via, cost, via_id = sys.argv[2:6]
+		x = r[node]
+		if via == "-":
+		    assert "via" not in x and x["cost"] == "unreachable", x
+		else:
+		    norm = lambda g: g.replace("-", "")
+		    assert norm(x["via"]) == norm(via_id), (x, via_id)
+		    assert str(x["cost"]) == cost, x
+		EOF
+}
+
+# reachable NS N...: each NS reaches N nodes.
+reachable()
+{
+	local n=$1 ns
+
+	shift
+	for ns in "$@"; do
+		stat_is "$ns" nodes_reachable "$n" || return 1
+	done
+}
+
+# loop_free NS...: in the routes of every NS, the next hops from any node
+# to any other reach it, at the cost each shows, with no cycle.
+loop_free()
+{
+	local ns ids=()
+
+	for ns in "$@"; do
+		routes "$ns"
+		ids+=("$ns=$(node_id "$ns")")
+	done
+	python3 - "$tmp" "${ids[@]}" <<-'EOF'
+		import json, sys
+		norm = lambda g: g.replace("-", "")
+		tmp, pairs = sys.argv[1], sys.argv[2:]
+		name = {norm(p.split("=")[1]): p.split("=")[0] for p in pairs}
+		table = {}
+		for ns in name.values():
+		    table[ns] = {x["name"]: x for x in
+		                 json.load(open(f"{tmp}/routes-{ns}.json"))}
+		for src in table:
+		    for dst in table:
+		        if src == dst:
+		            continue
+		        at, seen = src, [src]
+		        cost = table[src][dst]["cost"]
+		        while at != dst:
+		            x = table[at][dst]
+		            assert "via" in x, (src, dst, at, x)
+		            at = name[norm(x["via"])]
+		            assert at not in seen, ("loop", src, dst, seen + [at])
+		            seen.append(at)
+		        assert cost == len(seen) - 1, (src, dst, cost, seen)
+		EOF
+}
+
+case_line()
+{
+	nodes a b c
+	wire a b
+	wire b c
+	wait_for reachable 2 a c
+	wait_for reachable 2 b
+	# a and c have no link: each knows the other through b.
+	test "$(stat a peers_up)" = 1
+	test "$(stat c peers_up)" = 1
+	route_is a c b 2
+	route_is a b b 1
+	route_is c a b 2
+	loop_free a b c
+}
+
+case_relay_off()
+{
+	nodes a b c
+	wire a b
+	wire b c
+	wait_for reachable 2 a c
+	ctl_in b node set relay off
+	ctl_in b node | grep -qw "relay off"
+	# b offers only itself: a and c lose each other, and keep b.
+	wait_for reachable 1 a c
+	route_is a c - unreachable
+	route_is a b b 1
+	test "$(stat b nodes_reachable)" = 2
+	ctl_in b node set relay on
+	wait_for reachable 2 a c
+	route_is a c b 2
+}
+
+case_ring()
+{
+	local t0 ms
+
+	nodes a b c d e
+	wire a b
+	wire b c
+	wire c d
+	wire d e
+	wire e a
+	wait_for reachable 4 a b c d e
+	route_is a c b 2
+	route_is a d e 2
+	loop_free a b c d e
+	# b goes: a reaches c the other way round, once its link is down.
+	t0=${EPOCHREALTIME/[.,]/}
+	cut b a
+	cut b c
+	wait_for route_is a c e 3 2>/dev/null
+	# When the route changed: its age, taken from the time since the cut.
+	ms=$(((${EPOCHREALTIME/[.,]/} - t0) / 1000))
+	ms=$((ms - $(python3 -c 'import json, sys
+print([x["age_ms"] for x in json.load(open(sys.argv[1]))
+       if x["name"] == "c"][0])' "$tmp/routes-a.json")))
+	echo "a routed around b $ms ms after the cut (tolerance 1500 ms)"
+	wait_for reachable 3 a c d e
+	loop_free a c d e
+	mend b a
+	mend b c
+	wait_for reachable 4 a b c d e
+	wait_for route_is a c b 2
+	loop_free a b c d e
+}
+
+# Links go down and up for a while; once they stay up, every node has the
+# shortest route to every other, with no cycle among the next hops.
+case_flap()
+{
+	local i w wires=(ab bc cd de ea)
+
+	nodes a b c d e
+	wire a b
+	wire b c
+	wire c d
+	wire d e
+	wire e a
+	wait_for reachable 4 a b c d e
+	for i in $(seq 12); do
+		w=${wires[RANDOM % 5]}
+		cut "${w:0:1}" "${w:1:1}"
+		nap $((RANDOM % 3 + 1)).$((RANDOM % 10))
+		mend "${w:0:1}" "${w:1:1}"
+		nap 0.$((RANDOM % 9 + 1))
+	done
+	wait_for reachable 4 a b c d e
+	wait_for loop_free a b c d e 2>/dev/null
+	loop_free a b c d e
+}
+
+quick_skip="flap"
+run_cases case_line case_relay_off case_ring case_flap
