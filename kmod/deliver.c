@@ -627,7 +627,7 @@ static void take_pieces(struct sk_buff *msg, struct sk_buff_head *out)
  * of those it is laid out in.
  */
 static int fragment(struct sk_buff *msg, unsigned int mss, bool own,
-		    struct sk_buff_head *out)
+		    gfp_t gfp, struct sk_buff_head *out)
 {
 	const struct collab_frame *f = collab_frame(msg);
 	struct collab_tx_cb *cb;
@@ -650,7 +650,7 @@ static int fragment(struct sk_buff *msg, unsigned int mss, bool own,
 	}
 	for (off = 0; off < msg->len; off += n) {
 		n = min(mss, msg->len - off);
-		skb = collab_link_alloc(n, GFP_KERNEL);
+		skb = collab_link_alloc(n, gfp);
 		if (!skb) {
 			__skb_queue_purge(out);
 			return -ENOBUFS;
@@ -665,6 +665,16 @@ static int fragment(struct sk_buff *msg, unsigned int mss, bool own,
 	if (own)
 		consume_skb(msg);
 	return 0;
+}
+
+/*
+ * The link packets of at most @mss bytes that a message (frame header and
+ * payload, which the call consumes on success) takes, for a relay.
+ */
+int collab_msg_packets(struct sk_buff *msg, unsigned int mss, gfp_t gfp,
+		       struct sk_buff_head *out)
+{
+	return fragment(msg, mss, true, gfp, out);
 }
 
 /* The packets of one message for @peer; counted if the peer went meanwhile. */
@@ -693,7 +703,7 @@ static int store_remote(struct collab_net *cn, struct collab_rtargets *rt,
 
 	for (i = 0; i < rt->n; i++)
 		mss = min(mss, collab_link_mss(rt->peer[i]));
-	err = fragment(msg, mss, take, &frags);
+	err = fragment(msg, mss, take, GFP_KERNEL, &frags);
 	if (err)
 		return err;
 	for (i = 0; i + 1 < rt->n; i++) {
@@ -787,7 +797,7 @@ static int place(struct collab_net *cn, struct collab_sock *sender,
 
 	if (rt->n) {
 		/* A GUID goes to the node that has it, whichever was named. */
-		if (f->dst_kind == COLLAB_ADDR_GUID)
+		if (f->dst_kind == COLLAB_ADDR_GUID && rt->owner)
 			collab_frame(skb)->dst_node = rt->peer[0]->id;
 		/* For peers only: the store takes the message itself. */
 		err = store_remote(cn, rt, skb, !t->n);

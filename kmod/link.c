@@ -23,6 +23,7 @@
 #include "deliver.h"
 #include "link.h"
 #include "receipt.h"
+#include "relay.h"
 
 /* Everything not acknowledged goes again, from the oldest. */
 static void rewind(struct collab_peer *peer)
@@ -206,6 +207,7 @@ void collab_link_rcv(struct collab_peer *peer, struct sk_buff *skb)
 	}
 out:
 	collab_link_unlock_flush(peer, &x);
+	collab_relay_flush(peer);
 }
 
 /* While the link is down, messages older than their lifetime go. */
@@ -285,6 +287,7 @@ int collab_link_init(struct collab_peer *peer, gfp_t gfp)
 	skb_queue_head_init(&l->txq);
 	skb_queue_head_init(&l->ooo);
 	skb_queue_head_init(&l->backlog);
+	skb_queue_head_init(&l->relay);
 	l->cwnd = COLLAB_CWND_INIT;
 	l->rto_us = RTO_INIT_US;
 	l->snd_una = 1;
@@ -388,7 +391,8 @@ void collab_link_destroy(struct collab_peer *peer)
 	/* Taken on the link, not delivered: the peer stored them no more. */
 	collab_stat_add(peer->cn, COLLAB_STAT_DROP_PEER_GONE,
 			skb_queue_len(&l->backlog) + !!l->reasm +
-			collab_bundle_drop(peer));
+			skb_queue_len(&l->relay) + collab_bundle_drop(peer));
+	__skb_queue_purge(&l->relay);
 	collab_link_rx_reset(peer, l->rcv_nxt);
 	__skb_queue_purge(&l->backlog);
 	collab_receipts_forget(peer);

@@ -61,6 +61,8 @@ struct collab_link {
 	struct sk_buff *reasm;		/* a message whose fragments arrive */
 	/* A whole message waiting for memory, then a bundle being split. */
 	struct sk_buff_head backlog;
+	/* Messages for other nodes, to store for their next hops. */
+	struct sk_buff_head relay;
 	struct sk_buff *bundle;
 	struct collab_wire_bundle split;
 	unsigned int ack_pending;	/* bytes received, not acknowledged */

@@ -10,6 +10,7 @@
 #include "link.h"
 #include "reach.h"
 #include "receipt.h"
+#include "relay.h"
 #include "route.h"
 #include "table.h"
 
@@ -135,22 +136,35 @@ static void ooo_purge(struct collab_peer *peer)
 static int msg_source_drop(struct collab_peer *peer,
 			   const struct collab_frame *f)
 {
-	struct collab_peer *owner;
+	bool relayed = !collab_guid_equal(&f->src_node, &peer->id);
+	struct collab_peer *owner, *via;
 	bool local;
 
 	rcu_read_lock();
 	owner = collab_route_owner(peer->cn, &f->src_id);
 	local = collab_find_instance(peer->cn, &f->src_id);
 	rcu_read_unlock();
-	if (local || (owner && owner != peer))
+	if (local || (owner && !collab_guid_equal(&owner->id, &f->src_node)))
 		return COLLAB_STAT_DROP_GUID_TAKEN;
+	if (relayed) {
+		/* From a node this one knows a way to. */
+		via = collab_next_hop(peer->cn, &f->src_node);
+		if (!via)
+			return COLLAB_STAT_DROP_NO_SOURCE;
+		collab_peer_put(via);
+		return -1;
+	}
 	if (!owner && READ_ONCE(peer->routes_known))
 		return COLLAB_STAT_DROP_NO_SOURCE;
 	return -1;
 }
 
-/* The counter of the drop of a message from @peer, or -1 if it may go on. */
-static int msg_drop(struct collab_peer *peer, struct sk_buff *skb)
+/*
+ * The counter of the drop of a message from @peer, or -1 if it may go
+ * on: to receivers here, or (@relay) to another node.
+ */
+static int msg_drop(struct collab_peer *peer, struct sk_buff *skb,
+		    bool *relay)
 {
 	struct collab_guid self;
 
@@ -158,9 +172,11 @@ static int msg_drop(struct collab_peer *peer, struct sk_buff *skb)
 	switch (collab_wire_frame(skb->data, skb_headlen(skb), skb->len,
 				  &peer->id, &self)) {
 	case COLLAB_WIRE_OK:
+		*relay = false;
 		break;
 	case COLLAB_WIRE_NOT_OURS:
-		return COLLAB_STAT_DROP_NOT_OURS;
+		*relay = true;
+		break;
 	default:
 		return COLLAB_STAT_DROP_MALFORMED;
 	}
@@ -177,15 +193,17 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 	struct collab_receipt_rec r = {};
 	struct collab_net *cn = peer->cn;
 	const struct collab_frame *f;
+	bool confirm, relay;
 	int err, drop;
-	bool confirm;
 
-	drop = msg_drop(peer, skb);
+	drop = msg_drop(peer, skb, &relay);
 	if (drop >= 0) {
 		collab_stat_inc(cn, drop);
 		kfree_skb(skb);
 		return true;
 	}
+	if (relay)
+		return collab_relay_rx(peer, skb);
 	f = collab_frame(skb);
 	confirm = f->flags & COLLAB_FF_CONFIRM;
 	r.msgid = f->msgid;

@@ -10,6 +10,7 @@
 
 #include "link.h"
 #include "receipt.h"
+#include "relay.h"
 
 u32 collab_link_tolerance_ms(struct collab_peer *peer)
 {
@@ -287,6 +288,7 @@ static void rx_retry(struct collab_peer *peer)
 		collab_link_send_ctl(peer, COLLAB_LINK_ACK, &x);
 out:
 	collab_link_unlock_flush(peer, &x);
+	collab_relay_flush(peer);
 }
 
 void collab_link_ack_fire(struct timer_list *t)

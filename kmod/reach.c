@@ -180,6 +180,8 @@ static void reselect(struct collab_net *cn, struct collab_rnode *rn)
 
 	if (via != cur) {
 		rcu_assign_pointer(rn->via, via);
+		if (via)
+			rcu_assign_pointer(rn->last, via);
 		rn->changed = jiffies;
 		collab_stat_inc(cn, COLLAB_STAT_ROUTE_CHANGES);
 		if (!cur || !via)
@@ -408,8 +410,13 @@ void collab_reach_peer_gone(struct collab_peer *peer)
 {
 	struct collab_net *cn = peer->cn;
 
+	struct collab_rnode *rn;
+
 	spin_lock_bh(&cn->reach_lock);
 	withdraw(cn, peer);
+	list_for_each_entry(rn, &cn->all_rnodes, all_node)
+		if (rcu_access_pointer(rn->last) == peer)
+			RCU_INIT_POINTER(rn->last, NULL);
 	spin_unlock_bh(&cn->reach_lock);
 	schedule_work(&cn->reach_work);
 }
@@ -450,6 +457,36 @@ void collab_reach_expire(struct collab_net *cn)
 	spin_unlock_bh(&cn->reach_lock);
 	if (run)
 		schedule_work(&cn->reach_work);
+}
+
+/*
+ * The peer a message for @node goes to, held, or NULL: the peer itself
+ * if its link is up; else the best route's next hop; else the peer, to
+ * be stored for while its link is down; else the last next hop there
+ * was, to be stored for until a route is found again.
+ */
+struct collab_peer *collab_next_hop(struct collab_net *cn,
+				    const struct collab_guid *node)
+{
+	struct collab_peer *peer = collab_peer_find(cn, node), *via = NULL;
+	struct collab_rnode *rn;
+
+	if (peer && READ_ONCE(peer->state) == COLLAB_PEER_UP)
+		return peer;
+	rcu_read_lock();
+	rn = rhashtable_lookup(&cn->rnodes, node, rnode_params);
+	if (rn)
+		via = rcu_dereference(rn->via);
+	if (rn && !via && !peer)
+		via = rcu_dereference(rn->last);
+	if (via && !refcount_inc_not_zero(&via->ref))
+		via = NULL;
+	rcu_read_unlock();
+	if (!via)
+		return peer;
+	if (peer)
+		collab_peer_put(peer);
+	return via;
 }
 
 /* The node created after @after (creation order), for dumps. */

@@ -36,6 +36,7 @@ struct collab_rnode {
 	u64 seq;			/* creation order, for dumps */
 	char name[COLLAB_NODE_NAME_MAX];
 	struct collab_peer __rcu *via;	/* NULL: unreachable */
+	struct collab_peer __rcu *last;	/* the last via, while there is none */
 	u32 seqno;			/* of the route selected */
 	u16 metric;			/* its cost; COLLAB_METRIC_INF: none */
 	/* Feasibility distance: the best (seqno, metric) told to peers. */
@@ -62,6 +63,8 @@ void collab_reach_peer_gone(struct collab_peer *peer);
 void collab_reach_self_changed(struct collab_net *cn);
 void collab_reach_expire(struct collab_net *cn);
 void collab_reach_work(struct work_struct *work);
+struct collab_peer *collab_next_hop(struct collab_net *cn,
+				    const struct collab_guid *node);
 
 /* What a dump shows of a node. */
 struct collab_reach_info {

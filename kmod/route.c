@@ -23,6 +23,7 @@
 
 #include "frame.h"
 #include "netlink.h"
+#include "reach.h"
 #include "route.h"
 #include "table.h"
 
@@ -619,7 +620,8 @@ static void rtargets_add_node(struct collab_net *cn, struct collab_rtargets *t,
 
 	if (collab_node_is_local(cn, node))
 		return;
-	peer = collab_peer_find(cn, node);
+	/* A node that is no peer is reached through one. */
+	peer = collab_next_hop(cn, node);
 	if (peer) {
 		rtargets_add(t, peer);
 		collab_peer_put(peer);
@@ -635,6 +637,7 @@ static void collect_rcu(struct collab_net *cn, const struct collab_frame *f,
 	switch (f->dst_kind) {
 	case COLLAB_ADDR_GUID:
 		ri = rhashtable_lookup(&cn->rinstances, &f->dst_id, rinst_params);
+		t->owner = ri;
 		if (ri)
 			rtargets_add(t, ri->peer);
 		else
@@ -668,6 +671,7 @@ int collab_route_collect(struct collab_net *cn, const struct collab_frame *f,
 	unsigned int count = atomic_read(&cn->objects[COLLAB_OBJ_PEERS]);
 
 	t->n = 0;
+	t->owner = false;
 	t->max = ARRAY_SIZE(t->inline_peer);
 	t->peer = t->inline_peer;
 	if (!count)

@@ -52,6 +52,7 @@ struct collab_rref {
 struct collab_rtargets {
 	unsigned int n;
 	unsigned int max;
+	bool owner;			/* a GUID's, as its node announced it */
 	struct collab_peer **peer;
 	struct collab_peer *inline_peer[4];
 };

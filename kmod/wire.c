@@ -100,7 +100,16 @@ int collab_wire_frame(const void *buf, size_t len, size_t msg_len,
 	    f->dst_kind >= __COLLAB_ADDR_MAX ||
 	    be32_to_cpu(f->len) != msg_len - sizeof(*f) ||
 	    f->src_app[COLLAB_APP_MAX - 1] || f->dst_app[COLLAB_APP_MAX - 1] ||
-	    !collab_guid_equal(&f->src_node, peer))
+	    f->hops >= COLLAB_HOPS_MAX)
+		return COLLAB_WIRE_MALFORMED;
+	/*
+	 * From the peer itself, or from another node through relays: then
+	 * it crossed one at least, and comes neither from nowhere nor from
+	 * this node.
+	 */
+	if (!collab_guid_equal(&f->src_node, peer) &&
+	    (!f->hops || collab_guid_is_zero(&f->src_node) ||
+	     collab_guid_equal(&f->src_node, self)))
 		return COLLAB_WIRE_MALFORMED;
 	/* One for an application type names this node; others may not. */
 	if (collab_guid_equal(&f->dst_node, self))

@@ -74,6 +74,10 @@ static void one(const uint8_t *data, size_t size)
 		return;
 	CHECK(size >= sizeof(*f) && size - sizeof(*f) <= COLLAB_MSG_MAX);
 	CHECK(be32_to_cpu(f->len) == size - sizeof(*f));
+	CHECK(f->hops < COLLAB_HOPS_MAX);
+	CHECK(collab_guid_equal(&f->src_node, &peer) ||
+	      (f->hops && !collab_guid_equal(&f->src_node, &self) &&
+	       !collab_guid_is_zero(&f->src_node)));
 	CHECK(memchr(f->src_app, 0, COLLAB_APP_MAX) &&
 	      memchr(f->dst_app, 0, COLLAB_APP_MAX));
 }

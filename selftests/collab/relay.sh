@@ -151,6 +151,69 @@ case_line()
 	loop_free a b c
 }
 
+# lossy X Y: 20 % of the packets on the network between X and Y are lost,
+# either way.
+lossy()
+{
+	ns_exec "$1" tc qdisc add dev "v$1$2" root netem loss 20%
+	ns_exec "$2" tc qdisc add dev "v$2$1" root netem loss 20%
+}
+
+# a reaches c's instances through b, by application type and by GUID,
+# every message once and in order, with a fifth of the packets lost on
+# each hop; each crossed two links.
+case_line_messages()
+{
+	local c
+
+	nodes a b c
+	wire a b
+	wire b c
+	wait_for reachable 2 a c
+	c=$(node_id c)
+	receiver c byapp -a chat -c -n 200 -p 2 -l 500
+	receiver c byid -a board -n 200 -p 2 -l 500
+	lossy a b
+	lossy b c
+	ns_exec a "$msg" send -a talk -k app -A chat -N "$c" -n 200 -z 16-3000
+	ns_exec a "$msg" send -a talk -k guid -d "$(cat "$tmp/byid.id")" \
+		-N "$c" -n 200 -z 16-3000
+	finish byapp
+	finish byid
+	grep -q "received 200 from 1 senders" "$tmp/byapp.out"
+	grep -q "received 200 from 1 senders" "$tmp/byid.out"
+	test "$(stat b relayed)" = 400
+	test "$(stat b rx_remote)" = 0
+	test "$(stat b retransmits)" -gt 0
+	wait_for stat_is a stored 0
+	wait_for stat_is b stored 0
+}
+
+# b goes down for 10 s while a sends to c: what a sent meanwhile waits for
+# b, and arrives once b is back, in order.
+case_relay_down_10s()
+{
+	local c
+
+	nodes a b c
+	wire a b
+	wire b c
+	wait_for reachable 2 a c
+	c=$(node_id c)
+	receiver c r -a chat -c -n 200 -p 2 -l 500 -w 60
+	ns_exec a "$msg" send -a talk -k app -A chat -N "$c" -n 100
+	wait_for stat_is c rx_remote 100
+	cut b a
+	cut b c
+	ns_exec a "$msg" send -a talk -k app -A chat -N "$c" -n 100
+	nap 10
+	test "$(stat c rx_remote)" = 100
+	mend b a
+	mend b c
+	finish r
+	grep -q "received 200 from 2 senders" "$tmp/r.out"
+}
+
 case_relay_off()
 {
 	nodes a b c
@@ -164,6 +227,11 @@ case_relay_off()
 	route_is a c - unreachable
 	route_is a b b 1
 	test "$(stat b nodes_reachable)" = 2
+	# What a stores for b, its last way to c, b refuses and counts.
+	ns_exec a "$msg" send -a talk -k app -A chat -N "$(node_id c)" -n 10
+	wait_for stat_is b drop_no_relay 10
+	test "$(stat b relayed)" = 0
+	test "$(stat c rx_remote)" = 0
 	ctl_in b node set relay on
 	wait_for reachable 2 a c
 	route_is a c b 2
@@ -216,6 +284,9 @@ case_flap()
 	wire d e
 	wire e a
 	wait_for reachable 4 a b c d e
+	# A stream from a to c all along, whichever way it goes.
+	ns_exec a "$msg" send -a talk -k app -A chat -N "$(node_id c)" \
+		-n 100000 -I 20 >/dev/null 2>&1 &
 	for i in $(seq 12); do
 		w=${wires[RANDOM % 5]}
 		cut "${w:0:1}" "${w:1:1}"
@@ -226,7 +297,21 @@ case_flap()
 	wait_for reachable 4 a b c d e
 	wait_for loop_free a b c d e 2>/dev/null
 	loop_free a b c d e
+	test "$(stat_sum_all relayed)" -gt 0
+	test "$(stat_sum_all drop_hop_limit)" = 0
+}
+
+# stat_sum_all NAME: the counter NAME summed over the five nodes.
+stat_sum_all()
+{
+	local ns sum=0
+
+	for ns in a b c d e; do
+		sum=$((sum + $(stat "$ns" "$1")))
+	done
+	echo $sum
 }
 
 quick_skip="flap"
-run_cases case_line case_relay_off case_ring case_flap
+run_cases case_line case_line_messages case_relay_down_10s case_relay_off \
+	case_ring case_flap

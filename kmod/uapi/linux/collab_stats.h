@@ -145,3 +145,9 @@ COLLAB_STAT(ROUTE_CHANGES, route_changes, U64)
 COLLAB_STAT(REACH_UPDATES, reach_updates, U64)
 /* route requests received */
 COLLAB_STAT(REACH_REQUESTS, reach_requests, U64)
+/* messages forwarded for other nodes */
+COLLAB_STAT(RELAYED, relayed, U64)
+/* not forwarded: relaying is off */
+COLLAB_STAT(DROP_NO_RELAY, drop_no_relay, U64)
+/* not forwarded: crossed too many links */
+COLLAB_STAT(DROP_HOP_LIMIT, drop_hop_limit, U64)
