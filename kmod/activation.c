@@ -31,6 +31,7 @@
 #include "frame.h"
 #include "netlink.h"
 #include "peer.h"
+#include "reach.h"
 #include "receipt.h"
 #include "sock.h"
 
@@ -329,13 +330,17 @@ static void receipts_send(struct collab_net *cn, struct collab_act_req *r,
 				       &rc[i].node);
 			continue;
 		}
-		peer = collab_peer_find(cn, &rc[i].node);
+		/* Its node, if a peer, else the way back to it. */
+		peer = collab_peer_find(cn, &rc[i].node) ?:
+		       collab_next_hop(cn, &rc[i].node);
 		if (!peer) {
 			collab_stat_inc(cn, COLLAB_STAT_RECEIPTS_LOST);
 			continue;
 		}
 		rec.msgid = cpu_to_be64(rc[i].msgid);
 		rec.src_id = rc[i].src_id;
+		collab_node_id(cn, &rec.node);
+		rec.src_node = rc[i].node;
 		collab_link_receipt(peer, &rec, -status);
 		collab_peer_put(peer);
 	}

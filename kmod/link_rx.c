@@ -208,6 +208,8 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 	confirm = f->flags & COLLAB_FF_CONFIRM;
 	r.msgid = f->msgid;
 	r.src_id = f->src_id;
+	collab_node_id(cn, &r.node);
+	r.src_node = f->src_node;
 	memset(collab_cb(skb), 0, sizeof(struct collab_skb_cb));
 	err = collab_deliver_rx(cn, skb);
 	if (err == -ENOMEM)

@@ -25,6 +25,7 @@
 #include "deliver.h"
 #include "link.h"
 #include "receipt.h"
+#include "relay.h"
 
 /* Entries a peer may owe. */
 #define COLLAB_OWED_MAX		1024
@@ -155,7 +156,10 @@ void collab_link_receipt(struct collab_peer *peer,
 	collab_link_unlock_flush(peer, &x);
 }
 
-/* A receipt for a message of ours; consumes @skb. */
+/*
+ * A receipt for a message of ours, or for one this node relayed, which
+ * goes on towards its source (relay.c); consumes @skb.
+ */
 void collab_receipt_rcv(struct collab_peer *peer, struct sk_buff *skb)
 {
 	struct collab_wire_receipt r;
@@ -170,7 +174,11 @@ void collab_receipt_rcv(struct collab_peer *peer, struct sk_buff *skb)
 		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_RECEIPT);
 		goto out;
 	}
-	collab_receipt(peer->cn, &r.src_id, r.msgid, r.status, &peer->id);
+	if (!collab_node_is_local(peer->cn, &r.src_node)) {
+		collab_relay_receipt(peer, skb);
+		return;
+	}
+	collab_receipt(peer->cn, &r.src_id, r.msgid, r.status, &r.node);
 out:
 	consume_skb(skb);
 }

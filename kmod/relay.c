@@ -15,11 +15,32 @@
  * (collab_relay_flush()): a node never holds two peers' locks. While the
  * next hop's store is full, the message waits on the link it came on,
  * which then stops acknowledging: the sender slows down, nothing is lost.
+ *
+ * Receipts go back the same way: the final node sends its receipt to the
+ * peer the message came from, which takes it only if it answers a message
+ * it stored for that peer (receipt.c), as its source does, and passes it
+ * on towards the source node. A relay that refuses a message whose sender
+ * wants receipts tells it so (EHOSTUNREACH, or ELOOP past the hop limit).
  */
 #include "deliver.h"
 #include "link.h"
 #include "reach.h"
+#include "receipt.h"
 #include "relay.h"
+
+/* Under from->lock: tell the source of @f that this node refused it. */
+static void refused(struct collab_peer *from, const struct collab_frame *f,
+		    int err)
+{
+	struct collab_receipt_rec r = {
+		.msgid = f->msgid,
+		.src_id = f->src_id,
+		.src_node = f->src_node,
+	};
+
+	collab_node_id(from->cn, &r.node);
+	collab_receipt_store(from, &r, err);
+}
 
 /*
  * Under from->lock: whether the message @skb from @from, for another
@@ -50,6 +71,9 @@ bool collab_relay_rx(struct collab_peer *from, struct sk_buff *skb)
 		collab_peer_put(via);
 	if (drop >= 0) {
 		collab_stat_inc(cn, drop);
+		if (f->flags & COLLAB_FF_CONFIRM)
+			refused(from, f, drop == COLLAB_STAT_DROP_HOP_LIMIT ?
+				-ELOOP : -EHOSTUNREACH);
 		kfree_skb(skb);
 		return true;
 	}
@@ -57,21 +81,62 @@ bool collab_relay_rx(struct collab_peer *from, struct sk_buff *skb)
 		return false;
 	collab_frame(skb)->hops++;
 	skb_scrub_packet(skb, true);
+	collab_tx_cb(skb)->type = COLLAB_LINK_MSG;
 	__skb_queue_tail(&from->link->relay, skb);
 	return true;
 }
 
-/* One message taken from @from, stored for its next hop. */
+/*
+ * Under from->lock: a receipt that answers a message this node relayed
+ * to @from, to pass on towards the message's source node.
+ */
+void collab_relay_receipt(struct collab_peer *from, struct sk_buff *skb)
+{
+	collab_tx_cb(skb)->type = COLLAB_LINK_RECEIPT;
+	__skb_queue_tail(&from->link->relay, skb);
+}
+
+/* A receipt, in a link packet of its own, stored for @via; consumes @skb. */
+static int receipt_to(struct collab_peer *via, struct sk_buff *skb)
+{
+	struct sk_buff_head one;
+	struct sk_buff *pkt;
+
+	pkt = collab_link_alloc(sizeof(struct collab_receipt_rec), GFP_ATOMIC);
+	if (!pkt) {
+		kfree_skb(skb);
+		return -ENOMEM;
+	}
+	skb_copy_bits(skb, 0, skb_put(pkt, sizeof(struct collab_receipt_rec)),
+		      sizeof(struct collab_receipt_rec));
+	collab_tx_cb(pkt)->type = COLLAB_LINK_RECEIPT;
+	collab_tx_cb(pkt)->flags = 0;
+	__skb_queue_head_init(&one);
+	__skb_queue_tail(&one, pkt);
+	consume_skb(skb);
+	return collab_link_enqueue(via, &one, 1);
+}
+
+/* One message or receipt taken from @from, stored for its next hop. */
 static void relay_one(struct collab_peer *from, struct sk_buff *skb)
 {
+	bool receipt = collab_tx_cb(skb)->type == COLLAB_LINK_RECEIPT;
+	const struct collab_receipt_rec *r = (const void *)skb->data;
 	struct collab_net *cn = from->cn;
 	struct collab_peer *via;
 	struct sk_buff_head pkts;
 
-	via = collab_next_hop(cn, &collab_frame(skb)->dst_node);
+	via = collab_next_hop(cn, receipt ? &r->src_node :
+			      &collab_frame(skb)->dst_node);
 	if (!via || via == from) {
-		collab_stat_inc(cn, COLLAB_STAT_DROP_NO_ROUTE);
+		collab_stat_inc(cn, receipt ? COLLAB_STAT_RECEIPTS_LOST :
+				COLLAB_STAT_DROP_NO_ROUTE);
 		kfree_skb(skb);
+		goto out;
+	}
+	if (receipt) {
+		if (receipt_to(via, skb))
+			collab_stat_inc(cn, COLLAB_STAT_RECEIPTS_LOST);
 		goto out;
 	}
 	if (collab_msg_packets(skb, collab_link_mss(via), GFP_ATOMIC, &pkts)) {

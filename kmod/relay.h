@@ -9,6 +9,7 @@
 #include "peer.h"
 
 bool collab_relay_rx(struct collab_peer *from, struct sk_buff *skb);
+void collab_relay_receipt(struct collab_peer *from, struct sk_buff *skb);
 void collab_relay_flush(struct collab_peer *from);
 
 #endif /* _COLLAB_RELAY_H */

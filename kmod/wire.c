@@ -290,7 +290,10 @@ int collab_wire_receipt(const void *buf, size_t len,
 	out->msgid = be64_to_cpu(r->msgid);
 	out->src_id = r->src_id;
 	out->status = be32_to_cpu(r->status);
-	if (out->status > MAX_ERRNO)
+	out->node = r->node;
+	out->src_node = r->src_node;
+	if (out->status > MAX_ERRNO || collab_guid_is_zero(&r->node) ||
+	    collab_guid_is_zero(&r->src_node))
 		return COLLAB_WIRE_MALFORMED;
 	return COLLAB_WIRE_OK;
 }

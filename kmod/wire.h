@@ -211,15 +211,20 @@ struct collab_reach_rec {
 
 static_assert(sizeof(struct collab_reach_rec) == 88);
 
-/* A receipt, from the node a message reached back to its source. */
+/*
+ * A receipt, from the node a message reached (or the relay that refused
+ * it) back to its source, through the relays it crossed.
+ */
 struct collab_receipt_rec {
 	__be64 msgid;
 	struct collab_guid src_id;	/* the sending instance */
 	__be32 status;			/* 0 or a positive errno */
 	__be32 reserved;
+	struct collab_guid node;	/* where it was delivered or refused */
+	struct collab_guid src_node;	/* the sending node, the receipt's end */
 };
 
-static_assert(sizeof(struct collab_receipt_rec) == 32);
+static_assert(sizeof(struct collab_receipt_rec) == 64);
 
 /* Limits of what a peer may send. */
 enum {
@@ -318,6 +323,8 @@ struct collab_wire_receipt {
 	u64 msgid;
 	struct collab_guid src_id;
 	u32 status;		/* 0 or a positive errno */
+	struct collab_guid node;
+	struct collab_guid src_node;
 };
 
 int collab_wire_receipt(const void *buf, size_t len,

@@ -192,6 +192,7 @@ static void one(const uint8_t *data, size_t size)
 		return;
 	CHECK(size == sizeof(struct collab_receipt_rec));
 	CHECK(r.status <= MAX_ERRNO);
+	CHECK(!collab_guid_is_zero(&r.node) && !collab_guid_is_zero(&r.src_node));
 }
 #else
 #error "build with -DWIRE_<parser>: link, frame, bundle, frag, route, reach, receipt"

@@ -893,7 +893,7 @@ case_rx_budget()
 case_forged_in_link()
 {
 	local link_drops=(drop_no_link drop_duplicate drop_window)
-	local before expected no_link not_ours no_source
+	local before expected no_link no_route no_source
 
 	two_hosts
 	link_up
@@ -903,7 +903,7 @@ case_forged_in_link()
 	wait_for remote_knows a 1
 	wait_for remote_knows b 1
 	before=$(stat b drop_malformed)
-	not_ours=$(stat b drop_not_ours)
+	no_route=$(stat b drop_no_route)
 	no_source=$(stat b drop_no_source)
 	no_link=$(stat_sum b "${link_drops[@]}")
 	# The messages come from a's instance "back", which b knows of.
@@ -1010,15 +1010,18 @@ case_forged_in_link()
 	for body in (rec(2)[:71], rec(2, app=b""), rec(2, app=b"y" * 32),
 	             rec(2, rid=bytes(16)), rec(99), rec(0), rec(4)):
 	    bad_msg(FIRST | LAST, body, ROUTE)
-	for body in (bytes(31), struct.pack("!Q16sII", 1, bytes(16), 5000, 0)):
+	def receipt(status=0, node=b, src_node=a):
+	    return struct.pack("!Q16sII16s16s", 7, os.urandom(16), status, 0,
+	                       node, src_node)
+	for body in (bytes(63), receipt(5000), receipt(node=bytes(16)),
+	             receipt(src_node=bytes(16)), receipt() + b"\0"):
 	    bad_msg(FIRST | LAST, body, RECEIPT)
-	# Well formed, for another node: drop_not_ours.
+	# Well formed, for a node b knows no way to: drop_no_route.
 	send(MSG, FIRST | LAST, frame(9, dst=os.urandom(16)))
 	# Well formed, from an instance a never announced: drop_no_source.
 	send(MSG, FIRST | LAST, frame(9, sid=os.urandom(16)))
 	# Well formed, for a message b never sent a: drop_receipt.
-	send(RECEIPT, FIRST | LAST, struct.pack("!Q16sII", 7, os.urandom(16),
-	                                        0, 0))
+	send(RECEIPT, FIRST | LAST, receipt())
 	send(MSG, FIRST | LAST, frame(4))
 	# A message whose fragments stop coming.
 	send(MSG, FIRST, frame(9, length=1000))
@@ -1031,7 +1034,7 @@ case_forged_in_link()
 	test $(( $(stat b drop_malformed) - before )) -eq "$expected"
 	test "$(stat_sum b "${link_drops[@]}")" -eq "$no_link"
 	stat_is b drop_receipt 1
-	stat_is b drop_not_ours $((not_ours + 1))
+	stat_is b drop_no_route $((no_route + 1))
 	stat_is b drop_no_source $((no_source + 1))
 	# The last, unfinished, goes after the store lifetime (here 1 s),
 	# and at least twice the tolerance (3 s).

@@ -63,6 +63,27 @@ nodes()
 	done
 }
 
+# line_of_three: a - b - c, each reaching the two others.
+line_of_three()
+{
+	nodes a b c
+	wire a b
+	wire b c
+	wait_for reachable 2 a c
+}
+
+# ring_of_five: a - b - c - d - e - a, each reaching the four others.
+ring_of_five()
+{
+	nodes a b c d e
+	wire a b
+	wire b c
+	wire c d
+	wire d e
+	wire e a
+	wait_for reachable 4 a b c d e
+}
+
 # routes NS: NS's routes as JSON, in $tmp/routes-NS.json.
 routes()
 {
@@ -137,10 +158,7 @@ loop_free()
 
 case_line()
 {
-	nodes a b c
-	wire a b
-	wire b c
-	wait_for reachable 2 a c
+	line_of_three
 	wait_for reachable 2 b
 	# a and c have no link: each knows the other through b.
 	test "$(stat a peers_up)" = 1
@@ -161,23 +179,21 @@ lossy()
 
 # a reaches c's instances through b, by application type and by GUID,
 # every message once and in order, with a fifth of the packets lost on
-# each hop; each crossed two links.
+# each hop; each crossed two links, and c's receipts came back through b.
 case_line_messages()
 {
 	local c
 
-	nodes a b c
-	wire a b
-	wire b c
-	wait_for reachable 2 a c
+	line_of_three
 	c=$(node_id c)
 	receiver c byapp -a chat -c -n 200 -p 2 -l 500
 	receiver c byid -a board -n 200 -p 2 -l 500
 	lossy a b
 	lossy b c
-	ns_exec a "$msg" send -a talk -k app -A chat -N "$c" -n 200 -z 16-3000
+	ns_exec a "$msg" send -a talk -k app -A chat -N "$c" -n 200 -z 16-3000 \
+		-C 0 -w 120 | grep -qx "receipts 200"
 	ns_exec a "$msg" send -a talk -k guid -d "$(cat "$tmp/byid.id")" \
-		-N "$c" -n 200 -z 16-3000
+		-N "$c" -n 200 -z 16-3000 -C 0 -w 120 | grep -qx "receipts 200"
 	finish byapp
 	finish byid
 	grep -q "received 200 from 1 senders" "$tmp/byapp.out"
@@ -195,10 +211,7 @@ case_relay_down_10s()
 {
 	local c
 
-	nodes a b c
-	wire a b
-	wire b c
-	wait_for reachable 2 a c
+	line_of_three
 	c=$(node_id c)
 	receiver c r -a chat -c -n 200 -p 2 -l 500 -w 60
 	ns_exec a "$msg" send -a talk -k app -A chat -N "$c" -n 100
@@ -216,10 +229,7 @@ case_relay_down_10s()
 
 case_relay_off()
 {
-	nodes a b c
-	wire a b
-	wire b c
-	wait_for reachable 2 a c
+	line_of_three
 	ctl_in b node set relay off
 	ctl_in b node | grep -qw "relay off"
 	# b offers only itself: a and c lose each other, and keep b.
@@ -228,8 +238,9 @@ case_relay_off()
 	route_is a b b 1
 	test "$(stat b nodes_reachable)" = 2
 	# What a stores for b, its last way to c, b refuses and counts.
-	ns_exec a "$msg" send -a talk -k app -A chat -N "$(node_id c)" -n 10
-	wait_for stat_is b drop_no_relay 10
+	ns_exec a "$msg" send -a talk -k app -A chat -N "$(node_id c)" -n 10 \
+		-C EHOSTUNREACH | grep -qx "receipts 10"
+	test "$(stat b drop_no_relay)" = 10
 	test "$(stat b relayed)" = 0
 	test "$(stat c rx_remote)" = 0
 	ctl_in b node set relay on
@@ -241,13 +252,7 @@ case_ring()
 {
 	local t0 ms
 
-	nodes a b c d e
-	wire a b
-	wire b c
-	wire c d
-	wire d e
-	wire e a
-	wait_for reachable 4 a b c d e
+	ring_of_five
 	route_is a c b 2
 	route_is a d e 2
 	loop_free a b c d e
@@ -277,13 +282,7 @@ case_flap()
 {
 	local i w wires=(ab bc cd de ea)
 
-	nodes a b c d e
-	wire a b
-	wire b c
-	wire c d
-	wire d e
-	wire e a
-	wait_for reachable 4 a b c d e
+	ring_of_five
 	# A stream from a to c all along, whichever way it goes.
 	ns_exec a "$msg" send -a talk -k app -A chat -N "$(node_id c)" \
 		-n 100000 -I 20 >/dev/null 2>&1 &
