@@ -311,6 +311,58 @@ stat_sum_all()
 	echo $sum
 }
 
-quick_skip="flap"
+# 32 nodes in a line: each reaches the 31 others, the ends through 30
+# relays, with no loop; a message from one end to the other crosses 31
+# links, and its receipt comes back.
+case_line_32()
+{
+	local i names=() wait_s=$((wait_s * 6))
+
+	for i in $(seq 32); do
+		names+=("n$i")
+	done
+	nodes "${names[@]}"
+	for i in $(seq 31); do
+		wire "n$i" "n$((i + 1))"
+	done
+	for i in $(seq 32); do
+		wait_for reachable 31 "n$i"
+	done
+	route_is n1 n32 n2 31
+	route_is n32 n1 n31 31
+	loop_free "${names[@]}"
+	receiver n32 r -a chat -c -n 20 -p 31 -l 500
+	ns_exec n1 "$msg" send -a talk -k app -A chat -N "$(node_id n32)" \
+		-n 20 -C 0 | grep -qx "receipts 20"
+	finish r
+	test "$(stat n16 relayed)" = 20
+}
+
+# 32 nodes on one bridge: each links with the 31 others, and a session
+# with a member on each delivers every message once to each.
+case_mesh_32()
+{
+	local i names=() wait_s=$((wait_s * 6))
+
+	for i in $(seq 32); do
+		names+=("n$i")
+	done
+	bridged_hosts -b "${names[@]}"
+	for i in $(seq 32); do
+		wait_for stat_is "n$i" peers_up 31
+		wait_for reachable 31 "n$i"
+	done
+	for i in $(seq 2 32); do
+		receiver "n$i" "r$i" -a chat -s "$s1" -n 50 -l 500
+	done
+	wait_for remote_knows n1 31
+	ns_exec n1 "$msg" send -a chat -k session -d "$s1" -n 50
+	for i in $(seq 2 32); do
+		finish "r$i" >/dev/null
+		grep -q "received 50 from 1 senders" "$tmp/r$i.out"
+	done
+}
+
+quick_skip="flap line_32 mesh_32"
 run_cases case_line case_line_messages case_relay_down_10s case_relay_off \
-	case_ring case_flap
+	case_ring case_flap case_line_32 case_mesh_32
