@@ -277,8 +277,11 @@ bench-activation: module lib tools
 
 # Many hosts: N nodes (8 to 64) in network namespaces on one bridge, in the
 # VM: how long they take to link, how long a dead peer takes to be noticed,
-# kernel memory per peer and the packets of a mesh at rest.
+# kernel memory per peer and the packets of a mesh at rest. Then relays:
+# how long a ring takes to route around a dead relay, and what a relay hop
+# costs a message (bench, a to c through b beside a to b).
 bench-scale: module lib tools
+	+$(MAKE) -C bench OUT=$(B)/bench LIBDIR=$(B)/lib $(B)/bench/bench
 	tools/vm/run -t 1500 -l $(B)/vm/bench-scale.log -- bench/scale-run $(B)
 
 # ---- install ---------------------------------------------------------------
@@ -349,7 +352,8 @@ help:
 	@echo "make bench-xml  libcollab's XML encode + decode + validation beside naive libxml2"
 	@echo "make bench-activation collabd's activation and collab_call() beside D-Bus, in the VM"
 	@echo "make bench-scale collab with 8 to 64 nodes on one segment: convergence, dead peer,"
-	@echo "                memory per peer, traffic at rest, in the VM"
+	@echo "                memory per peer, traffic at rest; then relays: a dead relay routed"
+	@echo "                around, the cost of a relay hop; in the VM"
 	@echo "make fuzz       libFuzzer on the XML decoder for FUZZ_SECS (default 60) seconds"
 	@echo "make fuzz-kernel trinity on the AF_COLLAB calls in the VM for FUZZ_SECS (default 600)"
 	@echo "                seconds; FUZZ_KERNEL=debug on the debug kernel; FUZZ_SEED replays"

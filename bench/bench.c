@@ -4,7 +4,10 @@
  * SOCK_SEQPACKET, UDP and TCP, on one node or between two hosts; and
  * collab and TIPC once more in the network namespace of -k, whose nodes
  * have keys (collab-key, tipc-key), so that sealed and clear links take
- * turns in one run.
+ * turns in one run; and collab from this node to receivers on two others,
+ * a peer (collab-peer, in the namespace of -P) and a node beyond a relay
+ * (collab-relay, -R), addressed by GUID and node, so that a relayed and a
+ * direct path take turns in one run.
  *
  *   bench [OPTIONS] lat    [ROUNDS]   64-byte ping-pong round trips
  *   bench [OPTIONS] tput   SIZE       one-way stream to one receiver
@@ -79,17 +82,44 @@
 
 enum transport {
 	T_COLLAB, T_TIPC, T_UNIX, T_UDP, T_TCP, T_COLLAB_KEY, T_TIPC_KEY,
+	T_COLLAB_PEER, T_COLLAB_RELAY,
 	NR_TRANSPORTS
 };
 
 static const char *const transport_names[NR_TRANSPORTS] = {
-	"collab", "tipc", "unix", "udp", "tcp", "collab-key", "tipc-key"
+	"collab", "tipc", "unix", "udp", "tcp", "collab-key", "tipc-key",
+	"collab-peer", "collab-relay"
 };
 
 /* The keyed transports are collab and TIPC, in the namespace of -k. */
 static bool keyed(enum transport t)
 {
 	return t == T_COLLAB_KEY || t == T_TIPC_KEY;
+}
+
+/* collab again, its receivers on another node: -P's, or -R's. */
+static bool other_node(enum transport t)
+{
+	return t == T_COLLAB_PEER || t == T_COLLAB_RELAY;
+}
+
+/*
+ * GUID kinds (and TIPC types) of its own for each transport that shares
+ * collab's or TIPC's code: the sockets of several live in one namespace.
+ */
+static uint32_t kind_base(enum transport t)
+{
+	switch (t) {
+	case T_COLLAB_KEY:
+	case T_TIPC_KEY:
+		return 4;
+	case T_COLLAB_PEER:
+		return 8;
+	case T_COLLAB_RELAY:
+		return 12;
+	default:
+		return 0;
+	}
 }
 
 union addr {
@@ -121,6 +151,9 @@ struct setup {
 					 * back to uni[0].fd */
 	struct dest group;		/* one send to all (fd -1: none) */
 	int tx;				/* the sender's own socket, or -1 */
+	struct collab_guid node;	/* collab-peer, collab-relay: the
+					 * receivers' node, which the sender
+					 * names (else zero: any) */
 };
 
 struct rx_thread {
@@ -159,6 +192,8 @@ static struct tp tps[NR_TRANSPORTS];
 static int rx_cpu;
 static int rcvbuf;			/* -r: SO_RCVBUFFORCE of receivers */
 static int key_ns = -1;			/* -k: the keyed transports' netns */
+static int peer_ns = -1;		/* -P: collab-peer's receivers' */
+static int relay_ns = -1;		/* -R: collab-relay's receivers' */
 static int home_ns = -1;		/* ... and this process's own */
 static _Atomic int rx_ready;
 static _Atomic int quit;
@@ -253,18 +288,36 @@ static void tp_fail(struct tp *p, const char *what, int err)
 /* ---- addresses and sockets of each transport ---------------------------- */
 
 /*
- * The sockets of a keyed transport are made in the namespace of -k (when
- * given) and stay there; the thread comes back to its own after.
+ * The namespace where the receivers (@rx) or the sender of @t are made,
+ * or -1 for this process's own: -k's for both sides of a keyed transport,
+ * -P's and -R's for the receivers of collab-peer and collab-relay.
  */
-static void ns_enter(enum transport t)
+static int netns_of(enum transport t, bool rx)
 {
-	if (keyed(t) && key_ns >= 0 && setns(key_ns, CLONE_NEWNET))
-		die("setns(-k NETNS)");
+	if (keyed(t))
+		return key_ns;
+	if (rx && t == T_COLLAB_PEER)
+		return peer_ns;
+	if (rx && t == T_COLLAB_RELAY)
+		return relay_ns;
+	return -1;
 }
 
-static void ns_leave(enum transport t)
+/*
+ * Sockets made in another namespace stay there; the thread comes back to
+ * its own after.
+ */
+static void ns_enter(enum transport t, bool rx)
 {
-	if (keyed(t) && key_ns >= 0 && setns(home_ns, CLONE_NEWNET))
+	int ns = netns_of(t, rx);
+
+	if (ns >= 0 && setns(ns, CLONE_NEWNET))
+		die("setns(NETNS)");
+}
+
+static void ns_leave(enum transport t, bool rx)
+{
+	if (netns_of(t, rx) >= 0 && setns(home_ns, CLONE_NEWNET))
 		die("setns(back)");
 }
 
@@ -313,13 +366,28 @@ static int collab_bound(const char *app, const struct collab_guid *id)
 	return fd;
 }
 
+/* The node of the namespace where the bound socket @fd was made. */
+static struct collab_guid collab_node(int fd)
+{
+	struct sockaddr_collab a;
+	socklen_t len = sizeof(a);
+
+	if (getsockname(fd, (struct sockaddr *)&a, &len))
+		die("getsockname(AF_COLLAB)");
+	return a.scl_node;
+}
+
+/* To @id, on @node (NULL: wherever it is). */
 static void collab_dest(struct dest *d, int fd, int kind,
+			const struct collab_guid *node,
 			const struct collab_guid *id)
 {
 	memset(d, 0, sizeof(*d));
 	d->fd = fd;
 	d->to.scl.scl_family = family();
 	d->to.scl.scl_kind = kind;
+	if (node)
+		d->to.scl.scl_node = *node;
 	d->to.scl.scl_id = *id;
 	d->tolen = sizeof(d->to.scl);
 }
@@ -437,15 +505,17 @@ static void setup_init(struct setup *s, int n)
  */
 static void rx_setup(struct setup *s, enum transport t, int n)
 {
-	uint32_t k = keyed(t) ? 4 : 0;	/* GUID and service kinds of its own */
+	uint32_t k = kind_base(t);	/* GUID and service kinds of its own */
 	struct collab_guid id, sid;
 	int i, sv[2];
 
 	setup_init(s, n);
-	ns_enter(t);
+	ns_enter(t, true);
 	switch (t) {
 	case T_COLLAB:
 	case T_COLLAB_KEY:
+	case T_COLLAB_PEER:
+	case T_COLLAB_RELAY:
 		sid = guid_make(rx_pid, 3 + k, 0);
 		for (i = 0; i < n; i++) {
 			id = guid_make(rx_pid, 1 + k, i);
@@ -454,6 +524,9 @@ static void rx_setup(struct setup *s, enum transport t, int n)
 				       sizeof(sid)))
 				die("setsockopt(COLLAB_JOIN)");
 		}
+		/* On another node, the sender names it. */
+		if (other_node(t))
+			s->node = collab_node(s->rx[0]);
 		break;
 	case T_TIPC:
 	case T_TIPC_KEY:
@@ -478,32 +551,36 @@ static void rx_setup(struct setup *s, enum transport t, int n)
 	case NR_TRANSPORTS:
 		break;
 	}
-	ns_leave(t);
+	ns_leave(t, true);
 }
 
 /*
  * The sending side, to the receivers of rx_pid and run_no (collab, TIPC),
  * or s->port[] on host (UDP, TCP). collab: the sender is an instance too,
- * and sends to each receiver's GUID or to their session. TIPC: sends to the
- * service names, or multicast to the range of them.
+ * and sends to each receiver's GUID (and node, s->node, when another node
+ * is named) or to their session. TIPC: sends to the service names, or
+ * multicast to the range of them.
  */
 static void tx_setup(struct setup *s, enum transport t)
 {
-	uint32_t k = keyed(t) ? 4 : 0;
+	uint32_t k = kind_base(t);
 	struct collab_guid id;
 	int i;
 
-	ns_enter(t);
+	ns_enter(t, false);
 	switch (t) {
 	case T_COLLAB:
 	case T_COLLAB_KEY:
+	case T_COLLAB_PEER:
+	case T_COLLAB_RELAY:
 		id = guid_make(getpid(), 2 + k, 0);
 		s->tx = collab_bound("bench-tx", &id);
 		id = guid_make(rx_pid, 3 + k, 0);
-		collab_dest(&s->group, s->tx, COLLAB_ADDR_SESSION, &id);
+		collab_dest(&s->group, s->tx, COLLAB_ADDR_SESSION, NULL, &id);
 		for (i = 0; i < s->n; i++) {
 			id = guid_make(rx_pid, 1 + k, i);
-			collab_dest(&s->uni[i], s->tx, COLLAB_ADDR_GUID, &id);
+			collab_dest(&s->uni[i], s->tx, COLLAB_ADDR_GUID,
+				    &s->node, &id);
 		}
 		break;
 	case T_TIPC:
@@ -528,7 +605,7 @@ static void tx_setup(struct setup *s, enum transport t)
 	case NR_TRANSPORTS:
 		break;
 	}
-	ns_leave(t);
+	ns_leave(t, false);
 
 	/* A blocked sender gives up instead of hanging the run. */
 	for (i = 0; i < s->n; i++) {
@@ -924,8 +1001,9 @@ static bool rx_failed(struct tp *p)
 }
 
 /*
- * -c: the first message to a receiver on another host waits until that
- * host's instance (collab) or name (TIPC) is known here.
+ * The first message to a receiver on another host (-c) or node
+ * (collab-peer, collab-relay) waits until that host's instance (collab)
+ * or name (TIPC), or the route to that node, is known here.
  */
 static void probe(struct tp *p, size_t size)
 {
@@ -966,6 +1044,9 @@ static void run_start(int n, bool pong, size_t size)
 			tx_setup(&p->s, p->t);
 		}
 		rx_start(pong);
+		for (p = tps; p < tps + NR_TRANSPORTS; p++)
+			if (p->on && other_node(p->t))
+				probe(p, size);
 		return;
 	}
 	for (p = tps; p < tps + NR_TRANSPORTS; p++) {
@@ -1380,11 +1461,14 @@ static void usage(void)
 		"       bench -c HOST[:PORT] quit       end the 'bench serve' on HOST\n"
 		"options:\n"
 		"  -t LIST    transports, comma-separated: collab,tipc,unix,udp,tcp,\n"
-		"             collab-key,tipc-key (default: collab,tipc,unix; with -c:\n"
-		"             collab,tipc,udp,tcp)\n"
+		"             collab-key,tipc-key,collab-peer,collab-relay (default:\n"
+		"             collab,tipc,unix; with -c: collab,tipc,udp,tcp)\n"
 		"  -k NETNS   collab-key and tipc-key: their sockets are made in the\n"
 		"             network namespace at NETNS (/run/netns/NAME), where the\n"
 		"             nodes have keys; without -k, in this one\n"
+		"  -P NETNS   collab-peer: its receivers are made in the network\n"
+		"             namespace at NETNS, a peer node, and sent to by GUID and node\n"
+		"  -R NETNS   collab-relay: the same, NETNS a node beyond a relay\n"
 		"  -c HOST    the receivers are those of 'bench serve' on HOST (IPv4)\n"
 		"  -s SECS    tput/fanout: seconds measured per transport (default 2)\n"
 		"  -b BLOCKS  tput/fanout: blocks they are cut into (default 8)\n"
@@ -1423,6 +1507,18 @@ static void select_transports(char *list)
 	}
 }
 
+/* A namespace to make sockets in; and this one, to come back to. */
+static int open_netns(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (home_ns < 0)
+		home_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || home_ns < 0)
+		die(path);
+	return fd;
+}
+
 static void parse_host(char *arg)
 {
 	char *colon = strchr(arg, ':');
@@ -1440,14 +1536,14 @@ int main(int argc, char **argv)
 {
 	char defaults[] = "collab,tipc,unix", remote_defaults[] = "collab,tipc,udp,tcp";
 	long secs = 2, blocks = 8, limit = 60, a;
-	bool any = false;
+	bool any = false, probing;
 	const char *cpu, *cmd;
 	int i, c;
 
 	for (i = 0; i < NR_TRANSPORTS; i++)
 		tps[i].t = i;
 	host.s_addr = htonl(INADDR_LOOPBACK);
-	while ((c = getopt(argc, argv, "t:c:s:b:T:r:k:h")) != -1) {
+	while ((c = getopt(argc, argv, "t:c:s:b:T:r:k:P:R:h")) != -1) {
 		switch (c) {
 		case 't':
 			select_transports(optarg);
@@ -1469,10 +1565,13 @@ int main(int argc, char **argv)
 			rcvbuf = arg_num(optarg, 1, 1 << 30);
 			break;
 		case 'k':
-			key_ns = open(optarg, O_RDONLY | O_CLOEXEC);
-			home_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-			if (key_ns < 0 || home_ns < 0)
-				die(optarg);
+			key_ns = open_netns(optarg);
+			break;
+		case 'P':
+			peer_ns = open_netns(optarg);
+			break;
+		case 'R':
+			relay_ns = open_netns(optarg);
 			break;
 		default:
 			usage();
@@ -1510,12 +1609,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: AF_UNIX does not go to another host\n");
 		usage();
 	}
+	if ((tps[T_COLLAB_PEER].on && (remote || peer_ns < 0)) ||
+	    (tps[T_COLLAB_RELAY].on && (remote || relay_ns < 0))) {
+		fprintf(stderr, "bench: collab-peer needs -P, collab-relay -R; not with -c\n");
+		usage();
+	}
+	probing = remote || tps[T_COLLAB_PEER].on || tps[T_COLLAB_RELAY].on;
 	pin(0);
 
 	if (!strcmp(cmd, "lat")) {
 		a = argc - optind > 1 ? arg_num(argv[optind + 1], 1, 10000000) : 20000;
 		/* Warm-up, the last block begun, and reply timeouts. */
-		alarm(limit + 60 + (remote ? CONNECT_SECS + READY_SECS * 2 : 0));
+		alarm(limit + 60 + (remote ? CONNECT_SECS : 0) +
+		      (probing ? READY_SECS * 2 : 0));
 		lat(a, limit);
 	} else if (argc - optind != 2) {
 		usage();
@@ -1523,7 +1629,8 @@ int main(int argc, char **argv)
 		/* Bounded by the send timeout and the drains of every block. */
 		alarm(NR_TRANSPORTS * (blocks + 1) *
 		      (secs / blocks + 1 + SEND_TIMEOUT_S + DRAIN_MAX) + 30 +
-		      (remote ? CONNECT_SECS + READY_SECS * 2 : 0));
+		      (remote ? CONNECT_SECS : 0) +
+		      (probing ? READY_SECS * 2 : 0));
 		if (!strcmp(cmd, "tput")) {
 			a = arg_num(argv[optind + 1], 1, SIZE_MAX_MSG);
 			stream(1, a, secs, blocks, false);
