@@ -437,7 +437,8 @@ void collab_reach_self_changed(struct collab_net *cn)
 /*
  * Once a second, in process context: a node still starved asks again
  * (its request, or the answer, may have crossed a link that went down);
- * nodes that nobody has offered for RNODE_LINGER go.
+ * nodes that nobody has offered for RNODE_LINGER go; what a run short of
+ * memory could not tell is tried again.
  */
 void collab_reach_expire(struct collab_net *cn)
 {
@@ -525,6 +526,7 @@ int collab_reach_info(struct collab_net *cn, u64 after,
 struct reach_batch {
 	struct collab_reach_rec *r;
 	unsigned int n;
+	unsigned int max;
 };
 
 static void batch_add(struct reach_batch *b, u8 op, const struct collab_guid *id,
@@ -553,7 +555,8 @@ static void batch_offer(struct collab_net *cn, struct reach_batch *b,
 /*
  * Under reach_lock: the records of what changed since the last run (and
  * the requests to send), which are then told; or, with @full, the whole
- * table, for a peer whose link just came up.
+ * table, for a peer whose link just came up. -EAGAIN when @b has no room
+ * for a record of every node and a request each: nodes came meanwhile.
  */
 static int collect(struct collab_net *cn, bool full, const char *name,
 		   struct reach_batch *b)
@@ -561,10 +564,9 @@ static int collect(struct collab_net *cn, bool full, const char *name,
 	struct collab_rnode *rn, *tmp;
 	struct collab_guid self;
 
+	if (2 * cn->nr_rnodes + 1 > b->max)
+		return -EAGAIN;
 	b->n = 0;
-	b->r = kmalloc_array(2 * cn->nr_rnodes + 1, sizeof(*b->r), GFP_ATOMIC);
-	if (!b->r)
-		return -ENOMEM;
 	collab_node_id(cn, &self);
 	if (full || cn->reach_self_dirty)
 		batch_add(b, COLLAB_REACH_UPDATE, &self, cn->reach_seqno, 0,
@@ -575,6 +577,7 @@ static int collect(struct collab_net *cn, bool full, const char *name,
 				batch_offer(cn, b, rn);
 		return 0;
 	}
+	cn->reach_kick = false;
 	cn->reach_self_dirty = false;
 	list_for_each_entry_safe(rn, tmp, &cn->reach_dirty, dirty_node) {
 		batch_offer(cn, b, rn);
@@ -586,6 +589,31 @@ static int collect(struct collab_net *cn, bool full, const char *name,
 		list_del(&rn->dirty_node);
 	}
 	return 0;
+}
+
+/*
+ * collect(), into room made beforehand outside reach_lock, in process
+ * context; the caller frees b->r with kvfree().
+ */
+static int collect_into(struct collab_net *cn, bool full, const char *name,
+			struct reach_batch *b)
+{
+	int err;
+
+	do {
+		b->max = 2 * READ_ONCE(cn->nr_rnodes) + 1;
+		b->r = kvmalloc_array(b->max, sizeof(*b->r), GFP_KERNEL);
+		if (!b->r)
+			return -ENOMEM;
+		spin_lock_bh(&cn->reach_lock);
+		err = collect(cn, full, name, b);
+		spin_unlock_bh(&cn->reach_lock);
+		if (err) {
+			kvfree(b->r);
+			b->r = NULL;
+		}
+	} while (err == -EAGAIN);
+	return err;
 }
 
 /* The records of @b, in packets on @peer's link. */
@@ -646,15 +674,15 @@ static void tell(struct collab_net *cn, struct collab_peer *peer,
 	spin_lock_bh(&cn->reach_lock);
 	full = peer->reach_full;
 	peer->reach_full = false;
-	err = full ? collect(cn, true, name, &all) : 0;
 	spin_unlock_bh(&cn->reach_lock);
+	err = full ? collect_into(cn, true, name, &all) : 0;
 	if (!err && delta->n)
 		err = send(peer, delta);
 	if (!err && full)
 		err = send(peer, &all);
-	kfree(all.r);
+	kvfree(all.r);
 	if (err && err != -EHOSTUNREACH) {
-		/* It gets the whole table at the next run. */
+		/* It gets the whole table at a run to come. */
 		spin_lock_bh(&cn->reach_lock);
 		peer->reach_full = true;
 		kick(cn);
@@ -677,31 +705,26 @@ void collab_reach_work(struct work_struct *work)
 	memcpy(name, cn->node_name, sizeof(name));
 	mutex_unlock(&cn->lock);
 
+	/*
+	 * Short of memory, what is not told stays to tell (reach_kick, or
+	 * the peer's reach_full, stays set): collab_reach_expire() runs this
+	 * again within a second. Whatever changes meanwhile schedules it.
+	 */
 	n = up_peers(cn, &peers);
-	spin_lock_bh(&cn->reach_lock);
-	cn->reach_kick = false;
-	err = n < 0 ? n : collect(cn, false, name, &delta);
-	spin_unlock_bh(&cn->reach_lock);
-	if (err) {
-		if (n >= 0) {
-			for (i = 0; i < n; i++)
-				collab_peer_put(peers[i]);
-			kfree(peers);
-		}
+	if (n < 0) {
 		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
-		collab_reach_self_changed(cn);
 		return;
 	}
+	err = collect_into(cn, false, name, &delta);
+	if (err)
+		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
 	for (i = 0; i < n; i++) {
-		tell(cn, peers[i], &delta, name);
+		if (!err)
+			tell(cn, peers[i], &delta, name);
 		collab_peer_put(peers[i]);
 	}
 	kfree(peers);
-	kfree(delta.r);
-	spin_lock_bh(&cn->reach_lock);
-	if (cn->reach_kick)
-		schedule_work(&cn->reach_work);
-	spin_unlock_bh(&cn->reach_lock);
+	kvfree(delta.r);
 }
 
 /* Every peer is gone: so is every offer. */
