@@ -39,6 +39,11 @@ static int __net_init collab_net_init(struct net *net)
 	seqcount_mutex_init(&cn->node_seq, &cn->lock);
 	/* Each namespace is a node with an id of its own. */
 	get_random_bytes(&cn->node_id, sizeof(cn->node_id));
+	/*
+	 * Message ids grow across restarts too, for the nodes that tell
+	 * copies by them (reach.c): less than one message a nanosecond.
+	 */
+	atomic64_set(&cn->next_msgid, ktime_get_real_ns());
 
 	cn->tolerance_ms = COLLAB_TOLERANCE_MS;
 	cn->lifetime_ms = COLLAB_LIFETIME_MS;
