@@ -557,6 +557,8 @@ static void fragment_last(const struct collab_frame *f, struct sk_buff *skb)
 	cb->flags |= COLLAB_LF_LAST;
 	if (f->flags & COLLAB_FF_CONFIRM) {
 		cb->flags |= COLLAB_TXF_CONFIRM;
+		cb->multi = f->dst_kind == COLLAB_ADDR_SESSION ||
+			    f->dst_kind == COLLAB_ADDR_BROADCAST;
 		cb->msgid = collab_frame_msgid(f);
 		cb->src_id = f->src_id;
 	}
@@ -960,8 +962,10 @@ static bool rx_room(struct collab_net *cn, struct sock *sk,
  * A message from a peer, for receivers of this node; in softirq. It waits
  * for no receiver: one with no room at all loses its copy (counted), and
  * the result is -ENOBUFS. -EINPROGRESS when it waits for an activation
- * (its receipt comes later). -ENOMEM when it must wait for memory, in
- * which case @skb is still the caller's; any other result consumes it.
+ * (its receipt comes later); -ENOENT when it is for a session or a
+ * broadcast that nobody here takes. -ENOMEM when it must wait for
+ * memory, in which case @skb is still the caller's; any other result
+ * consumes it.
  */
 int collab_deliver_rx(struct collab_net *cn, struct sk_buff *skb)
 {
@@ -986,6 +990,10 @@ again:
 		if (err > 0)
 			err = 0;
 	}
+	/* A session or broadcast message that nobody here takes. */
+	if (!err && !t.n && (f->dst_kind == COLLAB_ADDR_SESSION ||
+			     f->dst_kind == COLLAB_ADDR_BROADCAST))
+		err = -ENOENT;
 	if (err) {
 		kfree_skb(skb);
 		goto out;

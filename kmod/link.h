@@ -63,6 +63,13 @@ struct collab_link {
 	struct sk_buff_head backlog;
 	/* Messages for other nodes, to store for their next hops. */
 	struct sk_buff_head relay;
+	/*
+	 * The session or broadcast message that went on already and waits
+	 * for memory to be delivered here (relay.c): its source and msgid.
+	 */
+	bool fanned;
+	u64 fanned_msgid;
+	struct collab_guid fanned_src;
 	struct sk_buff *bundle;
 	struct collab_wire_bundle split;
 	unsigned int ack_pending;	/* bytes received, not acknowledged */

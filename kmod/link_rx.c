@@ -183,6 +183,39 @@ static int msg_drop(struct collab_peer *peer, struct sk_buff *skb,
 	return msg_source_drop(peer, collab_frame(skb));
 }
 
+static bool fans_out(const struct collab_frame *f)
+{
+	return f->dst_kind == COLLAB_ADDR_SESSION ||
+	       f->dst_kind == COLLAB_ADDR_BROADCAST;
+}
+
+/*
+ * A session or broadcast message goes on along its source's tree first
+ * (relay.c), once: if it must then wait for memory here, the link
+ * remembers it went on. -EAGAIN: it waits; -EALREADY: a duplicate.
+ */
+static int msg_fanout(struct collab_peer *peer, struct sk_buff *skb,
+		      bool *passed)
+{
+	const struct collab_frame *f = collab_frame(skb);
+	struct collab_link *l = peer->link;
+	int err;
+
+	*passed = false;
+	if (l->fanned && l->fanned_msgid == collab_frame_msgid(f) &&
+	    collab_guid_equal(&l->fanned_src, &f->src_node)) {
+		*passed = true;
+		return 0;
+	}
+	err = collab_relay_fanout(peer, skb, passed);
+	if (!err) {
+		l->fanned = true;
+		l->fanned_msgid = collab_frame_msgid(f);
+		l->fanned_src = f->src_node;
+	}
+	return err;
+}
+
 /*
  * Hand a whole message to its receivers here. False when memory is
  * short: the caller keeps it, and the link waits.
@@ -192,8 +225,8 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 	struct collab_link *l = peer->link;
 	struct collab_receipt_rec r = {};
 	struct collab_net *cn = peer->cn;
+	bool confirm, relay, passed = false;
 	const struct collab_frame *f;
-	bool confirm, relay;
 	int err, drop;
 
 	drop = msg_drop(peer, skb, &relay);
@@ -205,6 +238,16 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 	if (relay)
 		return collab_relay_rx(peer, skb);
 	f = collab_frame(skb);
+	if (fans_out(f)) {
+		err = msg_fanout(peer, skb, &passed);
+		if (err == -EAGAIN)
+			return false;
+		if (err == -EALREADY) {
+			collab_stat_inc(cn, COLLAB_STAT_DROP_TREE_DUPLICATE);
+			kfree_skb(skb);
+			return true;
+		}
+	}
 	confirm = f->flags & COLLAB_FF_CONFIRM;
 	r.msgid = f->msgid;
 	r.src_id = f->src_id;
@@ -214,6 +257,13 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 	err = collab_deliver_rx(cn, skb);
 	if (err == -ENOMEM)
 		return false;
+	l->fanned = false;
+	/* Nobody here takes it: it only passed, or, if not, was dropped. */
+	if (err == -ENOENT) {
+		if (!passed)
+			collab_stat_inc(cn, COLLAB_STAT_DROP_NO_ROUTE);
+		return true;
+	}
 	/* It waits for an activation, which sends its receipt. */
 	if (err == -EINPROGRESS) {
 		l->rx_msgs++;

@@ -185,7 +185,8 @@ void collab_link_ack_rcv(struct collab_peer *peer, u32 ack, u32 sack,
 		/* The peer has the message now, and owes its receipt. */
 		if (cb->type == COLLAB_LINK_MSG &&
 		    (cb->flags & COLLAB_TXF_CONFIRM))
-			collab_receipt_owed(peer, cb->msgid, &cb->src_id);
+			collab_receipt_owed(peer, cb->msgid, &cb->src_id,
+					    cb->multi);
 		collab_link_unstore(peer, skb);
 		acked++;
 	}

@@ -113,6 +113,8 @@ struct collab_peer {
 	struct list_head radvs;		/* collab_radv.peer_node */
 	unsigned int nr_radvs;
 	bool reach_full;		/* it is owed the whole table */
+	/* Nodes beyond it reach this one through it (COLLAB_REACH_F_KIDS). */
+	bool reach_kids;
 };
 
 /*
@@ -131,7 +133,8 @@ struct collab_tx_cb {
 	u8 type;			/* sequenced: COLLAB_LINK_MSG, ... */
 	u8 flags;			/* COLLAB_LF_FIRST, _LAST, COLLAB_TXF_* */
 	u8 tries;			/* transmissions so far */
-	bool sacked;
+	u8 sacked:1;
+	u8 multi:1;			/* of a session or broadcast message */
 	union {
 		/* Last fragment of a message with COLLAB_TXF_CONFIRM. */
 		struct {

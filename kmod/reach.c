@@ -28,6 +28,17 @@
  * every peer. A node that does not relay (COLLAB_A_RELAY off) offers
  * only itself.
  *
+ * Trees. The next hops towards a node make a tree rooted at it; turned
+ * round, it is the tree along which the node's sessions and broadcasts
+ * reach every other node once (relay.c). Each UPDATE says whether its
+ * receiver is the sender's next hop to the node (PARENT), and whether
+ * other nodes reach the node through the sender (KIDS), so that a node
+ * knows its children in every tree and whether a child has any below
+ * it. A child that changes parent is kept as one for PARTED_GRACE more,
+ * so that what its new parent passed on before it heard of the change
+ * still reaches it; the copies it then gets twice it drops by source
+ * node and msgid (collab_reach_seen()).
+ *
  * Records come in softirq, under peer->lock; reach_lock nests inside it
  * and is never held while a peer's lock is taken.
  */
@@ -36,11 +47,21 @@
 #include <linux/slab.h>
 
 #include "reach.h"
+#include "route.h"
 
 /* Between two requests for the same node and seqno, at least. */
 #define REQ_INTERVAL	HZ
 /* How long a node that nobody offers is remembered, with its distance. */
 #define RNODE_LINGER	(180 * HZ)
+/* How long a child that changed parent still gets what this node passes. */
+#define PARTED_GRACE	(2 * HZ)
+/* Message ids of a node, back from its newest, that duplicates are told by. */
+#define SEEN_IDS	2048
+
+struct collab_seen {
+	u64 top;			/* the newest id */
+	DECLARE_BITMAP(ids, SEEN_IDS);	/* by id % SEEN_IDS */
+};
 
 static const struct rhashtable_params rnode_params = {
 	.key_len = sizeof(struct collab_guid),
@@ -117,6 +138,7 @@ static void rnode_free(struct collab_net *cn, struct collab_rnode *rn)
 		list_del(&rn->dirty_node);
 	cn->nr_rnodes--;
 	collab_obj_add(cn, COLLAB_OBJ_NODES, -1);
+	kfree(rn->seen);
 	kfree_rcu(rn, rcu);
 }
 
@@ -184,6 +206,8 @@ static void reselect(struct collab_net *cn, struct collab_rnode *rn)
 			rcu_assign_pointer(rn->last, via);
 		rn->changed = jiffies;
 		collab_stat_inc(cn, COLLAB_STAT_ROUTE_CHANGES);
+		/* The old next hop and the new hear where they stand. */
+		mark_dirty(cn, rn);
 		if (!cur || !via)
 			collab_obj_add(cn, COLLAB_OBJ_NODES_REACHABLE,
 				       via ? 1 : -1);
@@ -214,6 +238,23 @@ static struct collab_radv *offer_find(struct collab_rnode *rn,
 		if (adv->peer == peer)
 			return adv;
 	return NULL;
+}
+
+/* Whether some peer reaches @rn through this node. */
+static bool has_kids(const struct collab_rnode *rn)
+{
+	const struct collab_radv *adv;
+
+	list_for_each_entry(adv, &rn->advs, node)
+		if (adv->flags & COLLAB_REACH_F_PARENT)
+			return true;
+	return false;
+}
+
+static bool is_child(const struct collab_radv *adv)
+{
+	return (adv->flags & COLLAB_REACH_F_PARENT) ||
+	       (adv->parted && time_before(jiffies, adv->parted + PARTED_GRACE));
 }
 
 static void offer_del(struct collab_radv *adv)
@@ -262,9 +303,13 @@ static int update(struct collab_net *cn, struct collab_peer *peer,
 	u32 seqno = be32_to_cpu(r->seqno);
 	struct collab_rnode *rn;
 	struct collab_radv *adv;
+	bool kids;
 
 	/* A peer remembers a seqno of ours from before we started again. */
 	if (collab_guid_equal(&r->node, self)) {
+		WRITE_ONCE(peer->reach_kids,
+			   metric != COLLAB_METRIC_INF &&
+			   (r->flags & COLLAB_REACH_F_KIDS));
 		if (seqno_after(seqno, cn->reach_seqno))
 			self_bump(cn, seqno + 1);
 		return 0;
@@ -277,16 +322,20 @@ static int update(struct collab_net *cn, struct collab_peer *peer,
 	if (!rn)
 		return -ENOSPC;
 	adv = offer_find(rn, peer);
+	kids = has_kids(rn);
 	if (metric == COLLAB_METRIC_INF) {
 		if (adv)
 			offer_del(adv);
 		reselect(cn, rn);
-		return 0;
+		goto out;
 	}
 	if (!adv)
 		adv = offer_new(rn, peer);
 	if (!adv)
 		return -ENOSPC;
+	if ((adv->flags & ~r->flags) & COLLAB_REACH_F_PARENT)
+		adv->parted = jiffies;
+	adv->flags = r->flags;
 	adv->seqno = seqno;
 	adv->metric = metric;
 	reselect(cn, rn);
@@ -296,6 +345,10 @@ static int update(struct collab_net *cn, struct collab_peer *peer,
 		memcpy(rn->name, r->name, COLLAB_NODE_NAME_MAX);
 		mark_dirty(cn, rn);
 	}
+out:
+	/* Its parent hears whether this node still has children. */
+	if (has_kids(rn) != kids)
+		mark_dirty(cn, rn);
 	return 0;
 }
 
@@ -384,8 +437,11 @@ static void withdraw(struct collab_net *cn, struct collab_peer *peer)
 	struct collab_radv *adv, *tmp;
 	struct collab_rnode *rn;
 
+	WRITE_ONCE(peer->reach_kids, false);
 	list_for_each_entry_safe(adv, tmp, &peer->radvs, peer_node) {
 		rn = adv->rn;
+		if (adv->flags & COLLAB_REACH_F_PARENT)
+			mark_dirty(cn, rn);
 		offer_del(adv);
 		reselect(cn, rn);
 	}
@@ -490,6 +546,94 @@ struct collab_peer *collab_next_hop(struct collab_net *cn,
 	return via;
 }
 
+/*
+ * In softirq, under RCU: the peers that a session or broadcast message
+ * @f from @from goes on to, into @t (collab_rtargets_release() it). They
+ * are this node's children in the tree of the message's source node that
+ * want the message (route records say so) or have children of their own
+ * there. -ENOMEM when @t could not hold them.
+ */
+int collab_reach_fanout(struct collab_net *cn, const struct collab_frame *f,
+			const struct collab_peer *from,
+			struct collab_rtargets *t)
+{
+	unsigned int count = 0;
+	struct collab_rnode *rn;
+	struct collab_radv *adv;
+	int err = 0;
+
+	collab_rtargets_reserve(t, 0, GFP_ATOMIC);
+	spin_lock(&cn->reach_lock);
+	rn = rhashtable_lookup(&cn->rnodes, &f->src_node, rnode_params);
+	if (!rn)
+		goto out;
+	list_for_each_entry(adv, &rn->advs, node)
+		count += adv->peer != from && is_child(adv);
+	err = collab_rtargets_reserve(t, count, GFP_ATOMIC);
+	if (err)
+		goto out;
+	list_for_each_entry(adv, &rn->advs, node) {
+		if (adv->peer == from || !is_child(adv))
+			continue;
+		if ((adv->flags & COLLAB_REACH_F_KIDS) ||
+		    collab_route_wants(cn, f, adv->peer))
+			collab_rtargets_add(t, adv->peer);
+	}
+out:
+	spin_unlock(&cn->reach_lock);
+	return err;
+}
+
+/* Whether @id is in @s; it is from now on. */
+static bool seen_test_set(struct collab_seen *s, u64 id)
+{
+	unsigned int from, to;
+
+	if (id <= s->top) {
+		/* Older than the window: taken, a copy or not. */
+		if (s->top - id >= SEEN_IDS)
+			return false;
+		return __test_and_set_bit(id % SEEN_IDS, s->ids);
+	}
+	if (id - s->top >= SEEN_IDS) {
+		bitmap_zero(s->ids, SEEN_IDS);
+	} else {
+		/* The ids the window moves past are forgotten. */
+		from = (s->top + 1) % SEEN_IDS;
+		to = id % SEEN_IDS;
+		if (from <= to) {
+			bitmap_clear(s->ids, from, to - from + 1);
+		} else {
+			bitmap_clear(s->ids, from, SEEN_IDS - from);
+			bitmap_clear(s->ids, 0, to + 1);
+		}
+	}
+	s->top = id;
+	__set_bit(id % SEEN_IDS, s->ids);
+	return false;
+}
+
+/*
+ * In softirq: whether the session or broadcast message @msgid of @node
+ * came already, by another way while the tree changed. A node this one
+ * does not know, or no memory to remember it by, gives no.
+ */
+bool collab_reach_seen(struct collab_net *cn, const struct collab_guid *node,
+		       u64 msgid)
+{
+	struct collab_rnode *rn;
+	bool seen = false;
+
+	spin_lock(&cn->reach_lock);
+	rn = rhashtable_lookup_fast(&cn->rnodes, node, rnode_params);
+	if (rn && !rn->seen)
+		rn->seen = kzalloc(sizeof(*rn->seen), GFP_ATOMIC);
+	if (rn && rn->seen)
+		seen = seen_test_set(rn->seen, msgid);
+	spin_unlock(&cn->reach_lock);
+	return seen;
+}
+
 /* The node created after @after (creation order), for dumps. */
 int collab_reach_info(struct collab_net *cn, u64 after,
 		      struct collab_reach_info *out)
@@ -523,17 +667,26 @@ int collab_reach_info(struct collab_net *cn, u64 after,
 
 /* ---- outgoing: what we tell peers -------------------------------------- */
 
+/*
+ * Records to tell, the same for every peer but for the PARENT flag: the
+ * next hop of each, which is compared with the peer told and never
+ * followed (the peers told are held while it is looked at).
+ */
 struct reach_batch {
 	struct collab_reach_rec *r;
+	const struct collab_peer **via;
 	unsigned int n;
 	unsigned int max;
 };
 
-static void batch_add(struct reach_batch *b, u8 op, const struct collab_guid *id,
-		      u32 seqno, u16 metric, const char *name)
+static struct collab_reach_rec *batch_add(struct reach_batch *b, u8 op,
+					  const struct collab_guid *id,
+					  u32 seqno, u16 metric,
+					  const char *name)
 {
-	struct collab_reach_rec *r = &b->r[b->n++];
+	struct collab_reach_rec *r = &b->r[b->n];
 
+	b->via[b->n++] = NULL;
 	memset(r, 0, sizeof(*r));
 	r->op = op;
 	r->metric = cpu_to_be16(metric);
@@ -541,15 +694,23 @@ static void batch_add(struct reach_batch *b, u8 op, const struct collab_guid *id
 	r->node = *id;
 	if (name)
 		strscpy(r->name, name, sizeof(r->name));
+	return r;
 }
 
 /* What this node offers for @rn: nothing beyond itself unless it relays. */
 static void batch_offer(struct collab_net *cn, struct reach_batch *b,
 			const struct collab_rnode *rn)
 {
-	batch_add(b, COLLAB_REACH_UPDATE, &rn->id, rn->seqno,
-		  READ_ONCE(cn->relay) ? rn->metric : COLLAB_METRIC_INF,
-		  rn->name);
+	bool relay = READ_ONCE(cn->relay);
+	struct collab_reach_rec *r;
+
+	r = batch_add(b, COLLAB_REACH_UPDATE, &rn->id, rn->seqno,
+		      relay ? rn->metric : COLLAB_METRIC_INF, rn->name);
+	if (!relay || rn->metric == COLLAB_METRIC_INF)
+		return;
+	b->via[b->n - 1] = via_of(cn, rn);
+	if (has_kids(rn))
+		r->flags |= COLLAB_REACH_F_KIDS;
 }
 
 /*
@@ -602,9 +763,11 @@ static int collect_into(struct collab_net *cn, bool full, const char *name,
 
 	do {
 		b->max = 2 * READ_ONCE(cn->nr_rnodes) + 1;
-		b->r = kvmalloc_array(b->max, sizeof(*b->r), GFP_KERNEL);
+		b->r = kvmalloc_array(b->max, sizeof(*b->r) + sizeof(*b->via),
+				      GFP_KERNEL);
 		if (!b->r)
 			return -ENOMEM;
+		b->via = (const struct collab_peer **)(b->r + b->max);
 		spin_lock_bh(&cn->reach_lock);
 		err = collect(cn, full, name, b);
 		spin_unlock_bh(&cn->reach_lock);
@@ -625,6 +788,12 @@ static int send(struct collab_peer *peer, const struct reach_batch *b)
 	struct sk_buff *skb;
 	unsigned int i, n;
 
+	/* @peer learns which nodes it is this node's next hop to. */
+	for (i = 0; i < b->n; i++) {
+		b->r[i].flags &= ~COLLAB_REACH_F_PARENT;
+		if (b->via[i] == peer)
+			b->r[i].flags |= COLLAB_REACH_F_PARENT;
+	}
 	__skb_queue_head_init(&q);
 	for (i = 0; i < b->n; i += n) {
 		n = min(per, b->n - i);

@@ -21,7 +21,11 @@ struct collab_radv {
 	struct collab_peer *peer;
 	u32 seqno;
 	u16 metric;			/* the peer's: links from it */
+	u8 flags;			/* COLLAB_REACH_F_* it sent */
+	unsigned long parted;		/* jiffies: PARENT went, or 0 */
 };
+
+struct collab_seen;
 
 /*
  * A node other than this one, and the best feasible route to it. Under
@@ -51,6 +55,7 @@ struct collab_rnode {
 	unsigned long changed;		/* jiffies: the route last changed */
 	unsigned int nr_advs;
 	struct list_head advs;		/* collab_radv.node */
+	struct collab_seen *seen;	/* its sessions' and broadcasts' ids */
 	struct rcu_head rcu;
 };
 
@@ -65,6 +70,14 @@ void collab_reach_expire(struct collab_net *cn);
 void collab_reach_work(struct work_struct *work);
 struct collab_peer *collab_next_hop(struct collab_net *cn,
 				    const struct collab_guid *node);
+
+struct collab_frame;
+struct collab_rtargets;
+int collab_reach_fanout(struct collab_net *cn, const struct collab_frame *f,
+			const struct collab_peer *from,
+			struct collab_rtargets *t);
+bool collab_reach_seen(struct collab_net *cn, const struct collab_guid *node,
+		       u64 msgid);
 
 /* What a dump shows of a node. */
 struct collab_reach_info {

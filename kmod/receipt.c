@@ -14,9 +14,11 @@
  * counted (drop_receipt). The peer delivers in link order and sends most
  * receipts in the same order, so a receipt mostly answers the oldest
  * entry; a message that waited there for an activation is answered
- * later, and one whose receipt the peer could not send never is. The
- * ring is bounded: past COLLAB_OWED_MAX entries the oldest goes, and its
- * receipt, if it ever comes, is refused.
+ * later, and one whose receipt the peer could not send never is. A
+ * session or broadcast message is answered by the peer and by every
+ * node below it in the message's tree (relay.c), each once, so its entry
+ * stays. The ring is bounded: past COLLAB_OWED_MAX entries the oldest
+ * goes, and its receipt, if it ever comes, is refused.
  *
  * Under peer->lock.
  */
@@ -34,6 +36,7 @@ struct collab_owed_entry {
 	u64 msgid;
 	struct collab_guid src_id;
 	bool paid;
+	bool multi;			/* answered by every node that got it */
 };
 
 struct collab_owed {
@@ -49,7 +52,7 @@ static struct collab_owed_entry *entry(struct collab_owed *o, unsigned int i)
 
 /* @peer acknowledged message @msgid of @src_id, which wants a receipt. */
 void collab_receipt_owed(struct collab_peer *peer, u64 msgid,
-			 const struct collab_guid *src_id)
+			 const struct collab_guid *src_id, bool multi)
 {
 	struct collab_link *l = peer->link;
 	struct collab_owed *o = l->owed;
@@ -71,6 +74,7 @@ void collab_receipt_owed(struct collab_peer *peer, u64 msgid,
 	e->msgid = msgid;
 	e->src_id = *src_id;
 	e->paid = false;
+	e->multi = multi;
 }
 
 /*
@@ -92,6 +96,9 @@ bool collab_receipt_answers(struct collab_peer *peer, u64 msgid,
 		if (e->paid || e->msgid != msgid ||
 		    !collab_guid_equal(&e->src_id, src_id))
 			continue;
+		/* The nodes below the peer answer through it, as it does. */
+		if (e->multi)
+			return true;
 		e->paid = true;
 		/* The oldest entries, paid, make room. */
 		while (o->len && entry(o, 0)->paid) {

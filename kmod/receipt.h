@@ -10,7 +10,7 @@ struct collab_receipt_rec;
 struct sk_buff;
 
 void collab_receipt_owed(struct collab_peer *peer, u64 msgid,
-			 const struct collab_guid *src_id);
+			 const struct collab_guid *src_id, bool multi);
 bool collab_receipt_answers(struct collab_peer *peer, u64 msgid,
 			    const struct collab_guid *src_id);
 void collab_receipts_forget(struct collab_peer *peer);

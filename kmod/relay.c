@@ -21,12 +21,35 @@
  * it stored for that peer (receipt.c), as its source does, and passes it
  * on towards the source node. A relay that refuses a message whose sender
  * wants receipts tells it so (EHOSTUNREACH, or ELOOP past the hop limit).
+ *
+ * A session or broadcast message goes along its source node's tree
+ * (reach.c): from the source to the peers that want it or have children
+ * in the tree, and from each node that gets it on to its own children
+ * that do, a copy each; so it crosses each link of the tree once, and
+ * reaches each node once. While the tree changes, a node may get a copy
+ * by both its old and its new parent: the second is dropped and counted
+ * (drop_tree_duplicate). Each node that delivers it sends its own receipt,
+ * which its parent passes on like the message's, as long as it remembers
+ * the message it stored for that child (receipt.c).
  */
 #include "deliver.h"
 #include "link.h"
 #include "reach.h"
 #include "receipt.h"
 #include "relay.h"
+#include "route.h"
+
+/* What a message or receipt on collab_link.relay carries in skb->cb. */
+struct relay_cb {
+	struct collab_guid to;		/* the peer it goes to; zero: next hop */
+	bool receipt;
+};
+
+static struct relay_cb *relay_cb(struct sk_buff *skb)
+{
+	BUILD_BUG_ON(sizeof(struct relay_cb) > sizeof(skb->cb));
+	return (struct relay_cb *)skb->cb;
+}
 
 /* Under from->lock: tell the source of @f that this node refused it. */
 static void refused(struct collab_peer *from, const struct collab_frame *f,
@@ -81,9 +104,86 @@ bool collab_relay_rx(struct collab_peer *from, struct sk_buff *skb)
 		return false;
 	collab_frame(skb)->hops++;
 	skb_scrub_packet(skb, true);
-	collab_tx_cb(skb)->type = COLLAB_LINK_MSG;
+	memset(relay_cb(skb), 0, sizeof(struct relay_cb));
 	__skb_queue_tail(&from->link->relay, skb);
 	return true;
+}
+
+/* Copies of @skb for the peers of @t, each its own hop further. */
+static int fanout_copies(struct sk_buff *skb, const struct collab_rtargets *t,
+			 struct sk_buff_head *copies)
+{
+	struct sk_buff *c;
+	unsigned int i;
+
+	__skb_queue_head_init(copies);
+	for (i = 0; i < t->n; i++) {
+		c = pskb_copy(skb, GFP_ATOMIC);
+		if (!c) {
+			__skb_queue_purge(copies);
+			return -ENOMEM;
+		}
+		collab_frame(c)->hops++;
+		skb_scrub_packet(c, true);
+		memset(relay_cb(c), 0, sizeof(struct relay_cb));
+		relay_cb(c)->to = t->peer[i]->id;
+		__skb_queue_tail(copies, c);
+	}
+	return 0;
+}
+
+/*
+ * Under from->lock: a session or broadcast message from @from, which goes
+ * on to this node's children in the tree of its source, a copy each,
+ * stored for them once the lock is dropped. 0 when it is new: the caller
+ * delivers it here, and *@passed says whether it went on. -EALREADY when
+ * it came already, by another way. -EAGAIN when the store of a child is
+ * full, or memory short: it waits on the link it came on, and nothing of
+ * it was done.
+ */
+int collab_relay_fanout(struct collab_peer *from, struct sk_buff *skb,
+			bool *passed)
+{
+	const struct collab_frame *f = collab_frame(skb);
+	struct collab_net *cn = from->cn;
+	struct sk_buff_head copies;
+	struct collab_rtargets t;
+	unsigned int i;
+	int err;
+
+	*passed = false;
+	collab_rtargets_reserve(&t, 0, GFP_ATOMIC);
+	if (READ_ONCE(cn->relay)) {
+		rcu_read_lock();
+		err = collab_reach_fanout(cn, f, from, &t);
+		rcu_read_unlock();
+		if (err) {
+			collab_rtargets_release(&t);
+			return -EAGAIN;
+		}
+	}
+	err = -EAGAIN;
+	for (i = 0; i < t.n; i++)
+		if (!collab_link_has_room(t.peer[i]))
+			goto out;
+	if (t.n && f->hops + 1 >= COLLAB_HOPS_MAX) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_HOP_LIMIT);
+		while (t.n)
+			collab_peer_put(t.peer[--t.n]);
+	}
+	if (fanout_copies(skb, &t, &copies))
+		goto out;
+	if (collab_reach_seen(cn, &f->src_node, collab_frame_msgid(f))) {
+		__skb_queue_purge(&copies);
+		err = -EALREADY;
+		goto out;
+	}
+	*passed = t.n;
+	skb_queue_splice_tail_init(&copies, &from->link->relay);
+	err = 0;
+out:
+	collab_rtargets_release(&t);
+	return err;
 }
 
 /*
@@ -92,7 +192,8 @@ bool collab_relay_rx(struct collab_peer *from, struct sk_buff *skb)
  */
 void collab_relay_receipt(struct collab_peer *from, struct sk_buff *skb)
 {
-	collab_tx_cb(skb)->type = COLLAB_LINK_RECEIPT;
+	memset(relay_cb(skb), 0, sizeof(struct relay_cb));
+	relay_cb(skb)->receipt = true;
 	__skb_queue_tail(&from->link->relay, skb);
 }
 
@@ -120,14 +221,18 @@ static int receipt_to(struct collab_peer *via, struct sk_buff *skb)
 /* One message or receipt taken from @from, stored for its next hop. */
 static void relay_one(struct collab_peer *from, struct sk_buff *skb)
 {
-	bool receipt = collab_tx_cb(skb)->type == COLLAB_LINK_RECEIPT;
 	const struct collab_receipt_rec *r = (const void *)skb->data;
+	const struct relay_cb *cb = relay_cb(skb);
 	struct collab_net *cn = from->cn;
+	bool receipt = cb->receipt;
 	struct collab_peer *via;
 	struct sk_buff_head pkts;
 
-	via = collab_next_hop(cn, receipt ? &r->src_node :
-			      &collab_frame(skb)->dst_node);
+	if (!collab_guid_is_zero(&cb->to))
+		via = collab_peer_find(cn, &cb->to);
+	else
+		via = collab_next_hop(cn, receipt ? &r->src_node :
+				      &collab_frame(skb)->dst_node);
 	if (!via || via == from) {
 		collab_stat_inc(cn, receipt ? COLLAB_STAT_RECEIPTS_LOST :
 				COLLAB_STAT_DROP_NO_ROUTE);

@@ -9,6 +9,8 @@
 #include "peer.h"
 
 bool collab_relay_rx(struct collab_peer *from, struct sk_buff *skb);
+int collab_relay_fanout(struct collab_peer *from, struct sk_buff *skb,
+			bool *passed);
 void collab_relay_receipt(struct collab_peer *from, struct sk_buff *skb);
 void collab_relay_flush(struct collab_peer *from);
 

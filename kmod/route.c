@@ -592,7 +592,7 @@ again:
 
 /* ---- the peers a message goes to ---------------------------------------- */
 
-static void rtargets_add(struct collab_rtargets *t, struct collab_peer *peer)
+void collab_rtargets_add(struct collab_rtargets *t, struct collab_peer *peer)
 {
 	unsigned int i;
 
@@ -610,7 +610,7 @@ static void rtargets_add_set(struct collab_rtargets *t, struct collab_rset *set)
 	if (!set)
 		return;
 	list_for_each_entry_rcu(ref, &set->refs, node)
-		rtargets_add(t, ref->peer);
+		collab_rtargets_add(t, ref->peer);
 }
 
 static void rtargets_add_node(struct collab_net *cn, struct collab_rtargets *t,
@@ -623,9 +623,46 @@ static void rtargets_add_node(struct collab_net *cn, struct collab_rtargets *t,
 	/* A node that is no peer is reached through one. */
 	peer = collab_next_hop(cn, node);
 	if (peer) {
-		rtargets_add(t, peer);
+		collab_rtargets_add(t, peer);
 		collab_peer_put(peer);
 	}
+}
+
+static bool rset_has(struct collab_rset *set, const struct collab_peer *peer)
+{
+	struct collab_rref *ref;
+
+	if (set)
+		list_for_each_entry_rcu(ref, &set->refs, node)
+			if (ref->peer == peer)
+				return true;
+	return false;
+}
+
+/*
+ * Under RCU: whether @peer has instances that the session or broadcast
+ * message @f is for.
+ */
+bool collab_route_wants(struct collab_net *cn, const struct collab_frame *f,
+			const struct collab_peer *peer)
+{
+	if (f->dst_kind == COLLAB_ADDR_SESSION)
+		return rset_has(rhashtable_lookup(&cn->rsessions, &f->dst_id,
+						  rsession_params), peer);
+	if (f->dst_app[0])
+		return rset_has(rhashtable_lookup(&cn->rapps, f->dst_app,
+						  rapp_params), peer);
+	return READ_ONCE(peer->nr_rinstances);
+}
+
+/* The peers through which other nodes reach this one: see relay.c. */
+static void rtargets_add_kids(struct collab_net *cn, struct collab_rtargets *t)
+{
+	struct collab_peer *peer;
+
+	list_for_each_entry_rcu(peer, &cn->all_peers, all_node)
+		if (READ_ONCE(peer->reach_kids))
+			collab_rtargets_add(t, peer);
 }
 
 static void collect_rcu(struct collab_net *cn, const struct collab_frame *f,
@@ -639,7 +676,7 @@ static void collect_rcu(struct collab_net *cn, const struct collab_frame *f,
 		ri = rhashtable_lookup(&cn->rinstances, &f->dst_id, rinst_params);
 		t->owner = ri;
 		if (ri)
-			rtargets_add(t, ri->peer);
+			collab_rtargets_add(t, ri->peer);
 		else
 			rtargets_add_node(cn, t, &f->dst_node);
 		break;
@@ -649,33 +686,33 @@ static void collect_rcu(struct collab_net *cn, const struct collab_frame *f,
 	case COLLAB_ADDR_SESSION:
 		rtargets_add_set(t, rhashtable_lookup(&cn->rsessions, &f->dst_id,
 						      rsession_params));
+		rtargets_add_kids(cn, t);
 		break;
 	case COLLAB_ADDR_BROADCAST:
-		if (f->dst_app[0]) {
+		if (f->dst_app[0])
 			rtargets_add_set(t, rhashtable_lookup(&cn->rapps,
 							      f->dst_app,
 							      rapp_params));
-			break;
-		}
-		list_for_each_entry_rcu(peer, &cn->all_peers, all_node)
-			if (READ_ONCE(peer->nr_rinstances))
-				rtargets_add(t, peer);
+		else
+			list_for_each_entry_rcu(peer, &cn->all_peers, all_node)
+				if (READ_ONCE(peer->nr_rinstances))
+					collab_rtargets_add(t, peer);
+		rtargets_add_kids(cn, t);
 		break;
 	}
 }
 
-/* The peers @f goes to, each held; release with collab_rtargets_release. */
-int collab_route_collect(struct collab_net *cn, const struct collab_frame *f,
-			 struct collab_rtargets *t, gfp_t gfp)
+/*
+ * Room in @t for @count peers, with none in it yet; release with
+ * collab_rtargets_release().
+ */
+int collab_rtargets_reserve(struct collab_rtargets *t, unsigned int count,
+			    gfp_t gfp)
 {
-	unsigned int count = atomic_read(&cn->objects[COLLAB_OBJ_PEERS]);
-
 	t->n = 0;
 	t->owner = false;
 	t->max = ARRAY_SIZE(t->inline_peer);
 	t->peer = t->inline_peer;
-	if (!count)
-		return 0;
 	if (count > t->max) {
 		t->peer = kmalloc_array(count, sizeof(*t->peer), gfp);
 		if (!t->peer) {
@@ -684,6 +721,18 @@ int collab_route_collect(struct collab_net *cn, const struct collab_frame *f,
 		}
 		t->max = count;
 	}
+	return 0;
+}
+
+/* The peers @f goes to, each held; release with collab_rtargets_release. */
+int collab_route_collect(struct collab_net *cn, const struct collab_frame *f,
+			 struct collab_rtargets *t, gfp_t gfp)
+{
+	unsigned int count = atomic_read(&cn->objects[COLLAB_OBJ_PEERS]);
+	int err = collab_rtargets_reserve(t, count, gfp);
+
+	if (err)
+		return err;
 	rcu_read_lock();
 	collect_rcu(cn, f, t);
 	rcu_read_unlock();

@@ -72,6 +72,11 @@ void collab_route_announce(struct collab_net *cn, u8 op,
 
 int collab_route_collect(struct collab_net *cn, const struct collab_frame *f,
 			 struct collab_rtargets *t, gfp_t gfp);
+int collab_rtargets_reserve(struct collab_rtargets *t, unsigned int count,
+			    gfp_t gfp);
+void collab_rtargets_add(struct collab_rtargets *t, struct collab_peer *peer);
+bool collab_route_wants(struct collab_net *cn, const struct collab_frame *f,
+			const struct collab_peer *peer);
 void collab_rtargets_release(struct collab_rtargets *t);
 
 #endif /* _COLLAB_ROUTE_H */

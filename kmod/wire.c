@@ -264,7 +264,8 @@ bool collab_wire_reach_rec(const void *buf, size_t len)
 	const struct collab_reach_rec *r = buf;
 	u16 metric;
 
-	if (len < sizeof(*r) || r->reserved ||
+	if (len < sizeof(*r) || (r->flags & ~COLLAB_REACH_F_KNOWN) ||
+	    (r->flags && r->op != COLLAB_REACH_UPDATE) ||
 	    collab_guid_is_zero(&r->node) ||
 	    r->name[COLLAB_NODE_NAME_MAX - 1])
 		return false;

@@ -194,15 +194,24 @@ static_assert(sizeof(struct collab_route_rec) == 72);
  * @name is the node's. REQUEST: the sender lost its route to @node and
  * asks for one of @seqno or newer; @metric is the hops the request may
  * still travel.
+ *
+ * An UPDATE also says where the receiver stands in @node's tree, which
+ * the node's sessions and broadcasts follow (relay.c): PARENT, the
+ * receiver is the sender's next hop to @node; KIDS, other nodes reach
+ * @node through the sender.
  */
 enum collab_reach_op {
 	COLLAB_REACH_UPDATE = 1,
 	COLLAB_REACH_REQUEST,
 };
 
+#define COLLAB_REACH_F_PARENT	0x01
+#define COLLAB_REACH_F_KIDS	0x02
+#define COLLAB_REACH_F_KNOWN	(COLLAB_REACH_F_PARENT | COLLAB_REACH_F_KIDS)
+
 struct collab_reach_rec {
 	u8 op;			/* enum collab_reach_op */
-	u8 reserved;
+	u8 flags;		/* COLLAB_REACH_F_*, UPDATE only */
 	__be16 metric;
 	__be32 seqno;
 	struct collab_guid node;

@@ -178,8 +178,9 @@ static void one(const uint8_t *data, size_t size)
 		metric = be16_to_cpu(r[i].metric);
 		CHECK(strlen(r[i].name) < COLLAB_NODE_NAME_MAX);
 		CHECK(metric <= COLLAB_HOPS_MAX || metric == COLLAB_METRIC_INF);
+		CHECK(!(r[i].flags & ~COLLAB_REACH_F_KNOWN));
 		if (r[i].op == COLLAB_REACH_REQUEST)
-			CHECK(metric && metric <= COLLAB_HOPS_MAX);
+			CHECK(metric && metric <= COLLAB_HOPS_MAX && !r[i].flags);
 	}
 }
 #elif defined(WIRE_receipt)

@@ -121,6 +121,22 @@ reachable()
 	done
 }
 
+# settled NS...: no route of theirs changed in the last 2.5 s, so that no
+# node still passes messages to a child that chose another parent.
+settled()
+{
+	local ns
+
+	for ns in "$@"; do
+		routes "$ns"
+		python3 - "$tmp/routes-$ns.json" <<-'EOF' || return 1
+			import json, sys
+			assert all(x["age_ms"] > 2500
+			           for x in json.load(open(sys.argv[1])))
+			EOF
+	done
+}
+
 # loop_free NS...: in the routes of every NS, the next hops from any node
 # to any other reach it, at the cost each shows, with no cycle.
 loop_free()
@@ -188,18 +204,31 @@ case_line_messages()
 	c=$(node_id c)
 	receiver c byapp -a chat -c -n 200 -p 2 -l 500
 	receiver c byid -a board -n 200 -p 2 -l 500
+	receiver c insession -a paint -s "$s1" -n 100 -p 2 -l 500
+	receiver c bytype -a note -n 100 -p 2 -l 500
+	wait_for remote_knows b 4
 	lossy a b
 	lossy b c
 	ns_exec a "$msg" send -a talk -k app -A chat -N "$c" -n 200 -z 16-3000 \
 		-C 0 -w 120 | grep -qx "receipts 200"
 	ns_exec a "$msg" send -a talk -k guid -d "$(cat "$tmp/byid.id")" \
 		-N "$c" -n 200 -z 16-3000 -C 0 -w 120 | grep -qx "receipts 200"
+	# b has no member: the session and the broadcast pass through it.
+	ns_exec a "$msg" send -a talk -k session -d "$s1" -n 100 -z 16-3000 \
+		-C 0 -w 120 | grep -qx "receipts 100"
+	ns_exec a "$msg" send -a talk -k broadcast -A note -n 100 \
+		-z 16-3000 -C 0 -w 120 | grep -qx "receipts 100"
 	finish byapp
 	finish byid
+	finish insession
+	finish bytype
 	grep -q "received 200 from 1 senders" "$tmp/byapp.out"
 	grep -q "received 200 from 1 senders" "$tmp/byid.out"
-	test "$(stat b relayed)" = 400
+	grep -q "received 100 from 1 senders" "$tmp/insession.out"
+	grep -q "received 100 from 1 senders" "$tmp/bytype.out"
+	test "$(stat b relayed)" = 600
 	test "$(stat b rx_remote)" = 0
+	test "$(stat b drop_no_route)" = 0
 	test "$(stat b retransmits)" -gt 0
 	wait_for stat_is a stored 0
 	wait_for stat_is b stored 0
@@ -225,6 +254,46 @@ case_relay_down_10s()
 	mend b c
 	finish r
 	grep -q "received 200 from 2 senders" "$tmp/r.out"
+}
+
+# A session with a member on each node of a ring: each message crosses
+# each link of a's tree once (a-b-c and a-e-d) and reaches each member
+# once, in order; a broadcast likewise.
+case_ring_session()
+{
+	local n
+
+	ring_of_five
+	wait_for settled a b c d e 2>/dev/null
+	for n in b c d e; do
+		receiver "$n" "s$n" -a chat -s "$s1" -n 300 -l 500
+	done
+	# Each parent knows the members of its children.
+	wait_for remote_knows a 2
+	wait_for remote_knows b 1
+	wait_for remote_knows e 1
+	ns_exec a "$msg" send -a talk -k session -d "$s1" -n 300 -z 16-3000
+	for n in b c d e; do
+		finish "s$n"
+		grep -q "received 300 from 1 senders" "$tmp/s$n.out"
+	done
+	test "$(stat b relayed)" = 300
+	test "$(stat e relayed)" = 300
+	test "$(stat_sum_all relayed)" = 600
+	test "$(stat_sum_all drop_tree_duplicate)" = 0
+	test "$(stat_sum_all drop_no_route)" = 0
+	for n in b c d e; do
+		receiver "$n" "b$n" -a note -n 100 -l 500
+	done
+	wait_for stat_is a remote_instances 2
+	wait_for stat_is b remote_instances 1
+	wait_for stat_is e remote_instances 1
+	ns_exec a "$msg" send -a talk -k broadcast -n 100
+	for n in b c d e; do
+		finish "b$n"
+		grep -q "received 100 from 1 senders" "$tmp/b$n.out"
+	done
+	test "$(stat_sum_all relayed)" = 800
 }
 
 case_relay_off()
@@ -336,6 +405,24 @@ case_line_32()
 		-n 20 -C 0 | grep -qx "receipts 20"
 	finish r
 	test "$(stat n16 relayed)" = 20
+	# A session across all of them: once per member, each hop once.
+	for i in $(seq 2 32); do
+		receiver "n$i" "s$i" -a board -s "$s1" -n 20 -p $((i - 1)) -l 500
+	done
+	# Each knows its neighbours' members (n1 has none).
+	wait_for stat_is n1 remote_instances 1
+	wait_for stat_is n2 remote_instances 1
+	for i in $(seq 3 31); do
+		wait_for stat_is "n$i" remote_instances 2
+	done
+	ns_exec n1 "$msg" send -a talk -k session -d "$s1" -n 20
+	for i in $(seq 2 32); do
+		finish "s$i" >/dev/null
+		grep -q "received 20 from 1 senders" "$tmp/s$i.out"
+	done
+	test "$(stat n16 relayed)" = 40
+	test "$(stat n31 relayed)" = 40
+	test "$(stat n32 relayed)" = 0
 }
 
 # 32 nodes on one bridge: each links with the 31 others, and a session
@@ -361,8 +448,12 @@ case_mesh_32()
 		finish "r$i" >/dev/null
 		grep -q "received 50 from 1 senders" "$tmp/r$i.out"
 	done
+	# Every node is a peer: nothing goes through another.
+	for i in $(seq 32); do
+		test "$(stat "n$i" relayed)" = 0
+	done
 }
 
 quick_skip="flap line_32 mesh_32"
 run_cases case_line case_line_messages case_relay_down_10s case_relay_off \
-	case_ring case_flap case_line_32 case_mesh_32
+	case_ring case_ring_session case_flap case_line_32 case_mesh_32

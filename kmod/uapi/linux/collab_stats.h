@@ -151,3 +151,5 @@ COLLAB_STAT(RELAYED, relayed, U64)
 COLLAB_STAT(DROP_NO_RELAY, drop_no_relay, U64)
 /* not forwarded: crossed too many links */
 COLLAB_STAT(DROP_HOP_LIMIT, drop_hop_limit, U64)
+/* session or broadcast copies that came by two ways */
+COLLAB_STAT(DROP_TREE_DUPLICATE, drop_tree_duplicate, U64)
