@@ -63,6 +63,7 @@ struct collab_link {
 	struct sk_buff_head backlog;
 	/* Messages for other nodes, to store for their next hops. */
 	struct sk_buff_head relay;
+	bool relay_busy;		/* one CPU stores them, in order */
 	/*
 	 * The session or broadcast message that went on already and waits
 	 * for memory to be delivered here (relay.c): its source and msgid.

@@ -260,7 +260,9 @@ out:
 
 /*
  * What collab_relay_rx() took from @from, on to the next hops; not under
- * any peer's lock. Bottom halves off.
+ * any peer's lock. Bottom halves off. The link's packets are taken on
+ * any CPU, so one CPU at a time stores what it took, in the order it
+ * came: another that finds it at work leaves its own to it.
  */
 void collab_relay_flush(struct collab_peer *from)
 {
@@ -272,8 +274,17 @@ void collab_relay_flush(struct collab_peer *from)
 		return;
 	__skb_queue_head_init(&q);
 	spin_lock(&from->lock);
-	skb_queue_splice_init(&l->relay, &q);
+	if (l->relay_busy)
+		goto out;
+	l->relay_busy = true;
+	while (!skb_queue_empty(&l->relay)) {
+		skb_queue_splice_init(&l->relay, &q);
+		spin_unlock(&from->lock);
+		while ((skb = __skb_dequeue(&q)))
+			relay_one(from, skb);
+		spin_lock(&from->lock);
+	}
+	l->relay_busy = false;
+out:
 	spin_unlock(&from->lock);
-	while ((skb = __skb_dequeue(&q)))
-		relay_one(from, skb);
 }
