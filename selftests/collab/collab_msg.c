@@ -4,7 +4,7 @@
  *
  *   collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT]
  *                   [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE] [-I MS]
- *                   [-R BYTES] [-S MS]
+ *                   [-R BYTES] [-S MS] [-o]
  *   collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE]
  *                   [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE[-MAX]] [-T TAG]
  *                   [-C 0|ERRNO-NAME|any] [-w SECONDS] [-D [-P]] [-I MS] [-F]
@@ -15,7 +15,8 @@
  * is slow). Every message carries its sender's tag and a sequence
  * number, and its bytes follow from both: a
  * message that is corrupt, a copy of one already read, or out of order
- * for its sender fails the run, as does any message in the MS (default 0)
+ * for its sender (-o: in any order, each of the first COUNT of its
+ * sender once) fails the run, as does any message in the MS (default 0)
  * after the last, or (-p) one that crossed another number of links than
  * HOPS; -I pauses MS after each message read; -S waits MS once the first
  * message is there before it reads any, so that what follows finds the
@@ -69,7 +70,7 @@ struct opts {
 	const char *app, *dest_app, *ready;
 	struct collab_guid id, dest, node, sessions[SESSIONS_MAX];
 	bool has_id, has_dest, has_node, accept_new, confirm, dontwait, poll;
-	bool faults;
+	bool faults, any_order;
 	int want_status, want_hops;
 	int nr_sessions, kind;
 	long count, size, size_max, wait_s, linger_ms, interval_ms, rcvbuf;
@@ -79,7 +80,7 @@ struct opts {
 
 static void usage(void)
 {
-	fputs("usage: collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT] [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE] [-I MS] [-R BYTES] [-S MS]\n"
+	fputs("usage: collab_msg recv -a APP [-i GUID] [-s SESSION]... [-c] [-n COUNT] [-w SECONDS] [-l MS] [-p HOPS] [-H READYFILE] [-I MS] [-R BYTES] [-S MS] [-o]\n"
 	      "       collab_msg send -a APP -k guid|app|session|broadcast [-d ID] [-N NODE] [-A DESTAPP] [-s SESSION] [-n COUNT] [-z SIZE[-MAX]] [-T TAG] [-C 0|ERRNO|any] [-w SECONDS] [-D [-P]] [-I MS] [-F]\n",
 	      stderr);
 	exit(2);
@@ -169,7 +170,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	o->wait_s = 120;
 	o->want_hops = -1;
 	o->tag = (uint64_t)getpid() << 16 ^ (uint64_t)time(NULL);
-	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:p:H:k:d:N:A:z:T:C:DPI:FR:S:")) != -1) {
+	while ((c = getopt(argc, argv, "a:i:s:cn:w:l:p:H:k:d:N:A:z:T:C:DPI:FR:S:o")) != -1) {
 		switch (c) {
 		case 'a': o->app = optarg; break;
 		case 'i': o->id = guid_arg("collab_msg", optarg); o->has_id = true; break;
@@ -197,6 +198,7 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 'F': o->faults = true; break;
 		case 'R': o->rcvbuf = parse_num(optarg, 1, INT_MAX / 2); break;
 		case 'S': o->start_ms = parse_num(optarg, 0, 3600000); break;
+		case 'o': o->any_order = true; break;
 		default: usage();
 		}
 	}
@@ -435,11 +437,32 @@ out:
 struct sender {
 	uint64_t tag;
 	uint32_t next;
+	unsigned char *seen;		/* -o: a bit per message */
 };
 
+/* -o: a message of its sender not read before, within the count. */
+static bool check_any_order(const struct opts *o, struct sender *s,
+			    const struct hdr *h)
+{
+	if (!s->seen)
+		s->seen = calloc(o->count / 8 + 1, 1);
+	if (!s->seen || h->seq >= o->count) {
+		fprintf(stderr, "collab_msg: sender %llx: message %u past %ld\n",
+			(unsigned long long)h->tag, h->seq, o->count);
+		return false;
+	}
+	if (s->seen[h->seq / 8] & (1u << (h->seq % 8))) {
+		fprintf(stderr, "collab_msg: sender %llx: %u again\n",
+			(unsigned long long)h->tag, h->seq);
+		return false;
+	}
+	s->seen[h->seq / 8] |= 1u << (h->seq % 8);
+	return true;
+}
+
 /* The next message of its sender, intact; false (and why) otherwise. */
-static bool check(const unsigned char *buf, ssize_t len, struct sender *s,
-		  int *nr_senders)
+static bool check(const struct opts *o, const unsigned char *buf,
+		  ssize_t len, struct sender *s, int *nr_senders)
 {
 	static unsigned char want[COLLAB_MSG_MAX];
 	struct hdr h;
@@ -462,8 +485,11 @@ static bool check(const unsigned char *buf, ssize_t len, struct sender *s,
 			return false;
 		s[i].tag = h.tag;
 		s[i].next = 0;
+		s[i].seen = NULL;
 		(*nr_senders)++;
 	}
+	if (o->any_order)
+		return check_any_order(o, &s[i], &h);
 	if (h.seq != s[i].next) {
 		fprintf(stderr, "collab_msg: sender %llx: got %u, expected %u\n",
 			(unsigned long long)h.tag, h.seq, s[i].next);
@@ -493,7 +519,7 @@ static void write_ready(const struct opts *o, int fd)
 static int do_recv(const struct opts *o)
 {
 	static unsigned char buf[COLLAB_MSG_MAX];
-	struct sender senders[SENDERS_MAX];
+	static struct sender senders[SENDERS_MAX];
 	time_t end = time(NULL) + o->wait_s;
 	int fd, nr_senders = 0;
 	bool waited = false;
@@ -515,7 +541,7 @@ static int do_recv(const struct opts *o)
 		}
 		if (recv_from(fd, buf, sizeof(buf), MSG_DONTWAIT, &r) < 0)
 			continue;
-		if (!check(buf, r.len, senders, &nr_senders))
+		if (!check(o, buf, r.len, senders, &nr_senders))
 			return 1;
 		if (o->want_hops >= 0 && (!r.has_meta ||
 					  r.meta.cm_hops != o->want_hops)) {

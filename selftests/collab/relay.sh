@@ -296,6 +296,39 @@ case_ring_session()
 	test "$(stat_sum_all relayed)" = 800
 }
 
+# The tree changes under a stream: c's link to b goes down for a while
+# and comes back. Meanwhile c takes the stream from d; then what b kept
+# for c comes, and what c had from d already is dropped: each member
+# gets each message once (in whatever order, for c).
+case_ring_session_flap()
+{
+	local n sender
+
+	ring_of_five
+	wait_for settled a b c d e 2>/dev/null
+	for n in b c d e; do
+		receiver "$n" "s$n" -a chat -s "$s1" -n 400 -o -l 500 -w 120
+	done
+	wait_for stat_is a remote_instances 2
+	wait_for stat_is b remote_instances 1
+	wait_for stat_is e remote_instances 1
+	ns_exec a "$msg" send -a talk -k session -d "$s1" -n 400 -I 20 \
+		>/dev/null &
+	sender=$!
+	nap 2
+	cut b c
+	wait_for route_is c a d 3 2>/dev/null
+	nap 1
+	mend b c
+	wait "$sender"
+	for n in b c d e; do
+		finish "s$n"
+		grep -q "received 400 from 1 senders" "$tmp/s$n.out"
+	done
+	test "$(stat c drop_tree_duplicate)" -gt 0
+	test "$(stat_sum_all drop_hop_limit)" = 0
+}
+
 case_relay_off()
 {
 	line_of_three
@@ -456,4 +489,5 @@ case_mesh_32()
 
 quick_skip="flap line_32 mesh_32"
 run_cases case_line case_line_messages case_relay_down_10s case_relay_off \
-	case_ring case_ring_session case_flap case_line_32 case_mesh_32
+	case_ring case_ring_session case_ring_session_flap case_flap \
+	case_line_32 case_mesh_32
