@@ -35,9 +35,10 @@
  * other nodes reach the node through the sender (KIDS), so that a node
  * knows its children in every tree and whether a child has any below
  * it. A child that changes parent is kept as one for PARTED_GRACE more,
- * so that what its new parent passed on before it heard of the change
- * still reaches it; the copies it then gets twice it drops by source
- * node and msgid (collab_reach_seen()).
+ * and one whose link goes down for DOWN_GRACE (what this node passes
+ * waits in the link's store), so that what its new parent passed on
+ * before it heard of the change still reaches it; the copies it then
+ * gets twice it drops by source node and msgid (collab_reach_seen()).
  *
  * Records come in softirq, under peer->lock; reach_lock nests inside it
  * and is never held while a peer's lock is taken.
@@ -55,8 +56,10 @@
 #define RNODE_LINGER	(180 * HZ)
 /* How long a child that changed parent still gets what this node passes. */
 #define PARTED_GRACE	(2 * HZ)
+/* And one whose link went down. */
+#define DOWN_GRACE	(10 * HZ)
 /* Message ids of a node, back from its newest, that duplicates are told by. */
-#define SEEN_IDS	2048
+#define SEEN_IDS	8192
 
 struct collab_seen {
 	u64 top;			/* the newest id */
@@ -240,28 +243,43 @@ static struct collab_radv *offer_find(struct collab_rnode *rn,
 	return NULL;
 }
 
-/* Whether some peer reaches @rn through this node. */
+static bool is_child(const struct collab_radv *adv)
+{
+	return (adv->flags & COLLAB_REACH_F_PARENT) ||
+	       (adv->child_until && time_before(jiffies, adv->child_until));
+}
+
+/* Whether some peer reaches @rn through this node, or did just now. */
 static bool has_kids(const struct collab_rnode *rn)
 {
 	const struct collab_radv *adv;
 
 	list_for_each_entry(adv, &rn->advs, node)
-		if (adv->flags & COLLAB_REACH_F_PARENT)
+		if (is_child(adv))
 			return true;
 	return false;
 }
 
-static bool is_child(const struct collab_radv *adv)
+/* What this node tells its peers of @rn: whether it has children there. */
+static bool kids_to_tell(struct collab_net *cn, const struct collab_rnode *rn)
 {
-	return (adv->flags & COLLAB_REACH_F_PARENT) ||
-	       (adv->parted && time_before(jiffies, adv->parted + PARTED_GRACE));
+	return READ_ONCE(cn->relay) && rn->metric != COLLAB_METRIC_INF &&
+	       has_kids(rn);
+}
+
+/* The parent of this node towards @rn hears if that changed. */
+static void kids_check(struct collab_net *cn, struct collab_rnode *rn)
+{
+	if (kids_to_tell(cn, rn) != rn->kids_told)
+		mark_dirty(cn, rn);
 }
 
 static void offer_del(struct collab_radv *adv)
 {
 	list_del(&adv->node);
 	list_del(&adv->peer_node);
-	adv->rn->nr_advs--;
+	if (adv->metric != COLLAB_METRIC_INF)
+		adv->rn->nr_advs--;
 	adv->peer->nr_radvs--;
 	kfree(adv);
 }
@@ -303,7 +321,6 @@ static int update(struct collab_net *cn, struct collab_peer *peer,
 	u32 seqno = be32_to_cpu(r->seqno);
 	struct collab_rnode *rn;
 	struct collab_radv *adv;
-	bool kids;
 
 	/* A peer remembers a seqno of ours from before we started again. */
 	if (collab_guid_equal(&r->node, self)) {
@@ -322,7 +339,6 @@ static int update(struct collab_net *cn, struct collab_peer *peer,
 	if (!rn)
 		return -ENOSPC;
 	adv = offer_find(rn, peer);
-	kids = has_kids(rn);
 	if (metric == COLLAB_METRIC_INF) {
 		if (adv)
 			offer_del(adv);
@@ -333,8 +349,10 @@ static int update(struct collab_net *cn, struct collab_peer *peer,
 		adv = offer_new(rn, peer);
 	if (!adv)
 		return -ENOSPC;
+	if (adv->metric == COLLAB_METRIC_INF)
+		rn->nr_advs++;		/* a child whose link was down */
 	if ((adv->flags & ~r->flags) & COLLAB_REACH_F_PARENT)
-		adv->parted = jiffies;
+		adv->child_until = jiffies + PARTED_GRACE;
 	adv->flags = r->flags;
 	adv->seqno = seqno;
 	adv->metric = metric;
@@ -346,9 +364,7 @@ static int update(struct collab_net *cn, struct collab_peer *peer,
 		mark_dirty(cn, rn);
 	}
 out:
-	/* Its parent hears whether this node still has children. */
-	if (has_kids(rn) != kids)
-		mark_dirty(cn, rn);
+	kids_check(cn, rn);
 	return 0;
 }
 
@@ -431,8 +447,12 @@ void collab_reach_peer_up(struct collab_peer *peer)
 	schedule_work(&cn->reach_work);
 }
 
-/* Every route @peer offered is withdrawn. */
-static void withdraw(struct collab_net *cn, struct collab_peer *peer)
+/*
+ * Every route @peer offered is withdrawn. With @linger, where it was a
+ * child, it stays one for DOWN_GRACE, no longer an offer.
+ */
+static void withdraw(struct collab_net *cn, struct collab_peer *peer,
+		     bool linger)
 {
 	struct collab_radv *adv, *tmp;
 	struct collab_rnode *rn;
@@ -440,10 +460,17 @@ static void withdraw(struct collab_net *cn, struct collab_peer *peer)
 	WRITE_ONCE(peer->reach_kids, false);
 	list_for_each_entry_safe(adv, tmp, &peer->radvs, peer_node) {
 		rn = adv->rn;
-		if (adv->flags & COLLAB_REACH_F_PARENT)
-			mark_dirty(cn, rn);
-		offer_del(adv);
+		if (linger && is_child(adv) &&
+		    adv->metric != COLLAB_METRIC_INF) {
+			adv->metric = COLLAB_METRIC_INF;
+			adv->flags = 0;
+			adv->child_until = jiffies + DOWN_GRACE;
+			rn->nr_advs--;
+		} else if (!linger || adv->metric != COLLAB_METRIC_INF) {
+			offer_del(adv);
+		}
 		reselect(cn, rn);
+		kids_check(cn, rn);
 	}
 }
 
@@ -454,7 +481,7 @@ void collab_reach_peer_down(struct collab_peer *peer)
 	bool run;
 
 	spin_lock(&cn->reach_lock);
-	withdraw(cn, peer);
+	withdraw(cn, peer, true);
 	run = cn->reach_kick;
 	spin_unlock(&cn->reach_lock);
 	if (run)
@@ -469,7 +496,7 @@ void collab_reach_peer_gone(struct collab_peer *peer)
 	struct collab_rnode *rn;
 
 	spin_lock_bh(&cn->reach_lock);
-	withdraw(cn, peer);
+	withdraw(cn, peer, false);
 	list_for_each_entry(rn, &cn->all_rnodes, all_node)
 		if (rcu_access_pointer(rn->last) == peer)
 			RCU_INIT_POINTER(rn->last, NULL);
@@ -490,11 +517,23 @@ void collab_reach_self_changed(struct collab_net *cn)
 	schedule_work(&cn->reach_work);
 }
 
+/* Children of @rn past their grace are children no more. */
+static void prune(struct collab_net *cn, struct collab_rnode *rn)
+{
+	struct collab_radv *adv, *tmp;
+
+	list_for_each_entry_safe(adv, tmp, &rn->advs, node)
+		if (adv->metric == COLLAB_METRIC_INF && !is_child(adv))
+			offer_del(adv);
+	kids_check(cn, rn);
+}
+
 /*
- * Once a second, in process context: a node still starved asks again
- * (its request, or the answer, may have crossed a link that went down);
- * nodes that nobody has offered for RNODE_LINGER go; what a run short of
- * memory could not tell is tried again.
+ * Once a second, in process context: children past their grace go; a
+ * node still starved asks again (its request, or the answer, may have
+ * crossed a link that went down); nodes that nobody has offered for
+ * RNODE_LINGER go; what a run short of memory could not tell is tried
+ * again.
  */
 void collab_reach_expire(struct collab_net *cn)
 {
@@ -503,11 +542,13 @@ void collab_reach_expire(struct collab_net *cn)
 
 	spin_lock_bh(&cn->reach_lock);
 	list_for_each_entry_safe(rn, tmp, &cn->all_rnodes, all_node) {
+		prune(cn, rn);
 		if (rcu_access_pointer(rn->via))
 			continue;
 		if (rn->nr_advs)
 			request(cn, rn, rn->fd_seqno + 1, COLLAB_HOPS_MAX);
-		else if (time_after(jiffies, rn->changed + RNODE_LINGER))
+		else if (list_empty(&rn->advs) &&
+			 time_after(jiffies, rn->changed + RNODE_LINGER))
 			rnode_free(cn, rn);
 	}
 	run = cn->reach_kick;
@@ -699,18 +740,18 @@ static struct collab_reach_rec *batch_add(struct reach_batch *b, u8 op,
 
 /* What this node offers for @rn: nothing beyond itself unless it relays. */
 static void batch_offer(struct collab_net *cn, struct reach_batch *b,
-			const struct collab_rnode *rn)
+			struct collab_rnode *rn)
 {
 	bool relay = READ_ONCE(cn->relay);
 	struct collab_reach_rec *r;
 
 	r = batch_add(b, COLLAB_REACH_UPDATE, &rn->id, rn->seqno,
 		      relay ? rn->metric : COLLAB_METRIC_INF, rn->name);
-	if (!relay || rn->metric == COLLAB_METRIC_INF)
-		return;
-	b->via[b->n - 1] = via_of(cn, rn);
-	if (has_kids(rn))
+	rn->kids_told = kids_to_tell(cn, rn);
+	if (rn->kids_told)
 		r->flags |= COLLAB_REACH_F_KIDS;
+	if (relay && rn->metric != COLLAB_METRIC_INF)
+		b->via[b->n - 1] = via_of(cn, rn);
 }
 
 /*

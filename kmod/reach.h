@@ -22,7 +22,13 @@ struct collab_radv {
 	u32 seqno;
 	u16 metric;			/* the peer's: links from it */
 	u8 flags;			/* COLLAB_REACH_F_* it sent */
-	unsigned long parted;		/* jiffies: PARENT went, or 0 */
+	/*
+	 * jiffies until which the peer is still taken for a child after it
+	 * stopped being one, or 0. An offer whose metric is
+	 * COLLAB_METRIC_INF is no offer: only such a child, whose link
+	 * went down, and not counted in nr_advs.
+	 */
+	unsigned long child_until;
 };
 
 struct collab_seen;
@@ -52,6 +58,7 @@ struct collab_rnode {
 	u32 req_seqno;
 	unsigned long req_at;
 	bool dirty;			/* to tell peers */
+	bool kids_told;			/* COLLAB_REACH_F_KIDS, as last told */
 	unsigned long changed;		/* jiffies: the route last changed */
 	unsigned int nr_advs;
 	struct list_head advs;		/* collab_radv.node */
