@@ -280,7 +280,7 @@ bench-activation: module lib tools
 # kernel memory per peer and the packets of a mesh at rest. Then relays:
 # how long a ring takes to route around a dead relay, and what a relay hop
 # costs a message (bench, a to c through b beside a to b).
-bench-scale: module lib tools
+bench-scale: module lib tools selftests
 	+$(MAKE) -C bench OUT=$(B)/bench LIBDIR=$(B)/lib $(B)/bench/bench
 	tools/vm/run -t 1500 -l $(B)/vm/bench-scale.log -- bench/scale-run $(B)
 

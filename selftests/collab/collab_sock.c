@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 	struct collab_guid sessions[SESSIONS_MAX], id, *idp = NULL;
 	const char *ready = NULL, *app = NULL;
 	char tmp[4096];
-	int fds[1000];
+	static int fds[10000];
 	long count = 1, churn = 0, i;
 	sigset_t set;
 	FILE *f;
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 		case 'f': family = number(optarg, 0, 255); break;
 		case 't': type = number(optarg, 0, 255); break;
 		case 'p': proto = number(optarg, -1, 255); break;
-		case 'n': count = number(optarg, 1, 1000); break;
+		case 'n': count = number(optarg, 1, 10000); break;
 		case 'c': churn = number(optarg, 0, 10000000); break;
 		case 'a': app = optarg; break;
 		case 'i': id = guid_arg("collab_sock", optarg); idp = &id; break;
