@@ -193,6 +193,23 @@ lossy()
 	ns_exec "$2" tc qdisc add dev "v$2$1" root netem loss 20%
 }
 
+# receipts N ARGS...: "collab_msg send ARGS" in a gets N receipts; if
+# not, what it printed and the counters of a, b and c that are not 0.
+receipts()
+{
+	local want=$1 n
+
+	shift
+	ns_exec a "$msg" send "$@" >"$tmp/send.out" 2>&1 &&
+		grep -qx "receipts $want" "$tmp/send.out" && return 0
+	cat "$tmp/send.out"
+	for n in a b c; do
+		echo "$n: $(ns_exec "$n" awk '$2 != 0' /proc/net/collab |
+			tr '\n' ' ')"
+	done
+	return 1
+}
+
 # a reaches c's instances through b, by application type and by GUID,
 # every message once and in order, with a fifth of the packets lost on
 # each hop; each crossed two links, and c's receipts came back through b.
@@ -202,22 +219,21 @@ case_line_messages()
 
 	line_of_three
 	c=$(node_id c)
-	receiver c byapp -a chat -c -n 200 -p 2 -l 500
-	receiver c byid -a board -n 200 -p 2 -l 500
-	receiver c insession -a paint -s "$s1" -n 100 -p 2 -l 500
-	receiver c bytype -a note -n 100 -p 2 -l 500
+	# The four sends take 60 to 100 s, each waiting for its receipts.
+	receiver c byapp -a chat -c -n 200 -p 2 -l 500 -w 900
+	receiver c byid -a board -n 200 -p 2 -l 500 -w 900
+	receiver c insession -a paint -s "$s1" -n 100 -p 2 -l 500 -w 900
+	receiver c bytype -a note -n 100 -p 2 -l 500 -w 900
 	wait_for remote_knows b 4
 	lossy a b
 	lossy b c
-	ns_exec a "$msg" send -a talk -k app -A chat -N "$c" -n 200 -z 16-3000 \
-		-C 0 -w 120 | grep -qx "receipts 200"
-	ns_exec a "$msg" send -a talk -k guid -d "$(cat "$tmp/byid.id")" \
-		-N "$c" -n 200 -z 16-3000 -C 0 -w 120 | grep -qx "receipts 200"
+	receipts 200 -a talk -k app -A chat -N "$c" -n 200 -z 16-3000 -C 0 \
+		-w 240
+	receipts 200 -a talk -k guid -d "$(cat "$tmp/byid.id")" -N "$c" \
+		-n 200 -z 16-3000 -C 0 -w 240
 	# b has no member: the session and the broadcast pass through it.
-	ns_exec a "$msg" send -a talk -k session -d "$s1" -n 100 -z 16-3000 \
-		-C 0 -w 120 | grep -qx "receipts 100"
-	ns_exec a "$msg" send -a talk -k broadcast -A note -n 100 \
-		-z 16-3000 -C 0 -w 120 | grep -qx "receipts 100"
+	receipts 100 -a talk -k session -d "$s1" -n 100 -z 16-3000 -C 0 -w 240
+	receipts 100 -a talk -k broadcast -A note -n 100 -z 16-3000 -C 0 -w 240
 	finish byapp
 	finish byid
 	finish insession
@@ -266,7 +282,7 @@ case_ring_session()
 	ring_of_five
 	wait_for settled a b c d e 2>/dev/null
 	for n in b c d e; do
-		receiver "$n" "s$n" -a chat -s "$s1" -n 300 -l 500
+		receiver "$n" "s$n" -a chat -s "$s1" -n 300 -l 500 -w 600
 	done
 	# Each parent knows the members of its children.
 	wait_for remote_knows a 2
@@ -283,7 +299,7 @@ case_ring_session()
 	test "$(stat_sum_all drop_tree_duplicate)" = 0
 	test "$(stat_sum_all drop_no_route)" = 0
 	for n in b c d e; do
-		receiver "$n" "b$n" -a note -n 100 -l 500
+		receiver "$n" "b$n" -a note -n 100 -l 500 -w 600
 	done
 	wait_for stat_is a remote_instances 2
 	wait_for stat_is b remote_instances 1
@@ -307,7 +323,7 @@ case_ring_session_flap()
 	ring_of_five
 	wait_for settled a b c d e 2>/dev/null
 	for n in b c d e; do
-		receiver "$n" "s$n" -a chat -s "$s1" -n 400 -o -l 500 -w 120
+		receiver "$n" "s$n" -a chat -s "$s1" -n 400 -o -l 500 -w 600
 	done
 	wait_for stat_is a remote_instances 2
 	wait_for stat_is b remote_instances 1
@@ -440,7 +456,8 @@ case_line_32()
 	test "$(stat n16 relayed)" = 20
 	# A session across all of them: once per member, each hop once.
 	for i in $(seq 2 32); do
-		receiver "n$i" "s$i" -a board -s "$s1" -n 20 -p $((i - 1)) -l 500
+		receiver "n$i" "s$i" -a board -s "$s1" -n 20 -p $((i - 1)) \
+			-l 500 -w 600
 	done
 	# Each knows its neighbours' members (n1 has none).
 	wait_for stat_is n1 remote_instances 1
