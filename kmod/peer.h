@@ -113,6 +113,7 @@ struct collab_peer {
 	struct list_head radvs;		/* collab_radv.peer_node */
 	unsigned int nr_radvs;
 	bool reach_full;		/* it is owed the whole table */
+	bool reach_ask;			/* it is to be asked for its own */
 	/* Nodes beyond it reach this one through it (COLLAB_REACH_F_KIDS). */
 	bool reach_kids;
 };

@@ -23,7 +23,9 @@
  * Links are reliable and ordered, so an update is sent once, when the
  * route changes, and never again while the link stays up: there are no
  * periodic updates. When a link comes up, the whole table goes to the
- * peer; when it goes down, every offer of that peer is withdrawn here.
+ * peer, with a DUMP that asks for the peer's (which may have seen no
+ * link go down, as when only this side timed out); when it goes down,
+ * every offer of that peer is withdrawn here.
  * Changes are batched: a work item sends, per run, one set of records to
  * every peer. A node that does not relay (COLLAB_A_RELAY off) offers
  * only itself.
@@ -423,6 +425,11 @@ void collab_reach_rcv(struct collab_peer *peer, struct sk_buff *skb)
 			request_rcv(cn, peer, &r[i], &self);
 			continue;
 		}
+		if (r[i].op == COLLAB_REACH_DUMP) {
+			peer->reach_full = true;
+			kick(cn);
+			continue;
+		}
 		collab_stat_inc(cn, COLLAB_STAT_REACH_UPDATES);
 		if (update(cn, peer, &r[i], &self))
 			collab_stat_inc(cn, COLLAB_STAT_DROP_PEER_LIMIT);
@@ -435,13 +442,18 @@ out:
 	consume_skb(skb);
 }
 
-/* The link to @peer came up: it gets the whole table. Under peer->lock. */
+/*
+ * The link to @peer came up: it gets the whole table, and is asked for
+ * its own, since it may have seen no link go down while this node
+ * withdrew what it offered. Under peer->lock.
+ */
 void collab_reach_peer_up(struct collab_peer *peer)
 {
 	struct collab_net *cn = peer->cn;
 
 	spin_lock(&cn->reach_lock);
 	peer->reach_full = true;
+	peer->reach_ask = true;
 	kick(cn);
 	spin_unlock(&cn->reach_lock);
 	schedule_work(&cn->reach_work);
@@ -873,19 +885,36 @@ static int up_peers(struct collab_net *cn, struct collab_peer ***out)
 	return n;
 }
 
+/* A DUMP to @peer: it is asked for its whole table. */
+static int ask(struct collab_net *cn, struct collab_peer *peer)
+{
+	struct collab_reach_rec r;
+	const struct collab_peer *via = NULL;
+	struct reach_batch b = { .r = &r, .via = &via, .max = 1 };
+	struct collab_guid self;
+
+	collab_node_id(cn, &self);
+	batch_add(&b, COLLAB_REACH_DUMP, &self, 0, 0, NULL);
+	return send(peer, &b);
+}
+
 /* To one peer: what changed, and all of it if its link just came up. */
 static void tell(struct collab_net *cn, struct collab_peer *peer,
 		 const struct reach_batch *delta, const char *name)
 {
 	struct reach_batch all = {};
-	bool full;
+	bool full, asks;
 	int err;
 
 	spin_lock_bh(&cn->reach_lock);
 	full = peer->reach_full;
+	asks = peer->reach_ask;
 	peer->reach_full = false;
+	peer->reach_ask = false;
 	spin_unlock_bh(&cn->reach_lock);
-	err = full ? collect_into(cn, true, name, &all) : 0;
+	err = asks ? ask(cn, peer) : 0;
+	if (!err && full)
+		err = collect_into(cn, true, name, &all);
 	if (!err && delta->n)
 		err = send(peer, delta);
 	if (!err && full)
@@ -895,6 +924,7 @@ static void tell(struct collab_net *cn, struct collab_peer *peer,
 		/* It gets the whole table at a run to come. */
 		spin_lock_bh(&cn->reach_lock);
 		peer->reach_full = true;
+		peer->reach_ask |= asks;
 		kick(cn);
 		spin_unlock_bh(&cn->reach_lock);
 		collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);

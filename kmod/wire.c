@@ -275,6 +275,8 @@ bool collab_wire_reach_rec(const void *buf, size_t len)
 		return metric <= COLLAB_HOPS_MAX || metric == COLLAB_METRIC_INF;
 	case COLLAB_REACH_REQUEST:
 		return metric && metric <= COLLAB_HOPS_MAX;
+	case COLLAB_REACH_DUMP:
+		return !metric && !r->seqno;
 	default:
 		return false;
 	}

@@ -193,7 +193,9 @@ static_assert(sizeof(struct collab_route_rec) == 72);
  * longer: COLLAB_METRIC_INF) with the node's sequence number @seqno;
  * @name is the node's. REQUEST: the sender lost its route to @node and
  * asks for one of @seqno or newer; @metric is the hops the request may
- * still travel.
+ * still travel. DUMP: the sender's link came up, and it asks for the
+ * whole table (its own id in @node, all else 0): the receiver may have
+ * seen no link go down.
  *
  * An UPDATE also says where the receiver stands in @node's tree, which
  * the node's sessions and broadcasts follow (relay.c): PARENT, the
@@ -203,6 +205,7 @@ static_assert(sizeof(struct collab_route_rec) == 72);
 enum collab_reach_op {
 	COLLAB_REACH_UPDATE = 1,
 	COLLAB_REACH_REQUEST,
+	COLLAB_REACH_DUMP,
 };
 
 #define COLLAB_REACH_F_PARENT	0x01
