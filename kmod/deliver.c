@@ -224,8 +224,7 @@ static int collect(struct collab_net *cn, const struct collab_frame *f,
 	struct collab_sock *cs;
 	int err = 0;
 
-	if (f->dst_kind == COLLAB_ADDR_SESSION ||
-	    f->dst_kind == COLLAB_ADDR_BROADCAST) {
+	if (collab_frame_fans_out(f)) {
 		err = targets_reserve(t, fanout_bound(cn, f), gfp);
 		if (err)
 			return err;
@@ -557,8 +556,7 @@ static void fragment_last(const struct collab_frame *f, struct sk_buff *skb)
 	cb->flags |= COLLAB_LF_LAST;
 	if (f->flags & COLLAB_FF_CONFIRM) {
 		cb->flags |= COLLAB_TXF_CONFIRM;
-		cb->multi = f->dst_kind == COLLAB_ADDR_SESSION ||
-			    f->dst_kind == COLLAB_ADDR_BROADCAST;
+		cb->multi = collab_frame_fans_out(f);
 		cb->msgid = collab_frame_msgid(f);
 		cb->src_id = f->src_id;
 	}
@@ -991,8 +989,7 @@ again:
 			err = 0;
 	}
 	/* A session or broadcast message that nobody here takes. */
-	if (!err && !t.n && (f->dst_kind == COLLAB_ADDR_SESSION ||
-			     f->dst_kind == COLLAB_ADDR_BROADCAST))
+	if (!err && !t.n && collab_frame_fans_out(f))
 		err = -ENOENT;
 	if (err) {
 		kfree_skb(skb);

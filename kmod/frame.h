@@ -46,6 +46,13 @@ static inline u64 collab_frame_msgid(const struct collab_frame *f)
 	return be64_to_cpu(f->msgid);
 }
 
+/* A session or broadcast message: it may go to many nodes (relay.c). */
+static inline bool collab_frame_fans_out(const struct collab_frame *f)
+{
+	return f->dst_kind == COLLAB_ADDR_SESSION ||
+	       f->dst_kind == COLLAB_ADDR_BROADCAST;
+}
+
 /*
  * Room for every header in front of a link packet's payload; a message is
  * built with it, so that one that fits a packet goes out as it is.

@@ -183,12 +183,6 @@ static int msg_drop(struct collab_peer *peer, struct sk_buff *skb,
 	return msg_source_drop(peer, collab_frame(skb));
 }
 
-static bool fans_out(const struct collab_frame *f)
-{
-	return f->dst_kind == COLLAB_ADDR_SESSION ||
-	       f->dst_kind == COLLAB_ADDR_BROADCAST;
-}
-
 /*
  * A session or broadcast message goes on along its source's tree first
  * (relay.c), once: if it must then wait for memory here, the link
@@ -238,7 +232,7 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 	if (relay)
 		return collab_relay_rx(peer, skb);
 	f = collab_frame(skb);
-	if (fans_out(f)) {
+	if (collab_frame_fans_out(f)) {
 		err = msg_fanout(peer, skb, &passed);
 		if (err == -EAGAIN)
 			return false;

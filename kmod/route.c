@@ -640,18 +640,29 @@ static bool rset_has(struct collab_rset *set, const struct collab_peer *peer)
 }
 
 /*
+ * Under RCU: the peers with members of a session message's session, or
+ * with instances of a broadcast's type; NULL for a broadcast to all.
+ */
+static struct collab_rset *fanout_set(struct collab_net *cn,
+				      const struct collab_frame *f)
+{
+	if (f->dst_kind == COLLAB_ADDR_SESSION)
+		return rhashtable_lookup(&cn->rsessions, &f->dst_id,
+					 rsession_params);
+	if (f->dst_app[0])
+		return rhashtable_lookup(&cn->rapps, f->dst_app, rapp_params);
+	return NULL;
+}
+
+/*
  * Under RCU: whether @peer has instances that the session or broadcast
  * message @f is for.
  */
 bool collab_route_wants(struct collab_net *cn, const struct collab_frame *f,
 			const struct collab_peer *peer)
 {
-	if (f->dst_kind == COLLAB_ADDR_SESSION)
-		return rset_has(rhashtable_lookup(&cn->rsessions, &f->dst_id,
-						  rsession_params), peer);
-	if (f->dst_app[0])
-		return rset_has(rhashtable_lookup(&cn->rapps, f->dst_app,
-						  rapp_params), peer);
+	if (f->dst_kind == COLLAB_ADDR_SESSION || f->dst_app[0])
+		return rset_has(fanout_set(cn, f), peer);
 	return READ_ONCE(peer->nr_rinstances);
 }
 
@@ -684,15 +695,9 @@ static void collect_rcu(struct collab_net *cn, const struct collab_frame *f,
 		rtargets_add_node(cn, t, &f->dst_node);
 		break;
 	case COLLAB_ADDR_SESSION:
-		rtargets_add_set(t, rhashtable_lookup(&cn->rsessions, &f->dst_id,
-						      rsession_params));
-		rtargets_add_kids(cn, t);
-		break;
 	case COLLAB_ADDR_BROADCAST:
-		if (f->dst_app[0])
-			rtargets_add_set(t, rhashtable_lookup(&cn->rapps,
-							      f->dst_app,
-							      rapp_params));
+		if (f->dst_kind == COLLAB_ADDR_SESSION || f->dst_app[0])
+			rtargets_add_set(t, fanout_set(cn, f));
 		else
 			list_for_each_entry_rcu(peer, &cn->all_peers, all_node)
 				if (READ_ONCE(peer->nr_rinstances))
