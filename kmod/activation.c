@@ -43,6 +43,7 @@ struct act_receipt {
 	struct collab_guid node;
 	struct collab_guid src_id;
 	u64 msgid;
+	bool kept;			/* its source keeps it until answered */
 };
 
 static void act_timer_fire(struct timer_list *timer);
@@ -175,7 +176,8 @@ static int req_add(struct collab_net *cn, struct collab_act_type *t,
 	skb_orphan(skb);
 	__skb_queue_tail(&r->msgs, skb);
 	r->bytes += skb->truesize;
-	if (collab_frame(skb)->flags & COLLAB_FF_CONFIRM)
+	/* A kept message is answered, asked or not. */
+	if (collab_frame(skb)->flags & (COLLAB_FF_CONFIRM | COLLAB_FF_KEPT))
 		r->confirms++;
 	act_charge(cn, t, skb->truesize, 1);
 	collab_stat_inc(cn, COLLAB_STAT_ACT_HELD);
@@ -302,8 +304,10 @@ static void receipts_take(struct collab_net *cn, struct collab_act_req *r)
 	}
 	skb_queue_walk(&r->msgs, skb) {
 		f = collab_frame(skb);
-		if (!(f->flags & COLLAB_FF_CONFIRM) || n == r->confirms)
+		if (!(f->flags & (COLLAB_FF_CONFIRM | COLLAB_FF_KEPT)) ||
+		    n == r->confirms)
 			continue;
+		rc[n].kept = f->flags & COLLAB_FF_KEPT;
 		rc[n].node = f->src_node;
 		rc[n].src_id = f->src_id;
 		rc[n++].msgid = collab_frame_msgid(f);
@@ -338,6 +342,7 @@ static void receipts_send(struct collab_net *cn, struct collab_act_req *r,
 			continue;
 		}
 		rec.msgid = cpu_to_be64(rc[i].msgid);
+		rec.flags = rc[i].kept ? htonl(COLLAB_RF_KEPT) : 0;
 		rec.src_id = rc[i].src_id;
 		collab_node_id(cn, &rec.node);
 		rec.src_node = rc[i].node;

@@ -53,7 +53,7 @@ struct collab_act_req {
 	unsigned long created;		/* jiffies */
 	struct sk_buff_head msgs;
 	u32 bytes;			/* their truesize */
-	u32 confirms;			/* of them, asking for a receipt */
+	u32 confirms;			/* of them, to answer with a receipt */
 	/* Once handed over or refused: what their senders are told. */
 	struct act_receipt *receipts;
 };

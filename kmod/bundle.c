@@ -128,7 +128,7 @@ static bool frame_same(const struct collab_frame *a,
 		       const struct collab_frame *b)
 {
 	return !memcmp(a, b, offsetof(struct collab_frame, len)) &&
-	       a->reserved2 == b->reserved2 &&
+	       a->kept_prev == b->kept_prev &&
 	       !memcmp(&a->src_node, &b->src_node,
 		       sizeof(*a) - offsetof(struct collab_frame, src_node));
 }

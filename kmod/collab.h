@@ -118,6 +118,8 @@ enum collab_obj {
  * Everything the module knows lives in one of these per network namespace:
  * each namespace is a separate collab node.
  */
+struct collab_kept;
+
 struct collab_net {
 	struct net *net;
 
@@ -227,6 +229,8 @@ struct collab_net {
 	u32 link_space;
 
 	atomic64_t next_msgid;
+	/* Messages kept for distant nodes until answered (kept.c). */
+	struct collab_kept *kept;
 	/* Per CPU, so that senders and receivers share no cache line. */
 	struct collab_stats __percpu *stats;
 	atomic_t objects[__COLLAB_OBJ_MAX];

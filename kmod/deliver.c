@@ -19,6 +19,7 @@
 #include "collab.h"
 #include "deliver.h"
 #include "frame.h"
+#include "kept.h"
 #include "pages.h"
 #include "peer.h"
 #include "route.h"
@@ -261,7 +262,10 @@ static bool cong_gone(const struct collab_sock *cs)
 {
 	if (cs->cong)
 		return has_room(&cs->cong->sk);
-	return collab_link_has_room(cs->cong_peer);
+	return collab_link_has_room(cs->cong_peer) &&
+	       (!cs->cong_kept ||
+		collab_kept_has_room(collab_net(sock_net(&cs->sk)),
+				     &cs->cong_node));
 }
 
 /* Wakes the pollers of a sender that found a receiver or a store full. */
@@ -312,6 +316,7 @@ void collab_cong_clear(struct collab_sock *cs)
 	WRITE_ONCE(cs->congested, false);
 	cs->cong = NULL;
 	cs->cong_peer = NULL;
+	cs->cong_kept = false;
 }
 
 /*
@@ -554,9 +559,10 @@ static void fragment_last(const struct collab_frame *f, struct sk_buff *skb)
 
 	/* The last fragment knows whom to tell if the message expires. */
 	cb->flags |= COLLAB_LF_LAST;
-	if (f->flags & COLLAB_FF_CONFIRM) {
+	if (f->flags & (COLLAB_FF_CONFIRM | COLLAB_FF_KEPT)) {
 		cb->flags |= COLLAB_TXF_CONFIRM;
 		cb->multi = collab_frame_fans_out(f);
+		cb->kept = !!(f->flags & COLLAB_FF_KEPT);
 		cb->msgid = collab_frame_msgid(f);
 		cb->src_id = f->src_id;
 	}
@@ -677,6 +683,13 @@ int collab_msg_packets(struct sk_buff *msg, unsigned int mss, gfp_t gfp,
 	return fragment(msg, mss, true, gfp, out);
 }
 
+/* As collab_msg_packets(), into packets of their own: @msg stays as is. */
+int collab_msg_copy_packets(struct sk_buff *msg, unsigned int mss, gfp_t gfp,
+			    struct sk_buff_head *out)
+{
+	return fragment(msg, mss, false, gfp, out);
+}
+
 /* The packets of one message for @peer; counted if the peer went meanwhile. */
 static void store_one(struct collab_net *cn, struct collab_peer *peer,
 		      struct sk_buff_head *pkts)
@@ -759,6 +772,63 @@ static int resolve(struct collab_net *cn, const struct collab_frame *f,
 	return rt->n ? 0 : err;
 }
 
+/* What wait_kept() waits for. */
+struct kept_wait {
+	struct collab_net *cn;
+	const struct collab_guid *node;
+	struct collab_peer *via;
+};
+
+static bool kept_room(void *arg)
+{
+	const struct kept_wait *w = arg;
+
+	return READ_ONCE(w->via->dead) ||
+	       (collab_link_has_room(w->via) &&
+		collab_kept_has_room(w->cn, w->node));
+}
+
+/* As wait_store(), for a message to keep for @node (kept.c) too. */
+static int wait_kept(struct collab_net *cn, struct collab_sock *sender,
+		     const struct collab_guid *node, struct collab_peer *via,
+		     long *timeo)
+{
+	struct kept_wait w = { .cn = cn, .node = node, .via = via };
+	int err;
+
+	err = wait_for(sender, &via->store_wait, kept_room, &w, timeo);
+	if (err == -EAGAIN) {
+		collab_stat_inc(cn, COLLAB_STAT_STORE_FULL);
+		cong_set(sender, NULL, via);
+		sender->cong_kept = true;
+		sender->cong_node = *node;
+	}
+	if (!err && READ_ONCE(via->dead))
+		err = -EHOSTUNREACH;
+	return err;
+}
+
+/* The node a message for one node goes to, as place() names it. */
+static const struct collab_guid *dst_node(const struct collab_frame *f,
+					  const struct collab_rtargets *rt)
+{
+	return f->dst_kind == COLLAB_ADDR_GUID && rt->owner ?
+	       &rt->peer[0]->id : &f->dst_node;
+}
+
+/*
+ * Whether the message goes to one node beyond this one's peers, or
+ * follows others that did: its source keeps it until answered (kept.c).
+ */
+static bool to_keep(struct collab_net *cn, const struct collab_frame *f,
+		    const struct collab_targets *t,
+		    const struct collab_rtargets *rt)
+{
+	return !t->n && rt->n == 1 &&
+	       collab_kept_wanted(cn, f->dst_kind, dst_node(f, rt),
+				  rt->peer[0]);
+}
+
 /* Until every receiver here has room, and the store for every peer. */
 static int wait_all(struct collab_net *cn, struct collab_sock *sender,
 		    struct collab_targets *t, struct collab_rtargets *rt,
@@ -784,10 +854,13 @@ static int wait_all(struct collab_net *cn, struct collab_sock *sender,
 	return 0;
 }
 
-/* Queued here and stored for peers, once all have room; consumes @skb. */
+/*
+ * Queued here and stored for peers, once all have room, or kept (@keep);
+ * consumes @skb.
+ */
 static int place(struct collab_net *cn, struct collab_sock *sender,
 		 struct collab_targets *t, struct collab_rtargets *rt,
-		 struct sk_buff *skb)
+		 struct sk_buff *skb, bool keep)
 {
 	const struct collab_frame *f = collab_frame(skb);
 	bool confirm = t->n && (f->flags & COLLAB_FF_CONFIRM);
@@ -799,6 +872,8 @@ static int place(struct collab_net *cn, struct collab_sock *sender,
 		/* A GUID goes to the node that has it, whichever was named. */
 		if (f->dst_kind == COLLAB_ADDR_GUID && rt->owner)
 			collab_frame(skb)->dst_node = rt->peer[0]->id;
+		if (keep)
+			return collab_kept_send(cn, skb);
 		/* For peers only: the store takes the message itself. */
 		err = store_remote(cn, rt, skb, !t->n);
 		if (err || !t->n)
@@ -827,6 +902,7 @@ int collab_deliver(struct collab_sock *sender, struct sk_buff *skb,
 	bool act = for_local_app(cn, collab_frame(skb));
 	struct collab_targets t;
 	int err, tries = 0;
+	bool keep = false;
 
 again:
 	targets_init(&t);
@@ -844,7 +920,12 @@ again:
 	if (!err)
 		err = wait_all(cn, sender, &t, &rt, timeo);
 	if (!err)
-		err = place(cn, sender, &t, &rt, skb);
+		keep = to_keep(cn, collab_frame(skb), &t, &rt);
+	if (!err && keep)
+		err = wait_kept(cn, sender, dst_node(collab_frame(skb), &rt),
+				rt.peer[0], timeo);
+	if (!err)
+		err = place(cn, sender, &t, &rt, skb, keep);
 out:
 	collab_rtargets_release(&rt);
 	targets_release(&t);
@@ -900,6 +981,7 @@ int collab_deliver_small(struct collab_sock *sender,
 	struct collab_rtargets rt = { .peer = rt.inline_peer };
 	struct collab_targets t;
 	struct sk_buff *skb;
+	bool keep;
 	int err;
 
 	targets_init(&t);
@@ -921,7 +1003,13 @@ int collab_deliver_small(struct collab_sock *sender,
 		err = wait_all(cn, sender, &t, &rt, timeo);
 	if (err)
 		goto out;
-	if (!t.n && rt.n == 1 && collab_link_bundle(rt.peer[0], f, from)) {
+	keep = to_keep(cn, f, &t, &rt);
+	if (keep)
+		err = wait_kept(cn, sender, dst_node(f, &rt), rt.peer[0], timeo);
+	if (err)
+		goto out;
+	if (!keep && !t.n && rt.n == 1 &&
+	    collab_link_bundle(rt.peer[0], f, from)) {
 		collab_stat_inc(cn, COLLAB_STAT_TX_REMOTE);
 		goto out;
 	}
@@ -930,7 +1018,7 @@ int collab_deliver_small(struct collab_sock *sender,
 	if (skb && t.n)
 		collab_cb_set_sender(skb);
 	if (skb)
-		err = place(cn, sender, &t, &rt, skb);
+		err = place(cn, sender, &t, &rt, skb, keep);
 	if (err)
 		kfree_skb(skb);
 out:

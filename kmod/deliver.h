@@ -22,6 +22,8 @@ void collab_cb_set_sender(struct sk_buff *skb);
 int collab_deliver_rx(struct collab_net *cn, struct sk_buff *skb);
 int collab_msg_packets(struct sk_buff *msg, unsigned int mss, gfp_t gfp,
 		       struct sk_buff_head *out);
+int collab_msg_copy_packets(struct sk_buff *msg, unsigned int mss, gfp_t gfp,
+			    struct sk_buff_head *out);
 void collab_receipt(struct collab_net *cn, const struct collab_guid *src_id,
 		    u64 msgid, int status, const struct collab_guid *node);
 void collab_room_freed(struct collab_sock *cs);

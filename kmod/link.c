@@ -231,7 +231,8 @@ static void expire(struct collab_peer *peer)
 			l->expired += collab_link_msgs_in(skb);
 			collab_stat_add(peer->cn, COLLAB_STAT_DROP_EXPIRED,
 					collab_link_msgs_in(skb));
-			if (cb->flags & COLLAB_TXF_CONFIRM)
+			/* A kept one goes again from its source. */
+			if ((cb->flags & COLLAB_TXF_CONFIRM) && !cb->kept)
 				collab_receipt(peer->cn, &cb->src_id, cb->msgid,
 					       ETIMEDOUT, &peer->id);
 		}
@@ -359,7 +360,7 @@ static void forget_stored(struct collab_peer *peer)
 			continue;
 		collab_stat_add(peer->cn, COLLAB_STAT_DROP_PEER_GONE,
 				collab_link_msgs_in(skb));
-		if (cb->flags & COLLAB_TXF_CONFIRM)
+		if ((cb->flags & COLLAB_TXF_CONFIRM) && !cb->kept)
 			collab_receipt(peer->cn, &cb->src_id, cb->msgid,
 				       EHOSTUNREACH, &peer->id);
 	}

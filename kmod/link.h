@@ -65,12 +65,13 @@ struct collab_link {
 	struct sk_buff_head relay;
 	bool relay_busy;		/* one CPU stores them, in order */
 	/*
-	 * The session or broadcast message that went on already and waits
-	 * for memory to be delivered here (relay.c): its source and msgid.
+	 * The message that passed its checks already (went on along its
+	 * tree, or was taken as a kept message) and waits for memory to be
+	 * delivered here: its source and msgid.
 	 */
-	bool fanned;
-	u64 fanned_msgid;
-	struct collab_guid fanned_src;
+	bool taken;
+	u64 taken_msgid;
+	struct collab_guid taken_src;
 	struct sk_buff *bundle;
 	struct collab_wire_bundle split;
 	unsigned int ack_pending;	/* bytes received, not acknowledged */

@@ -184,9 +184,26 @@ static int msg_drop(struct collab_peer *peer, struct sk_buff *skb,
 }
 
 /*
+ * Whether the message @f passed its checks already, and waits for memory
+ * to be delivered here: went on along its tree, or was taken as a kept
+ * message; the link remembers the one that does.
+ */
+static bool msg_taken(struct collab_link *l, const struct collab_frame *f)
+{
+	return l->taken && l->taken_msgid == collab_frame_msgid(f) &&
+	       collab_guid_equal(&l->taken_src, &f->src_node);
+}
+
+static void msg_take(struct collab_link *l, const struct collab_frame *f)
+{
+	l->taken = true;
+	l->taken_msgid = collab_frame_msgid(f);
+	l->taken_src = f->src_node;
+}
+
+/*
  * A session or broadcast message goes on along its source's tree first
- * (relay.c), once: if it must then wait for memory here, the link
- * remembers it went on. -EAGAIN: it waits; -EALREADY: a duplicate.
+ * (relay.c), once. -EAGAIN: it waits; -EALREADY: a duplicate.
  */
 static int msg_fanout(struct collab_peer *peer, struct sk_buff *skb,
 		      bool *passed)
@@ -196,18 +213,72 @@ static int msg_fanout(struct collab_peer *peer, struct sk_buff *skb,
 	int err;
 
 	*passed = false;
-	if (l->fanned && l->fanned_msgid == collab_frame_msgid(f) &&
-	    collab_guid_equal(&l->fanned_src, &f->src_node)) {
+	if (msg_taken(l, f)) {
 		*passed = true;
 		return 0;
 	}
 	err = collab_relay_fanout(peer, skb, passed);
-	if (!err) {
-		l->fanned = true;
-		l->fanned_msgid = collab_frame_msgid(f);
-		l->fanned_src = f->src_node;
-	}
+	if (!err)
+		msg_take(l, f);
 	return err;
+}
+
+/*
+ * A message its source keeps until answered (kept.c) is taken once, and
+ * after the one sent before it: -EALREADY for a copy of one taken,
+ * -EAGAIN for one whose predecessor did not come, -ENOMEM when it cannot
+ * tell.
+ */
+static int msg_kept(struct collab_peer *peer, const struct collab_frame *f)
+{
+	s32 d = (s32)be32_to_cpu(f->kept_prev);
+	u64 msgid = collab_frame_msgid(f);
+	int err;
+
+	if (msg_taken(peer->link, f))
+		return 0;
+	err = collab_reach_kept(peer->cn, &f->src_node, msgid,
+				d ? msgid - d : 0);
+	if (!err)
+		msg_take(peer->link, f);
+	return err;
+}
+
+/* Its source hears again of a kept message that came again. */
+static void kept_again(struct collab_peer *peer, const struct collab_frame *f)
+{
+	struct collab_receipt_rec r = {
+		.msgid = f->msgid,
+		.src_id = f->src_id,
+		.flags = htonl(COLLAB_RF_KEPT),
+		.src_node = f->src_node,
+	};
+
+	collab_node_id(peer->cn, &r.node);
+	collab_receipt_store(peer, &r, 0);
+}
+
+/*
+ * Whether the kept message @skb is done with: a copy, answered again, or
+ * dropped and counted; false when it is to be delivered.
+ */
+static bool msg_kept_drop(struct collab_peer *peer, struct sk_buff *skb)
+{
+	const struct collab_frame *f = collab_frame(skb);
+	int err = msg_kept(peer, f);
+
+	if (!err)
+		return false;
+	if (err == -EALREADY) {
+		kept_again(peer, f);
+		collab_stat_inc(peer->cn, COLLAB_STAT_DROP_KEPT_DUPLICATE);
+	} else {
+		collab_stat_inc(peer->cn, err == -EAGAIN ?
+				COLLAB_STAT_DROP_KEPT_GAP :
+				COLLAB_STAT_DROP_NOMEM);
+	}
+	kfree_skb(skb);
+	return true;
 }
 
 /*
@@ -232,6 +303,8 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 	if (relay)
 		return collab_relay_rx(peer, skb);
 	f = collab_frame(skb);
+	if ((f->flags & COLLAB_FF_KEPT) && msg_kept_drop(peer, skb))
+		return true;
 	if (collab_frame_fans_out(f)) {
 		err = msg_fanout(peer, skb, &passed);
 		if (err == -EAGAIN)
@@ -242,7 +315,10 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 			return true;
 		}
 	}
-	confirm = f->flags & COLLAB_FF_CONFIRM;
+	/* A kept message is answered, asked or not. */
+	confirm = f->flags & (COLLAB_FF_CONFIRM | COLLAB_FF_KEPT);
+	if (f->flags & COLLAB_FF_KEPT)
+		r.flags = htonl(COLLAB_RF_KEPT);
 	r.msgid = f->msgid;
 	r.src_id = f->src_id;
 	collab_node_id(cn, &r.node);
@@ -251,7 +327,7 @@ static bool msg_deliver(struct collab_peer *peer, struct sk_buff *skb)
 	err = collab_deliver_rx(cn, skb);
 	if (err == -ENOMEM)
 		return false;
-	l->fanned = false;
+	l->taken = false;
 	/* Nobody here takes it: it only passed, or, if not, was dropped. */
 	if (err == -ENOENT) {
 		if (!passed)

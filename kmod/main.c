@@ -15,6 +15,7 @@
 #include "collab.h"
 #include "cookie.h"
 #include "debug.h"
+#include "kept.h"
 #include "netlink.h"
 #include "pages.h"
 #include "peer.h"
@@ -71,9 +72,12 @@ static int __net_init collab_net_init(struct net *net)
 	err = collab_table_init(cn);
 	if (err)
 		goto err_free_stats;
-	err = collab_peers_init(cn);
+	err = collab_kept_init(cn);
 	if (err)
 		goto err_destroy_table;
+	err = collab_peers_init(cn);
+	if (err)
+		goto err_destroy_kept;
 	err = collab_proc_init(net);
 	if (err)
 		goto err_destroy_peers;
@@ -81,6 +85,8 @@ static int __net_init collab_net_init(struct net *net)
 
 err_destroy_peers:
 	collab_peers_destroy(cn);
+err_destroy_kept:
+	collab_kept_destroy(cn);
 err_destroy_table:
 	collab_table_destroy(cn);
 err_free_stats:
@@ -101,7 +107,9 @@ static void __net_exit collab_net_exit(struct net *net)
 	collab_proc_exit(net);
 	collab_bearers_destroy(cn);
 	collab_discovery_stop(cn);
+	collab_kept_stop(cn);
 	collab_peers_destroy(cn);
+	collab_kept_destroy(cn);
 	collab_statics_destroy(cn);
 	collab_act_destroy(cn);
 	collab_table_destroy(cn);

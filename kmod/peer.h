@@ -136,8 +136,13 @@ struct collab_tx_cb {
 	u8 tries;			/* transmissions so far */
 	u8 sacked:1;
 	u8 multi:1;			/* of a session or broadcast message */
+	u8 kept:1;			/* kept by its source (kept.c) */
 	union {
-		/* Last fragment of a message with COLLAB_TXF_CONFIRM. */
+		/*
+		 * Last fragment of a message with COLLAB_TXF_CONFIRM: one
+		 * whose sender wants receipts, or a kept one, which the
+		 * final node answers in any case.
+		 */
 		struct {
 			u64 msgid;
 			struct collab_guid src_id;

@@ -687,6 +687,49 @@ bool collab_reach_seen(struct collab_net *cn, const struct collab_guid *node,
 	return seen;
 }
 
+/* Whether @id is in @s; one older than the window counts as in. */
+static bool seen_test(const struct collab_seen *s, u64 id)
+{
+	if (id > s->top)
+		return false;
+	if (s->top - id >= SEEN_IDS)
+		return true;
+	return test_bit(id % SEEN_IDS, s->ids);
+}
+
+/*
+ * In softirq: whether this node takes the kept message @msgid of @node
+ * (kept.c), sent after message @prev (0: after none it has to wait for).
+ * 0: it does, and remembers it. -EALREADY: it took it already. -EAGAIN:
+ * it has not taken @prev. -ENOMEM: it cannot tell (nothing to remember
+ * ids by, or no route back to @node).
+ */
+int collab_reach_kept(struct collab_net *cn, const struct collab_guid *node,
+		      u64 msgid, u64 prev)
+{
+	struct collab_rnode *rn;
+	int err = -ENOMEM;
+
+	spin_lock(&cn->reach_lock);
+	rn = rhashtable_lookup_fast(&cn->rnodes, node, rnode_params);
+	if (rn && !rn->seen)
+		rn->seen = kzalloc(sizeof(*rn->seen), GFP_ATOMIC);
+	if (!rn || !rn->seen)
+		goto out;
+	err = -EALREADY;
+	if (msgid <= rn->seen->top && rn->seen->top - msgid < SEEN_IDS &&
+	    test_bit(msgid % SEEN_IDS, rn->seen->ids))
+		goto out;
+	err = -EAGAIN;
+	if (prev && !seen_test(rn->seen, prev))
+		goto out;
+	seen_test_set(rn->seen, msgid);
+	err = 0;
+out:
+	spin_unlock(&cn->reach_lock);
+	return err;
+}
+
 /* The node created after @after (creation order), for dumps. */
 int collab_reach_info(struct collab_net *cn, u64 after,
 		      struct collab_reach_info *out)

@@ -85,6 +85,8 @@ int collab_reach_fanout(struct collab_net *cn, const struct collab_frame *f,
 			struct collab_rtargets *t);
 bool collab_reach_seen(struct collab_net *cn, const struct collab_guid *node,
 		       u64 msgid);
+int collab_reach_kept(struct collab_net *cn, const struct collab_guid *node,
+		      u64 msgid, u64 prev);
 
 /* What a dump shows of a node. */
 struct collab_reach_info {

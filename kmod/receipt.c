@@ -25,6 +25,7 @@
 #include <linux/slab.h>
 
 #include "deliver.h"
+#include "kept.h"
 #include "link.h"
 #include "receipt.h"
 #include "relay.h"
@@ -185,7 +186,10 @@ void collab_receipt_rcv(struct collab_peer *peer, struct sk_buff *skb)
 		collab_relay_receipt(peer, skb);
 		return;
 	}
-	collab_receipt(peer->cn, &r.src_id, r.msgid, r.status, &r.node);
+	if (r.flags & COLLAB_RF_KEPT)
+		collab_kept_receipt(peer, &r);
+	else
+		collab_receipt(peer->cn, &r.src_id, r.msgid, r.status, &r.node);
 out:
 	consume_skb(skb);
 }

@@ -21,6 +21,9 @@
  * it stored for that peer (receipt.c), as its source does, and passes it
  * on towards the source node. A relay that refuses a message whose sender
  * wants receipts tells it so (EHOSTUNREACH, or ELOOP past the hop limit).
+ * A message its source keeps until the final node answers (kept.c) is
+ * refused likewise, but for want of a route: the source sends it again
+ * once it has one, the same way or another.
  *
  * A session or broadcast message goes along its source node's tree
  * (reach.c): from the source to the peers that want it or have children
@@ -61,6 +64,9 @@ static void refused(struct collab_peer *from, const struct collab_frame *f,
 		.src_node = f->src_node,
 	};
 
+	if (f->flags & COLLAB_FF_KEPT)
+		r.flags = htonl(COLLAB_RF_KEPT);
+
 	collab_node_id(from->cn, &r.node);
 	collab_receipt_store(from, &r, err);
 }
@@ -94,7 +100,10 @@ bool collab_relay_rx(struct collab_peer *from, struct sk_buff *skb)
 		collab_peer_put(via);
 	if (drop >= 0) {
 		collab_stat_inc(cn, drop);
-		if (f->flags & COLLAB_FF_CONFIRM)
+		/* One its source keeps goes again, once there is a way. */
+		if ((f->flags & COLLAB_FF_KEPT) ?
+		    drop != COLLAB_STAT_DROP_NO_ROUTE :
+		    (f->flags & COLLAB_FF_CONFIRM))
 			refused(from, f, drop == COLLAB_STAT_DROP_HOP_LIMIT ?
 				-ELOOP : -EHOSTUNREACH);
 		kfree_skb(skb);

@@ -59,12 +59,15 @@ struct collab_sock {
 
 	/*
 	 * What this socket last found full, holding a reference: a receiver
-	 * (cong) or the store for a peer (cong_peer); and our entry on its
+	 * (cong) or the store for a peer (cong_peer), with, if cong_kept,
+	 * what is kept for node cong_node (kept.c); and our entry on its
 	 * room_wait or store_wait, which wakes our pollers for EPOLLOUT.
 	 * Under lock_sock(); congested is read locklessly by poll.
 	 */
 	struct collab_sock *cong;
 	struct collab_peer *cong_peer;
+	bool cong_kept;
+	struct collab_guid cong_node;
 	struct wait_queue_entry cong_wait;
 	bool congested;
 };

@@ -102,6 +102,11 @@ int collab_wire_frame(const void *buf, size_t len, size_t msg_len,
 	    f->src_app[COLLAB_APP_MAX - 1] || f->dst_app[COLLAB_APP_MAX - 1] ||
 	    f->hops >= COLLAB_HOPS_MAX)
 		return COLLAB_WIRE_MALFORMED;
+	/* Only a message for one node is kept for it; kept_prev says so. */
+	if ((f->flags & COLLAB_FF_KEPT) ?
+	    (f->dst_kind != COLLAB_ADDR_APP && f->dst_kind != COLLAB_ADDR_GUID) ||
+	    collab_guid_is_zero(&f->dst_node) : !!f->kept_prev)
+		return COLLAB_WIRE_MALFORMED;
 	/*
 	 * From the peer itself, or from another node through relays: then
 	 * it crossed one at least, and comes neither from nowhere nor from
@@ -293,9 +298,11 @@ int collab_wire_receipt(const void *buf, size_t len,
 	out->msgid = be64_to_cpu(r->msgid);
 	out->src_id = r->src_id;
 	out->status = be32_to_cpu(r->status);
+	out->flags = be32_to_cpu(r->flags);
 	out->node = r->node;
 	out->src_node = r->src_node;
-	if (out->status > MAX_ERRNO || collab_guid_is_zero(&r->node) ||
+	if (out->status > MAX_ERRNO || (out->flags & ~COLLAB_RF_KNOWN) ||
+	    collab_guid_is_zero(&r->node) ||
 	    collab_guid_is_zero(&r->src_node))
 		return COLLAB_WIRE_MALFORMED;
 	return COLLAB_WIRE_OK;

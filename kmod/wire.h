@@ -27,9 +27,16 @@ enum collab_frame_type {
 	COLLAB_FRAME_DATA = 1,
 };
 
-/* Frame flags. */
+/*
+ * Frame flags. A message for a node that is not the sender's peer is
+ * kept by its source node until the final node answers it (kept.c): the
+ * final node sends a receipt for it whether its sender asked for one or
+ * not, takes the kept messages of a source in order and once, and says
+ * by @kept_prev which one came before it.
+ */
 #define COLLAB_FF_CONFIRM	0x01	/* the sender wants receipts */
-#define COLLAB_FF_KNOWN		COLLAB_FF_CONFIRM
+#define COLLAB_FF_KEPT		0x02	/* kept by its source until answered */
+#define COLLAB_FF_KNOWN		(COLLAB_FF_CONFIRM | COLLAB_FF_KEPT)
 
 struct collab_frame {
 	u8 version;
@@ -39,8 +46,12 @@ struct collab_frame {
 	u8 flags;		/* COLLAB_FF_* */
 	u8 reserved[3];
 	__be32 len;		/* payload bytes after the header */
-	__be32 reserved2;
-	__be64 msgid;		/* unique per source node */
+	/*
+	 * COLLAB_FF_KEPT: msgid less that of the kept message its source
+	 * sent to the same node before it, not yet answered; 0: none.
+	 */
+	__be32 kept_prev;
+	__be64 msgid;		/* unique per source node, and rising */
 	struct collab_guid src_node;
 	struct collab_guid src_id;
 	struct collab_guid dst_node;
@@ -231,12 +242,16 @@ struct collab_receipt_rec {
 	__be64 msgid;
 	struct collab_guid src_id;	/* the sending instance */
 	__be32 status;			/* 0 or a positive errno */
-	__be32 reserved;
+	__be32 flags;			/* COLLAB_RF_* */
 	struct collab_guid node;	/* where it was delivered or refused */
 	struct collab_guid src_node;	/* the sending node, the receipt's end */
 };
 
 static_assert(sizeof(struct collab_receipt_rec) == 64);
+
+/* Receipt flags. */
+#define COLLAB_RF_KEPT		0x01	/* answers a COLLAB_FF_KEPT message */
+#define COLLAB_RF_KNOWN		COLLAB_RF_KEPT
 
 /* Limits of what a peer may send. */
 enum {
@@ -335,6 +350,7 @@ struct collab_wire_receipt {
 	u64 msgid;
 	struct collab_guid src_id;
 	u32 status;		/* 0 or a positive errno */
+	u32 flags;		/* COLLAB_RF_* */
 	struct collab_guid node;
 	struct collab_guid src_node;
 };

@@ -153,3 +153,13 @@ COLLAB_STAT(DROP_NO_RELAY, drop_no_relay, U64)
 COLLAB_STAT(DROP_HOP_LIMIT, drop_hop_limit, U64)
 /* session or broadcast copies that came by two ways */
 COLLAB_STAT(DROP_TREE_DUPLICATE, drop_tree_duplicate, U64)
+/* messages kept for distant nodes until answered */
+COLLAB_STAT(KEPT, kept, U32)
+/* kept messages sent again: a new way, or no answer */
+COLLAB_STAT(KEPT_RESENT, kept_resent, U64)
+/* answers to kept messages answered already */
+COLLAB_STAT(KEPT_ANSWERED_AGAIN, kept_answered_again, U64)
+/* kept messages that came again, answered again */
+COLLAB_STAT(DROP_KEPT_DUPLICATE, drop_kept_duplicate, U64)
+/* kept messages that came before their predecessor */
+COLLAB_STAT(DROP_KEPT_GAP, drop_kept_gap, U64)
