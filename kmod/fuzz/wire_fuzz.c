@@ -80,6 +80,11 @@ static void one(const uint8_t *data, size_t size)
 	       !collab_guid_is_zero(&f->src_node)));
 	CHECK(memchr(f->src_app, 0, COLLAB_APP_MAX) &&
 	      memchr(f->dst_app, 0, COLLAB_APP_MAX));
+	/* Only a message for one node is kept, and names what it follows. */
+	CHECK((f->flags & COLLAB_FF_KEPT) ?
+	      (f->dst_kind == COLLAB_ADDR_APP ||
+	       f->dst_kind == COLLAB_ADDR_GUID) &&
+	      !collab_guid_is_zero(&f->dst_node) : !f->kept_prev);
 }
 #elif defined(WIRE_bundle)
 /* A bundle, entry by entry, as bundle_split() reads it. */
@@ -193,6 +198,7 @@ static void one(const uint8_t *data, size_t size)
 		return;
 	CHECK(size == sizeof(struct collab_receipt_rec));
 	CHECK(r.status <= MAX_ERRNO);
+	CHECK(!(r.flags & ~COLLAB_RF_KNOWN));
 	CHECK(!collab_guid_is_zero(&r.node) && !collab_guid_is_zero(&r.src_node));
 }
 #else

@@ -1036,6 +1036,11 @@ static void junk_frame(void *where, size_t payload, bool bad)
 	f.dst_id = rnd_guid();
 	if (f.dst_kind == COLLAB_ADDR_APP || chance(50))
 		f.dst_node = L.node;
+	/* Kept by its source, after a message that may never have come. */
+	if (chance(15)) {
+		f.flags |= COLLAB_FF_KEPT;
+		f.kept_prev = chance(50) ? 0 : cpu_to_be32(between(1, 1000));
+	}
 	if (chance(50))
 		f.session = rnd_guid();
 	set_app(f.src_app, "hostile");
@@ -1049,7 +1054,7 @@ static void junk_frame(void *where, size_t payload, bool bad)
 			f.type ^= between(1, 255);
 			break;
 		case 2:
-			f.flags |= 2 << below(7);
+			f.flags |= 4 << below(6);
 			break;
 		case 3:
 			f.dst_kind = chance(50) ? 0 : between(5, 255);
@@ -1308,7 +1313,7 @@ static void junk_receipt(struct pkt *p, u32 seq)
 
 	r.src_id = chance(20) ? G.src_id : rnd_guid();
 	if (chance(10))
-		r.reserved = rnd();
+		r.flags = rnd();
 	link_hdr(p, COLLAB_LINK_RECEIPT, junk_flags(), seq);
 	memcpy(p->b + HDR, &r, sizeof(r));
 	p->len += sizeof(r);

@@ -1098,7 +1098,7 @@ case_hostile_peer()
 		drop_duplicate drop_window drop_receipt drop_no_route
 		drop_guid_taken drop_peer_limit drop_rx_full drop_nomem
 		drop_reasm drop_ratelimit drop_no_source drop_auth
-		drop_plaintext)
+		drop_plaintext drop_kept_duplicate drop_kept_gap)
 	local -A d0=()
 
 	hostile_hosts
