@@ -411,21 +411,43 @@ static int wait_room(struct collab_sock *sender, struct sock *rsk, long *timeo)
 	return err;
 }
 
-static bool store_has_room(void *peer)
+/* What wait_store() waits for. */
+struct store_wait {
+	struct collab_net *cn;
+	struct collab_peer *peer;
+	const struct collab_guid *node;
+};
+
+static bool store_has_room(void *arg)
 {
-	return collab_link_has_room(peer);
+	const struct store_wait *w = arg;
+
+	return READ_ONCE(w->peer->dead) ||
+	       (collab_link_has_room(w->peer) &&
+		(!w->node || collab_kept_has_room(w->cn, w->node)));
 }
 
-/* Room in the store for @peer; -EHOSTUNREACH if it went meanwhile. */
-static int wait_store(struct collab_sock *sender, struct collab_peer *peer,
+/*
+ * Room in the store for @peer, and, for a message to keep for @node
+ * (kept.c), room to keep it; -EHOSTUNREACH if the peer went meanwhile.
+ */
+static int wait_store(struct collab_net *cn, struct collab_sock *sender,
+		      struct collab_peer *peer, const struct collab_guid *node,
 		      long *timeo)
 {
+	struct store_wait w = { .cn = cn, .peer = peer, .node = node };
 	int err;
 
-	err = wait_for(sender, &peer->store_wait, store_has_room, peer, timeo);
+	err = wait_for(sender, &peer->store_wait, store_has_room, &w, timeo);
 	/* Timed out: poll shows no EPOLLOUT until the store has room. */
-	if (err == -EAGAIN)
+	if (err == -EAGAIN) {
+		collab_stat_inc(cn, COLLAB_STAT_STORE_FULL);
 		cong_set(sender, NULL, peer);
+		if (node) {
+			sender->cong_kept = true;
+			sender->cong_node = *node;
+		}
+	}
 	if (!err && READ_ONCE(peer->dead))
 		err = -EHOSTUNREACH;
 	return err;
@@ -772,42 +794,6 @@ static int resolve(struct collab_net *cn, const struct collab_frame *f,
 	return rt->n ? 0 : err;
 }
 
-/* What wait_kept() waits for. */
-struct kept_wait {
-	struct collab_net *cn;
-	const struct collab_guid *node;
-	struct collab_peer *via;
-};
-
-static bool kept_room(void *arg)
-{
-	const struct kept_wait *w = arg;
-
-	return READ_ONCE(w->via->dead) ||
-	       (collab_link_has_room(w->via) &&
-		collab_kept_has_room(w->cn, w->node));
-}
-
-/* As wait_store(), for a message to keep for @node (kept.c) too. */
-static int wait_kept(struct collab_net *cn, struct collab_sock *sender,
-		     const struct collab_guid *node, struct collab_peer *via,
-		     long *timeo)
-{
-	struct kept_wait w = { .cn = cn, .node = node, .via = via };
-	int err;
-
-	err = wait_for(sender, &via->store_wait, kept_room, &w, timeo);
-	if (err == -EAGAIN) {
-		collab_stat_inc(cn, COLLAB_STAT_STORE_FULL);
-		cong_set(sender, NULL, via);
-		sender->cong_kept = true;
-		sender->cong_node = *node;
-	}
-	if (!err && READ_ONCE(via->dead))
-		err = -EHOSTUNREACH;
-	return err;
-}
-
 /* The node a message for one node goes to, as place() names it. */
 static const struct collab_guid *dst_node(const struct collab_frame *f,
 					  const struct collab_rtargets *rt)
@@ -845,9 +831,7 @@ static int wait_all(struct collab_net *cn, struct collab_sock *sender,
 			return err;
 	}
 	for (i = 0; i < rt->n; i++) {
-		err = wait_store(sender, rt->peer[i], timeo);
-		if (err == -EAGAIN)
-			collab_stat_inc(cn, COLLAB_STAT_STORE_FULL);
+		err = wait_store(cn, sender, rt->peer[i], NULL, timeo);
 		if (err)
 			return err;
 	}
@@ -922,8 +906,8 @@ again:
 	if (!err)
 		keep = to_keep(cn, collab_frame(skb), &t, &rt);
 	if (!err && keep)
-		err = wait_kept(cn, sender, dst_node(collab_frame(skb), &rt),
-				rt.peer[0], timeo);
+		err = wait_store(cn, sender, rt.peer[0],
+				 dst_node(collab_frame(skb), &rt), timeo);
 	if (!err)
 		err = place(cn, sender, &t, &rt, skb, keep);
 out:
@@ -1005,7 +989,8 @@ int collab_deliver_small(struct collab_sock *sender,
 		goto out;
 	keep = to_keep(cn, f, &t, &rt);
 	if (keep)
-		err = wait_kept(cn, sender, dst_node(f, &rt), rt.peer[0], timeo);
+		err = wait_store(cn, sender, rt.peer[0], dst_node(f, &rt),
+				 timeo);
 	if (err)
 		goto out;
 	if (!keep && !t.n && rt.n == 1 &&

@@ -253,6 +253,32 @@ static void kept_push(struct collab_kept *k, struct kept_node *kn, bool tick)
 }
 
 /*
+ * Under send_mutex, which alone adds and removes nodes: what is kept for
+ * @node, made if need be; NULL if it cannot be.
+ */
+static struct kept_node *node_get(struct collab_kept *k,
+				  const struct collab_guid *node)
+{
+	struct kept_node *kn;
+
+	spin_lock_bh(&k->lock);
+	kn = node_find(k, node);
+	spin_unlock_bh(&k->lock);
+	if (kn || k->nr_nodes >= COLLAB_RNODES_MAX)
+		return kn;
+	kn = kzalloc(sizeof(*kn), GFP_KERNEL);
+	if (!kn)
+		return NULL;
+	kn->node = *node;
+	__skb_queue_head_init(&kn->q);
+	spin_lock_bh(&k->lock);
+	hash_add(k->nodes, &kn->hnode, node_hash(&kn->node));
+	WRITE_ONCE(k->nr_nodes, k->nr_nodes + 1);
+	spin_unlock_bh(&k->lock);
+	return kn;
+}
+
+/*
  * Keep @msg, a message of this node for a node beyond its peers, and
  * send it after what was kept for that node before it; consumes @msg.
  * The caller waited for room (collab_kept_has_room()).
@@ -261,27 +287,16 @@ int collab_kept_send(struct collab_net *cn, struct sk_buff *msg)
 {
 	struct collab_frame *f = collab_frame(msg);
 	struct collab_kept *k = cn->kept;
-	struct kept_node *kn, *fresh;
+	struct kept_node *kn;
 	struct kept_cb *cb;
 
-	fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
 	mutex_lock(&k->send_mutex);
-	spin_lock_bh(&k->lock);
-	kn = node_find(k, &f->dst_node);
+	kn = node_get(k, &f->dst_node);
 	if (!kn) {
-		if (!fresh || k->nr_nodes >= COLLAB_RNODES_MAX) {
-			spin_unlock_bh(&k->lock);
-			mutex_unlock(&k->send_mutex);
-			kfree(fresh);
-			return -ENOBUFS;
-		}
-		kn = fresh;
-		fresh = NULL;
-		kn->node = f->dst_node;
-		__skb_queue_head_init(&kn->q);
-		hash_add(k->nodes, &kn->hnode, node_hash(&kn->node));
-		WRITE_ONCE(k->nr_nodes, k->nr_nodes + 1);
+		mutex_unlock(&k->send_mutex);
+		return -ENOBUFS;
 	}
+	spin_lock_bh(&k->lock);
 	/* Kept, it no longer counts against its sender's buffer. */
 	skb_orphan(msg);
 	f->flags |= COLLAB_FF_KEPT;
@@ -304,7 +319,6 @@ int collab_kept_send(struct collab_net *cn, struct sk_buff *msg)
 
 	kept_push(k, kn, false);
 	mutex_unlock(&k->send_mutex);
-	kfree(fresh);
 	kept_schedule(k);
 	return 0;
 }

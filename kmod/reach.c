@@ -667,6 +667,21 @@ static bool seen_test_set(struct collab_seen *s, u64 id)
 }
 
 /*
+ * Under reach_lock: the ids of @node's messages this node remembers,
+ * made on first use; NULL for a node it does not know, or no memory.
+ */
+static struct collab_seen *node_seen(struct collab_net *cn,
+				     const struct collab_guid *node)
+{
+	struct collab_rnode *rn;
+
+	rn = rhashtable_lookup_fast(&cn->rnodes, node, rnode_params);
+	if (rn && !rn->seen)
+		rn->seen = kzalloc(sizeof(*rn->seen), GFP_ATOMIC);
+	return rn ? rn->seen : NULL;
+}
+
+/*
  * In softirq: whether the session or broadcast message @msgid of @node
  * came already, by another way while the tree changed. A node this one
  * does not know, or no memory to remember it by, gives no.
@@ -674,27 +689,29 @@ static bool seen_test_set(struct collab_seen *s, u64 id)
 bool collab_reach_seen(struct collab_net *cn, const struct collab_guid *node,
 		       u64 msgid)
 {
-	struct collab_rnode *rn;
+	struct collab_seen *s;
 	bool seen = false;
 
 	spin_lock(&cn->reach_lock);
-	rn = rhashtable_lookup_fast(&cn->rnodes, node, rnode_params);
-	if (rn && !rn->seen)
-		rn->seen = kzalloc(sizeof(*rn->seen), GFP_ATOMIC);
-	if (rn && rn->seen)
-		seen = seen_test_set(rn->seen, msgid);
+	s = node_seen(cn, node);
+	if (s)
+		seen = seen_test_set(s, msgid);
 	spin_unlock(&cn->reach_lock);
 	return seen;
 }
 
-/* Whether @id is in @s; one older than the window counts as in. */
-static bool seen_test(const struct collab_seen *s, u64 id)
+/* Whether @id is within the window of @s, and in it. */
+static bool seen_marked(const struct collab_seen *s, u64 id)
 {
-	if (id > s->top)
-		return false;
-	if (s->top - id >= SEEN_IDS)
-		return true;
-	return test_bit(id % SEEN_IDS, s->ids);
+	return id <= s->top && s->top - id < SEEN_IDS &&
+	       test_bit(id % SEEN_IDS, s->ids);
+}
+
+/* Whether @id is in @s, one older than the window counting as in. */
+static bool seen_taken(const struct collab_seen *s, u64 id)
+{
+	return (id <= s->top && s->top - id >= SEEN_IDS) ||
+	       seen_marked(s, id);
 }
 
 /*
@@ -707,23 +724,20 @@ static bool seen_test(const struct collab_seen *s, u64 id)
 int collab_reach_kept(struct collab_net *cn, const struct collab_guid *node,
 		      u64 msgid, u64 prev)
 {
-	struct collab_rnode *rn;
+	struct collab_seen *s;
 	int err = -ENOMEM;
 
 	spin_lock(&cn->reach_lock);
-	rn = rhashtable_lookup_fast(&cn->rnodes, node, rnode_params);
-	if (rn && !rn->seen)
-		rn->seen = kzalloc(sizeof(*rn->seen), GFP_ATOMIC);
-	if (!rn || !rn->seen)
+	s = node_seen(cn, node);
+	if (!s)
 		goto out;
 	err = -EALREADY;
-	if (msgid <= rn->seen->top && rn->seen->top - msgid < SEEN_IDS &&
-	    test_bit(msgid % SEEN_IDS, rn->seen->ids))
+	if (seen_marked(s, msgid))
 		goto out;
 	err = -EAGAIN;
-	if (prev && !seen_test(rn->seen, prev))
+	if (prev && !seen_taken(s, prev))
 		goto out;
-	seen_test_set(rn->seen, msgid);
+	seen_test_set(s, msgid);
 	err = 0;
 out:
 	spin_unlock(&cn->reach_lock);
