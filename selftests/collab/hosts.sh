@@ -1316,12 +1316,16 @@ case_unload_with_live_peers()
 }
 
 # Their kernel paths are the others' too (discovery and static peers come
-# up in every case; links down and back in store_full and receipts);
-# ack_lost_then_down needs the normal kernel's pace (on the debug kernel,
+# up in every case; links down and back in store_full and receipts; IPv6
+# and fragments in ipv6_fragments and large_datagrams; a full receive
+# buffer in slow_receiver; copies for several peers in relay.sh; names
+# and bound addresses are collabctl's and UDP's); ack_lost_then_down and
+# timers need the normal kernel's pace (on the debug kernel,
 # acknowledgments come later than the shortest retransmission timeout, and
-# the counts of copies it bounds grow with it).
+# the counts of copies and wakeups they bound grow with it).
 quick_skip="discovery static_peer peer_down_10s ack_lost_then_down sessions_apart errors
-	batches_ipv6"
+	batches_ipv6 ipv6 fragments_mtu_1280 small_rcvbuf timers three_nodes
+	peer_name bearer_binds_local"
 run_cases case_discovery case_static_peer case_every_kind \
 	case_loss_reorder_duplicate case_fragments_mtu_1280 case_large_datagrams \
 	case_timers \
