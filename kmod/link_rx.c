@@ -566,6 +566,25 @@ void collab_link_rx_skip_to(struct collab_peer *peer, u32 start)
 	collab_link_drain_ooo(peer);
 }
 
+/*
+ * The records of a sequenced packet that holds @n of them (as a wire
+ * parser counts them; -1: malformed), in one piece; NULL, and counted,
+ * when there are none to read.
+ */
+const void *collab_link_recs(struct collab_net *cn, struct sk_buff *skb,
+			     int n)
+{
+	if (n < 0) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
+		return NULL;
+	}
+	if (skb_linearize(skb)) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_NOMEM);
+		return NULL;
+	}
+	return skb->data;
+}
+
 /* One sequenced packet, in order; false if the link must wait. */
 static bool seq_rcv(struct collab_peer *peer, struct sk_buff *skb)
 {

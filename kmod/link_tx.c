@@ -578,6 +578,34 @@ int collab_link_enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,
 }
 
 /*
+ * @n records of @size bytes each at @recs, as many to a packet of @type
+ * as fit, stored for @peer: as collab_link_enqueue(), or -ENOMEM.
+ */
+int collab_link_enqueue_recs(struct collab_peer *peer, u8 type,
+			     const void *recs, unsigned int n, size_t size)
+{
+	unsigned int per = max_t(unsigned int, 1, collab_link_mss(peer) / size);
+	struct sk_buff_head q;
+	struct sk_buff *skb;
+	unsigned int i, k;
+
+	__skb_queue_head_init(&q);
+	for (i = 0; i < n; i += k) {
+		k = min(per, n - i);
+		skb = collab_link_alloc(k * size, GFP_KERNEL);
+		if (!skb) {
+			__skb_queue_purge(&q);
+			return -ENOMEM;
+		}
+		skb_put_data(skb, recs + i * size, k * size);
+		collab_tx_cb(skb)->type = type;
+		collab_tx_cb(skb)->flags = 0;
+		__skb_queue_tail(&q, skb);
+	}
+	return skb_queue_empty(&q) ? 0 : collab_link_enqueue(peer, &q, 0);
+}
+
+/*
  * Store the full route sync @pkts for @peer in place of the unsent route
  * records at the tail of its store, which it restates. As
  * collab_link_enqueue().

@@ -227,6 +227,10 @@ void collab_link_down(struct collab_peer *peer);
 bool collab_link_has_room(struct collab_peer *peer);
 int collab_link_enqueue(struct collab_peer *peer, struct sk_buff_head *pkts,
 			unsigned int msgs);
+const void *collab_link_recs(struct collab_net *cn, struct sk_buff *skb,
+			     int n);
+int collab_link_enqueue_recs(struct collab_peer *peer, u8 type,
+			     const void *recs, unsigned int n, size_t size);
 struct sk_buff *collab_link_alloc(unsigned int len, gfp_t gfp);
 int collab_link_route_rec(struct collab_peer *peer, const void *rec,
 			  unsigned int len, unsigned int limit);

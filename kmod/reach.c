@@ -404,16 +404,10 @@ void collab_reach_rcv(struct collab_peer *peer, struct sk_buff *skb)
 	struct collab_guid self;
 	bool run;
 
-	if (n < 0) {
-		collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
+	r = collab_link_recs(cn, skb, n);
+	if (!r)
 		goto out;
-	}
-	if (skb_linearize(skb)) {
-		collab_stat_inc(cn, COLLAB_STAT_DROP_NOMEM);
-		goto out;
-	}
 	collab_node_id(cn, &self);
-	r = (const void *)skb->data;
 	spin_lock(&cn->reach_lock);
 	for (i = 0; i < n; i++) {
 		if (!collab_wire_reach_rec(&r[i], sizeof(r[i]))) {
@@ -892,11 +886,7 @@ static int collect_into(struct collab_net *cn, bool full, const char *name,
 /* The records of @b, in packets on @peer's link. */
 static int send(struct collab_peer *peer, const struct reach_batch *b)
 {
-	unsigned int per = max_t(unsigned int, 1, collab_link_mss(peer) /
-				 sizeof(struct collab_reach_rec));
-	struct sk_buff_head q;
-	struct sk_buff *skb;
-	unsigned int i, n;
+	unsigned int i;
 
 	/* @peer learns which nodes it is this node's next hop to. */
 	for (i = 0; i < b->n; i++) {
@@ -904,20 +894,8 @@ static int send(struct collab_peer *peer, const struct reach_batch *b)
 		if (b->via[i] == peer)
 			b->r[i].flags |= COLLAB_REACH_F_PARENT;
 	}
-	__skb_queue_head_init(&q);
-	for (i = 0; i < b->n; i += n) {
-		n = min(per, b->n - i);
-		skb = collab_link_alloc(n * sizeof(*b->r), GFP_KERNEL);
-		if (!skb) {
-			__skb_queue_purge(&q);
-			return -ENOMEM;
-		}
-		skb_put_data(skb, &b->r[i], n * sizeof(*b->r));
-		collab_tx_cb(skb)->type = COLLAB_LINK_REACH;
-		collab_tx_cb(skb)->flags = 0;
-		__skb_queue_tail(&q, skb);
-	}
-	return skb_queue_empty(&q) ? 0 : collab_link_enqueue(peer, &q, 0);
+	return collab_link_enqueue_recs(peer, COLLAB_LINK_REACH, b->r, b->n,
+					sizeof(*b->r));
 }
 
 /* The peers whose link is up, each held; how many, or -ENOMEM. */

@@ -397,15 +397,9 @@ void collab_route_rcv(struct collab_peer *peer, struct sk_buff *skb)
 	const struct collab_route_rec *r;
 	int err;
 
-	if (n < 0) {
-		collab_stat_inc(cn, COLLAB_STAT_DROP_MALFORMED);
+	r = collab_link_recs(cn, skb, n);
+	if (!r)
 		goto out;
-	}
-	if (skb_linearize(skb)) {
-		collab_stat_inc(cn, COLLAB_STAT_DROP_NOMEM);
-		goto out;
-	}
-	r = (const void *)skb->data;
 	spin_lock(&cn->rlock);
 	for (i = 0; i < n; i++) {
 		err = apply(cn, peer, &r[i]);
