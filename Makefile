@@ -79,7 +79,7 @@ $(B)/lib/collab.pc: lib/collab.pc.in Makefile
 # targets (selftests/host: fuzz_replay, batch_replay, wire_*_replay).
 FUZZ := $(B)/fuzz/decode_fuzz
 CTL_FUZZ := $(B)/fuzz/batch_fuzz
-WIRE_PARSERS := link frame bundle frag route reach receipt
+WIRE_PARSERS := link frame bundle frag route reach distant receipt
 WIRE_FUZZ := $(WIRE_PARSERS:%=$(B)/fuzz/wire_%_fuzz)
 WIRE_SRCS := kmod/fuzz/wire_fuzz.c kmod/wire.c
 FUZZ_SECS ?= 60

@@ -196,6 +196,11 @@ struct collab_net {
 	bool reach_kick;		/* reach_work has records to send */
 	u8 relay;			/* forwards for others, READ_ONCE */
 	struct work_struct reach_work;
+	/* Their instances (distant.c), under reach_lock; RCU lookups. */
+	struct rhashtable dinstances;	/* instance GUID -> collab_dinst */
+	unsigned long dinst_bytes;	/* what they take */
+	bool dinst_kick;		/* distant_work has tables to send */
+	struct work_struct distant_work;
 
 	/* Messages waiting for an activation (activation.c). */
 	spinlock_t act_lock;		/* BH off */

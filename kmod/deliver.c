@@ -799,7 +799,7 @@ static const struct collab_guid *dst_node(const struct collab_frame *f,
 					  const struct collab_rtargets *rt)
 {
 	return f->dst_kind == COLLAB_ADDR_GUID && rt->owner ?
-	       &rt->peer[0]->id : &f->dst_node;
+	       &rt->node : &f->dst_node;
 }
 
 /*
@@ -855,7 +855,7 @@ static int place(struct collab_net *cn, struct collab_sock *sender,
 	if (rt->n) {
 		/* A GUID goes to the node that has it, whichever was named. */
 		if (f->dst_kind == COLLAB_ADDR_GUID && rt->owner)
-			collab_frame(skb)->dst_node = rt->peer[0]->id;
+			collab_frame(skb)->dst_node = rt->node;
 		if (keep)
 			return collab_kept_send(cn, skb);
 		/* For peers only: the store takes the message itself. */

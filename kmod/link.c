@@ -196,6 +196,7 @@ void collab_link_rcv(struct collab_peer *peer, struct sk_buff *skb)
 	case COLLAB_LINK_MSG:
 	case COLLAB_LINK_ROUTE:
 	case COLLAB_LINK_REACH:
+	case COLLAB_LINK_DISTANT:
 	case COLLAB_LINK_RECEIPT:
 		collab_link_data_rcv(peer, skb, h, &x);
 		break;

@@ -7,6 +7,7 @@
  */
 
 #include "deliver.h"
+#include "distant.h"
 #include "link.h"
 #include "reach.h"
 #include "receipt.h"
@@ -138,13 +139,16 @@ static int msg_source_drop(struct collab_peer *peer,
 {
 	bool relayed = !collab_guid_equal(&f->src_node, &peer->id);
 	struct collab_peer *owner, *via;
-	bool local;
+	struct collab_guid node;
+	bool local, far;
 
 	rcu_read_lock();
 	owner = collab_route_owner(peer->cn, &f->src_id);
 	local = collab_find_instance(peer->cn, &f->src_id);
+	far = collab_distant_owner(peer->cn, &f->src_id, &node);
 	rcu_read_unlock();
-	if (local || (owner && !collab_guid_equal(&owner->id, &f->src_node)))
+	if (local || (owner && !collab_guid_equal(&owner->id, &f->src_node)) ||
+	    (far && !collab_guid_equal(&node, &f->src_node)))
 		return COLLAB_STAT_DROP_GUID_TAKEN;
 	if (relayed) {
 		/* From a node this one knows a way to. */
@@ -599,6 +603,10 @@ static bool seq_rcv(struct collab_peer *peer, struct sk_buff *skb)
 	}
 	if (type == COLLAB_LINK_REACH) {
 		collab_reach_rcv(peer, skb);
+		return true;
+	}
+	if (type == COLLAB_LINK_DISTANT) {
+		collab_distant_rcv(peer, skb);
 		return true;
 	}
 	if (type == COLLAB_LINK_RECEIPT) {

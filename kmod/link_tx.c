@@ -317,7 +317,8 @@ unsigned int collab_link_msgs_in(struct sk_buff *skb)
 	struct collab_tx_cb *cb = collab_tx_cb(skb);
 
 	/* Route records are no messages; they count in bytes only. */
-	if (cb->type == COLLAB_LINK_ROUTE || cb->type == COLLAB_LINK_REACH)
+	if (cb->type == COLLAB_LINK_ROUTE || cb->type == COLLAB_LINK_REACH ||
+	    cb->type == COLLAB_LINK_DISTANT)
 		return 0;
 	if (cb->type != COLLAB_LINK_MSG)
 		return 1;

@@ -653,7 +653,8 @@ static int fill_route(struct sk_buff *skb, const struct collab_reach_info *ri,
 	    nla_put_u32(skb, COLLAB_ROUTE_A_METRIC, ri->metric) ||
 	    nla_put_u32(skb, COLLAB_ROUTE_A_SEQNO, ri->seqno) ||
 	    nla_put_u32(skb, COLLAB_ROUTE_A_AGE_MS, ri->age_ms) ||
-	    nla_put_u32(skb, COLLAB_ROUTE_A_OFFERS, ri->offers)) {
+	    nla_put_u32(skb, COLLAB_ROUTE_A_OFFERS, ri->offers) ||
+	    nla_put_u32(skb, COLLAB_ROUTE_A_INSTANCES, ri->instances)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -49,6 +49,7 @@
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 
+#include "distant.h"
 #include "reach.h"
 #include "route.h"
 
@@ -82,6 +83,8 @@ static bool seqno_after(u32 a, u32 b)
 
 int collab_reach_init(struct collab_net *cn)
 {
+	int err;
+
 	spin_lock_init(&cn->reach_lock);
 	INIT_LIST_HEAD(&cn->all_rnodes);
 	INIT_LIST_HEAD(&cn->reach_dirty);
@@ -92,7 +95,13 @@ int collab_reach_init(struct collab_net *cn)
 	 * peers may remember the last.
 	 */
 	cn->reach_seqno = (u32)(ktime_get_real_seconds() << 4);
-	return rhashtable_init(&cn->rnodes, &rnode_params);
+	err = collab_distant_init(cn);
+	if (err)
+		return err;
+	err = rhashtable_init(&cn->rnodes, &rnode_params);
+	if (err)
+		collab_distant_destroy(cn);
+	return err;
 }
 
 static void kick(struct collab_net *cn)
@@ -125,6 +134,7 @@ static struct collab_rnode *rnode_new(struct collab_net *cn,
 	rn->changed = jiffies;
 	rn->seq = ++cn->rnode_seq;
 	INIT_LIST_HEAD(&rn->advs);
+	INIT_LIST_HEAD(&rn->dinsts);
 	if (rhashtable_insert_fast(&cn->rnodes, &rn->node, rnode_params)) {
 		kfree(rn);
 		return NULL;
@@ -143,6 +153,7 @@ static void rnode_free(struct collab_net *cn, struct collab_rnode *rn)
 		list_del(&rn->dirty_node);
 	cn->nr_rnodes--;
 	collab_obj_add(cn, COLLAB_OBJ_NODES, -1);
+	collab_distant_forget(cn, rn);
 	kfree(rn->seen);
 	kfree_rcu(rn, rcu);
 }
@@ -152,6 +163,21 @@ static struct collab_peer *via_of(struct collab_net *cn,
 {
 	return rcu_dereference_protected(rn->via,
 					 lockdep_is_held(&cn->reach_lock));
+}
+
+/* Under reach_lock: the node @id, or NULL. */
+struct collab_rnode *collab_rnode_find(struct collab_net *cn,
+				       const struct collab_guid *id)
+{
+	lockdep_assert_held(&cn->reach_lock);
+	return rhashtable_lookup_fast(&cn->rnodes, id, rnode_params);
+}
+
+/* Under reach_lock: the next hop to @rn, or NULL; not held. */
+struct collab_peer *collab_rnode_via(struct collab_net *cn,
+				     const struct collab_rnode *rn)
+{
+	return via_of(cn, rn);
 }
 
 static bool feasible(const struct collab_rnode *rn,
@@ -209,6 +235,9 @@ static void reselect(struct collab_net *cn, struct collab_rnode *rn)
 		rcu_assign_pointer(rn->via, via);
 		if (via)
 			rcu_assign_pointer(rn->last, via);
+		/* A peer again: its route records tell what it has. */
+		if (via && collab_guid_equal(&via->id, &rn->id))
+			collab_distant_forget(cn, rn);
 		rn->changed = jiffies;
 		collab_stat_inc(cn, COLLAB_STAT_ROUTE_CHANGES);
 		/* The old next hop and the new hear where they stand. */
@@ -355,6 +384,12 @@ static int update(struct collab_net *cn, struct collab_peer *peer,
 		rn->nr_advs++;		/* a child whose link was down */
 	if ((adv->flags & ~r->flags) & COLLAB_REACH_F_PARENT)
 		adv->child_until = jiffies + PARTED_GRACE;
+	/* A new child gets the node's instances (distant.c). */
+	if ((r->flags & ~adv->flags) & COLLAB_REACH_F_PARENT) {
+		adv->dinst_due = true;
+		rn->dinst_send = true;
+		collab_distant_kick(cn);
+	}
 	adv->flags = r->flags;
 	adv->seqno = seqno;
 	adv->metric = metric;
@@ -402,7 +437,7 @@ void collab_reach_rcv(struct collab_peer *peer, struct sk_buff *skb)
 	struct collab_net *cn = peer->cn;
 	const struct collab_reach_rec *r;
 	struct collab_guid self;
-	bool run;
+	bool run, tables;
 
 	r = collab_link_recs(cn, skb, n);
 	if (!r)
@@ -429,9 +464,12 @@ void collab_reach_rcv(struct collab_peer *peer, struct sk_buff *skb)
 			collab_stat_inc(cn, COLLAB_STAT_DROP_PEER_LIMIT);
 	}
 	run = cn->reach_kick;
+	tables = cn->dinst_kick;
 	spin_unlock(&cn->reach_lock);
 	if (run)
 		schedule_work(&cn->reach_work);
+	if (tables)
+		schedule_work(&cn->distant_work);
 out:
 	consume_skb(skb);
 }
@@ -544,7 +582,7 @@ static void prune(struct collab_net *cn, struct collab_rnode *rn)
 void collab_reach_expire(struct collab_net *cn)
 {
 	struct collab_rnode *rn, *tmp;
-	bool run;
+	bool run, tables;
 
 	spin_lock_bh(&cn->reach_lock);
 	list_for_each_entry_safe(rn, tmp, &cn->all_rnodes, all_node) {
@@ -556,11 +594,16 @@ void collab_reach_expire(struct collab_net *cn)
 		else if (list_empty(&rn->advs) &&
 			 time_after(jiffies, rn->changed + RNODE_LINGER))
 			rnode_free(cn, rn);
+		else if (rn->dinst_send)
+			collab_distant_kick(cn);
 	}
 	run = cn->reach_kick;
+	tables = cn->dinst_kick;
 	spin_unlock_bh(&cn->reach_lock);
 	if (run)
 		schedule_work(&cn->reach_work);
+	if (tables)
+		schedule_work(&cn->distant_work);
 }
 
 /*
@@ -763,6 +806,9 @@ int collab_reach_info(struct collab_net *cn, u64 after,
 		out->metric = found->metric;
 		out->age_ms = jiffies_to_msecs(jiffies - found->changed);
 		out->offers = found->nr_advs;
+		out->instances = found->nr_dinsts;
+		if (via && collab_guid_equal(&via->id, &found->id))
+			out->instances = READ_ONCE(via->nr_rinstances);
 		out->seq = found->seq;
 	}
 	spin_unlock_bh(&cn->reach_lock);
@@ -1008,9 +1054,11 @@ void collab_reach_destroy(struct collab_net *cn)
 	struct collab_rnode *rn, *tmp;
 
 	cancel_work_sync(&cn->reach_work);
+	cancel_work_sync(&cn->distant_work);
 	list_for_each_entry_safe(rn, tmp, &cn->all_rnodes, all_node) {
 		WARN_ON_ONCE(rn->nr_advs);
 		rnode_free(cn, rn);
 	}
 	rhashtable_destroy(&cn->rnodes);
+	collab_distant_destroy(cn);
 }

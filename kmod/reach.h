@@ -29,6 +29,7 @@ struct collab_radv {
 	 * went down, and not counted in nr_advs.
 	 */
 	unsigned long child_until;
+	bool dinst_due;			/* a child: it gets the node's table */
 };
 
 struct collab_seen;
@@ -63,6 +64,13 @@ struct collab_rnode {
 	unsigned int nr_advs;
 	struct list_head advs;		/* collab_radv.node */
 	struct collab_seen *seen;	/* its sessions' and broadcasts' ids */
+	/* Its instances, as its tree tells them (distant.c). */
+	struct list_head dinsts;	/* collab_dinst.rn_node */
+	unsigned int nr_dinsts;
+	unsigned long dinst_bytes;
+	bool dinst_reset;		/* a table comes: RESET, not yet END */
+	bool dinst_have;		/* a whole table came */
+	bool dinst_send;		/* some child is due to get it */
 	struct rcu_head rcu;
 };
 
@@ -77,6 +85,10 @@ void collab_reach_expire(struct collab_net *cn);
 void collab_reach_work(struct work_struct *work);
 struct collab_peer *collab_next_hop(struct collab_net *cn,
 				    const struct collab_guid *node);
+struct collab_rnode *collab_rnode_find(struct collab_net *cn,
+				       const struct collab_guid *id);
+struct collab_peer *collab_rnode_via(struct collab_net *cn,
+				     const struct collab_rnode *rn);
 
 struct collab_frame;
 struct collab_rtargets;
@@ -97,6 +109,7 @@ struct collab_reach_info {
 	u16 metric;
 	u32 age_ms;
 	u32 offers;
+	u32 instances;			/* a peer's own, or its tree's */
 	u64 seq;
 };
 

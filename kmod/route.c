@@ -21,6 +21,7 @@
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 
+#include "distant.h"
 #include "frame.h"
 #include "netlink.h"
 #include "reach.h"
@@ -374,14 +375,19 @@ static int apply(struct collab_net *cn, struct collab_peer *peer,
 	return 0;
 }
 
-/* The counter of a record apply() refused with @err. */
-static enum collab_stat rec_drop_stat(int err)
+/*
+ * The counter of a route record, or a record of a distant node's table
+ * (distant.c), refused with @err.
+ */
+enum collab_stat collab_rec_drop_stat(int err)
 {
 	switch (err) {
 	case -EEXIST:
 		return COLLAB_STAT_DROP_GUID_TAKEN;
 	case -EINVAL:
 		return COLLAB_STAT_DROP_MALFORMED;
+	case -ESRCH:
+		return COLLAB_STAT_DROP_DISTANT_STRAY;
 	case -ENOSPC:
 		return COLLAB_STAT_DROP_PEER_LIMIT;
 	default:
@@ -395,6 +401,7 @@ void collab_route_rcv(struct collab_peer *peer, struct sk_buff *skb)
 	int i, n = collab_wire_route(skb->len);
 	struct collab_net *cn = peer->cn;
 	const struct collab_route_rec *r;
+	bool changed = false;
 	int err;
 
 	r = collab_link_recs(cn, skb, n);
@@ -402,14 +409,20 @@ void collab_route_rcv(struct collab_peer *peer, struct sk_buff *skb)
 		goto out;
 	spin_lock(&cn->rlock);
 	for (i = 0; i < n; i++) {
+		changed |= r[i].op == COLLAB_ROUTE_ADD ||
+			   r[i].op == COLLAB_ROUTE_DEL ||
+			   r[i].op == COLLAB_ROUTE_END;
 		err = apply(cn, peer, &r[i]);
 		if (!err)
 			continue;
-		collab_stat_inc(cn, rec_drop_stat(err));
+		collab_stat_inc(cn, collab_rec_drop_stat(err));
 		if (err == -EEXIST)
 			collab_nl_conflict_event(peer, &r[i].id, r[i].app);
 	}
 	spin_unlock(&cn->rlock);
+	/* Nodes beyond this one hear of its instances through it. */
+	if (changed && READ_ONCE(peer->routes_known))
+		collab_distant_peer_changed(cn, &peer->id);
 out:
 	consume_skb(skb);
 }
@@ -425,6 +438,38 @@ struct collab_peer *collab_route_owner(struct collab_net *cn,
 
 	ri = rhashtable_lookup(&cn->rinstances, id, rinst_params);
 	return ri ? ri->peer : NULL;
+}
+
+/*
+ * The instances of @peer, as ADD records of a distant node's table
+ * (distant.c), into @r: how many; -ENODATA while the peer has not told
+ * all it has; -ENOSPC when @max is short of @need.
+ */
+int collab_route_table(struct collab_net *cn, struct collab_peer *peer,
+		       struct collab_distant_rec *r, unsigned int max,
+		       unsigned int *need)
+{
+	struct collab_rinst *ri;
+	int n = 0;
+
+	spin_lock_bh(&cn->rlock);
+	if (!READ_ONCE(peer->routes_known)) {
+		n = -ENODATA;
+	} else if (peer->nr_rinstances > max) {
+		*need = peer->nr_rinstances;
+		n = -ENOSPC;
+	} else {
+		list_for_each_entry(ri, &peer->rinstances, peer_node) {
+			memset(&r[n], 0, sizeof(r[n]));
+			r[n].op = COLLAB_DISTANT_ADD;
+			r[n].origin = peer->id;
+			r[n].id = ri->id;
+			memcpy(r[n].app, ri->app, COLLAB_APP_MAX);
+			n++;
+		}
+	}
+	spin_unlock_bh(&cn->rlock);
+	return n;
 }
 
 /* The peer is off the table: withdraw all it told us. */
@@ -679,11 +724,17 @@ static void collect_rcu(struct collab_net *cn, const struct collab_frame *f,
 	switch (f->dst_kind) {
 	case COLLAB_ADDR_GUID:
 		ri = rhashtable_lookup(&cn->rinstances, &f->dst_id, rinst_params);
-		t->owner = ri;
-		if (ri)
+		if (ri) {
+			t->owner = true;
+			t->node = ri->peer->id;
 			collab_rtargets_add(t, ri->peer);
-		else
+		} else if (collab_distant_owner(cn, &f->dst_id, &t->node)) {
+			/* A node beyond the peers has it (distant.c). */
+			t->owner = true;
+			rtargets_add_node(cn, t, &t->node);
+		} else {
 			rtargets_add_node(cn, t, &f->dst_node);
+		}
 		break;
 	case COLLAB_ADDR_APP:
 		rtargets_add_node(cn, t, &f->dst_node);

@@ -52,7 +52,8 @@ struct collab_rref {
 struct collab_rtargets {
 	unsigned int n;
 	unsigned int max;
-	bool owner;			/* a GUID's, as its node announced it */
+	bool owner;			/* a GUID's node is known: @node */
+	struct collab_guid node;
 	struct collab_peer **peer;
 	struct collab_peer *inline_peer[4];
 };
@@ -64,6 +65,11 @@ void collab_route_rcv(struct collab_peer *peer, struct sk_buff *skb);
 struct collab_peer *collab_route_owner(struct collab_net *cn,
 				       const struct collab_guid *id);
 void collab_route_work(struct work_struct *work);
+enum collab_stat collab_rec_drop_stat(int err);
+struct collab_distant_rec;
+int collab_route_table(struct collab_net *cn, struct collab_peer *peer,
+		       struct collab_distant_rec *r, unsigned int max,
+		       unsigned int *need);
 
 /* Local changes, under collab_net.lock. */
 void collab_route_announce(struct collab_net *cn, u8 op,

@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 
 #include "activation.h"
+#include "distant.h"
 #include "frame.h"
 #include "netlink.h"
 #include "route.h"
@@ -209,6 +210,7 @@ static void app_put(struct collab_net *cn, struct collab_app *app)
 int collab_table_bind(struct collab_net *cn, struct collab_sock *cs,
 		      const struct collab_guid *id, const char *app)
 {
+	struct collab_guid owner;
 	struct collab_app *entry;
 	bool remote;
 	int err;
@@ -219,7 +221,8 @@ int collab_table_bind(struct collab_net *cn, struct collab_sock *cs,
 		return -EACCES;
 	}
 	rcu_read_lock();
-	remote = collab_route_owner(cn, id);
+	remote = collab_route_owner(cn, id) ||
+		 collab_distant_owner(cn, id, &owner);
 	rcu_read_unlock();
 	if (remote)
 		return -EADDRINUSE;

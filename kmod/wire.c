@@ -287,6 +287,36 @@ bool collab_wire_reach_rec(const void *buf, size_t len)
 	}
 }
 
+/* How many records a DISTANT packet of @len bytes holds, or -1. */
+int collab_wire_distant(size_t len)
+{
+	if (!len || len % sizeof(struct collab_distant_rec))
+		return -1;
+	return len / sizeof(struct collab_distant_rec);
+}
+
+/*
+ * Whether a record of a distant node's instances is well formed: a known
+ * op, a node, and for ADD an instance and a type that ends in NUL.
+ */
+bool collab_wire_distant_rec(const void *buf, size_t len)
+{
+	const struct collab_distant_rec *r = buf;
+
+	if (len < sizeof(*r) || collab_guid_is_zero(&r->origin))
+		return false;
+	switch (r->op) {
+	case COLLAB_DISTANT_RESET:
+	case COLLAB_DISTANT_END:
+		return collab_guid_is_zero(&r->id) && !r->app[0];
+	case COLLAB_DISTANT_ADD:
+		return !collab_guid_is_zero(&r->id) && r->app[0] &&
+		       !r->app[COLLAB_APP_MAX - 1];
+	default:
+		return false;
+	}
+}
+
 /* A RECEIPT packet's body, @len bytes. */
 int collab_wire_receipt(const void *buf, size_t len,
 			struct collab_wire_receipt *out)

@@ -79,6 +79,7 @@ enum collab_link_type {
 	COLLAB_LINK_INIT,	/* key handshake, first message (crypto.h) */
 	COLLAB_LINK_RESP,	/* key handshake, the answer */
 	COLLAB_LINK_REACH,	/* sequenced: reachability records */
+	COLLAB_LINK_DISTANT,	/* sequenced: instances of distant nodes */
 	__COLLAB_LINK_MAX,
 };
 
@@ -235,6 +236,28 @@ struct collab_reach_rec {
 static_assert(sizeof(struct collab_reach_rec) == 88);
 
 /*
+ * Instances of a node beyond the peers (distant.c): the instances that
+ * @origin has, as the sender knows them, which tells them to each child
+ * in @origin's tree. RESET: the whole table of @origin follows, up to
+ * END; ADD: @origin has instance @id, of type @app.
+ */
+enum collab_distant_op {
+	COLLAB_DISTANT_RESET = 1,
+	COLLAB_DISTANT_ADD,
+	COLLAB_DISTANT_END,
+};
+
+struct collab_distant_rec {
+	u8 op;			/* enum collab_distant_op */
+	u8 reserved[7];
+	struct collab_guid origin;
+	struct collab_guid id;
+	char app[COLLAB_APP_MAX];
+};
+
+static_assert(sizeof(struct collab_distant_rec) == 72);
+
+/*
  * A receipt, from the node a message reached (or the relay that refused
  * it) back to its source, through the relays it crossed.
  */
@@ -344,6 +367,8 @@ int collab_wire_route(size_t len);
 bool collab_wire_route_rec(const void *buf, size_t len);
 int collab_wire_reach(size_t len);
 bool collab_wire_reach_rec(const void *buf, size_t len);
+int collab_wire_distant(size_t len);
+bool collab_wire_distant_rec(const void *buf, size_t len);
 
 /* A receipt, in host order. */
 struct collab_wire_receipt {

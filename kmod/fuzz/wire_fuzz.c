@@ -3,7 +3,7 @@
  * libFuzzer targets for the wire parsers (kmod/wire.c, built from that
  * very file with kernel.h for the kernel's types): one per parser,
  * chosen when it is built with -DWIRE_<name> (link, frame, bundle, frag,
- * route, reach, receipt). Each feeds its input to the parser the way the module
+ * route, reach, distant, receipt). Each feeds its input to the parser the way the module
  * does and checks what the module relies on afterwards; a broken promise
  * aborts. 'make fuzz' runs them; the host tests replay their corpora
  * (kmod/fuzz/corpus/<name>).
@@ -188,6 +188,26 @@ static void one(const uint8_t *data, size_t size)
 			CHECK(metric && metric <= COLLAB_HOPS_MAX && !r[i].flags);
 	}
 }
+#elif defined(WIRE_distant)
+/* A DISTANT packet's records, as collab_distant_rcv() takes them. */
+static void one(const uint8_t *data, size_t size)
+{
+	const struct collab_distant_rec *r = (const void *)data;
+	int i, n = collab_wire_distant(size);
+
+	CHECK(n <= (int)(size / sizeof(*r)));
+	for (i = 0; i < n; i++) {
+		if (!collab_wire_distant_rec(&r[i], sizeof(*r)))
+			continue;
+		CHECK(!collab_guid_is_zero(&r[i].origin));
+		if (r[i].op == COLLAB_DISTANT_ADD)
+			CHECK(!collab_guid_is_zero(&r[i].id) && r[i].app[0] &&
+			      strlen(r[i].app) < COLLAB_APP_MAX);
+		else
+			CHECK(r[i].op == COLLAB_DISTANT_RESET ||
+			      r[i].op == COLLAB_DISTANT_END);
+	}
+}
 #elif defined(WIRE_receipt)
 /* A RECEIPT packet, as receipt_rcv() takes it. */
 static void one(const uint8_t *data, size_t size)
@@ -202,7 +222,7 @@ static void one(const uint8_t *data, size_t size)
 	CHECK(!collab_guid_is_zero(&r.node) && !collab_guid_is_zero(&r.src_node));
 }
 #else
-#error "build with -DWIRE_<parser>: link, frame, bundle, frag, route, reach, receipt"
+#error "build with -DWIRE_<parser>: link, frame, bundle, frag, route, reach, distant, receipt"
 #endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

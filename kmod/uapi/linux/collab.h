@@ -534,6 +534,7 @@ enum collab_route_attr {
 	COLLAB_ROUTE_A_SEQNO,		/* u32: the node's, of this route */
 	COLLAB_ROUTE_A_AGE_MS,		/* u32: since the route last changed */
 	COLLAB_ROUTE_A_OFFERS,		/* u32: peers that offer a route */
+	COLLAB_ROUTE_A_INSTANCES,	/* u32: its instances known here */
 	__COLLAB_ROUTE_A_MAX,
 };
 

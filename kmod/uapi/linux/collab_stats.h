@@ -163,3 +163,7 @@ COLLAB_STAT(KEPT_ANSWERED_AGAIN, kept_answered_again, U64)
 COLLAB_STAT(DROP_KEPT_DUPLICATE, drop_kept_duplicate, U64)
 /* kept messages that came before their predecessor */
 COLLAB_STAT(DROP_KEPT_GAP, drop_kept_gap, U64)
+/* instances of nodes beyond the peers */
+COLLAB_STAT(DISTANT_INSTANCES, distant_instances, U32)
+/* tables of a distant node's instances not from the next hop to it */
+COLLAB_STAT(DROP_DISTANT_STRAY, drop_distant_stray, U64)

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * collab: the instances of nodes beyond the peers, as each node's tree
+ * tells them (distant.c).
+ */
+#ifndef _COLLAB_DISTANT_H
+#define _COLLAB_DISTANT_H
+
+#include "peer.h"
+
+struct collab_rnode;
+
+/* An instance of a node that is not a peer. */
+struct collab_dinst {
+	struct rhash_head node;		/* collab_net.dinstances */
+	struct collab_guid id;		/* the key */
+	struct collab_guid owner;	/* its node */
+	char app[COLLAB_APP_MAX];
+	struct list_head rn_node;	/* collab_rnode.dinsts */
+	bool stale;			/* not restated since RESET */
+	struct rcu_head rcu;
+};
+
+int collab_distant_init(struct collab_net *cn);
+void collab_distant_destroy(struct collab_net *cn);
+void collab_distant_rcv(struct collab_peer *peer, struct sk_buff *skb);
+bool collab_distant_owner(struct collab_net *cn, const struct collab_guid *id,
+			  struct collab_guid *owner);
+void collab_distant_peer_changed(struct collab_net *cn,
+				 const struct collab_guid *node);
+void collab_distant_work(struct work_struct *work);
+
+/* Under collab_net.reach_lock. */
+void collab_distant_forget(struct collab_net *cn, struct collab_rnode *rn);
+void collab_distant_kick(struct collab_net *cn);
+
+#endif /* _COLLAB_DISTANT_H */
