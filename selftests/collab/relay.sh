@@ -403,6 +403,57 @@ print([x["age_ms"] for x in json.load(open(sys.argv[1]))
 	loop_free a b c d e
 }
 
+# instances_of NS NODE N: NS knows N instances of node NODE (by name).
+instances_of()
+{
+	routes "$1"
+	python3 - "$tmp/routes-$1.json" "$2" "$3" <<-'EOF'
+		import json, sys
+		r = {x["name"]: x for x in json.load(open(sys.argv[1]))}
+		assert r[sys.argv[2]]["instances"] == int(sys.argv[3]), r[sys.argv[2]]
+		EOF
+}
+
+# Instances of nodes beyond the peers are known: a sends to c's GUID with
+# no node named, and the message goes to c; a cannot bind that GUID. When
+# b goes, the tables come down the new tree (e, d): an instance that c
+# binds then reaches a that way, and one that goes is forgotten.
+case_distant_guid()
+{
+	local x y
+
+	ring_of_five
+	receiver c first -a board -n 20 -p 2 -w 120
+	x=$(cat "$tmp/first.id")
+	wait_for instances_of a c 1
+	test "$(stat a distant_instances)" = 1
+	receipts 20 -a talk -k guid -d "$x" -n 20 -C 0 -w 60
+	finish first
+	grep -q "received 20 from 1 senders" "$tmp/first.out"
+	wait_for instances_of a c 0
+	test "$(stat a distant_instances)" = 0
+	# A GUID a distant node has cannot be bound here.
+	receiver c held -a board -n 1 -w 120
+	y=$(cat "$tmp/held.id")
+	wait_for instances_of a c 1
+	expect_errno EADDRINUSE recv -a board -i "$y" -n 1 -w 1
+	ns_exec a "$msg" send -a talk -k guid -d "$y"
+	finish held
+	# b goes: a reaches c through e and d, and learns c's instances there.
+	cut b a
+	cut b c
+	wait_for route_is a c e 3 2>/dev/null
+	receiver c second -a board -n 20 -p 3 -w 120
+	wait_for instances_of a c 1
+	receipts 20 -a talk -k guid -d "$(cat "$tmp/second.id")" -n 20 -C 0 \
+		-w 60
+	finish second
+	grep -q "received 20 from 1 senders" "$tmp/second.out"
+	wait_for instances_of a c 0
+	# What came from a parent that was is counted, never taken.
+	test "$(stat a drop_guid_taken)" = 0
+}
+
 # stat_above NS NAME N: the counter is above N now (for wait_for).
 stat_above()
 {
@@ -567,6 +618,7 @@ case_mesh_32()
 # of line, ring and ring_session.
 quick_skip="line ring ring_session flap line_32 mesh_32"
 run_cases case_line case_line_messages case_relay_down_10s case_relay_off \
-	case_ring case_relay_dies case_ring_session case_ring_session_flap \
+	case_ring case_relay_dies case_distant_guid case_ring_session \
+	case_ring_session_flap \
 	case_flap \
 	case_line_32 case_mesh_32
