@@ -17,16 +17,23 @@
  * fall among them): whole messages and runs of fragments of random
  * lengths and flags, bundles of entries of all three codes (lengths off by
  * one, empty entries, codes that do not exist), ROUTE records (valid and
- * not; ADD of many instances, JOIN and LEAVE of random sessions), RECEIPTs
- * for messages the node never sent, ACKs and PROBEs with wild ack and sack
- * values, HELLOs with other epochs and cookies (and, now and then, a new
- * epoch of its own, or a jump of its sequence numbers), sequence numbers
- * in and out of the window, duplicates, packets ahead of the stream and
- * batches sent in shuffled order, truncations at every length, bit flips,
- * random bytes, bad link headers and wrong ids or epochs. It answers the
- * node's PROBEs and acknowledges its packets, and sends its packets again
- * when the node's acknowledgments stall. -w bounds a handshake and a wait
- * for acknowledgments (default 10 s); -v prints each packet on stderr.
+ * not; ADD of many instances, JOIN and LEAVE of random sessions), DISTANT
+ * records for nodes that the node does not reach through this one, the
+ * node itself and this one among them (whole tables, RESET, ADDs, END;
+ * records of unknown ops, without an origin, ADDs without an instance or
+ * a type, RESETs and ENDs with one; packets empty or of lengths that hold
+ * no whole number of records), RECEIPTs for messages the node never sent,
+ * ACKs and PROBEs with wild ack and sack values, HELLOs with other epochs
+ * and cookies (and, now and then, a new epoch of its own, or a jump of its
+ * sequence numbers), sequence numbers in and out of the window,
+ * duplicates, packets ahead of the stream and batches sent in shuffled
+ * order, truncations at every length, bit flips, random bytes, bad link
+ * headers and wrong ids or epochs. It sends no REACH record that the node
+ * would take (a mutation that comes out as one is not sent), so that the
+ * node reaches no node through it. It answers the node's PROBEs and
+ * acknowledges its packets, and sends its packets again when the node's
+ * acknowledgments stall. -w bounds a handshake and a wait for
+ * acknowledgments (default 10 s); -v prints each packet on stderr.
  *
  * With -g it also sends COUNT messages in collab_msg's format (tag -T,
  * numbered from 0: "collab_msg recv -a APP -c [-s SESSION] -n COUNT" on
@@ -85,6 +92,8 @@
 #define FRAME		sizeof(struct collab_frame)
 #define BODY		sizeof(struct collab_hello)
 #define REC		sizeof(struct collab_route_rec)
+#define RREC		sizeof(struct collab_reach_rec)
+#define DREC		sizeof(struct collab_distant_rec)
 /* COLLAB_WINDOW (kmod/peer.h): packets the node keeps ahead of the stream. */
 #define WINDOW		256
 /* How far ahead of the stream packets go; and what may be unacknowledged. */
@@ -108,7 +117,7 @@ enum kind {
 	K_BUNDLE, K_ROUTE, K_RECEIPT, K_ACK, K_PROBE, K_HELLO, K_BEACON,
 	K_EPOCH, K_SKIP, K_DUP, K_WINDOW, K_AHEAD, K_TRUNC, K_FLIP, K_RANDOM,
 	K_OUTER, K_FOREIGN, K_FILLER, K_RETRANSMIT, K_REPLY, K_SYNC, K_EMPTY,
-	K_MAX
+	K_DISTANT, K_MAX
 };
 
 static const char *const kind_names[K_MAX] = {
@@ -125,13 +134,13 @@ static const char *const kind_names[K_MAX] = {
 	[K_OUTER] = "bad_link_header", [K_FOREIGN] = "wrong_id_or_epoch",
 	[K_FILLER] = "filler", [K_RETRANSMIT] = "retransmit",
 	[K_REPLY] = "ack_reply", [K_SYNC] = "route_sync",
-	[K_EMPTY] = "empty_bundle",
+	[K_EMPTY] = "empty_bundle", [K_DISTANT] = "distant",
 };
 
 /* The node's drop counters (/proc/net/collab) that packets must move. */
 enum drop {
 	D_MALFORMED, D_VERSION, D_NOT_OURS, D_NO_LINK, D_DUPLICATE, D_WINDOW,
-	D_RECEIPT, D_NO_ROUTE, D_NO_SOURCE, D_AUTH, D_MAX
+	D_RECEIPT, D_NO_ROUTE, D_NO_SOURCE, D_AUTH, D_DISTANT_STRAY, D_MAX
 };
 
 static const char *const drop_names[D_MAX] = {
@@ -140,6 +149,7 @@ static const char *const drop_names[D_MAX] = {
 	[D_DUPLICATE] = "drop_duplicate", [D_WINDOW] = "drop_window",
 	[D_RECEIPT] = "drop_receipt", [D_NO_ROUTE] = "drop_no_route",
 	[D_NO_SOURCE] = "drop_no_source", [D_AUTH] = "drop_auth",
+	[D_DISTANT_STRAY] = "drop_distant_stray",
 };
 
 struct pkt {
@@ -513,6 +523,33 @@ static void sim_slot(const u8 *pkt, size_t len)
 		expect[collab_wire_receipt(body, blen, &rc) ? D_MALFORMED :
 		       D_RECEIPT]++;
 		return;
+	case COLLAB_LINK_REACH:
+		/* Mutations only: see reach_takes(). */
+		n = collab_wire_reach(blen);
+		if (n < 0) {
+			expect[D_MALFORMED]++;
+			return;
+		}
+		for (i = 0; i < n; i++) {
+			if (collab_wire_reach_rec(body + i * RREC, RREC))
+				BUG("a REACH record the node takes");
+			expect[D_MALFORMED]++;
+		}
+		return;
+	case COLLAB_LINK_DISTANT:
+		/*
+		 * The node reaches no node through us: whatever a
+		 * well-formed record says, we are not its next hop there.
+		 */
+		n = collab_wire_distant(blen);
+		if (n < 0) {
+			expect[D_MALFORMED]++;
+			return;
+		}
+		for (i = 0; i < n; i++)
+			expect[collab_wire_distant_rec(body + i * DREC, DREC) ?
+			       D_DISTANT_STRAY : D_MALFORMED]++;
+		return;
 	}
 	if ((h->flags & whole) == whole)
 		sim_bundle(body, blen);
@@ -664,6 +701,22 @@ static void send_ctl(u8 type, enum kind k)
 static bool wait_acked(u32 span);
 
 /*
+ * Whether the node would take one of a REACH packet's records: routes
+ * through us, a request or a dump. We send none, but a mutation of
+ * another packet may come out as one; it is not sent, so that the node
+ * never reaches a node through us (see junk_distant()).
+ */
+static bool reach_takes(const u8 *body, size_t len)
+{
+	int i, n = collab_wire_reach(len);
+
+	for (i = 0; i < n; i++)
+		if (collab_wire_reach_rec(body + i * RREC, RREC))
+			return true;
+	return false;
+}
+
+/*
  * Send @p, a packet of kind @k, after judging what the node does with
  * it; false (and nothing sent) when that cannot be told for sure.
  */
@@ -714,6 +767,11 @@ static bool emit(const struct pkt *p, enum kind k)
 	}
 	if (h->type == COLLAB_LINK_ACK || h->type == COLLAB_LINK_PROBE)
 		goto send;
+	if (h->type == COLLAB_LINK_REACH &&
+	    reach_takes(p->b + HDR, p->len - HDR)) {
+		skipped++;
+		return false;
+	}
 
 	seq = ntohl(h->seq);
 	/* Room in the window for the stream, unless packets are held. */
@@ -856,6 +914,8 @@ static void node_rcv(const u8 *b, size_t len)
 	case COLLAB_LINK_MSG:
 	case COLLAB_LINK_ROUTE:
 	case COLLAB_LINK_RECEIPT:
+	case COLLAB_LINK_REACH:
+	case COLLAB_LINK_DISTANT:
 		/* What the node sends us need not be taken in order. */
 		seq = ntohl(h->seq);
 		if (!seq_before(seq, L.rcv_nxt)) {
@@ -1323,6 +1383,171 @@ static void junk_receipt(struct pkt *p, u32 seq)
 	}
 }
 
+/*
+ * The node of a DISTANT record. We send no REACH records, so the node
+ * reaches none through us, and it drops every well-formed record as
+ * stray (drop_distant_stray): for a node it does not know, for itself,
+ * for us (a peer tells its own instances in route records), for the
+ * instances we announced, and for nodes we told of before.
+ */
+static struct collab_guid distant_origin(void)
+{
+	static struct collab_guid told[8];
+	static unsigned int nr_told;
+	struct collab_guid g;
+
+	switch (below(6)) {
+	case 0:
+		return L.node;
+	case 1:
+		return L.self;
+	case 2:
+		if (nr_known)
+			return known_ids[below(nr_known)];
+		break;
+	case 3:
+		if (nr_told)
+			return told[below(nr_told < 8 ? nr_told : 8)];
+		break;
+	}
+	g = rnd_guid();
+	told[nr_told++ % 8] = g;
+	return g;
+}
+
+/* The instance of an ADD: a new one, or one the node knows already. */
+static struct collab_guid distant_id(void)
+{
+	switch (below(5)) {
+	case 0:
+		if (nr_known)
+			return known_ids[below(nr_known)];
+		break;
+	case 1:
+		return G.src_id;
+	case 2:
+		/* Bound on the node. */
+		if (G.has_dst)
+			return G.dst;
+		break;
+	}
+	return rnd_guid();
+}
+
+/* A well-formed DISTANT record, @op of @origin. */
+static void distant_rec(struct collab_distant_rec *r, u8 op,
+			const struct collab_guid *origin)
+{
+	memset(r, 0, sizeof(*r));
+	r->op = op;
+	r->origin = *origin;
+	if (op == COLLAB_DISTANT_ADD) {
+		r->id = distant_id();
+		set_app(r->app, chance(20) ? G.app : junk_apps[below(5)]);
+	}
+	/* Not read. */
+	if (chance(5))
+		rnd_bytes(r->reserved, sizeof(r->reserved));
+}
+
+/* A DISTANT record, made wrong in one way, or odd but well formed. */
+static void distant_bad(struct collab_distant_rec *r,
+			const struct collab_guid *origin)
+{
+	static const u8 ops[] = { 0, COLLAB_DISTANT_END + 1, 255 };
+	u8 op = chance(50) ? COLLAB_DISTANT_RESET : COLLAB_DISTANT_END;
+
+	switch (below(9)) {
+	case 0:
+		distant_rec(r, COLLAB_DISTANT_ADD, origin);
+		memset(&r->id, 0, sizeof(r->id));
+		break;
+	case 1:
+		/* No type; what follows its first byte is not read. */
+		distant_rec(r, COLLAB_DISTANT_ADD, origin);
+		r->app[0] = '\0';
+		if (chance(50))
+			memset(r->app, 0, sizeof(r->app));
+		break;
+	case 2:
+		distant_rec(r, COLLAB_DISTANT_ADD, origin);
+		memset(r->app, 'w', sizeof(r->app));
+		break;
+	case 3:
+		distant_rec(r, between(COLLAB_DISTANT_RESET, COLLAB_DISTANT_END),
+			    origin);
+		memset(&r->origin, 0, sizeof(r->origin));
+		break;
+	case 4:
+		distant_rec(r, COLLAB_DISTANT_ADD, origin);
+		r->op = chance(70) ? ops[below(3)] : below(256);
+		break;
+	case 5:
+		distant_rec(r, op, origin);
+		r->id = distant_id();
+		break;
+	case 6:
+		distant_rec(r, op, origin);
+		set_app(r->app, junk_apps[below(5)]);
+		if (chance(50))
+			memset(&r->id, 0, sizeof(r->id));
+		break;
+	case 7:
+		/* Well formed: a RESET or END reads only the first byte. */
+		distant_rec(r, op, origin);
+		r->app[between(1, COLLAB_APP_MAX - 1)] = 'w';
+		break;
+	default:
+		distant_rec(r, op, origin);
+		rnd_bytes(r, sizeof(*r));
+	}
+}
+
+/*
+ * Tables of distant nodes' instances, as a parent passes them on: RESET,
+ * ADDs, END, for one node, now and then with a bad record; or records of
+ * every sort, for many. Lengths that are no number of records, or none.
+ */
+static void junk_distant(struct pkt *p, u32 seq)
+{
+	struct collab_guid origin = distant_origin();
+	bool table = chance(40);
+	struct collab_distant_rec r;
+	size_t n, i;
+
+	link_hdr(p, COLLAB_LINK_DISTANT, junk_flags(), seq);
+	if (table)
+		n = chance(10) ? between(20, 190) : between(2, 20);
+	else
+		n = chance(10) ? between(20, 190) : between(1, 19);
+	for (i = 0; i < n; i++) {
+		if (!table && chance(30))
+			origin = distant_origin();
+		if (table && chance(3))
+			distant_bad(&r, &origin);
+		else if (table)
+			distant_rec(&r, !i ? COLLAB_DISTANT_RESET :
+				    i == n - 1 ? COLLAB_DISTANT_END :
+				    COLLAB_DISTANT_ADD, &origin);
+		else if (chance(50))
+			distant_rec(&r, between(COLLAB_DISTANT_RESET,
+						COLLAB_DISTANT_END), &origin);
+		else
+			distant_bad(&r, &origin);
+		memcpy(p->b + HDR + i * DREC, &r, DREC);
+	}
+	p->len += n * DREC;
+	if (chance(8)) {
+		p->len -= between(1, DREC - 1);
+	} else if (chance(4)) {
+		i = between(1, DREC - 1);
+		rnd_bytes(p->b + p->len, i);
+		p->len += i;
+	} else if (chance(3)) {
+		p->len = HDR;
+	}
+}
+
 /* ACK or PROBE: acknowledgments of every sort. */
 static enum kind junk_ctl(struct pkt *p)
 {
@@ -1371,7 +1596,7 @@ static enum kind junk_ctl(struct pkt *p)
 /* A sequenced packet of any kind at @seq; its kind. */
 static enum kind junk_seq(struct pkt *p, u32 seq)
 {
-	switch (below(10)) {
+	switch (below(11)) {
 	case 0:
 	case 1:
 	case 2:
@@ -1388,9 +1613,12 @@ static enum kind junk_seq(struct pkt *p, u32 seq)
 	case 8:
 		junk_route(p, seq);
 		return K_ROUTE;
-	default:
+	case 9:
 		junk_receipt(p, seq);
 		return K_RECEIPT;
+	default:
+		junk_distant(p, seq);
+		return K_DISTANT;
 	}
 }
 
@@ -2176,9 +2404,12 @@ static void step(void)
 	} else if (r < 920) {
 		junk_foreign(&p);
 		emit(&p, K_FOREIGN);
-	} else {
+	} else if (r < 960) {
 		junk_route(&p, L.cursor);
 		emit(&p, K_ROUTE);
+	} else {
+		junk_distant(&p, L.cursor);
+		emit(&p, K_DISTANT);
 	}
 }
 

@@ -1098,7 +1098,8 @@ case_hostile_peer()
 		drop_duplicate drop_window drop_receipt drop_no_route
 		drop_guid_taken drop_peer_limit drop_rx_full drop_nomem
 		drop_reasm drop_ratelimit drop_no_source drop_auth
-		drop_plaintext drop_kept_duplicate drop_kept_gap)
+		drop_plaintext drop_kept_duplicate drop_kept_gap
+		drop_distant_stray)
 	local -A d0=()
 
 	hostile_hosts
@@ -1143,7 +1144,7 @@ case_hostile_peer()
 		echo "a $k +$d$(awk -v k="$k" '$1 == "expect" && $2 == k {
 			printf ", at least %s", $3 }' "$tmp/hostile.out")"
 		case $k in
-		drop_malformed|drop_no_source)
+		drop_malformed|drop_no_source|drop_distant_stray)
 			test "$d" -ge "$(awk -v k="$k" '$2 == k { print $3 }' \
 				"$tmp/hostile.out")"
 		esac
