@@ -558,9 +558,8 @@ def other_ports(c):
 CORPUS = {
     "link/ack": None, "link/bad-flags": "unknown link flags",
     "link/bad-version": "version",
-    # Written before HELLO had a public key: too short for it now.
-    "link/beacon": "shorter than 128", "link/hello": "shorter than 128",
-    "link/hello-name-unterminated": "shorter than 128",
+    "link/beacon": None, "link/hello": None,
+    "link/hello-name-unterminated": None,
     "link/hello-short": "shorter than 128",
     "link/init": None, "link/probe": None, "link/resp": None,
     "link/sealed-hello": None, "link/sealed-msg": None,
@@ -581,8 +580,7 @@ CORPUS = {
     "route/add-app-unterminated": "ADD without",
     "route/add-no-app": "ADD without", "route/bad-op": "unknown route op",
     "route/partial": "whole number", "route/sync": None,
-    # Op 3 was unknown when it was written; it is DUMP now.
-    "reach/bad-op": "DUMP with a metric", "reach/request": None,
+    "reach/bad-op": "unknown reach op", "reach/request": None,
     "reach/update-tree-flags": None, "reach/update-two": None,
     "reach/withdraw": None,
     "distant/add-app-unterminated": "ADD without",
