@@ -40,6 +40,9 @@
 #include "route.h"
 #include "table.h"
 
+/* A child gets a node's table this often at most. */
+#define TABLE_GAP	(HZ / 2)
+
 static const struct rhashtable_params dinst_params = {
 	.key_len = sizeof(struct collab_guid),
 	.key_offset = offsetof(struct collab_dinst, id),
@@ -285,18 +288,35 @@ static bool due(const struct collab_radv *adv)
 	return adv->dinst_due && (adv->flags & COLLAB_REACH_F_PARENT);
 }
 
-/* Under reach_lock: @rn's children that are due, each held. */
+/*
+ * Whether it gets it now: a child gets a node's table once per
+ * TABLE_GAP at most (one that flips in and out of being a child costs
+ * no more), and the next waits for collab_reach_expire().
+ */
+static bool due_now(const struct collab_radv *adv)
+{
+	return due(adv) &&
+	       (!adv->dinst_at || time_after(jiffies, adv->dinst_at + TABLE_GAP));
+}
+
+/* Under reach_lock: @rn's children that are due now, each held. */
 static void pick_kids(struct collab_rnode *rn, struct dist_job *j)
 {
 	struct collab_radv *adv;
+	bool later = false;
 
 	j->nr_kids = 0;
 	list_for_each_entry(adv, &rn->advs, node) {
-		if (due(adv) && refcount_inc_not_zero(&adv->peer->ref))
+		if (due_now(adv) && refcount_inc_not_zero(&adv->peer->ref)) {
 			j->kids[j->nr_kids++] = adv->peer;
+			adv->dinst_at = jiffies ?: 1;
+		} else if (due(adv)) {
+			later = true;
+			continue;
+		}
 		adv->dinst_due = false;
 	}
-	rn->dinst_send = false;
+	rn->dinst_send = later;
 }
 
 /*
@@ -340,7 +360,7 @@ static int pick(struct collab_net *cn, struct dist_job *j)
 	if (!rn)
 		return -ENOENT;
 	list_for_each_entry(adv, &rn->advs, node)
-		kids += due(adv);
+		kids += due_now(adv);
 	via = table_peer(cn, rn);
 	if (kids > j->max_kids || (!via && rn->nr_dinsts + 2 > j->max)) {
 		j->max_kids = max(kids, j->max_kids);
@@ -406,11 +426,13 @@ static int fill_from_peer(struct collab_net *cn, struct dist_job *j)
 }
 
 /*
- * @peer, a child of @j's node, is due again, at a later run:
- * collab_reach_expire() starts one within a second.
+ * @peer, a child of @j's node, got no table after all: with @again, it
+ * is due again, at a later run (collab_reach_expire() starts one within
+ * a second); without, it has none to get yet (the node's own route
+ * table is not all here), and gets it as soon as there is one.
  */
-static void due_again(struct collab_net *cn, const struct dist_job *j,
-		      const struct collab_peer *peer)
+static void not_sent(struct collab_net *cn, const struct dist_job *j,
+		     const struct collab_peer *peer, bool again)
 {
 	struct collab_radv *adv;
 	struct collab_rnode *rn;
@@ -419,11 +441,15 @@ static void due_again(struct collab_net *cn, const struct dist_job *j,
 	rn = collab_rnode_find(cn, &j->origin);
 	if (rn) {
 		list_for_each_entry(adv, &rn->advs, node) {
-			if (adv->peer == peer &&
-			    (adv->flags & COLLAB_REACH_F_PARENT)) {
-				adv->dinst_due = true;
-				rn->dinst_send = true;
+			if (adv->peer != peer ||
+			    !(adv->flags & COLLAB_REACH_F_PARENT))
+				continue;
+			if (!again) {
+				adv->dinst_at = 0;
+				continue;
 			}
+			adv->dinst_due = true;
+			rn->dinst_send = true;
 		}
 	}
 	spin_unlock_bh(&cn->reach_lock);
@@ -461,8 +487,8 @@ static void send_all(struct collab_net *cn, struct dist_job *j, int err)
 					sizeof(*j->r));
 		if (ret == -ENOMEM)
 			collab_stat_inc(cn, COLLAB_STAT_EVENTS_LOST);
-		if (ret && ret != -ENODATA && ret != -EHOSTUNREACH)
-			due_again(cn, j, kid);
+		if (ret && ret != -EHOSTUNREACH)
+			not_sent(cn, j, kid, ret != -ENODATA);
 		collab_peer_put(kid);
 	}
 }
@@ -490,7 +516,8 @@ void collab_distant_work(struct work_struct *work)
 		if (err)
 			break;
 		/* No records and no peer to take them from: a peer that went. */
-		err = j.src ? fill_from_peer(cn, &j) : j.n ? 0 : -ENODATA;
+		err = !j.nr_kids ? -ENODATA : j.src ? fill_from_peer(cn, &j) :
+		      j.n ? 0 : -ENODATA;
 		if (j.src)
 			collab_peer_put(j.src);
 		send_all(cn, &j, err);

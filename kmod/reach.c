@@ -573,8 +573,9 @@ static void prune(struct collab_net *cn, struct collab_rnode *rn)
 }
 
 /*
- * Once a second, in process context: children past their grace go; a
- * node still starved asks again (its request, or the answer, may have
+ * Once a second, in process context: children past their grace go;
+ * tables of instances that had to wait go now (distant.c); a node still
+ * starved asks again (its request, or the answer, may have
  * crossed a link that went down); nodes that nobody has offered for
  * RNODE_LINGER go; what a run short of memory could not tell is tried
  * again.
@@ -587,6 +588,9 @@ void collab_reach_expire(struct collab_net *cn)
 	spin_lock_bh(&cn->reach_lock);
 	list_for_each_entry_safe(rn, tmp, &cn->all_rnodes, all_node) {
 		prune(cn, rn);
+		/* A table that had to wait (distant.c). */
+		if (rn->dinst_send)
+			collab_distant_kick(cn);
 		if (rcu_access_pointer(rn->via))
 			continue;
 		if (rn->nr_advs)
@@ -594,8 +598,6 @@ void collab_reach_expire(struct collab_net *cn)
 		else if (list_empty(&rn->advs) &&
 			 time_after(jiffies, rn->changed + RNODE_LINGER))
 			rnode_free(cn, rn);
-		else if (rn->dinst_send)
-			collab_distant_kick(cn);
 	}
 	run = cn->reach_kick;
 	tables = cn->dinst_kick;

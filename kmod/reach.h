@@ -30,6 +30,7 @@ struct collab_radv {
 	 */
 	unsigned long child_until;
 	bool dinst_due;			/* a child: it gets the node's table */
+	unsigned long dinst_at;		/* jiffies: the last it got; 0: none */
 };
 
 struct collab_seen;
