@@ -198,7 +198,6 @@ struct collab_net {
 	struct work_struct reach_work;
 	/* Their instances (distant.c), under reach_lock; RCU lookups. */
 	struct rhashtable dinstances;	/* instance GUID -> collab_dinst */
-	unsigned long dinst_bytes;	/* what they take */
 	bool dinst_kick;		/* distant_work has tables to send */
 	struct work_struct distant_work;
 

@@ -76,8 +76,6 @@ static void dinst_del(struct collab_net *cn, struct collab_rnode *rn,
 	rhashtable_remove_fast(&cn->dinstances, &d->node, dinst_params);
 	list_del(&d->rn_node);
 	rn->nr_dinsts--;
-	rn->dinst_bytes -= sizeof(*d);
-	WRITE_ONCE(cn->dinst_bytes, cn->dinst_bytes - sizeof(*d));
 	collab_obj_add(cn, COLLAB_OBJ_DISTANT_INSTANCES, -1);
 	kfree_rcu(d, rcu);
 }
@@ -115,6 +113,7 @@ static int dinst_add(struct collab_net *cn, struct collab_rnode *rn,
 		     const struct collab_distant_rec *r)
 {
 	struct collab_dinst *d;
+	unsigned int all;
 
 	d = rhashtable_lookup_fast(&cn->dinstances, &r->id, dinst_params);
 	if (d && !collab_guid_equal(&d->owner, &rn->id))
@@ -126,9 +125,10 @@ static int dinst_add(struct collab_net *cn, struct collab_rnode *rn,
 		d->stale = false;
 		return 0;
 	}
+	all = atomic_read(&cn->objects[COLLAB_OBJ_DISTANT_INSTANCES]);
 	if (rn->nr_dinsts >= COLLAB_RINSTANCES_MAX ||
-	    rn->dinst_bytes + sizeof(*d) > READ_ONCE(cn->route_peer_bytes) ||
-	    cn->dinst_bytes + sizeof(*d) > READ_ONCE(cn->route_net_bytes))
+	    (rn->nr_dinsts + 1) * sizeof(*d) > READ_ONCE(cn->route_peer_bytes) ||
+	    (all + 1) * sizeof(*d) > READ_ONCE(cn->route_net_bytes))
 		return -ENOSPC;
 	d = kzalloc(sizeof(*d), GFP_ATOMIC);
 	if (!d)
@@ -142,8 +142,6 @@ static int dinst_add(struct collab_net *cn, struct collab_rnode *rn,
 	}
 	list_add_tail(&d->rn_node, &rn->dinsts);
 	rn->nr_dinsts++;
-	rn->dinst_bytes += sizeof(*d);
-	WRITE_ONCE(cn->dinst_bytes, cn->dinst_bytes + sizeof(*d));
 	collab_obj_add(cn, COLLAB_OBJ_DISTANT_INSTANCES, 1);
 	return 0;
 }

@@ -68,7 +68,6 @@ struct collab_rnode {
 	/* Its instances, as its tree tells them (distant.c). */
 	struct list_head dinsts;	/* collab_dinst.rn_node */
 	unsigned int nr_dinsts;
-	unsigned long dinst_bytes;
 	bool dinst_reset;		/* a table comes: RESET, not yet END */
 	bool dinst_have;		/* a whole table came */
 	bool dinst_send;		/* some child is due to get it */

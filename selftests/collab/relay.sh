@@ -450,7 +450,7 @@ case_distant_guid()
 	finish second
 	grep -q "received 20 from 1 senders" "$tmp/second.out"
 	wait_for instances_of a c 0
-	# What came from a parent that was is counted, never taken.
+	# No instance of c's was refused as another node's.
 	test "$(stat a drop_guid_taken)" = 0
 }
 
