@@ -198,6 +198,7 @@ struct collab_net {
 	struct work_struct reach_work;
 	/* Their instances (distant.c), under reach_lock; RCU lookups. */
 	struct rhashtable dinstances;	/* instance GUID -> collab_dinst */
+	struct rhashtable dsessions;	/* session -> collab_dsession */
 	bool dinst_kick;		/* distant_work has tables to send */
 	struct work_struct distant_work;
 

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * collab: the instances of nodes beyond the peers.
+ * collab: the instances of nodes beyond the peers, and their sessions.
  *
- * A peer tells this node its own instances in route records (route.c).
+ * A peer tells this node its own instances, and the sessions they
+ * joined, in route records (route.c).
  * A node further away tells them to its peers the same way, and each of
  * them passes them on down the node's tree (reach.c): to each peer whose
  * next hop to the node it is (its children there). What passes on is
- * always a node's whole table, RESET, an ADD per instance, END, in
- * DISTANT records on the reliable link:
+ * always a node's whole table, RESET, an ADD per instance, a JOIN per
+ * session that any of them joined, END, in DISTANT records on the
+ * reliable link:
  *  - to all children, when the table changed here (route records of the
  *    node itself, or a whole table from this node's own parent);
  *  - to a child that just became one.
@@ -25,7 +27,8 @@
  * from it is checked (link_rx.c), and a GUID that a distant node has
  * cannot be bound here. What a node's table takes is bounded as a
  * peer's route table is: route_peer_bytes per node, route_net_bytes for
- * all distant nodes together, COLLAB_RINSTANCES_MAX instances per node.
+ * all distant nodes together, COLLAB_RINSTANCES_MAX instances and as
+ * many sessions per node.
  *
  * Tables are applied in softirq under collab_net.reach_lock, in link
  * order; lookups take RCU.
@@ -50,16 +53,37 @@ static const struct rhashtable_params dinst_params = {
 	.automatic_shrinking = true,
 };
 
+static const struct rhashtable_params dsession_params = {
+	.key_len = sizeof(struct collab_guid),
+	.key_offset = offsetof(struct collab_dsession, id),
+	.head_offset = offsetof(struct collab_dsession, node),
+	.automatic_shrinking = true,
+};
+
+/* What one entry of a node's table costs. */
+#define DINST_COST	sizeof(struct collab_dinst)
+#define DMEMBER_COST	(sizeof(struct collab_dmember) + \
+			 sizeof(struct collab_dsession))
+
 int collab_distant_init(struct collab_net *cn)
 {
+	int err;
+
 	INIT_WORK(&cn->distant_work, collab_distant_work);
-	return rhashtable_init(&cn->dinstances, &dinst_params);
+	err = rhashtable_init(&cn->dinstances, &dinst_params);
+	if (err)
+		return err;
+	err = rhashtable_init(&cn->dsessions, &dsession_params);
+	if (err)
+		rhashtable_destroy(&cn->dinstances);
+	return err;
 }
 
 /* Every node is forgotten by now, and with it every instance. */
 void collab_distant_destroy(struct collab_net *cn)
 {
 	cancel_work_sync(&cn->distant_work);
+	rhashtable_destroy(&cn->dsessions);
 	rhashtable_destroy(&cn->dinstances);
 }
 
@@ -80,12 +104,32 @@ static void dinst_del(struct collab_net *cn, struct collab_rnode *rn,
 	kfree_rcu(d, rcu);
 }
 
+static void dmember_del(struct collab_net *cn, struct collab_rnode *rn,
+			struct collab_dmember *m)
+{
+	struct collab_dsession *ds = m->ds;
+
+	list_del_rcu(&m->ds_node);
+	list_del(&m->rn_node);
+	rn->nr_dmembers--;
+	collab_obj_add(cn, COLLAB_OBJ_DISTANT_MEMBERSHIPS, -1);
+	kfree_rcu(m, rcu);
+	if (list_empty(&ds->members)) {
+		rhashtable_remove_fast(&cn->dsessions, &ds->node,
+				       dsession_params);
+		kfree_rcu(ds, rcu);
+	}
+}
+
 void collab_distant_forget(struct collab_net *cn, struct collab_rnode *rn)
 {
+	struct collab_dmember *m, *mtmp;
 	struct collab_dinst *d, *tmp;
 
 	list_for_each_entry_safe(d, tmp, &rn->dinsts, rn_node)
 		dinst_del(cn, rn, d);
+	list_for_each_entry_safe(m, mtmp, &rn->dmembers, rn_node)
+		dmember_del(cn, rn, m);
 	rn->dinst_reset = false;
 	rn->dinst_have = false;
 }
@@ -109,11 +153,32 @@ static bool dinst_free(struct collab_net *cn, const struct collab_rnode *rn,
 	return ok;
 }
 
+/* The memory that @rn's table, or every distant node's, takes. */
+static unsigned long node_bytes(const struct collab_rnode *rn)
+{
+	return rn->nr_dinsts * DINST_COST + rn->nr_dmembers * DMEMBER_COST;
+}
+
+static unsigned long net_bytes(struct collab_net *cn)
+{
+	return atomic_read(&cn->objects[COLLAB_OBJ_DISTANT_INSTANCES]) *
+	       DINST_COST +
+	       atomic_read(&cn->objects[COLLAB_OBJ_DISTANT_MEMBERSHIPS]) *
+	       DMEMBER_COST;
+}
+
+/* Whether @bytes more for @rn stay within the bounds. */
+static bool affordable(struct collab_net *cn, const struct collab_rnode *rn,
+		       unsigned long bytes)
+{
+	return node_bytes(rn) + bytes <= READ_ONCE(cn->route_peer_bytes) &&
+	       net_bytes(cn) + bytes <= READ_ONCE(cn->route_net_bytes);
+}
+
 static int dinst_add(struct collab_net *cn, struct collab_rnode *rn,
 		     const struct collab_distant_rec *r)
 {
 	struct collab_dinst *d;
-	unsigned int all;
 
 	d = rhashtable_lookup_fast(&cn->dinstances, &r->id, dinst_params);
 	if (d && !collab_guid_equal(&d->owner, &rn->id))
@@ -125,10 +190,8 @@ static int dinst_add(struct collab_net *cn, struct collab_rnode *rn,
 		d->stale = false;
 		return 0;
 	}
-	all = atomic_read(&cn->objects[COLLAB_OBJ_DISTANT_INSTANCES]);
 	if (rn->nr_dinsts >= COLLAB_RINSTANCES_MAX ||
-	    (rn->nr_dinsts + 1) * sizeof(*d) > READ_ONCE(cn->route_peer_bytes) ||
-	    (all + 1) * sizeof(*d) > READ_ONCE(cn->route_net_bytes))
+	    !affordable(cn, rn, DINST_COST))
 		return -ENOSPC;
 	d = kzalloc(sizeof(*d), GFP_ATOMIC);
 	if (!d)
@@ -144,6 +207,61 @@ static int dinst_add(struct collab_net *cn, struct collab_rnode *rn,
 	rn->nr_dinsts++;
 	collab_obj_add(cn, COLLAB_OBJ_DISTANT_INSTANCES, 1);
 	return 0;
+}
+
+/* Under reach_lock: @rn's entry in session @ds, or NULL. */
+static struct collab_dmember *dmember_find(struct collab_dsession *ds,
+					   const struct collab_rnode *rn)
+{
+	struct collab_dmember *m;
+
+	list_for_each_entry(m, &ds->members, ds_node)
+		if (collab_guid_equal(&m->node, &rn->id))
+			return m;
+	return NULL;
+}
+
+static int dmember_add(struct collab_net *cn, struct collab_rnode *rn,
+		       const struct collab_guid *sid)
+{
+	struct collab_dsession *ds;
+	struct collab_dmember *m;
+
+	ds = rhashtable_lookup_fast(&cn->dsessions, sid, dsession_params);
+	m = ds ? dmember_find(ds, rn) : NULL;
+	if (m) {
+		m->stale = false;
+		return 0;
+	}
+	if (rn->nr_dmembers >= COLLAB_RINSTANCES_MAX ||
+	    !affordable(cn, rn, DMEMBER_COST))
+		return -ENOSPC;
+	m = kzalloc(sizeof(*m), GFP_ATOMIC);
+	if (!m)
+		return -ENOMEM;
+	if (!ds) {
+		ds = kzalloc(sizeof(*ds), GFP_ATOMIC);
+		if (!ds)
+			goto err_free;
+		ds->id = *sid;
+		INIT_LIST_HEAD(&ds->members);
+		if (rhashtable_insert_fast(&cn->dsessions, &ds->node,
+					   dsession_params)) {
+			kfree(ds);
+			goto err_free;
+		}
+	}
+	m->ds = ds;
+	m->node = rn->id;
+	list_add_tail_rcu(&m->ds_node, &ds->members);
+	list_add_tail(&m->rn_node, &rn->dmembers);
+	rn->nr_dmembers++;
+	collab_obj_add(cn, COLLAB_OBJ_DISTANT_MEMBERSHIPS, 1);
+	return 0;
+
+err_free:
+	kfree(m);
+	return -ENOMEM;
 }
 
 /* Every child of @rn here gets its table again. */
@@ -168,6 +286,7 @@ static int apply(struct collab_net *cn, struct collab_peer *peer,
 		 const struct collab_distant_rec *r)
 {
 	struct collab_dinst *d, *tmp;
+	struct collab_dmember *m, *mtmp;
 	struct collab_rnode *rn;
 
 	rn = collab_rnode_find(cn, &r->origin);
@@ -178,16 +297,23 @@ static int apply(struct collab_net *cn, struct collab_peer *peer,
 	case COLLAB_DISTANT_RESET:
 		list_for_each_entry(d, &rn->dinsts, rn_node)
 			d->stale = true;
+		list_for_each_entry(m, &rn->dmembers, rn_node)
+			m->stale = true;
 		rn->dinst_reset = true;
 		return 0;
 	case COLLAB_DISTANT_ADD:
 		return rn->dinst_reset ? dinst_add(cn, rn, r) : -ESRCH;
+	case COLLAB_DISTANT_JOIN:
+		return rn->dinst_reset ? dmember_add(cn, rn, &r->id) : -ESRCH;
 	default:
 		if (!rn->dinst_reset)
 			return -ESRCH;
 		list_for_each_entry_safe(d, tmp, &rn->dinsts, rn_node)
 			if (d->stale)
 				dinst_del(cn, rn, d);
+		list_for_each_entry_safe(m, mtmp, &rn->dmembers, rn_node)
+			if (m->stale)
+				dmember_del(cn, rn, m);
 		rn->dinst_reset = false;
 		rn->dinst_have = true;
 		due_all(cn, rn);
@@ -331,7 +457,7 @@ static struct collab_peer *table_peer(struct collab_net *cn,
 
 /*
  * Under reach_lock: the next node after @j->after with a table due, its
- * children and either its table (RESET, ADDs, END) or the peer whose
+ * children and either its table (RESET, ADDs, JOINs, END) or the peer whose
  * route table it is. A node whose table has not come here yet has
  * nothing to tell: its children get it when it comes. -ENOENT: no more
  * nodes; -EAGAIN: @j needs room for @j->max_kids children and @j->max
@@ -341,9 +467,10 @@ static int pick(struct collab_net *cn, struct dist_job *j)
 {
 	struct collab_rnode *rn = NULL, *it;
 	struct collab_radv *adv;
+	unsigned int kids = 0, recs;
+	struct collab_dmember *m;
 	struct collab_peer *via;
 	struct collab_dinst *d;
-	unsigned int kids = 0;
 
 	list_for_each_entry(it, &cn->all_rnodes, all_node) {
 		if (it->seq <= j->after || !it->dinst_send)
@@ -360,9 +487,10 @@ static int pick(struct collab_net *cn, struct dist_job *j)
 	list_for_each_entry(adv, &rn->advs, node)
 		kids += due_now(adv);
 	via = table_peer(cn, rn);
-	if (kids > j->max_kids || (!via && rn->nr_dinsts + 2 > j->max)) {
+	recs = rn->nr_dinsts + rn->nr_dmembers + 2;
+	if (kids > j->max_kids || (!via && recs > j->max)) {
 		j->max_kids = max(kids, j->max_kids);
-		j->max = max(rn->nr_dinsts + 2, j->max);
+		j->max = max(recs, j->max);
 		return -EAGAIN;
 	}
 	j->after = rn->seq;
@@ -376,6 +504,9 @@ static int pick(struct collab_net *cn, struct dist_job *j)
 	list_for_each_entry(d, &rn->dinsts, rn_node)
 		rec_set(&j->r[j->n++], COLLAB_DISTANT_ADD, &rn->id, &d->id,
 			d->app);
+	list_for_each_entry(m, &rn->dmembers, rn_node)
+		rec_set(&j->r[j->n++], COLLAB_DISTANT_JOIN, &rn->id,
+			&m->ds->id, NULL);
 	rec_set(&j->r[j->n++], COLLAB_DISTANT_END, &rn->id, NULL, NULL);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * collab: the instances of nodes beyond the peers, as each node's tree
- * tells them (distant.c).
+ * collab: the instances of nodes beyond the peers, and the sessions they
+ * joined, as each node's tree tells them (distant.c).
  */
 #ifndef _COLLAB_DISTANT_H
 #define _COLLAB_DISTANT_H
@@ -17,6 +17,24 @@ struct collab_dinst {
 	struct collab_guid owner;	/* its node */
 	char app[COLLAB_APP_MAX];
 	struct list_head rn_node;	/* collab_rnode.dinsts */
+	bool stale;			/* not restated since RESET */
+	struct rcu_head rcu;
+};
+
+/* The nodes beyond the peers that have members of a session. */
+struct collab_dsession {
+	struct rhash_head node;		/* collab_net.dsessions */
+	struct collab_guid id;		/* the key */
+	struct list_head members;	/* collab_dmember.ds_node, RCU */
+	struct rcu_head rcu;
+};
+
+/* One such node. */
+struct collab_dmember {
+	struct list_head ds_node;	/* collab_dsession.members, RCU */
+	struct list_head rn_node;	/* collab_rnode.dmembers */
+	struct collab_dsession *ds;
+	struct collab_guid node;
 	bool stale;			/* not restated since RESET */
 	struct rcu_head rcu;
 };

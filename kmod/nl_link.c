@@ -654,7 +654,8 @@ static int fill_route(struct sk_buff *skb, const struct collab_reach_info *ri,
 	    nla_put_u32(skb, COLLAB_ROUTE_A_SEQNO, ri->seqno) ||
 	    nla_put_u32(skb, COLLAB_ROUTE_A_AGE_MS, ri->age_ms) ||
 	    nla_put_u32(skb, COLLAB_ROUTE_A_OFFERS, ri->offers) ||
-	    nla_put_u32(skb, COLLAB_ROUTE_A_INSTANCES, ri->instances)) {
+	    nla_put_u32(skb, COLLAB_ROUTE_A_INSTANCES, ri->instances) ||
+	    nla_put_u32(skb, COLLAB_ROUTE_A_SESSIONS, ri->sessions)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -101,6 +101,7 @@ struct collab_peer {
 	/* What the peer told us of its instances, under collab_net.rlock. */
 	struct list_head rinstances;	/* collab_rinst.peer_node */
 	unsigned int nr_rinstances;	/* READ_ONCE for readers */
+	unsigned int nr_rsessions;	/* sessions they joined; READ_ONCE */
 	unsigned long route_bytes;	/* the memory they take */
 	/*
 	 * This incarnation of the peer restated all it has (its END came):

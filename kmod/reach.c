@@ -135,6 +135,7 @@ static struct collab_rnode *rnode_new(struct collab_net *cn,
 	rn->seq = ++cn->rnode_seq;
 	INIT_LIST_HEAD(&rn->advs);
 	INIT_LIST_HEAD(&rn->dinsts);
+	INIT_LIST_HEAD(&rn->dmembers);
 	if (rhashtable_insert_fast(&cn->rnodes, &rn->node, rnode_params)) {
 		kfree(rn);
 		return NULL;
@@ -809,8 +810,11 @@ int collab_reach_info(struct collab_net *cn, u64 after,
 		out->age_ms = jiffies_to_msecs(jiffies - found->changed);
 		out->offers = found->nr_advs;
 		out->instances = found->nr_dinsts;
-		if (via && collab_guid_equal(&via->id, &found->id))
+		out->sessions = found->nr_dmembers;
+		if (via && collab_guid_equal(&via->id, &found->id)) {
 			out->instances = READ_ONCE(via->nr_rinstances);
+			out->sessions = READ_ONCE(via->nr_rsessions);
+		}
 		out->seq = found->seq;
 	}
 	spin_unlock_bh(&cn->reach_lock);

@@ -65,9 +65,11 @@ struct collab_rnode {
 	unsigned int nr_advs;
 	struct list_head advs;		/* collab_radv.node */
 	struct collab_seen *seen;	/* its sessions' and broadcasts' ids */
-	/* Its instances, as its tree tells them (distant.c). */
+	/* Its instances and sessions, as its tree tells them (distant.c). */
 	struct list_head dinsts;	/* collab_dinst.rn_node */
 	unsigned int nr_dinsts;
+	struct list_head dmembers;	/* collab_dmember.rn_node */
+	unsigned int nr_dmembers;
 	bool dinst_reset;		/* a table comes: RESET, not yet END */
 	bool dinst_have;		/* a whole table came */
 	bool dinst_send;		/* some child is due to get it */
@@ -110,6 +112,7 @@ struct collab_reach_info {
 	u32 age_ms;
 	u32 offers;
 	u32 instances;			/* a peer's own, or its tree's */
+	u32 sessions;			/* that they joined */
 	u64 seq;
 };
 

@@ -20,6 +20,7 @@
 #include <linux/rculist.h>
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 
 #include "distant.h"
 #include "frame.h"
@@ -113,6 +114,7 @@ static void uncharge(struct collab_net *cn, struct collab_peer *peer,
 	WRITE_ONCE(cn->route_bytes, cn->route_bytes - bytes);
 }
 
+/* 1: @peer is in the set now, and was not; 0: it was; -ENOMEM. */
 static int rset_add(struct rhashtable *ht, const struct rhashtable_params p,
 		    const void *key, struct collab_peer *peer)
 {
@@ -148,31 +150,35 @@ static int rset_add(struct rhashtable *ht, const struct rhashtable_params p,
 	ref->peer = peer;
 	ref->count = 1;
 	list_add_tail_rcu(&ref->node, &set->refs);
-	return 0;
+	return 1;
 }
 
-static void rset_del(struct rhashtable *ht, const struct rhashtable_params p,
+/* Whether @peer is no longer in the set. */
+static bool rset_del(struct rhashtable *ht, const struct rhashtable_params p,
 		     const void *key, struct collab_peer *peer)
 {
 	struct collab_rset *set;
 	struct collab_rref *ref;
+	bool gone = false;
 
 	set = rhashtable_lookup_fast(ht, key, p);
 	if (!set)
-		return;
+		return false;
 	list_for_each_entry(ref, &set->refs, node) {
 		if (ref->peer != peer)
 			continue;
 		if (--ref->count)
-			return;
+			return false;
 		list_del_rcu(&ref->node);
 		kfree_rcu(ref, rcu);
+		gone = true;
 		break;
 	}
 	if (list_empty(&set->refs)) {
 		rhashtable_remove_fast(ht, &set->node, p);
 		kfree_rcu(set, rcu);
 	}
+	return gone;
 }
 
 static struct collab_rmember *rmember_find(struct collab_rinst *ri,
@@ -189,7 +195,10 @@ static struct collab_rmember *rmember_find(struct collab_rinst *ri,
 static void rmember_del(struct collab_net *cn, struct collab_rinst *ri,
 			struct collab_rmember *m)
 {
-	rset_del(&cn->rsessions, rsession_params, &m->session, ri->peer);
+	struct collab_peer *peer = ri->peer;
+
+	if (rset_del(&cn->rsessions, rsession_params, &m->session, peer))
+		WRITE_ONCE(peer->nr_rsessions, peer->nr_rsessions - 1);
 	list_del(&m->node);
 	ri->nr_sessions--;
 	uncharge(cn, ri->peer, RMEMBER_COST);
@@ -285,7 +294,7 @@ static int rinst_add(struct collab_net *cn, struct collab_peer *peer,
 	memcpy(ri->app, r->app, COLLAB_APP_MAX);
 	ri->peer = peer;
 	INIT_LIST_HEAD(&ri->sessions);
-	if (rset_add(&cn->rapps, rapp_params, ri->app, peer))
+	if (rset_add(&cn->rapps, rapp_params, ri->app, peer) < 0)
 		goto err_free;
 	if (rhashtable_insert_fast(&cn->rinstances, &ri->node, rinst_params))
 		goto err_del_app;
@@ -307,6 +316,7 @@ static int rjoin(struct collab_net *cn, struct collab_rinst *ri,
 		 const struct collab_guid *sid)
 {
 	struct collab_rmember *m;
+	int ret;
 
 	m = rmember_find(ri, sid);
 	if (m) {
@@ -320,10 +330,13 @@ static int rjoin(struct collab_net *cn, struct collab_rinst *ri,
 	if (!m)
 		goto err_uncharge;
 	m->session = *sid;
-	if (rset_add(&cn->rsessions, rsession_params, sid, ri->peer)) {
+	ret = rset_add(&cn->rsessions, rsession_params, sid, ri->peer);
+	if (ret < 0) {
 		kfree(m);
 		goto err_uncharge;
 	}
+	if (ret)
+		WRITE_ONCE(ri->peer->nr_rsessions, ri->peer->nr_rsessions + 1);
 	list_add_tail(&m->node, &ri->sessions);
 	ri->nr_sessions++;
 	return 0;
@@ -409,9 +422,7 @@ void collab_route_rcv(struct collab_peer *peer, struct sk_buff *skb)
 		goto out;
 	spin_lock(&cn->rlock);
 	for (i = 0; i < n; i++) {
-		changed |= r[i].op == COLLAB_ROUTE_ADD ||
-			   r[i].op == COLLAB_ROUTE_DEL ||
-			   r[i].op == COLLAB_ROUTE_END;
+		changed |= r[i].op != COLLAB_ROUTE_RESET;
 		err = apply(cn, peer, &r[i]);
 		if (!err)
 			continue;
@@ -440,36 +451,72 @@ struct collab_peer *collab_route_owner(struct collab_net *cn,
 	return ri ? ri->peer : NULL;
 }
 
+static int join_cmp(const void *a, const void *b)
+{
+	const struct collab_distant_rec *x = a, *y = b;
+
+	return memcmp(&x->id, &y->id, sizeof(x->id));
+}
+
+/* @r[0..@n), JOIN records of one node, sorted and each session once. */
+static unsigned int joins_unique(struct collab_distant_rec *r, unsigned int n)
+{
+	unsigned int i, k = 0;
+
+	sort(r, n, sizeof(*r), join_cmp, NULL);
+	for (i = 0; i < n; i++)
+		if (!k || !collab_guid_equal(&r[k - 1].id, &r[i].id))
+			r[k++] = r[i];
+	return k;
+}
+
+static void table_rec(struct collab_distant_rec *r, u8 op,
+		      const struct collab_peer *peer,
+		      const struct collab_guid *id, const char *app)
+{
+	memset(r, 0, sizeof(*r));
+	r->op = op;
+	r->origin = peer->id;
+	r->id = *id;
+	if (app)
+		memcpy(r->app, app, COLLAB_APP_MAX);
+}
+
 /*
  * The instances of @peer, as ADD records of a distant node's table
- * (distant.c), into @r: how many; -ENODATA while the peer has not told
- * all it has; -ENOSPC when @max is short of @need.
+ * (distant.c), and the sessions they joined, as JOIN records, into @r:
+ * how many; -ENODATA while the peer has not told all it has; -ENOSPC
+ * when @max is short of @need.
  */
 int collab_route_table(struct collab_net *cn, struct collab_peer *peer,
 		       struct collab_distant_rec *r, unsigned int max,
 		       unsigned int *need)
 {
+	unsigned int n = 0, joins = 0, count;
+	struct collab_rmember *m;
 	struct collab_rinst *ri;
-	int n = 0;
 
 	spin_lock_bh(&cn->rlock);
 	if (!READ_ONCE(peer->routes_known)) {
-		n = -ENODATA;
-	} else if (peer->nr_rinstances > max) {
-		*need = peer->nr_rinstances;
-		n = -ENOSPC;
-	} else {
-		list_for_each_entry(ri, &peer->rinstances, peer_node) {
-			memset(&r[n], 0, sizeof(r[n]));
-			r[n].op = COLLAB_DISTANT_ADD;
-			r[n].origin = peer->id;
-			r[n].id = ri->id;
-			memcpy(r[n].app, ri->app, COLLAB_APP_MAX);
-			n++;
-		}
+		spin_unlock_bh(&cn->rlock);
+		return -ENODATA;
 	}
+	count = peer->nr_rinstances;
+	list_for_each_entry(ri, &peer->rinstances, peer_node)
+		count += ri->nr_sessions;
+	if (count > max) {
+		spin_unlock_bh(&cn->rlock);
+		*need = count;
+		return -ENOSPC;
+	}
+	list_for_each_entry(ri, &peer->rinstances, peer_node)
+		table_rec(&r[n++], COLLAB_DISTANT_ADD, peer, &ri->id, ri->app);
+	list_for_each_entry(ri, &peer->rinstances, peer_node)
+		list_for_each_entry(m, &ri->sessions, node)
+			table_rec(&r[n + joins++], COLLAB_DISTANT_JOIN, peer,
+				  &m->session, NULL);
 	spin_unlock_bh(&cn->rlock);
-	return n;
+	return n + joins_unique(r + n, joins);
 }
 
 /* The peer is off the table: withdraw all it told us. */

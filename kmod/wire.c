@@ -297,7 +297,8 @@ int collab_wire_distant(size_t len)
 
 /*
  * Whether a record of a distant node's instances is well formed: a known
- * op, a node, and for ADD an instance and a type that ends in NUL.
+ * op, a node, for ADD an instance and a type that ends in NUL, for JOIN
+ * a session and no type.
  */
 bool collab_wire_distant_rec(const void *buf, size_t len)
 {
@@ -312,6 +313,9 @@ bool collab_wire_distant_rec(const void *buf, size_t len)
 	case COLLAB_DISTANT_ADD:
 		return !collab_guid_is_zero(&r->id) && r->app[0] &&
 		       !r->app[COLLAB_APP_MAX - 1];
+	case COLLAB_DISTANT_JOIN:
+		return !collab_guid_is_zero(&r->id) &&
+		       !memchr_inv(r->app, 0, COLLAB_APP_MAX);
 	default:
 		return false;
 	}

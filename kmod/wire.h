@@ -237,14 +237,18 @@ static_assert(sizeof(struct collab_reach_rec) == 88);
 
 /*
  * Instances of a node beyond the peers (distant.c): the instances that
- * @origin has, as the sender knows them, which tells them to each child
- * in @origin's tree. RESET: the whole table of @origin follows, up to
- * END; ADD: @origin has instance @id, of type @app.
+ * @origin has, and the sessions they joined, as the sender knows them,
+ * which tells them to each child in @origin's tree. RESET: the whole
+ * table of @origin follows, up to END (neither carries @id or @app);
+ * ADD: @origin has instance @id, of type @app; JOIN: some instance of
+ * @origin's is a member of session @id (@app all zero), one record per
+ * session however many of its instances joined it.
  */
 enum collab_distant_op {
 	COLLAB_DISTANT_RESET = 1,
 	COLLAB_DISTANT_ADD,
 	COLLAB_DISTANT_END,
+	COLLAB_DISTANT_JOIN,
 };
 
 struct collab_distant_rec {

@@ -2,8 +2,8 @@
 /*
  * What kmod/wire.c takes from the kernel, for building it on the host
  * (the fuzz targets beside this file and their corpus replay): the
- * kernel's integer types, byte order, MAX_ERRNO and static_assert(). Included before
- * anything else with -include.
+ * kernel's integer types, byte order, MAX_ERRNO, memchr_inv() and
+ * static_assert(). Included before anything else with -include.
  */
 #ifndef _COLLAB_FUZZ_KERNEL_H
 #define _COLLAB_FUZZ_KERNEL_H
@@ -29,6 +29,17 @@ typedef uint64_t u64;
 #define cpu_to_be64(x)	htobe64(x)
 
 #define MAX_ERRNO	4095
+
+/* The first byte of @s[0..@n) that is not @c, or NULL. */
+static inline void *memchr_inv(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (; n; n--, p++)
+		if (*p != (unsigned char)c)
+			return (void *)p;
+	return NULL;
+}
 
 /* The kernel's, whose message is optional. */
 #undef static_assert

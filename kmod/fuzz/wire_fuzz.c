@@ -203,6 +203,9 @@ static void one(const uint8_t *data, size_t size)
 		if (r[i].op == COLLAB_DISTANT_ADD)
 			CHECK(!collab_guid_is_zero(&r[i].id) && r[i].app[0] &&
 			      strlen(r[i].app) < COLLAB_APP_MAX);
+		else if (r[i].op == COLLAB_DISTANT_JOIN)
+			CHECK(!collab_guid_is_zero(&r[i].id) &&
+			      !memchr_inv(r[i].app, 0, COLLAB_APP_MAX));
 		else
 			CHECK(r[i].op == COLLAB_DISTANT_RESET ||
 			      r[i].op == COLLAB_DISTANT_END);

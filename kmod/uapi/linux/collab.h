@@ -535,6 +535,7 @@ enum collab_route_attr {
 	COLLAB_ROUTE_A_AGE_MS,		/* u32: since the route last changed */
 	COLLAB_ROUTE_A_OFFERS,		/* u32: peers that offer a route */
 	COLLAB_ROUTE_A_INSTANCES,	/* u32: its instances known here */
+	COLLAB_ROUTE_A_SESSIONS,	/* u32: sessions they joined */
 	__COLLAB_ROUTE_A_MAX,
 };
 

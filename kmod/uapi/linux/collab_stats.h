@@ -167,3 +167,5 @@ COLLAB_STAT(DROP_KEPT_GAP, drop_kept_gap, U64)
 COLLAB_STAT(DISTANT_INSTANCES, distant_instances, U32)
 /* tables of a distant node's instances not from the next hop to it */
 COLLAB_STAT(DROP_DISTANT_STRAY, drop_distant_stray, U64)
+/* sessions that nodes beyond the peers have members of, per node */
+COLLAB_STAT(DISTANT_MEMBERSHIPS, distant_memberships, U32)
