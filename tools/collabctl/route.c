@@ -3,8 +3,8 @@
  * collabctl route: the nodes this node has heard of through its peers,
  * direct peers among them, and the best route to each: the peer it goes
  * through, its cost in links, the node's sequence number it carries, how
- * long ago it last changed, how many peers offer one, and how many
- * instances the node has. A node whose every route was withdrawn stays
+ * long ago it last changed, how many peers offer one, how many
+ * instances the node has and how many sessions they joined. A node whose every route was withdrawn stays
  * listed, unreachable, until the kernel forgets it.
  */
 #include <errno.h>
@@ -29,6 +29,7 @@ static const struct nla_policy route_policy[COLLAB_ROUTE_A_MAX + 1] = {
 	[COLLAB_ROUTE_A_AGE_MS] = { .type = NLA_U32 },
 	[COLLAB_ROUTE_A_OFFERS] = { .type = NLA_U32 },
 	[COLLAB_ROUTE_A_INSTANCES] = { .type = NLA_U32 },
+	[COLLAB_ROUTE_A_SESSIONS] = { .type = NLA_U32 },
 };
 
 /*
@@ -43,14 +44,16 @@ static const struct nla_policy route_policy[COLLAB_ROUTE_A_MAX + 1] = {
 #define ROUTE_AGE_WIDTH		"8"
 #define ROUTE_OFFERS_WIDTH	"6"
 #define ROUTE_INSTANCES_WIDTH	"9"
+#define ROUTE_SESSIONS_WIDTH	"8"
 
 static void print_heading(void)
 {
 	out_text("%-" ROUTE_ID_WIDTH "s  %-" ROUTE_NAME_WIDTH "s  %-"
 		 ROUTE_ID_WIDTH "s  %" ROUTE_COST_WIDTH "s  %"
 		 ROUTE_SEQNO_WIDTH "s  %" ROUTE_AGE_WIDTH "s  %"
-		 ROUTE_OFFERS_WIDTH "s  %" ROUTE_INSTANCES_WIDTH "s\n", "node",
-		 "name", "via", "cost", "seqno", "age", "offers", "instances");
+		 ROUTE_OFFERS_WIDTH "s  %" ROUTE_INSTANCES_WIDTH "s  %"
+		 ROUTE_SESSIONS_WIDTH "s\n", "node", "name", "via", "cost",
+		 "seqno", "age", "offers", "instances", "sessions");
 }
 
 /* A u32 column, as FMT ("  %Ns") prints it, or "-" when absent. */
@@ -135,6 +138,8 @@ static int route_print(struct nl_msg *msg, void *arg)
 		  "  %" ROUTE_OFFERS_WIDTH "s");
 	print_u32(tb[COLLAB_ROUTE_A_INSTANCES], "instances",
 		  "  %" ROUTE_INSTANCES_WIDTH "s");
+	print_u32(tb[COLLAB_ROUTE_A_SESSIONS], "sessions",
+		  "  %" ROUTE_SESSIONS_WIDTH "s");
 	out_text("\n");
 	out_obj_end();
 	return 0;
