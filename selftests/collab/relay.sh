@@ -414,6 +414,42 @@ instances_of()
 		EOF
 }
 
+# sessions_of NS NODE N: NS knows that NODE's instances joined N sessions.
+sessions_of()
+{
+	routes "$1"
+	python3 - "$tmp/routes-$1.json" "$2" "$3" <<-'EOF'
+		import json, sys
+		r = {x["name"]: x for x in json.load(open(sys.argv[1]))}
+		assert r[sys.argv[2]]["sessions"] == int(sys.argv[3]), r[sys.argv[2]]
+		EOF
+}
+
+# The sessions of nodes beyond the peers are known as their instances
+# are: each once per node, however many of its instances joined it, and
+# forgotten when the last of them leaves.
+case_distant_sessions()
+{
+	line_of_three
+	receiver c both -a chat -s "$s1" -s "$s2" -n 1 -w 120
+	receiver c one -a chat -s "$s1" -n 1 -w 120
+	wait_for sessions_of a c 2
+	instances_of a c 2
+	sessions_of b c 2
+	test "$(stat a distant_memberships)" = 2
+	test "$(stat b distant_memberships)" = 0
+	# The member of both takes a message to s2 and goes: s1 stays.
+	ns_exec a "$msg" send -a talk -k session -d "$s2"
+	finish both
+	wait_for sessions_of a c 1
+	test "$(stat a distant_memberships)" = 1
+	ns_exec a "$msg" send -a talk -k session -d "$s1"
+	finish one
+	wait_for sessions_of a c 0
+	test "$(stat a distant_memberships)" = 0
+	test "$(stat a drop_distant_stray)" = 0
+}
+
 # Instances of nodes beyond the peers are known: a sends to c's GUID with
 # no node named, and the message goes to c; a cannot bind that GUID. When
 # b goes, the tables come down the new tree (e, d): an instance that c
@@ -618,7 +654,7 @@ case_mesh_32()
 # of line, ring and ring_session.
 quick_skip="line ring ring_session flap line_32 mesh_32"
 run_cases case_line case_line_messages case_relay_down_10s case_relay_off \
-	case_ring case_relay_dies case_distant_guid case_ring_session \
-	case_ring_session_flap \
+	case_ring case_relay_dies case_distant_guid case_distant_sessions \
+	case_ring_session case_ring_session_flap \
 	case_flap \
 	case_line_32 case_mesh_32
