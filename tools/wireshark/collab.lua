@@ -129,7 +129,7 @@ local route_ops = {
 }
 local reach_ops = { [1] = "UPDATE", [2] = "REQUEST", [3] = "DUMP" }
 local REACH_F_KNOWN = 0x03
-local distant_ops = { [1] = "RESET", [2] = "ADD", [3] = "END" }
+local distant_ops = { [1] = "RESET", [2] = "ADD", [3] = "END", [4] = "JOIN" }
 local RF_KNOWN = 0x01
 
 -- The top two bits of an entry's word, as the masked field shows them.
@@ -285,7 +285,8 @@ field("distant_op", ProtoField.uint8("collab.distant.op", "Op", base.DEC,
 field("distant_reserved", ProtoField.bytes("collab.distant.reserved",
 	"Reserved"))
 field("distant_origin", ProtoField.guid("collab.distant.origin", "Origin"))
-field("distant_id", ProtoField.guid("collab.distant.id", "Instance"))
+field("distant_id", ProtoField.guid("collab.distant.id",
+	"Instance (ADD) or session (JOIN)"))
 field("distant_app", ProtoField.string("collab.distant.app", "App"))
 
 field("receipt_msgid", ProtoField.uint64("collab.receipt.msgid",
@@ -412,6 +413,7 @@ local function add_struct(ctx, tree, off, layout, bits)
 			local item = tree:add(f[key], r, s)
 			v[key] = s
 			v[key .. "_ended"] = ended
+			v[key .. "_zero"] = is_zero(r)
 			v[key .. "_item"] = item
 		else
 			local item = tree:add(f[key], r)
@@ -1048,6 +1050,11 @@ local function check_distant(ctx, v)
 		    not v.distant_app_ended then
 			ctx:malformed(v.distant_op_item,
 				"ADD without an instance or app")
+		end
+	elseif op == 4 then
+		if v.distant_id == "zero" or not v.distant_app_zero then
+			ctx:malformed(v.distant_op_item,
+				"JOIN without a session, or with an app")
 		end
 	else
 		ctx:malformed(v.distant_op_item, "unknown distant op")

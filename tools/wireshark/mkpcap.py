@@ -316,13 +316,14 @@ def good_records(c):
            ("collab.reach.node", "|".join([guid(FAR)] * 3 + [guid(PEER)])),
            ("collab.reach.name", "gamma|||")])
     recs = (distant_rec(1) + distant_rec(2, rid=INST, app="chat") +
-            distant_rec(2, rid=INST2, app="files") + distant_rec(3))
+            distant_rec(2, rid=INST2, app="files") + distant_rec(4, rid=SESS) +
+            distant_rec(3))
     c.add("distant", link_hdr(DISTANT, seq=10) + recs,
-          [("collab.records", 4), ("collab.distant.op", "1|2|2|3"),
-           ("collab.distant.origin", "|".join([guid(FAR)] * 4)),
+          [("collab.records", 5), ("collab.distant.op", "1|2|2|4|3"),
+           ("collab.distant.origin", "|".join([guid(FAR)] * 5)),
            ("collab.distant.id", "|".join(guid(g) for g in
-                                          (ZERO, INST, INST2, ZERO))),
-           ("collab.distant.app", "|chat|files|")])
+                                          (ZERO, INST, INST2, SESS, ZERO))),
+           ("collab.distant.app", "|chat|files||")])
     c.add("receipt", link_hdr(RECEIPT, seq=11) + receipt(status=2),
           hdr_expect(RECEIPT, seq=11) +
           [("collab.receipt.msgid", 9), ("collab.receipt.status", 2),
@@ -528,6 +529,10 @@ def bad_records(c):
           distant_rec(2, app="chat"), bad="ADD without")
     c.add("distant add app unterminated", link_hdr(DISTANT) +
           distant_rec(2, rid=INST, app="y" * 32), bad="ADD without")
+    c.add("distant join without session", link_hdr(DISTANT) +
+          distant_rec(4), bad="JOIN without")
+    c.add("distant join with app", link_hdr(DISTANT) +
+          distant_rec(4, rid=SESS, app="chat"), bad="JOIN without")
     c.add("receipt short", link_hdr(RECEIPT) + receipt()[:63],
           bad="receipt of 63 bytes")
     c.add("receipt long", link_hdr(RECEIPT) + receipt() + b"z",
@@ -586,6 +591,7 @@ CORPUS = {
     "distant/add-app-unterminated": "ADD without",
     "distant/add-no-id": "ADD without", "distant/bad-op": "distant op",
     "distant/empty-table": None, "distant/reset-no-origin": "no origin",
+    "distant/join-session": None, "distant/join-with-app": "JOIN without",
     "distant/short": "whole number", "distant/table": None,
     "receipt/bad-status": "not an errno", "receipt/enoent": None,
     "receipt/kept": None, "receipt/ok": None,
