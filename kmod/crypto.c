@@ -2,6 +2,10 @@
 /*
  * collab: node keys, the keys trusted, and what a peer's keys allow.
  *
+ * A node with a key has the id its public key gives it
+ * (collab_key_node_id()): a node that announces a key and another id is
+ * refused, so that no node, trusted or not, can take another's id.
+ *
  * A keyed node admits a candidate that proved its address only if it
  * trusts the key the candidate announces (or a cluster key is set, which
  * the handshake then proves it holds too), or, with no key announced, if
@@ -10,6 +14,7 @@
  * here, and are wiped when replaced and when the namespace goes.
  */
 #include <crypto/algapi.h>
+#include <crypto/blake2s.h>
 #include <crypto/curve25519.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
@@ -22,6 +27,50 @@ static const u8 zero_key[COLLAB_KEY_LEN];
 static bool key_is_zero(const u8 *key)
 {
 	return !crypto_memneq(key, zero_key, COLLAB_KEY_LEN);
+}
+
+static const char id_label[] = COLLAB_NODE_ID_LABEL;
+
+/*
+ * The node id that public key @key gives its node: the first 16 bytes
+ * of BLAKE2s-256 of COLLAB_NODE_ID_LABEL and the key.
+ */
+void collab_key_node_id(const u8 *key, struct collab_guid *id)
+{
+	u8 hash[BLAKE2S_HASH_SIZE];
+	struct blake2s_state s;
+
+	BUILD_BUG_ON(sizeof(*id) > sizeof(hash));
+	blake2s_init(&s, BLAKE2S_HASH_SIZE);
+	blake2s_update(&s, id_label, sizeof(id_label) - 1);
+	blake2s_update(&s, key, COLLAB_KEY_LEN);
+	blake2s_final(&s, hash);
+	memcpy(id->b, hash, sizeof(id->b));
+}
+
+/* Whether @id is the one that @key (not all-zero) gives. */
+static bool key_gives(const u8 *key, const struct collab_guid *id)
+{
+	struct collab_guid want;
+
+	collab_key_node_id(key, &want);
+	return !crypto_memneq(&want, id, sizeof(want));
+}
+
+/*
+ * The public key of private key @key, clamped; false when it has none
+ * (a key of low order).
+ */
+bool collab_key_public(const u8 *key, u8 *pub)
+{
+	u8 priv[COLLAB_KEY_LEN];
+	bool ok;
+
+	memcpy(priv, key, COLLAB_KEY_LEN);
+	curve25519_clamp_secret(priv);
+	ok = curve25519_generate_public(pub, priv);
+	memzero_explicit(priv, sizeof(priv));
+	return ok;
 }
 
 int collab_crypto_net_init(struct collab_net *cn)
@@ -237,14 +286,19 @@ int collab_trust_del(struct collab_net *cn, const u8 *key)
 }
 
 /*
- * In softirq: whether a proven source that announced @key (all-zero:
+ * In softirq: whether a proven source @id that announced @key (all-zero:
  * none) may become a peer. Counted when not.
  */
-int collab_crypto_admit(struct collab_net *cn, const u8 *key)
+int collab_crypto_admit(struct collab_net *cn, const struct collab_guid *id,
+			const u8 *key)
 {
 	struct collab_node_keys *k;
 	int err = 0;
 
+	if (!key_is_zero(key) && !key_gives(key, id)) {
+		collab_stat_inc(cn, COLLAB_STAT_DROP_FORGED_ID);
+		return -EPERM;
+	}
 	rcu_read_lock();
 	k = rcu_dereference(cn->keys);
 	if (!k || !k->has_key)
@@ -383,6 +437,9 @@ bool collab_crypto_peer_key(struct collab_peer *peer, const u8 *key)
 	if (!crypto_memneq(pk->remote, key, COLLAB_KEY_LEN))
 		return true;
 	if (rcu_access_pointer(pk->cur) || pk->hs_sent)
+		return false;
+	/* Not the key of its id (collab_crypto_admit() counts them). */
+	if (!key_is_zero(key) && !key_gives(key, &peer->id))
 		return false;
 	memcpy(pk->remote, key, COLLAB_KEY_LEN);
 	pk->has_dh = false;

@@ -121,7 +121,10 @@ bool collab_trusted(struct collab_net *cn, const u8 *key);
 
 /* Peers. */
 void collab_crypto_peer_free(struct collab_peer *peer);
-int collab_crypto_admit(struct collab_net *cn, const u8 *key);
+int collab_crypto_admit(struct collab_net *cn, const struct collab_guid *id,
+			const u8 *key);
+void collab_key_node_id(const u8 *key, struct collab_guid *id);
+bool collab_key_public(const u8 *key, u8 *pub);
 void collab_crypto_candidate(struct collab_net *cn, const struct collab_guid *id,
 			     const void *addr, size_t addr_len,
 			     const char *name, const u8 *key);
@@ -150,6 +153,8 @@ void collab_keypair_install(struct collab_peer *peer,
 int collab_nl_trust_add(struct sk_buff *skb, struct genl_info *info);
 int collab_nl_trust_del(struct sk_buff *skb, struct genl_info *info);
 int collab_nl_trust_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int collab_nl_node_key_id(struct collab_net *cn, struct nlattr **a,
+			  struct collab_guid *id, struct netlink_ext_ack *extack);
 int collab_nl_node_keys_set(struct collab_net *cn, struct nlattr **a,
 			    struct netlink_ext_ack *extack);
 int collab_nl_node_keys_put(struct sk_buff *skb, struct collab_net *cn);

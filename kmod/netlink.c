@@ -256,7 +256,7 @@ static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *name = info->attrs[COLLAB_A_NODE_NAME];
 	struct nlattr **a = info->attrs;
 	struct collab_guid node;
-	int err;
+	int err, keyed;
 
 	if (!id && !name && !node_settings_given(a) &&
 	    !a[COLLAB_A_PRIVATE_KEY] && !a[COLLAB_A_PSK] &&
@@ -275,17 +275,28 @@ static int collab_nl_node_set(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&cn->lock);
-	/* Peers know the node by its id: it stays while a bearer is up. */
-	if (id && !list_empty(&cn->bearers)) {
+	keyed = collab_nl_node_key_id(cn, a, &node, info->extack);
+	if (keyed < 0) {
 		mutex_unlock(&cn->lock);
-		NL_SET_ERR_MSG_ATTR(info->extack, id,
-				    "the node id cannot change while a bearer is up: delete the bearers first");
+		return keyed;
+	}
+	/* Peers know the node by its id: it stays while a bearer is up. */
+	if ((id || keyed) && !list_empty(&cn->bearers) &&
+	    !collab_guid_equal(&node, &cn->node_id)) {
+		mutex_unlock(&cn->lock);
+		if (keyed)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    a[COLLAB_A_PRIVATE_KEY],
+					    "a new key gives the node a new id, which cannot change while a bearer is up: delete the bearers first");
+		else
+			NL_SET_ERR_MSG_ATTR(info->extack, id,
+					    "the node id cannot change while a bearer is up: delete the bearers first");
 		return -EBUSY;
 	}
 	/* Readers run in softirq too: none may interrupt the write. */
 	local_bh_disable();
 	write_seqcount_begin(&cn->node_seq);
-	if (id)
+	if (id || keyed)
 		cn->node_id = node;
 	if (name)
 		nla_strscpy(cn->node_name, name, sizeof(cn->node_name));

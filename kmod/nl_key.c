@@ -23,6 +23,43 @@ const struct nla_policy collab_nl_trust_policy[COLLAB_A_MAX + 1] = {
 };
 
 /* NODE_SET: the keys and the plaintext policy given, if any. */
+/*
+ * The id of the node after NODE_SET @a: a node with a key has the id its
+ * key gives (crypto.c), so an id may be set only on a node that has no
+ * key after it. 1 and the id in @id when the request sets a key; 0 when
+ * the id stays or is @a's own; -EINVAL. Under collab_net.lock.
+ */
+int collab_nl_node_key_id(struct collab_net *cn, struct nlattr **a,
+			  struct collab_guid *id, struct netlink_ext_ack *extack)
+{
+	struct nlattr *key_attr = a[COLLAB_A_PRIVATE_KEY];
+	u8 key[COLLAB_KEY_LEN], pub[COLLAB_KEY_LEN];
+	bool ok, removed = false;
+
+	lockdep_assert_held(&cn->lock);
+	if (key_attr) {
+		nla_memcpy(key, key_attr, sizeof(key));
+		removed = !memchr_inv(key, 0, sizeof(key));
+		ok = removed || collab_key_public(key, pub);
+		memzero_explicit(key, sizeof(key));
+		if (!ok) {
+			NL_SET_ERR_MSG_ATTR(extack, key_attr,
+					    "not a usable Curve25519 private key");
+			return -EINVAL;
+		}
+	}
+	if (a[COLLAB_A_NODE_ID] && !removed &&
+	    (key_attr || collab_crypto_keyed(cn))) {
+		NL_SET_ERR_MSG_ATTR(extack, a[COLLAB_A_NODE_ID],
+				    "a node with a key has the id its key gives: remove the key to set another id");
+		return -EINVAL;
+	}
+	if (!key_attr || removed)
+		return 0;
+	collab_key_node_id(pub, id);
+	return 1;
+}
+
 int collab_nl_node_keys_set(struct collab_net *cn, struct nlattr **a,
 			    struct netlink_ext_ack *extack)
 {

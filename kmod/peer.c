@@ -233,7 +233,7 @@ void collab_peer_hello(struct collab_net *cn, struct collab_bearer *b,
 		consume_skb(skb);
 		return;
 	}
-	err = collab_crypto_admit(cn, hello.public_key);
+	err = collab_crypto_admit(cn, &h->src_node, hello.public_key);
 	if (err) {
 		if (err == -EACCES)
 			collab_crypto_candidate(cn, &h->src_node, from,

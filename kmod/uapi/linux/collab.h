@@ -479,6 +479,12 @@ enum collab_peer_attr {
 /* Bytes of a Curve25519 key, and of the cluster key. */
 #define COLLAB_KEY_LEN		32
 
+/*
+ * A node with a key has the id its public key gives: the first 16 bytes
+ * of BLAKE2s-256 of this label (without its NUL) followed by the key.
+ */
+#define COLLAB_NODE_ID_LABEL	"collab node id 1"
+
 /* Range of COLLAB_A_REKEY_PACKETS; keys are made anew every 2 minutes too. */
 #define COLLAB_REKEY_PACKETS_MIN	64
 #define COLLAB_REKEY_PACKETS_MAX	0xffffffffU

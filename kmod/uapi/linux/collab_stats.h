@@ -169,3 +169,5 @@ COLLAB_STAT(DISTANT_INSTANCES, distant_instances, U32)
 COLLAB_STAT(DROP_DISTANT_STRAY, drop_distant_stray, U64)
 /* sessions that nodes beyond the peers have members of, per node */
 COLLAB_STAT(DISTANT_MEMBERSHIPS, distant_memberships, U32)
+/* nodes that announced a key and an id other than the one it gives */
+COLLAB_STAT(DROP_FORGED_ID, drop_forged_id, U64)
