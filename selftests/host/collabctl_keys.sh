@@ -119,6 +119,22 @@ case_pubkey_rfc7748()
 	test "$("$ctl" pubkey <"$tmp/bob")" = "$bob_pub"
 }
 
+# nodeid gives what BLAKE2s-256 of the label and the key starts with
+# (Python's hashlib, another implementation), and refuses what is no key.
+case_nodeid()
+{
+	local want rc=0
+
+	want=$(python3 -c 'import base64, hashlib, sys
+k = base64.b64decode(sys.argv[1])
+print(hashlib.blake2s(b"collab node id 1" + k).hexdigest()[:32])' "$alice_pub")
+	test "$(echo "$alice_pub" | "$ctl" nodeid | tr -d -)" = "$want"
+	test "$(echo "$bob_pub" | "$ctl" nodeid | tr -d -)" != "$want"
+	echo "${alice_pub}A" | "$ctl" nodeid >/dev/null 2>"$tmp/err" || rc=$?
+	test $rc = 1
+	err_has "collabctl: nodeid: the public key on the standard input is not 44 characters long"
+}
+
 # bad_pubkey INPUT TEXT: pubkey refuses INPUT (exit 1) saying TEXT, and
 # does not repeat what it read.
 bad_pubkey()
@@ -256,7 +272,8 @@ case_help()
 }
 
 echo "TAP version 13"
-cases=(genkey genpsk pubkey_rfc7748 pubkey_bad key_arguments key_file_mode help)
+cases=(genkey genpsk pubkey_rfc7748 nodeid pubkey_bad key_arguments key_file_mode
+	help)
 echo "1..${#cases[@]}"
 if [ ! -x "$ctl" ]; then
 	for c in "${cases[@]}"; do

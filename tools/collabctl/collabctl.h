@@ -47,6 +47,7 @@ extern const struct cmd trust_cmds[];
 extern const struct cmd genkey_cmds[];
 extern const struct cmd genpsk_cmds[];
 extern const struct cmd pubkey_cmds[];
+extern const struct cmd nodeid_cmds[];
 
 /*
  * Run one command line, OBJECT [COMMAND [ARGS]] (ARGV[0] is the object),

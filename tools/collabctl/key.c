@@ -195,6 +195,43 @@ static int pubkey(int argc, char **argv)
 	return CTL_OK;
 }
 
+/* The node id that public key PUB gives, as the module makes it. */
+static int key_node_id(const uint8_t pub[COLLAB_KEY_LEN], struct collab_guid *id)
+{
+	static const char label[] = COLLAB_NODE_ID_LABEL;
+	uint8_t hash[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	EVP_MD_CTX *ctx;
+	int ok;
+
+	ctx = EVP_MD_CTX_new();
+	ok = ctx && EVP_DigestInit_ex(ctx, EVP_blake2s256(), NULL) == 1 &&
+	     EVP_DigestUpdate(ctx, label, sizeof(label) - 1) == 1 &&
+	     EVP_DigestUpdate(ctx, pub, COLLAB_KEY_LEN) == 1 &&
+	     EVP_DigestFinal_ex(ctx, hash, &len) == 1 && len >= sizeof(*id);
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		return ctl_error("nodeid: cannot hash the key: %s",
+				 ERR_reason_error_string(ERR_get_error()));
+	memcpy(id->b, hash, sizeof(id->b));
+	return CTL_OK;
+}
+
+static int nodeid(int argc, char **argv)
+{
+	uint8_t pub[COLLAB_KEY_LEN];
+	struct collab_guid id;
+	char text[GUID_STR_LEN];
+
+	if (parse_no_args("nodeid", argc, argv))
+		return CTL_USAGE;
+	if (key_read("nodeid", "public key", "-", pub) || key_node_id(pub, &id))
+		return CTL_FAIL;
+	guid_str(&id, text);
+	printf("%s\n", text);
+	return CTL_OK;
+}
+
 /* Each is one command, which has no name: "collabctl genkey". */
 const struct cmd genkey_cmds[] = {
 	{ "", genkey, "",
@@ -211,5 +248,11 @@ const struct cmd genpsk_cmds[] = {
 const struct cmd pubkey_cmds[] = {
 	{ "", pubkey, "",
 	  "print the public key of the private key on the standard input; no kernel module needed" },
+	{ .name = NULL }
+};
+
+const struct cmd nodeid_cmds[] = {
+	{ "", nodeid, "",
+	  "print the node id that the public key on the standard input gives a node with that key; no kernel module needed" },
 	{ .name = NULL }
 };

@@ -65,6 +65,8 @@ static const struct object key_objects[] = {
 	{ "genpsk", genpsk_cmds, "print a new cluster key" },
 	{ "pubkey", pubkey_cmds,
 	  "print the public key of the private key on standard input" },
+	{ "nodeid", nodeid_cmds,
+	  "print the node id of the public key on standard input" },
 	{ .name = NULL }
 };
 
