@@ -372,9 +372,62 @@ stat_ge()
 	test "$(stat "$1" "$2")" -ge "$3"
 }
 
+# ctl_fails NS TEXT ARGS...: "collabctl ARGS" in NS fails (status 1) and
+# says TEXT.
+ctl_fails()
+{
+	local ns=$1 text=$2 rc=0
+
+	shift 2
+	ctl_in "$ns" "$@" 2>"$tmp/err" || rc=$?
+	test "$rc" = 1 && grep -qF "$text" "$tmp/err" && return 0
+	echo "collabctl $*: status $rc" >&2
+	cat "$tmp/err" >&2
+	return 1
+}
+
+# A node with a key has the id its key gives: it takes no other, nor a
+# new key while a bearer is up; a node that announces a key with another
+# id is refused, and counted, before its key is looked at.
+case_key_id()
+{
+	local a_id b_id
+
+	two_hosts
+	keys a
+	keys b
+	keyed a
+	a_id=$("$ctl" nodeid <"$tmp/a.pub")
+	b_id=$("$ctl" nodeid <"$tmp/b.pub")
+	test "$(node_id a | tr -d -)" = "$(tr -d - <<<"$a_id")"
+	ctl_fails a "has the id its key gives" node set id "$b_id"
+	bearers
+	ctl_fails a "delete the bearers first" node set key "$tmp/b.key"
+	# The same key again: the id stays.
+	ctl_in a node set key "$tmp/a.key"
+	test "$(node_id a | tr -d -)" = "$(tr -d - <<<"$a_id")"
+	# b's key, trusted, announced with another id: refused.
+	ctl_in a trust add "$(cat "$tmp/b.pub")"
+	ns_exec b python3 "$tamper" hello 10.77.0.1 \
+		5eed0000000000000000000000000001 "$a_id" "$(cat "$tmp/b.pub")"
+	wait_for stat_ge a drop_forged_id 1
+	test "$(stat a peers)" = 0
+	# With the id it gives, the same HELLO makes a peer.
+	ns_exec b python3 "$tamper" hello 10.77.0.1 "$b_id" "$a_id" \
+		"$(cat "$tmp/b.pub")"
+	wait_for stat_is a peers 1
+	test "$(stat a drop_forged_id)" = 1
+	# Without its key, a node may take any id again.
+	ctl_in a bearer del "$(ctl_in a -j bearer | python3 -c 'import json, sys
+print(json.load(sys.stdin)[0]["id"])')"
+	ctl_in a node set key none id 00112233445566778899aabbccddeeff
+	test "$(node_id a | tr -d -)" = 00112233445566778899aabbccddeeff
+}
+
 # A link in clear, and a router in front of a sealed one: the kernel paths
 # of the other cases.
 quick_skip="plaintext router"
-run_cases case_keyed_pair case_untrusted case_plaintext case_cluster_key \
+run_cases case_keyed_pair case_untrusted case_key_id case_plaintext \
+	case_cluster_key \
 	case_tamper case_other_keys case_rekey_under_loss case_router \
 	case_hostile_peer

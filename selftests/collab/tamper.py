@@ -17,7 +17,14 @@
 # tamper.py sniff IFACE COUNT TEXT: read COUNT collab datagrams (whole,
 # either way, sealed or not) on IFACE and print "frames N, with TEXT M":
 # how many carry TEXT in clear.
+#
+# tamper.py hello ADDR NODE DST KEY: link, over UDP, to the node DST
+# (its node id) at ADDR as node NODE announcing public key KEY (base64):
+# a HELLO, the node's cookie in its answer, a HELLO that echoes it.
+# Prints "echoed" and exits 0 once the second is sent, 1 when no cookie
+# comes within 10 s.
 
+import base64
 import random
 import socket
 import struct
@@ -85,7 +92,40 @@ def sniff(s, count, text):
     sys.exit(0 if frames == count else 1)
 
 
+def hello_pkt(node, dst, key, cookie, echo):
+    """A HELLO of wire.h: link header, then body with name and key."""
+    hdr = struct.pack("!BBBBIIIII Q16s16s", 1, 2, 0, 0, 0x5eed, 0, 0, 0, 0,
+                      0, node, dst)
+    body = struct.pack("!IIII QQ64s32s", 0, 0, 1500, 0, cookie, echo,
+                       b"forger", key)
+    return hdr + body
+
+
+def hello(addr, node, dst, key):
+    """Echo the cookie of the node at ADDR as NODE with KEY."""
+    node = bytes.fromhex(node.replace("-", ""))
+    dst = bytes.fromhex(dst.replace("-", ""))
+    key = base64.b64decode(key)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(1)
+    cookie = random.getrandbits(63) | 1
+    for _ in range(10):
+        s.sendto(hello_pkt(node, dst, key, cookie, 0), (addr, PORT))
+        try:
+            data = s.recv(2048)
+        except socket.timeout:
+            continue
+        if len(data) >= HDR + 32 and data[1] == 2:
+            echo = struct.unpack_from("!Q", data, HDR + 16)[0]
+            s.sendto(hello_pkt(node, dst, key, cookie, echo), (addr, PORT))
+            print("echoed")
+            sys.exit(0)
+    sys.exit("tamper.py: no cookie from " + addr)
+
+
 def main():
+    if sys.argv[1] == "hello":
+        hello(*sys.argv[2:6])
     mode, iface, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.bind((iface, ETH_P_ALL))
