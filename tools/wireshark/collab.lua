@@ -1208,6 +1208,36 @@ local function dissect_packet(ctx, tree)
 	ctx.pinfo.cols.info:set(summary(ctx, h))
 end
 
+--[[
+A capture on the sending host sees what the kernel hands the device:
+a batch of datagrams to one peer (UDP GSO) is one packet there, each
+datagram of the batch but the last the same size. Every one repeats the
+node ids at the same place of its link header, so the second link
+header, where the ids come again, gives that size; nil when the packet
+is one datagram. A beacon (no receiver) is never batched.
+]]
+local function gso_size(tvb)
+	local len = tvb:len()
+	if len < 2 * LINK_HDR_LEN or is_zero(tvb:range(48, 16)) then
+		return nil
+	end
+	local raw, ids = tvb:raw(), tvb:raw(32, 32)
+	local from = LINK_HDR_LEN + 33
+	while true do
+		local at = string.find(raw, ids, from, true)
+		if not at then
+			return nil
+		end
+		local size = at - 1 - 32
+		if size >= LINK_HDR_LEN and
+		    raw:byte(size + 1) == WIRE_VERSION and
+		    link_types[raw:byte(size + 2)] ~= nil then
+			return size
+		end
+		from = at + 1
+	end
+end
+
 -- Reasons found, in fields a filter or tshark -e can read.
 local function add_verdicts(ctx, tree)
 	if #ctx.bad > 0 then
@@ -1220,9 +1250,8 @@ local function add_verdicts(ctx, tree)
 	end
 end
 
-function collab.dissector(tvb, pinfo, root)
-	pinfo.cols.protocol = "COLLAB"
-	local tree = root:add(collab, tvb:range())
+-- One datagram, in @tvb; its line for the info column.
+local function dissect_datagram(tvb, pinfo, tree)
 	local ctx = new_ctx(tvb, pinfo, tree)
 	local ok, err = pcall(dissect_packet, ctx, tree)
 	if not ok then
@@ -1230,7 +1259,27 @@ function collab.dissector(tvb, pinfo, root)
 		ctx:malformed(tree, "dissector failed: " .. tostring(err))
 	end
 	add_verdicts(ctx, tree)
-	return tvb:len()
+	return tostring(pinfo.cols.info)
+end
+
+function collab.dissector(tvb, pinfo, root)
+	pinfo.cols.protocol = "COLLAB"
+	local len, size = tvb:len(), gso_size(tvb)
+	if not size then
+		dissect_datagram(tvb, pinfo, root:add(collab, tvb:range()))
+		return len
+	end
+	local lines, off, n = {}, 0, math.ceil(len / size)
+	for i = 1, n do
+		local part = math.min(size, len - off)
+		local tree = root:add(collab, tvb:range(off, part),
+			string.format("Collab, datagram %d of %d (GSO batch)", i, n))
+		lines[#lines + 1] = dissect_datagram(tvb:range(off, part):tvb(),
+			pinfo, tree)
+		off = off + part
+	end
+	pinfo.cols.info:set(table.concat(lines, " | "))
+	return len
 end
 
 -- ---- registration ---------------------------------------------------------

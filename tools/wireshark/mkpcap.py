@@ -238,6 +238,24 @@ def good_sealed(c):
           bytes(128) + tag,
           [("collab.link.key_id", 1), ("collab.sealed.tag", tag.hex()),
            ("collab.hello.name", ("-", ""))])
+    # GSO batches, as a capture on the sending host sees them: datagrams
+    # of one size, the last shorter, in one packet.
+    c.add("gso hello and init",
+          link_hdr(HELLO, src_epoch=EPOCH_SEALED) + hello(name="gamma") +
+          link_hdr(INIT, src_epoch=EPOCH_SEALED) + hs_init(key_id=2),
+          [("collab.link.type", "2|8"), ("collab.hello.name", "gamma"),
+           ("collab.hs.key_id", 2), ("collab.hs.ephemeral", KEY.hex())])
+    tags = [bytes([0xd0 + i]) * 16 for i in range(3)]
+    batch = b"".join(
+        link_hdr(MSG, LF_FIRST | LF_LAST, key_id=3, seq=10 + i,
+                 nonce=78 + i, src_epoch=EPOCH_SEALED) +
+        bytes(range(40 if i < 2 else 20)) + tags[i] for i in range(3))
+    c.add("gso sealed batch", batch,
+          [("collab.link.type", "5|5|5"), ("collab.link.seq", "10|11|12"),
+           ("collab.link.nonce", "78|79|80"),
+           ("collab.sealed.tag", "|".join(t.hex() for t in tags)),
+           ("collab.sealed.ciphertext",
+            "|".join([bytes(range(40)).hex()] * 2 + [bytes(range(20)).hex()]))])
     c.add("sealed ack, tag only", link_hdr(ACK, key_id=200, nonce=1 << 40)
           + tag,
           [("collab.link.nonce", 1 << 40), ("collab.sealed.tag", tag.hex()),
