@@ -285,9 +285,13 @@ bench-scale: module lib tools selftests
 	tools/vm/run -t 1500 -l $(B)/vm/bench-scale.log -- bench/scale-run $(B)
 
 # ---- install ---------------------------------------------------------------
+# With DESTDIR, everything goes under it (the module under
+# $(DESTDIR)/lib/modules/$(KVER)) and depmod is left to whoever installs
+# that tree; without, the module goes into the running system and depmod
+# updates its index.
 install: module lib tools
-	+$(KMAKE) modules_install
-	depmod -a $(KVER)
+	+$(KMAKE) INSTALL_MOD_PATH=$(DESTDIR) $(if $(DESTDIR),DEPMOD=true) modules_install
+	$(if $(DESTDIR),,depmod -a $(KVER))
 	install -d $(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 kmod/uapi/linux/collab.h kmod/uapi/linux/collab_stats.h \
 		$(DESTDIR)$(PREFIX)/include/linux/
@@ -313,11 +317,12 @@ install: module lib tools
 		>$(DESTDIR)$(PREFIX)/share/collab/apps/collab-chat.app
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)/etc/collab/apps.d
 	install -m 644 $(COLLABD_UNIT) $(DESTDIR)$(PREFIX)/lib/systemd/system/
-	-ldconfig
+	$(if $(DESTDIR),,-ldconfig)
 
 uninstall:
-	rm -f /lib/modules/$(KVER)/updates/collab.ko /lib/modules/$(KVER)/extra/collab.ko
-	-depmod -a $(KVER)
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/collab.ko \
+		$(DESTDIR)/lib/modules/$(KVER)/extra/collab.ko
+	$(if $(DESTDIR),,-depmod -a $(KVER))
 	rm -f $(DESTDIR)$(PREFIX)/include/linux/collab.h \
 		$(DESTDIR)$(PREFIX)/include/linux/collab_stats.h $(DESTDIR)$(PREFIX)/include/collab.h \
 		$(DESTDIR)$(PREFIX)/lib/$(SONAME) $(DESTDIR)$(PREFIX)/lib/libcollab.so \
