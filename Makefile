@@ -3,7 +3,9 @@
 # One build for collab: the kernel module (through kbuild, see Kbuild), the
 # library, the tools and the tests. 'make help' lists the targets.
 
-VERSION := 0.1.0
+# The version is written once, in dkms.conf, which DKMS reads too;
+# debian/changelog names the same upstream version ('make deb' checks).
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(dir $(lastword $(MAKEFILE_LIST)))dkms.conf)
 
 # The kernel the module is built for: by default the newest Debian 6.1 kernel
 # in /boot, which is also the kernel the test VM boots.
@@ -16,6 +18,13 @@ KSFT_DIR := $(COLLAB_CACHE)/linux-source-6.1/tools/testing/selftests
 CHECKPATCH := $(COLLAB_CACHE)/linux-source-6.1/scripts/checkpatch.pl
 PREFIX ?= /usr/local
 DESTDIR ?=
+# Where 'make install' puts the library and collab.pc, and collabd's unit
+# (a Debian package: /usr/lib/<multiarch triplet> and /lib/systemd/system).
+INSTALL_LIBDIR ?= $(PREFIX)/lib
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+# The tools find the library in the build tree; a package, installing it
+# where the dynamic linker looks, builds them with RPATH= (none).
+RPATH ?= -Wl,-rpath,$(B)/lib
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -28,7 +37,7 @@ KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR)
 
 .PHONY: all module lib tools selftests deps check check-debug check-all check-host check-vm \
 	lint sparse bench bench-hosts bench-xml bench-activation bench-scale fuzz fuzz-kernel fuzz-kernel-build \
-	checkpatch install uninstall clean help vm-shell
+	checkpatch install install-module install-user uninstall clean help vm-shell
 
 all: module lib tools selftests
 
@@ -60,7 +69,7 @@ $(B)/lib/%.o: lib/%.c lib/*.h kmod/uapi/linux/collab.h
 	$(CC) $(CFLAGS) $(COLLAB_CFLAGS) $(XML_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 
 $(B)/lib/$(SONAME): $(LIB_OBJS) lib/libcollab.map
-	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/libcollab.map \
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/libcollab.map \
 		-Wl,--no-undefined -o $@ $(LIB_OBJS) $(XML_LIBS)
 
 $(B)/lib/libcollab.so: $(B)/lib/$(SONAME)
@@ -68,7 +77,8 @@ $(B)/lib/libcollab.so: $(B)/lib/$(SONAME)
 
 $(B)/lib/collab.pc: lib/collab.pc.in Makefile
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< >$@
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(INSTALL_LIBDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' $< >$@
 
 # ---- fuzzing ---------------------------------------------------------------
 # libFuzzer, with ASan and UBSan, FUZZ_SECS seconds each (default 60): on
@@ -176,7 +186,7 @@ $(B)/tools/collabctl/main.o: Makefile
 # libcollab for 'collabctl call'.
 $(CTL): $(CTL_OBJS) $(B)/lib/libcollab.so
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CTL_OBJS) $$(pkg-config --libs $(CTL_PKGS)) \
-		-L$(B)/lib -Wl,-rpath,$(B)/lib -lcollab
+		-L$(B)/lib $(RPATH) -lcollab
 
 $(COLLABD): $(COLLABD_SRCS) tools/collabd/collabd.h kmod/uapi/linux/*.h \
 		lib/collab.h $(B)/lib/libcollab.so | ctl-pkgs
@@ -185,7 +195,7 @@ $(COLLABD): $(COLLABD_SRCS) tools/collabd/collabd.h kmod/uapi/linux/*.h \
 		-DCOLLAB_VERSION='"$(VERSION)"' \
 		-DCOLLAB_APPS_DIR='"$(PREFIX)/share/collab/apps"' \
 		$(LDFLAGS) -o $@ $(COLLABD_SRCS) $$(pkg-config --libs $(COLLABD_PKGS)) \
-		-L$(B)/lib -Wl,-rpath,$(B)/lib -lcollab
+		-L$(B)/lib $(RPATH) -lcollab
 
 $(COLLABD_UNIT): tools/collabd/collabd.service.in Makefile
 	@mkdir -p $(@D)
@@ -196,7 +206,7 @@ $(COLLABD_UNIT): tools/collabd/collabd.service.in Makefile
 $(CHAT): tools/chat/chat.c lib/collab.h $(B)/lib/libcollab.so
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(CHAT_CFLAGS) $(LDFLAGS) -o $@ $< \
-		-L$(B)/lib -Wl,-rpath,$(B)/lib -lcollab
+		-L$(B)/lib $(RPATH) -lcollab
 
 # ---- tests -----------------------------------------------------------------
 # The selftests run collabctl from $(CTL).
@@ -289,16 +299,22 @@ bench-scale: module lib tools selftests
 # $(DESTDIR)/lib/modules/$(KVER)) and depmod is left to whoever installs
 # that tree; without, the module goes into the running system and depmod
 # updates its index.
-install: module lib tools
+# install-user is everything but the module: what the Debian packages
+# other than collab-dkms hold (DKMS builds the module where it is installed).
+install: install-module install-user
+
+install-module: module
 	+$(KMAKE) INSTALL_MOD_PATH=$(DESTDIR) $(if $(DESTDIR),DEPMOD=true) modules_install
 	$(if $(DESTDIR),,depmod -a $(KVER))
-	install -d $(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/lib/pkgconfig
+
+install-user: lib tools
+	install -d $(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(INSTALL_LIBDIR)/pkgconfig
 	install -m 644 kmod/uapi/linux/collab.h kmod/uapi/linux/collab_stats.h \
 		$(DESTDIR)$(PREFIX)/include/linux/
 	install -m 644 lib/collab.h $(DESTDIR)$(PREFIX)/include/
-	install -m 755 $(B)/lib/$(SONAME) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libcollab.so
-	install -m 644 $(B)/lib/collab.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 755 $(B)/lib/$(SONAME) $(DESTDIR)$(INSTALL_LIBDIR)/
+	ln -sf $(SONAME) $(DESTDIR)$(INSTALL_LIBDIR)/libcollab.so
+	install -m 644 $(B)/lib/collab.pc $(DESTDIR)$(INSTALL_LIBDIR)/pkgconfig/
 	install -d $(DESTDIR)$(PREFIX)/sbin
 	install -m 755 $(CTL) $(COLLABD) $(DESTDIR)$(PREFIX)/sbin/
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
@@ -315,8 +331,8 @@ install: module lib tools
 	install -d $(DESTDIR)$(PREFIX)/share/collab/apps
 	sed 's|@BINDIR@|$(PREFIX)/bin|' tools/chat/collab-chat.app.in \
 		>$(DESTDIR)$(PREFIX)/share/collab/apps/collab-chat.app
-	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)/etc/collab/apps.d
-	install -m 644 $(COLLABD_UNIT) $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)/etc/collab/apps.d
+	install -m 644 $(COLLABD_UNIT) $(DESTDIR)$(UNITDIR)/
 	$(if $(DESTDIR),,-ldconfig)
 
 uninstall:
@@ -325,8 +341,8 @@ uninstall:
 	$(if $(DESTDIR),,-depmod -a $(KVER))
 	rm -f $(DESTDIR)$(PREFIX)/include/linux/collab.h \
 		$(DESTDIR)$(PREFIX)/include/linux/collab_stats.h $(DESTDIR)$(PREFIX)/include/collab.h \
-		$(DESTDIR)$(PREFIX)/lib/$(SONAME) $(DESTDIR)$(PREFIX)/lib/libcollab.so \
-		$(DESTDIR)$(PREFIX)/lib/pkgconfig/collab.pc $(DESTDIR)$(PREFIX)/share/man/man7/collab.7 \
+		$(DESTDIR)$(INSTALL_LIBDIR)/$(SONAME) $(DESTDIR)$(INSTALL_LIBDIR)/libcollab.so \
+		$(DESTDIR)$(INSTALL_LIBDIR)/pkgconfig/collab.pc $(DESTDIR)$(PREFIX)/share/man/man7/collab.7 \
 		$(DESTDIR)$(PREFIX)/sbin/collabctl $(DESTDIR)$(PREFIX)/share/man/man8/collabctl.8 \
 		$(DESTDIR)$(PREFIX)/sbin/collabd $(DESTDIR)$(PREFIX)/share/man/man8/collabd.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/collab.app.5 \
@@ -334,7 +350,7 @@ uninstall:
 		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man3/,$(notdir $(wildcard man/*.3))) \
 		$(DESTDIR)$(PREFIX)/share/collab/collab.rng \
 		$(DESTDIR)$(PREFIX)/share/collab/apps/collab-chat.app \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system/collabd.service
+		$(DESTDIR)$(UNITDIR)/collabd.service
 
 clean:
 	-test -d "$(KDIR)" && $(KMAKE) clean
