@@ -352,6 +352,14 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/collab/apps/collab-chat.app \
 		$(DESTDIR)$(UNITDIR)/collabd.service
 
+# ---- Debian packages --------------------------------------------------------
+# collab-dkms, libcollab0, libcollab-dev, collab-tools and collab-apps, built
+# by dpkg-buildpackage (debian/) in a copy of the tree, into build/deb/,
+# lintian clean (tools/deb/build).
+.PHONY: deb check-deb
+deb:
+	@tools/deb/build
+
 clean:
 	-test -d "$(KDIR)" && $(KMAKE) clean
 	rm -rf $(B)
@@ -378,5 +386,6 @@ help:
 	@echo "make fuzz       libFuzzer on the XML decoder for FUZZ_SECS (default 60) seconds"
 	@echo "make fuzz-kernel trinity on the AF_COLLAB calls in the VM for FUZZ_SECS (default 600)"
 	@echo "                seconds; FUZZ_KERNEL=debug on the debug kernel; FUZZ_SEED replays"
+	@echo "make deb        the Debian packages (debian/), into build/deb/, checked by lintian"
 	@echo "make install    install the module for KVER (default $(KVER)), libcollab and collabctl"
 	@echo "variables: KVER, KDIR, PREFIX, DESTDIR, COLLAB_CACHE, FUZZ_SECS, FUZZ_KERNEL, FUZZ_SEED"
