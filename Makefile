@@ -360,6 +360,13 @@ uninstall:
 deb:
 	@tools/deb/build
 
+# The packages installed, used and purged in the VM, on Debian's kernel
+# without collab.ko: DKMS builds it there (selftests/deb/install.sh).
+check-deb:
+	@tools/deps
+	@ls build/deb/*.deb >/dev/null 2>&1 || tools/deb/build
+	tools/vm/run --no-module -t 2400 -l $(B)/vm/check-deb.log -- selftests/deb/install.sh
+
 clean:
 	-test -d "$(KDIR)" && $(KMAKE) clean
 	rm -rf $(B)
@@ -387,5 +394,6 @@ help:
 	@echo "make fuzz-kernel trinity on the AF_COLLAB calls in the VM for FUZZ_SECS (default 600)"
 	@echo "                seconds; FUZZ_KERNEL=debug on the debug kernel; FUZZ_SEED replays"
 	@echo "make deb        the Debian packages (debian/), into build/deb/, checked by lintian"
+	@echo "make check-deb  the packages installed, used and purged in the VM (DKMS builds collab.ko)"
 	@echo "make install    install the module for KVER (default $(KVER)), libcollab and collabctl"
 	@echo "variables: KVER, KDIR, PREFIX, DESTDIR, COLLAB_CACHE, FUZZ_SECS, FUZZ_KERNEL, FUZZ_SEED"
