@@ -7,8 +7,8 @@
 # kernel without collab.ko and writes to a tmpfs over the host's root.
 #
 #   - dpkg installs every package (what they depend on is installed
-#     already; apt-get 2.6 stops on the local .deb files with an internal
-#     error, 'Pathname to install is not absolute');
+#     already; there is no network, and apt-get install --no-download
+#     stops on local .deb files: 'Pathname to install is not absolute');
 #   - DKMS has built collab.ko for the running kernel, and modprobe loads
 #     that build;
 #   - the installed collabctl talks to it; systemd-analyze verify passes on
