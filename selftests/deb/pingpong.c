@@ -25,6 +25,9 @@ static int fail(const char *what, int err)
 
 static int pong(void)
 {
+	/* A message to the application type, in no session, goes only to an
+	 * instance that takes messages of sessions it has not joined. */
+	struct collab_opts opts = { .flags = COLLAB_OPEN_ACCEPT_NEW };
 	struct collab_msg *in = NULL, out = { .type = COLLAB_TYPE_CHAT };
 	struct collab_dest to;
 	struct collab *h;
@@ -32,7 +35,7 @@ static int pong(void)
 	size_t i, n;
 	int err;
 
-	h = collab_open("pong", NULL);
+	h = collab_open("pong", &opts);
 	if (!h)
 		return fail("collab_open", -errno);
 	printf("ready\n");
