@@ -22,6 +22,9 @@ DESTDIR ?=
 # (a Debian package: /usr/lib/<multiarch triplet> and /lib/systemd/system).
 INSTALL_LIBDIR ?= $(PREFIX)/lib
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+# Wireshark's global folder of Lua plugins ('tshark -G folders'), where
+# the dissector goes.
+WIRESHARK_LUADIR ?= $(INSTALL_LIBDIR)/wireshark/plugins
 # The tools find the library in the build tree; a package, installing it
 # where the dynamic linker looks, builds them with RPATH= (none).
 RPATH ?= -Wl,-rpath,$(B)/lib
@@ -333,6 +336,8 @@ install-user: lib tools
 		>$(DESTDIR)$(PREFIX)/share/collab/apps/collab-chat.app
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)/etc/collab/apps.d
 	install -m 644 $(COLLABD_UNIT) $(DESTDIR)$(UNITDIR)/
+	install -d $(DESTDIR)$(WIRESHARK_LUADIR)
+	install -m 644 tools/wireshark/collab.lua $(DESTDIR)$(WIRESHARK_LUADIR)/
 	$(if $(DESTDIR),,-ldconfig)
 
 uninstall:
@@ -350,7 +355,8 @@ uninstall:
 		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man3/,$(notdir $(wildcard man/*.3))) \
 		$(DESTDIR)$(PREFIX)/share/collab/collab.rng \
 		$(DESTDIR)$(PREFIX)/share/collab/apps/collab-chat.app \
-		$(DESTDIR)$(UNITDIR)/collabd.service
+		$(DESTDIR)$(UNITDIR)/collabd.service \
+		$(DESTDIR)$(WIRESHARK_LUADIR)/collab.lua
 
 # ---- Debian packages --------------------------------------------------------
 # collab-dkms, libcollab0, libcollab-dev, collab-tools and collab-apps, built
