@@ -403,26 +403,29 @@ print([x["age_ms"] for x in json.load(open(sys.argv[1]))
 	loop_free a b c d e
 }
 
-# instances_of NS NODE N: NS knows N instances of node NODE (by name).
-instances_of()
+# route_count NS NODE KEY N: the route NS has to node NODE (by name)
+# says N in KEY (instances, sessions).
+route_count()
 {
 	routes "$1"
-	python3 - "$tmp/routes-$1.json" "$2" "$3" <<-'EOF'
+	python3 - "$tmp/routes-$1.json" "$2" "$3" "$4" <<-'EOF'
 		import json, sys
 		r = {x["name"]: x for x in json.load(open(sys.argv[1]))}
-		assert r[sys.argv[2]]["instances"] == int(sys.argv[3]), r[sys.argv[2]]
+		x = r[sys.argv[2]]
+		assert x[sys.argv[3]] == int(sys.argv[4]), x
 		EOF
+}
+
+# instances_of NS NODE N: NS knows N instances of node NODE.
+instances_of()
+{
+	route_count "$1" "$2" instances "$3"
 }
 
 # sessions_of NS NODE N: NS knows that NODE's instances joined N sessions.
 sessions_of()
 {
-	routes "$1"
-	python3 - "$tmp/routes-$1.json" "$2" "$3" <<-'EOF'
-		import json, sys
-		r = {x["name"]: x for x in json.load(open(sys.argv[1]))}
-		assert r[sys.argv[2]]["sessions"] == int(sys.argv[3]), r[sys.argv[2]]
-		EOF
+	route_count "$1" "$2" sessions "$3"
 }
 
 # The sessions of nodes beyond the peers are known as their instances
