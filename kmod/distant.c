@@ -393,9 +393,13 @@ struct dist_job {
 	unsigned int n, max;
 };
 
-static void rec_set(struct collab_distant_rec *r, u8 op,
-		    const struct collab_guid *origin,
-		    const struct collab_guid *id, const char *app)
+/*
+ * Record @op of @origin's table into @r: instance or session @id and
+ * type @app, where the op has them (NULL: none).
+ */
+void collab_distant_rec_set(struct collab_distant_rec *r, u8 op,
+			    const struct collab_guid *origin,
+			    const struct collab_guid *id, const char *app)
 {
 	memset(r, 0, sizeof(*r));
 	r->op = op;
@@ -500,14 +504,16 @@ static int pick(struct collab_net *cn, struct dist_job *j)
 	j->n = 0;
 	if (via)
 		return 0;
-	rec_set(&j->r[j->n++], COLLAB_DISTANT_RESET, &rn->id, NULL, NULL);
+	collab_distant_rec_set(&j->r[j->n++], COLLAB_DISTANT_RESET, &rn->id,
+			       NULL, NULL);
 	list_for_each_entry(d, &rn->dinsts, rn_node)
-		rec_set(&j->r[j->n++], COLLAB_DISTANT_ADD, &rn->id, &d->id,
-			d->app);
+		collab_distant_rec_set(&j->r[j->n++], COLLAB_DISTANT_ADD,
+				       &rn->id, &d->id, d->app);
 	list_for_each_entry(m, &rn->dmembers, rn_node)
-		rec_set(&j->r[j->n++], COLLAB_DISTANT_JOIN, &rn->id,
-			&m->ds->id, NULL);
-	rec_set(&j->r[j->n++], COLLAB_DISTANT_END, &rn->id, NULL, NULL);
+		collab_distant_rec_set(&j->r[j->n++], COLLAB_DISTANT_JOIN,
+				       &rn->id, &m->ds->id, NULL);
+	collab_distant_rec_set(&j->r[j->n++], COLLAB_DISTANT_END, &rn->id,
+			       NULL, NULL);
 	return 0;
 }
 
@@ -548,9 +554,11 @@ static int fill_from_peer(struct collab_net *cn, struct dist_job *j)
 	}
 	if (err < 0)
 		return err;
-	rec_set(&j->r[0], COLLAB_DISTANT_RESET, &j->origin, NULL, NULL);
+	collab_distant_rec_set(&j->r[0], COLLAB_DISTANT_RESET, &j->origin,
+			       NULL, NULL);
 	j->n = err + 1;
-	rec_set(&j->r[j->n++], COLLAB_DISTANT_END, &j->origin, NULL, NULL);
+	collab_distant_rec_set(&j->r[j->n++], COLLAB_DISTANT_END,
+			       &j->origin, NULL, NULL);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 
 #include "peer.h"
 
+struct collab_distant_rec;
 struct collab_rnode;
 
 /* An instance of a node that is not a peer. */
@@ -47,6 +48,9 @@ bool collab_distant_owner(struct collab_net *cn, const struct collab_guid *id,
 void collab_distant_peer_changed(struct collab_net *cn,
 				 const struct collab_guid *node);
 void collab_distant_work(struct work_struct *work);
+void collab_distant_rec_set(struct collab_distant_rec *r, u8 op,
+			    const struct collab_guid *origin,
+			    const struct collab_guid *id, const char *app);
 
 /* Under collab_net.reach_lock. */
 void collab_distant_forget(struct collab_net *cn, struct collab_rnode *rn);

@@ -470,18 +470,6 @@ static unsigned int joins_unique(struct collab_distant_rec *r, unsigned int n)
 	return k;
 }
 
-static void table_rec(struct collab_distant_rec *r, u8 op,
-		      const struct collab_peer *peer,
-		      const struct collab_guid *id, const char *app)
-{
-	memset(r, 0, sizeof(*r));
-	r->op = op;
-	r->origin = peer->id;
-	r->id = *id;
-	if (app)
-		memcpy(r->app, app, COLLAB_APP_MAX);
-}
-
 /*
  * The instances of @peer, as ADD records of a distant node's table
  * (distant.c), and the sessions they joined, as JOIN records, into @r:
@@ -510,11 +498,13 @@ int collab_route_table(struct collab_net *cn, struct collab_peer *peer,
 		return -ENOSPC;
 	}
 	list_for_each_entry(ri, &peer->rinstances, peer_node)
-		table_rec(&r[n++], COLLAB_DISTANT_ADD, peer, &ri->id, ri->app);
+		collab_distant_rec_set(&r[n++], COLLAB_DISTANT_ADD, &peer->id,
+				       &ri->id, ri->app);
 	list_for_each_entry(ri, &peer->rinstances, peer_node)
 		list_for_each_entry(m, &ri->sessions, node)
-			table_rec(&r[n + joins++], COLLAB_DISTANT_JOIN, peer,
-				  &m->session, NULL);
+			collab_distant_rec_set(&r[n + joins++],
+					       COLLAB_DISTANT_JOIN, &peer->id,
+					       &m->session, NULL);
 	spin_unlock_bh(&cn->rlock);
 	return n + joins_unique(r + n, joins);
 }
