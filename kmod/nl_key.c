@@ -22,7 +22,6 @@ const struct nla_policy collab_nl_trust_policy[COLLAB_A_MAX + 1] = {
 	[COLLAB_A_TRUST] = NLA_POLICY_NESTED(trust_policy),
 };
 
-/* NODE_SET: the keys and the plaintext policy given, if any. */
 /*
  * The id of the node after NODE_SET @a: a node with a key has the id its
  * key gives (crypto.c), so an id may be set only on a node that has no
@@ -60,6 +59,7 @@ int collab_nl_node_key_id(struct collab_net *cn, struct nlattr **a,
 	return 1;
 }
 
+/* NODE_SET: the keys and the plaintext policy given, if any. */
 int collab_nl_node_keys_set(struct collab_net *cn, struct nlattr **a,
 			    struct netlink_ext_ack *extack)
 {
